@@ -1,0 +1,35 @@
+# One command sets everything up and runs the baseline: `make`.
+# One command runs the tests: `make test`.
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: baseline setup test lint clean
+
+baseline: setup
+	$(VENV)/bin/sim run scenarios/trump2025.yaml
+
+setup: $(STAMP)
+
+# A Python >= 3.12 (mesa 3.5 needs it): python3.13, python3.12, python3, or one pyenv has.
+$(STAMP): pyproject.toml
+	@set -e; py=""; \
+	for cand in python3.13 python3.12 python3 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null); do \
+	  if $$cand -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then py=$$cand; break; fi; \
+	done; \
+	if [ -z "$$py" ]; then echo "error: sim needs Python 3.12 or newer; none was found" >&2; exit 2; fi; \
+	echo "Using $$($$py --version) at $$(command -v $$py || echo $$py)"; \
+	[ -x $(PY) ] || $$py -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+test: setup
+	$(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check simulator tests bench
+
+clean:
+	rm -rf $(VENV) runs build *.egg-info

@@ -1,0 +1,137 @@
+"""Writing a run to disk: tables, summary, provenance and plots, each file atomically.
+
+Every file is written beside itself under a temporary name and moved into
+place, so a reader never finds a half-written file where a finished one is
+expected, and an interrupted write leaves earlier files intact.
+"""
+
+import hashlib
+import json
+import os
+import platform
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from simulator import plots
+from simulator.randomness import BLOCK
+from simulator.results import RunResult
+
+#: Files a finished run folder holds.
+OUTPUT_FILES = (
+    "summary.json",
+    "levels_by_month.csv",
+    "phases_by_month.csv",
+    "events_by_month.csv",
+    "war_by_month.csv",
+    "state_by_month.csv",
+    "runs.parquet",
+    "scenario.resolved.yaml",
+    "metadata.json",
+    "levels_over_time.png",
+    "level_at_horizon.png",
+    "phases_over_time.png",
+    "events_over_time.png",
+)
+
+
+class OutputError(ValueError):
+    """An output folder that cannot be used."""
+
+
+def check_output_dir(out: Path, force: bool) -> None:
+    """Refuse a non-empty folder unless ``force``, before any work is done.
+
+    Raises:
+        OutputError: naming the folder and the way out.
+    """
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise OutputError(f"{out} is not empty; choose another --out or pass --force to overwrite")
+
+
+def new_run_dir(root: Path, scenario: str) -> Path:
+    """A fresh timestamped folder name under ``root`` (not yet created)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    candidate = root / f"{scenario}-{stamp}"
+    n = 1
+    while candidate.exists():
+        n += 1
+        candidate = root / f"{scenario}-{stamp}-{n}"
+    return candidate
+
+
+def write_run(result: RunResult, out: Path, *, scenario_path: Path | None = None,
+              command: list[str] | None = None, elapsed: float | None = None) -> list[Path]:
+    """Write every output of ``result`` into ``out``; return the paths written."""
+    out.mkdir(parents=True, exist_ok=True)
+    spec = result.spec
+    writers: dict[str, Callable[[Path], None]] = {
+        "summary.json": lambda p: _json(p, result.summary()),
+        "levels_by_month.csv": lambda p: result.levels_by_month.to_csv(p, index=False),
+        "phases_by_month.csv": lambda p: result.phases_by_month.to_csv(p, index=False),
+        "events_by_month.csv": lambda p: result.events_by_month.to_csv(p, index=False),
+        "war_by_month.csv": lambda p: result.war_by_month.to_csv(p, index=False),
+        "state_by_month.csv": lambda p: result.state_by_month.to_csv(p, index=False),
+        "runs.parquet": lambda p: result.worlds.to_parquet(p, index=False, engine="pyarrow"),
+        "scenario.resolved.yaml": lambda p: p.write_text(
+            yaml.safe_dump(spec.model_dump(mode="json"), sort_keys=False, allow_unicode=True),
+            encoding="utf-8",
+        ),
+        "metadata.json": lambda p: _json(p, _metadata(result, scenario_path, command, elapsed)),
+        "levels_over_time.png": lambda p: plots.save(
+            plots.levels_over_time(result.levels_by_month, spec.name), p),
+        "level_at_horizon.png": lambda p: plots.save(plots.level_at_horizon(
+            result.final_level_probabilities(), result.max_level_probabilities(),
+            str(spec.horizon), spec.name), p),
+        "phases_over_time.png": lambda p: plots.save(
+            plots.phases_over_time(result.phases_by_month, spec.name), p),
+        "events_over_time.png": lambda p: plots.save(
+            plots.events_over_time(result.events_by_month, spec.name), p),
+    }
+    written = []
+    for name in OUTPUT_FILES:
+        path = out / name
+        _atomically(path, writers[name])
+        written.append(path)
+    return written
+
+
+def _atomically(path: Path, write: Callable[[Path], None]) -> None:
+    temporary = path.with_name(f".{path.stem}.partial{path.suffix}")
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _metadata(result: RunResult, scenario_path: Path | None, command: list[str] | None,
+              elapsed: float | None) -> dict[str, Any]:
+    from simulator import __version__
+
+    packages = ("numpy", "scipy", "pandas", "pyarrow", "mesa", "pydantic", "matplotlib")
+    return {
+        "scenario": result.spec.name,
+        "scenario_file": str(scenario_path) if scenario_path else None,
+        "scenario_sha256": hashlib.sha256(scenario_path.read_bytes()).hexdigest() if scenario_path else None,
+        "seed": result.seed,
+        "runs": result.runs,
+        "random_block_worlds": BLOCK,
+        "command": command if command is not None else sys.argv,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "elapsed_seconds": round(elapsed, 3) if elapsed is not None else None,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "versions": {"sim": __version__} | {name: version(name) for name in packages},
+    }

@@ -1,0 +1,93 @@
+"""Plots of a run, drawn from its tidy tables (never from the model).
+
+Uses matplotlib's object API (``Figure``), so importing this module picks no
+backend and opens no window.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from simulator.vocabulary import KEY_EVENTS, LEVELS, PHASES
+
+LEVEL_COLOURS = ("#7f7f7f", "#9ecae1", "#4292c6", "#2ca25f", "#006d2c")
+PHASE_COLOURS = ("#fdae61", "#ffffbf", "#abd9e9", "#d7191c", "#2c7bb6")
+EVENT_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22")
+
+
+def _labels(names: tuple[str, ...]) -> list[str]:
+    return [name.replace("_", " ") for name in names]
+
+
+def _month_axis(ax, months: pd.Series) -> None:
+    ticks = [i for i, m in enumerate(months) if m.endswith("-01") or m.endswith("-07")]
+    ax.set_xticks(ticks, [months.iloc[i] for i in ticks], rotation=45, ha="right")
+    ax.set_xlim(0, len(months) - 1)
+
+
+def _stacked(table: pd.DataFrame, names: tuple[str, ...], colours: tuple[str, ...], title: str) -> Figure:
+    fig = Figure(figsize=(10, 5.5), layout="constrained")
+    ax = fig.add_subplot()
+    x = np.arange(len(table))
+    ax.stackplot(x, table[list(names)].T.to_numpy(), labels=_labels(names), colors=colours,
+                 edgecolor="white", linewidth=0.3)
+    _month_axis(ax, table["month"])
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("share of simulated worlds")
+    ax.set_title(title)
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    return fig
+
+
+def levels_over_time(levels: pd.DataFrame, scenario: str) -> Figure:
+    """Stacked area: probability of each level, month by month."""
+    return _stacked(levels, LEVELS, LEVEL_COLOURS, f"{scenario}: level of US-Russia relations")
+
+
+def phases_over_time(phases: pd.DataFrame, scenario: str) -> Figure:
+    """Stacked area: probability of each Giles phase, month by month."""
+    return _stacked(phases, PHASES, PHASE_COLOURS, f"{scenario}: phase of the Giles cycle")
+
+
+def level_at_horizon(final: dict[str, float], reached: dict[str, float], horizon: str,
+                     scenario: str) -> Figure:
+    """Bars: probability of each level at the horizon, beside the highest level reached."""
+    fig = Figure(figsize=(9, 5), layout="constrained")
+    ax = fig.add_subplot()
+    x = np.arange(len(LEVELS))
+    width = 0.4
+    bars = ax.bar(x - width / 2, [final[k] for k in LEVELS], width, color=LEVEL_COLOURS,
+                  label=f"level in {horizon}")
+    ax.bar(x + width / 2, [reached[k] for k in LEVELS], width, color=LEVEL_COLOURS, alpha=0.45,
+           hatch="//", edgecolor="white", label="highest level reached")
+    ax.bar_label(bars, labels=[f"{final[k]:.0%}" for k in LEVELS], padding=2)
+    ax.set_xticks(x, _labels(LEVELS))
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("share of simulated worlds")
+    ax.set_title(f"{scenario}: level of relations at the horizon ({horizon})")
+    ax.legend(frameon=False)
+    return fig
+
+
+def events_over_time(events: pd.DataFrame, scenario: str) -> Figure:
+    """Lines: probability that each key event has happened, month by month."""
+    fig = Figure(figsize=(10, 5.5), layout="constrained")
+    ax = fig.add_subplot()
+    x = np.arange(len(events))
+    for event, colour in zip(KEY_EVENTS, EVENT_COLOURS, strict=True):
+        ax.plot(x, events[event], label=event.replace("_", " "), color=colour, linewidth=1.8)
+    _month_axis(ax, events["month"])
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("probability it has happened")
+    ax.set_title(f"{scenario}: key events, cumulative")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    return fig
+
+
+def save(fig: Figure, path: Path) -> None:
+    """Write a figure as PNG."""
+    fig.savefig(path, dpi=120)

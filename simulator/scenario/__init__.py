@@ -1,0 +1,16 @@
+"""The scenario language: schema, distributions and loading."""
+
+from simulator.scenario.distributions import Assumption, DistributionError, parse_assumption
+from simulator.scenario.loader import ScenarioError, load_scenario, scenario_from_dict
+from simulator.scenario.schema import Scenario, assumptions
+
+__all__ = [
+    "Assumption",
+    "DistributionError",
+    "Scenario",
+    "ScenarioError",
+    "assumptions",
+    "load_scenario",
+    "parse_assumption",
+    "scenario_from_dict",
+]

@@ -1,0 +1,66 @@
+"""The names the simulator speaks in: levels, Giles phases, war states and events.
+
+Every output column, question and scenario key that names a level, a phase or
+an event uses exactly these strings (DOMAIN.md sections 1 and 4).
+"""
+
+from typing import Final
+
+#: Zhao's four levels of the relationship (000), with the suspended state below them.
+LEVELS: Final = (
+    "suspended",
+    "contact",
+    "selective_cooperation",
+    "normalization",
+    "strategic_partnership",
+)
+SUSPENDED, CONTACT, SELECTIVE_COOPERATION, NORMALIZATION, STRATEGIC_PARTNERSHIP = range(5)
+
+#: The Giles cycle as Deni tells it (001), in the order the cycle runs.
+PHASES: Final = ("euphoria", "realism", "disillusionment", "crisis", "reset")
+EUPHORIA, REALISM, DISILLUSIONMENT, CRISIS, RESET = range(5)
+
+#: The state of the war in Ukraine.
+WAR_STATES: Final = ("active", "ceasefire", "peace")
+WAR_ACTIVE, WAR_CEASEFIRE, WAR_PEACE = range(3)
+
+#: Events whose first month every world records (DOMAIN.md section 4).
+EVENTS: Final = (
+    "contact_resumed",
+    "summit",
+    "cooperation_deal",
+    "arms_control_deal",
+    "ceasefire",
+    "peace_agreement",
+    "sanctions_relief",
+    "new_sanctions",
+    "congress_sanctions_act",
+    "aid_cut",
+    "aid_increase",
+    "president_turns_tough",
+    "scandal",
+    "military_incident",
+    "russian_escalation",
+    "crisis",
+    "reset",
+    *(f"level>={k}" for k in range(1, len(LEVELS))),
+)
+EVENT_INDEX: Final = {name: i for i, name in enumerate(EVENTS)}
+
+#: Events the terminal summary shows first.
+KEY_EVENTS: Final = (
+    "summit",
+    "cooperation_deal",
+    "ceasefire",
+    "peace_agreement",
+    "sanctions_relief",
+    "president_turns_tough",
+    "congress_sanctions_act",
+    "russian_escalation",
+    "crisis",
+)
+
+
+def level_event(level: int) -> str:
+    """The event that marks a world first reaching ``level`` or above."""
+    return f"level>={level}"
