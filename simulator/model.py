@@ -94,7 +94,7 @@ class RelationsModel(mesa.Model):
     def step(self) -> None:
         """Advance every world by one month, in the order of the module docstring."""
         self.agenda.clear()
-        self.events.month = self.month
+        self.streams.month = self.events.month = self.month
         self.shocks.step()
         for actor in (self.china, self.president, self.congress, self.bureaucracy, self.kremlin, self.allies):
             actor.step()

@@ -1,7 +1,7 @@
 """The scenario language: schema, distributions and loading."""
 
 from simulator.scenario.distributions import Assumption, DistributionError, parse_assumption
-from simulator.scenario.loader import ScenarioError, load_scenario, scenario_from_dict
+from simulator.scenario.loader import ScenarioError, load_scenario, override, scenario_from_dict
 from simulator.scenario.schema import Scenario, assumptions
 
 __all__ = [
@@ -11,6 +11,7 @@ __all__ = [
     "ScenarioError",
     "assumptions",
     "load_scenario",
+    "override",
     "parse_assumption",
     "scenario_from_dict",
 ]

@@ -52,6 +52,39 @@ def scenario_from_dict(
         raise ScenarioError(_describe(error, source, lines or {})) from None
 
 
+def override(spec: Scenario, values: dict[str, Any], source: str = "override") -> Scenario:
+    """A copy of ``spec`` with the assumptions at dotted key paths replaced, validated again.
+
+    ``override(spec, {"congress.hawkishness": 0.9, "initial.war": "peace"})``; a
+    value may be a distribution written as in YAML, e.g. ``"beta(2, 40)"``.
+
+    Raises:
+        ScenarioError: if a key path does not exist or a value is not allowed there.
+    """
+    data = spec.model_dump(mode="json")
+    for path, value in values.items():
+        parent, key = _walk(data, path)
+        parent[key] = value
+    return scenario_from_dict(data, source=source)
+
+
+def _walk(data: Any, path: str) -> tuple[Any, Any]:
+    parts = path.split(".")
+    node = data
+    for depth, part in enumerate(parts):
+        key: Any = int(part) if isinstance(node, list) and part.isdigit() else part
+        if isinstance(node, dict) and key in node or isinstance(node, list) and isinstance(key, int) and key < len(node):
+            if depth == len(parts) - 1:
+                return node, key
+            node = node[key]
+            continue
+        known = list(node) if isinstance(node, dict) else []
+        close = difflib.get_close_matches(str(part), known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ScenarioError(f"{path}: no such key {part!r}{hint}")
+    raise ScenarioError(f"{path}: empty key path")
+
+
 def _describe(error: ValidationError, source: str, lines: dict[str, int]) -> str:
     problems = []
     for item in error.errors():

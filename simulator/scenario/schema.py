@@ -20,7 +20,7 @@ from pydantic import (
 )
 
 from simulator.months import Month
-from simulator.scenario.distributions import Assumption, Fixed, parse_assumption
+from simulator.scenario.distributions import Assumption, Fixed, Normal, parse_assumption
 from simulator.vocabulary import EVENTS, LEVELS, PHASES, WAR_STATES
 
 
@@ -28,12 +28,12 @@ def _domain(low: float, high: float, what: str):
     def validate(raw: object) -> Assumption:
         value = raw if isinstance(raw, Assumption) else parse_assumption(raw)
         lo, hi = value.support()
-        if lo < low or hi > high:
-            raise ValueError(
-                f"{what} must lie in [{low:g}, {high:g}], but {value} reaches [{lo:g}, {hi:g}]"
-                + ("; give a normal distribution low= and high= bounds" if lo == float("-inf") or hi == float("inf") else "")
-            )
-        return value
+        if lo >= low and hi <= high:
+            return value
+        if isinstance(value, Fixed):
+            raise ValueError(f"{what} must lie in [{low:g}, {high:g}], got {value}")
+        hint = "; give the normal distribution low= and high= bounds" if isinstance(value, Normal) else ""
+        raise ValueError(f"{what} must lie in [{low:g}, {high:g}], but {value} reaches [{lo:g}, {hi:g}]{hint}")
 
     return validate
 
