@@ -25,8 +25,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# pytest exits 5 when it collected no tests: say so, and fail.
 test: setup
-	$(PY) -m pytest
+	@$(PY) -m pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "error: pytest collected no tests" >&2; fi; \
+	exit $$status
 
 lint: setup
 	$(VENV)/bin/ruff check simulator tests bench
