@@ -7,8 +7,13 @@ from simulator.results import RunResult
 from simulator.scenario import Scenario, load_scenario
 
 
-def run(scenario: Scenario | str | Path, runs: int = 10_000, seed: int = 0,
-        chunk_worlds: int = DEFAULT_CHUNK, progress: Progress | None = None) -> RunResult:
+def run(
+    scenario: Scenario | str | Path,
+    runs: int = 10_000,
+    seed: int = 0,
+    chunk_worlds: int = DEFAULT_CHUNK,
+    progress: Progress | None = None,
+) -> RunResult:
     """Run a scenario's Monte Carlo worlds from its start month to its horizon.
 
     Args:

@@ -40,9 +40,16 @@ def _fail(message: str) -> None:
 @app.command()
 def run(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file, e.g. scenarios/trump2025.yaml.")],
-    runs: Annotated[int | None, typer.Option(min=1, help="Number of simulated worlds [default: configs/engine.yaml].")] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="Root seed; the same seed gives identical outputs [default: configs/engine.yaml].")] = None,
-    out: Annotated[Path | None, typer.Option(help="Output folder [default: a new timestamped folder under runs/].")] = None,
+    runs: Annotated[
+        int | None, typer.Option(min=1, help="Number of simulated worlds [default: configs/engine.yaml].")
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(min=0, help="Root seed; the same seed gives identical outputs [default: configs/engine.yaml]."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder [default: a new timestamped folder under runs/].")
+    ] = None,
     force: Annotated[bool, typer.Option(help="Write into a non-empty --out folder, replacing its files.")] = False,
 ) -> None:
     """Run a scenario's worlds to its horizon; print a summary and write tables and plots."""
@@ -59,13 +66,19 @@ def run(
 
     started = time.perf_counter()
     with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), TaskProgressColumn(),
-        TextColumn("{task.fields[worlds]} worlds"), TimeRemainingColumn(),
-        console=errors, transient=True, disable=not errors.is_terminal,
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[worlds]} worlds"),
+        TimeRemainingColumn(),
+        console=errors,
+        transient=True,
+        disable=not errors.is_terminal,
     ) as bar:
         task = bar.add_task(f"{spec.name}", total=runs * spec.months, worlds=f"{runs:,}")
-        result = run_scenario(spec, runs=runs, seed=seed, chunk_worlds=config.chunk_worlds,
-                              progress=lambda done: bar.advance(task, done))
+        result = run_scenario(
+            spec, runs=runs, seed=seed, chunk_worlds=config.chunk_worlds, progress=lambda done: bar.advance(task, done)
+        )
     elapsed = time.perf_counter() - started
     write_run(result, out, scenario_path=scenario, command=["sim", *sys.argv[1:]], elapsed=elapsed)
     print_summary(result, elapsed)
@@ -75,8 +88,10 @@ def run(
 def print_summary(result: RunResult, elapsed: float) -> None:
     """The terminal summary: levels at the horizon, by year, key events and questions."""
     spec = result.spec
-    console.print(f"\n[bold]{spec.name}[/]: {result.runs:,} worlds, seed {result.seed}, "
-                  f"{spec.start} to {spec.horizon}, {elapsed:.1f} s")
+    console.print(
+        f"\n[bold]{spec.name}[/]: {result.runs:,} worlds, seed {result.seed}, "
+        f"{spec.start} to {spec.horizon}, {elapsed:.1f} s"
+    )
 
     final, reached = result.final_level_probabilities(), result.max_level_probabilities()
     levels = Table(title=f"Level of relations in {spec.horizon}", title_justify="left")
@@ -110,6 +125,9 @@ def print_summary(result: RunResult, elapsed: float) -> None:
         questions.add_column("question")
         questions.add_column("probability", justify="right")
         for qid, answer in result.questions().items():
-            questions.add_row(qid, answer["text"] or f"{answer['event']} by {answer['by']}",
-                              f"{answer['probability']:.1%} ± {answer['standard_error']:.1%}")
+            questions.add_row(
+                qid,
+                answer["text"] or f"{answer['event']} by {answer['by']}",
+                f"{answer['probability']:.1%} ± {answer['standard_error']:.1%}",
+            )
         console.print(questions)

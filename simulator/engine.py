@@ -49,8 +49,7 @@ def plan_chunks(runs: int, chunk_worlds: int = DEFAULT_CHUNK) -> list[tuple[int,
     return [(first, min(size, runs - first)) for first in range(0, runs, size)]
 
 
-def run_chunk(spec: Scenario, seed: int, first: int, count: int,
-              progress: Progress | None = None) -> ChunkResult:
+def run_chunk(spec: Scenario, seed: int, first: int, count: int, progress: Progress | None = None) -> ChunkResult:
     """Advance ``count`` worlds from world ``first`` to the horizon."""
     model = RelationsModel(spec, worlds=count, seed=seed, first_world=first)
     while model.running:
@@ -74,7 +73,8 @@ def run_chunk(spec: Scenario, seed: int, first: int, count: int,
     )
 
 
-def simulate(spec: Scenario, runs: int, seed: int, chunk_worlds: int = DEFAULT_CHUNK,
-             progress: Progress | None = None) -> list[ChunkResult]:
+def simulate(
+    spec: Scenario, runs: int, seed: int, chunk_worlds: int = DEFAULT_CHUNK, progress: Progress | None = None
+) -> list[ChunkResult]:
     """Run every chunk of a scenario in order, reporting progress as worlds finish."""
     return [run_chunk(spec, seed, first, count, progress) for first, count in plan_chunks(runs, chunk_worlds)]

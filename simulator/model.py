@@ -62,9 +62,15 @@ class RelationsModel(mesa.Model):
 
         initial = spec.initial
         self.state = WorldState.initial(
-            worlds, initial.level, initial.phase, initial.war, initial.review_law,
-            sanctions=self.assume("initial.sanctions"), aid=self.assume("initial.aid"),
-            trust=self.assume("initial.trust"), opposition=self.assume("initial.opposition"),
+            worlds,
+            initial.level,
+            initial.phase,
+            initial.war,
+            initial.review_law,
+            sanctions=self.assume("initial.sanctions"),
+            aid=self.assume("initial.aid"),
+            trust=self.assume("initial.trust"),
+            opposition=self.assume("initial.opposition"),
         )
         self.agenda = Agenda(worlds)
         self.events = EventLog(worlds)

@@ -67,8 +67,14 @@ def new_run_dir(root: Path, scenario: str) -> Path:
     return candidate
 
 
-def write_run(result: RunResult, out: Path, *, scenario_path: Path | None = None,
-              command: list[str] | None = None, elapsed: float | None = None) -> list[Path]:
+def write_run(
+    result: RunResult,
+    out: Path,
+    *,
+    scenario_path: Path | None = None,
+    command: list[str] | None = None,
+    elapsed: float | None = None,
+) -> list[Path]:
     """Write every output of ``result`` into ``out``; return the paths written."""
     out.mkdir(parents=True, exist_ok=True)
     spec = result.spec
@@ -85,15 +91,15 @@ def write_run(result: RunResult, out: Path, *, scenario_path: Path | None = None
             encoding="utf-8",
         ),
         "metadata.json": lambda p: _json(p, _metadata(result, scenario_path, command, elapsed)),
-        "levels_over_time.png": lambda p: plots.save(
-            plots.levels_over_time(result.levels_by_month, spec.name), p),
-        "level_at_horizon.png": lambda p: plots.save(plots.level_at_horizon(
-            result.final_level_probabilities(), result.max_level_probabilities(),
-            str(spec.horizon), spec.name), p),
-        "phases_over_time.png": lambda p: plots.save(
-            plots.phases_over_time(result.phases_by_month, spec.name), p),
-        "events_over_time.png": lambda p: plots.save(
-            plots.events_over_time(result.events_by_month, spec.name), p),
+        "levels_over_time.png": lambda p: plots.save(plots.levels_over_time(result.levels_by_month, spec.name), p),
+        "level_at_horizon.png": lambda p: plots.save(
+            plots.level_at_horizon(
+                result.final_level_probabilities(), result.max_level_probabilities(), str(spec.horizon), spec.name
+            ),
+            p,
+        ),
+        "phases_over_time.png": lambda p: plots.save(plots.phases_over_time(result.phases_by_month, spec.name), p),
+        "events_over_time.png": lambda p: plots.save(plots.events_over_time(result.events_by_month, spec.name), p),
     }
     written = []
     for name in OUTPUT_FILES:
@@ -116,8 +122,9 @@ def _json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def _metadata(result: RunResult, scenario_path: Path | None, command: list[str] | None,
-              elapsed: float | None) -> dict[str, Any]:
+def _metadata(
+    result: RunResult, scenario_path: Path | None, command: list[str] | None, elapsed: float | None
+) -> dict[str, Any]:
     from simulator import __version__
 
     packages = ("numpy", "scipy", "pandas", "pyarrow", "mesa", "pydantic", "matplotlib")

@@ -31,8 +31,9 @@ def _stacked(table: pd.DataFrame, names: tuple[str, ...], colours: tuple[str, ..
     fig = Figure(figsize=(10, 5.5), layout="constrained")
     ax = fig.add_subplot()
     x = np.arange(len(table))
-    ax.stackplot(x, table[list(names)].T.to_numpy(), labels=_labels(names), colors=colours,
-                 edgecolor="white", linewidth=0.3)
+    ax.stackplot(
+        x, table[list(names)].T.to_numpy(), labels=_labels(names), colors=colours, edgecolor="white", linewidth=0.3
+    )
     _month_axis(ax, table["month"])
     ax.set_ylim(0, 1)
     ax.set_ylabel("share of simulated worlds")
@@ -52,17 +53,23 @@ def phases_over_time(phases: pd.DataFrame, scenario: str) -> Figure:
     return _stacked(phases, PHASES, PHASE_COLOURS, f"{scenario}: phase of the Giles cycle")
 
 
-def level_at_horizon(final: dict[str, float], reached: dict[str, float], horizon: str,
-                     scenario: str) -> Figure:
+def level_at_horizon(final: dict[str, float], reached: dict[str, float], horizon: str, scenario: str) -> Figure:
     """Bars: probability of each level at the horizon, beside the highest level reached."""
     fig = Figure(figsize=(9, 5), layout="constrained")
     ax = fig.add_subplot()
     x = np.arange(len(LEVELS))
     width = 0.4
-    bars = ax.bar(x - width / 2, [final[k] for k in LEVELS], width, color=LEVEL_COLOURS,
-                  label=f"level in {horizon}")
-    ax.bar(x + width / 2, [reached[k] for k in LEVELS], width, color=LEVEL_COLOURS, alpha=0.45,
-           hatch="//", edgecolor="white", label="highest level reached")
+    bars = ax.bar(x - width / 2, [final[k] for k in LEVELS], width, color=LEVEL_COLOURS, label=f"level in {horizon}")
+    ax.bar(
+        x + width / 2,
+        [reached[k] for k in LEVELS],
+        width,
+        color=LEVEL_COLOURS,
+        alpha=0.45,
+        hatch="//",
+        edgecolor="white",
+        label="highest level reached",
+    )
     ax.bar_label(bars, labels=[f"{final[k]:.0%}" for k in LEVELS], padding=2)
     ax.set_xticks(x, _labels(LEVELS))
     ax.set_ylim(0, 1)

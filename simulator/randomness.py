@@ -73,8 +73,9 @@ class Streams:
     def _spawn(self, name: str) -> list[np.random.Generator]:
         key = stream_key(name)
         generators = [
-            np.random.Generator(np.random.PCG64(
-                np.random.SeedSequence(self.seed, spawn_key=(self._first_block + i, key))))
+            np.random.Generator(
+                np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=(self._first_block + i, key)))
+            )
             for i in range(len(self._sizes))
         ]
         self._generators[name] = generators

@@ -39,7 +39,13 @@ class Recorder:
         self.level_counts[m] = np.bincount(state.level, minlength=len(LEVELS))
         self.phase_counts[m] = np.bincount(state.phase, minlength=len(PHASES))
         self.war_counts[m] = np.bincount(state.war, minlength=len(WAR_STATES))
-        tracked = (state.sanctions, state.aid, state.trust, state.opposition,
-                   model.president.engaged, model.congress.hawkishness)
+        tracked = (
+            state.sanctions,
+            state.aid,
+            state.trust,
+            state.opposition,
+            model.president.engaged,
+            model.congress.hawkishness,
+        )
         self.state_sums[m] = [values.sum() for values in tracked]
         np.maximum(self.max_level, state.level, out=self.max_level)

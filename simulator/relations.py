@@ -52,8 +52,9 @@ def next_phase(phase: Array, skips_euphoria: Array) -> Array:
     return np.where((phase == RESET) & skips_euphoria, REALISM, following).astype(np.int8)
 
 
-def normalization_gate(war: Array, aid: Array, sanctions: Array, war_over: int,
-                       aid_max: float, sanctions_max: float) -> Array:
+def normalization_gate(
+    war: Array, aid: Array, sanctions: Array, war_over: int, aid_max: float, sanctions_max: float
+) -> Array:
     """The proxy war ended, large-scale aid stopped, most sanctions lifted (000)."""
     return (war >= war_over) & (aid <= aid_max) & (sanctions <= sanctions_max)
 
@@ -61,7 +62,9 @@ def normalization_gate(war: Array, aid: Array, sanctions: Array, war_over: int,
 def level_ceiling(met: Array, gate: Array, shared_goals: Array) -> Array:
     """The highest level the gates allow: contact until a summit, then cooperation until the gate."""
     return np.where(
-        ~met, CONTACT, np.where(~gate, SELECTIVE_COOPERATION, np.where(shared_goals, STRATEGIC_PARTNERSHIP, NORMALIZATION))
+        ~met,
+        CONTACT,
+        np.where(~gate, SELECTIVE_COOPERATION, np.where(shared_goals, STRATEGIC_PARTNERSHIP, NORMALIZATION)),
     ).astype(np.int8)
 
 
@@ -122,8 +125,9 @@ class Relationship:
         level[(level == SUSPENDED) & agenda.contact] = CONTACT
         level[(level == CONTACT) & state.met & agenda.deal_done] = SELECTIVE_COOPERATION
 
-        gate = normalization_gate(state.war, state.aid, state.sanctions, self.war_over,
-                                  gates.aid_max, gates.sanctions_max)
+        gate = normalization_gate(
+            state.war, state.aid, state.sanctions, self.war_over, gates.aid_max, gates.sanctions_max
+        )
         trust_weight = np.minimum(1, state.trust / self.trust_needed)
         normalizes = streams.bernoulli("relations.normalization", self.normalization_rate * up * trust_weight)
         level[(level == SELECTIVE_COOPERATION) & gate & normalizes] = NORMALIZATION
@@ -148,4 +152,3 @@ class Relationship:
         for k in range(1, len(LEVELS)):
             model.events.record(level_event(k), level >= k)
         state.level = level
-

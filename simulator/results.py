@@ -76,9 +76,7 @@ class RunResult:
     def events_by_month(self) -> pd.DataFrame:
         """Probability that each event has happened by the end of each month."""
         months = len(self.months)
-        counts = np.stack([
-            np.bincount(row[row != NEVER], minlength=months) for row in self.first_event
-        ], axis=1)
+        counts = np.stack([np.bincount(row[row != NEVER], minlength=months) for row in self.first_event], axis=1)
         frame = pd.DataFrame(np.cumsum(counts, axis=0) / self.runs, columns=list(EVENTS))
         frame.insert(0, "month", self.months)
         return frame
@@ -86,6 +84,7 @@ class RunResult:
     @cached_property
     def worlds(self) -> pd.DataFrame:
         """One row per world: its sampled assumptions and its outcomes."""
+
         def joined(field: str) -> np.ndarray:
             return np.concatenate([getattr(chunk, field) for chunk in self.chunks])
 

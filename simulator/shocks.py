@@ -109,8 +109,7 @@ def apply_effects(model: RelationsModel, effects: Effects, where: np.ndarray, st
             model.events.record("peace_agreement", changed)
 
 
-def _move_policy(model: RelationsModel, name: str, change: float, where: np.ndarray,
-                 events: tuple[str, str]) -> None:
+def _move_policy(model: RelationsModel, name: str, change: float, where: np.ndarray, events: tuple[str, str]) -> None:
     if not change:
         return
     values = getattr(model.state, name)

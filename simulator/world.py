@@ -32,9 +32,20 @@ class WorldState:
     shared_goals: Array  #: the worldviews have converged on shared strategic goals (001)
 
     @classmethod
-    def initial(cls, worlds: int, level: str, phase: str, war: str, review_law: bool,
-                sanctions: Array, aid: Array, trust: Array, opposition: Array) -> "WorldState":
+    def initial(
+        cls,
+        worlds: int,
+        level: str,
+        phase: str,
+        war: str,
+        review_law: bool,
+        sanctions: Array,
+        aid: Array,
+        trust: Array,
+        opposition: Array,
+    ) -> "WorldState":
         """The start-month state, the same named state in every world."""
+
         def filled(value: int | bool, dtype: type) -> Array:
             return np.full(worlds, value, dtype=dtype)
 
@@ -81,8 +92,21 @@ class Agenda:
     def clear(self) -> None:
         """Start a new month with nothing on the agenda."""
         n = self.worlds
-        for name in ("outreach", "summit_proposal", "peace_plan", "deal_offer", "arms_offer",
-                     "relief_order", "contact", "summit", "deal_done", "settled", "setback", "advance", "sours"):
+        for name in (
+            "outreach",
+            "summit_proposal",
+            "peace_plan",
+            "deal_offer",
+            "arms_offer",
+            "relief_order",
+            "contact",
+            "summit",
+            "deal_done",
+            "settled",
+            "setback",
+            "advance",
+            "sours",
+        ):
             setattr(self, name, np.zeros(n, dtype=bool))
         self.concession = np.zeros(n)
         self.forced_phase = np.full(n, -1, dtype=np.int8)

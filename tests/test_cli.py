@@ -113,8 +113,13 @@ def test_broken_engine_config_is_named(tmp_path, monkeypatch):
 def test_installed_command_runs_as_a_user_would(tmp_path):
     sim_command = Path(sys.executable).parent / "sim"
     assert shutil.which(str(sim_command)), "pip install should provide a `sim` command"
-    done = subprocess.run([sim_command, "run", BASELINE, "--runs", "800", "--out", tmp_path / "out"],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    done = subprocess.run(
+        [sim_command, "run", BASELINE, "--runs", "800", "--out", tmp_path / "out"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert "Outputs written to" in done.stdout
     missing = subprocess.run([sim_command, "run", tmp_path / "missing.yaml"], capture_output=True, text=True)

@@ -49,8 +49,10 @@ def test_erratic_president_reverses_more(baseline):
     steady = run(baseline, **{"president.volatility": 0.01})
     erratic = run(baseline, **{"president.volatility": 0.2})
     assert erratic.worlds["reversals"].mean() > steady.worlds["reversals"].mean() + 2
-    assert erratic.probability_by("president_turns_tough", "2025-06") > steady.probability_by(
-        "president_turns_tough", "2025-06") + 0.1
+    assert (
+        erratic.probability_by("president_turns_tough", "2025-06")
+        > steady.probability_by("president_turns_tough", "2025-06") + 0.1
+    )
 
 
 def test_cautious_kremlin_shortens_euphoria(baseline):

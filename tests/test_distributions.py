@@ -55,8 +55,13 @@ def test_impossible_distributions_are_refused_with_the_reason(text, message):
 
 @pytest.mark.parametrize(
     "dist",
-    [Uniform(0.1, 0.3), Triangular(0, 0.05, 0.2), Beta(2, 40), Normal(0.1, 0.05, 0, 0.3),
-     Choice((0.1, 0.2, 0.4), (1, 2, 1))],
+    [
+        Uniform(0.1, 0.3),
+        Triangular(0, 0.05, 0.2),
+        Beta(2, 40),
+        Normal(0.1, 0.05, 0, 0.3),
+        Choice((0.1, 0.2, 0.4), (1, 2, 1)),
+    ],
 )
 def test_inverse_transform_stays_in_support_and_is_monotone(dist):
     values = dist.ppf(U)
@@ -79,6 +84,11 @@ def dist_mean(dist, u):
 
 
 def test_written_form_round_trips():
-    for text in ["uniform(0.1, 0.3)", "beta(2, 40)", "normal(0.1, 0.05, low=0, high=0.3)",
-                 "triangular(0, 0.05, 0.2)", "choice([0.1, 0.2], weights=[1, 3])"]:
+    for text in [
+        "uniform(0.1, 0.3)",
+        "beta(2, 40)",
+        "normal(0.1, 0.05, low=0, high=0.3)",
+        "triangular(0, 0.05, 0.2)",
+        "choice([0.1, 0.2], weights=[1, 3])",
+    ]:
         assert parse_assumption(str(parse_assumption(text))) == parse_assumption(text)

@@ -13,8 +13,13 @@ def reference(baseline):
 
 
 def frames(result):
-    return (result.levels_by_month, result.phases_by_month, result.events_by_month,
-            result.state_by_month, result.worlds)
+    return (
+        result.levels_by_month,
+        result.phases_by_month,
+        result.events_by_month,
+        result.state_by_month,
+        result.worlds,
+    )
 
 
 def test_same_seed_gives_identical_outputs(baseline, reference):

@@ -21,7 +21,9 @@ def test_gates_hold_every_month(baseline, variant):
 
     def check(model):
         state = model.state
-        assert not np.any((state.level >= NORMALIZATION) & (state.war == WAR_ACTIVE)), "normalization during the proxy war"
+        assert not np.any((state.level >= NORMALIZATION) & (state.war == WAR_ACTIVE)), (
+            "normalization during the proxy war"
+        )
         assert not np.any((state.level >= SELECTIVE_COOPERATION) & ~state.met), "cooperation without a summit"
         assert np.all((state.sanctions >= 0) & (state.sanctions <= 1))
         assert np.all((state.aid >= 0) & (state.aid <= 1))
@@ -75,6 +77,14 @@ def test_the_agents_are_mesa_agents_stepped_in_order(baseline):
     import mesa
 
     model = RelationsModel(baseline, worlds=10, seed=1)
-    actors = [model.china, model.president, model.congress, model.bureaucracy, model.kremlin, model.allies, model.publics]
+    actors = [
+        model.china,
+        model.president,
+        model.congress,
+        model.bureaucracy,
+        model.kremlin,
+        model.allies,
+        model.publics,
+    ]
     assert all(isinstance(actor, mesa.Agent) for actor in actors)
     assert len(model.agents) == len(actors)

@@ -23,7 +23,9 @@ def executed() -> nbformat.NotebookNode:
         mp.setenv("MPLBACKEND", "Agg")  # the kernel inherits it: never open a window
         nb = nbformat.read(QUICKSTART, as_version=4)
         client = nbclient.NotebookClient(
-            nb, kernel_name="python3", timeout=600,
+            nb,
+            kernel_name="python3",
+            timeout=600,
             resources={"metadata": {"path": str(NOTEBOOKS)}},
         )
         client.execute()  # raises CellExecutionError if any cell fails

@@ -42,11 +42,19 @@ def test_unknown_key_names_file_line_path_and_suggestion(tmp_path):
     ("old", "new", "expected"),
     [
         ("  outreach: 0.5 ", "  outreach: 1.5 ", "president.outreach: a probability must lie in [0, 1], got 1.5"),
-        ("hawkishness: uniform(0.4, 0.6)", "hawkishness: normal(0.5, 0.1)", "give the normal distribution low= and high= bounds"),
+        (
+            "hawkishness: uniform(0.4, 0.6)",
+            "hawkishness: normal(0.5, 0.1)",
+            "give the normal distribution low= and high= bounds",
+        ),
         ("caution: 0.8 ", "caution: beta(0, 2) ", "beta needs a > 0"),
         ("war_aims: uniform(0.7, 0.95)", "war_aims: uniform(0.95, 0.7)", "uniform needs low < high"),
         ("  level: suspended ", "  level: friendship ", "initial.level: 'friendship' is not allowed"),
-        ("event: summit, by: 2025-12", "event: handshake, by: 2025-12", "questions.0.event: 'handshake' is not allowed"),
+        (
+            "event: summit, by: 2025-12",
+            "event: handshake, by: 2025-12",
+            "questions.0.event: 'handshake' is not allowed",
+        ),
         ("event: summit, by: 2025-12", "event: summit, by: 2031-12", "lies outside the scenario's 2025-01 to 2029-01"),
         ("event: summit, by: 2025-12", "event: summit, by: 2025-13", "not a month written YYYY-MM"),
         ("horizon: 2029-01", "horizon: 2024-01", "horizon 2024-01 must come after start 2025-01"),

@@ -37,8 +37,9 @@ class Bureaucracy(mesa.Agent):
         self.pending_arms = np.zeros(model.worlds, dtype=bool)
         self.pending_relief = np.zeros(model.worlds, dtype=bool)
 
-    def take_on(self, deal: np.ndarray | None = None, arms: np.ndarray | None = None,
-                relief: np.ndarray | None = None) -> None:
+    def take_on(
+        self, deal: np.ndarray | None = None, arms: np.ndarray | None = None, relief: np.ndarray | None = None
+    ) -> None:
         """Queue initiatives agreed or ordered at the top."""
         if deal is not None:
             self.pending_deal |= deal

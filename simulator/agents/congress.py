@@ -50,8 +50,10 @@ class Congress(mesa.Agent):
         """Under a sanctions-review law, Congress may block the president's relief (002)."""
         model = self.model
         order = model.agenda.relief_order
-        blocked = order & model.state.review_law & model.streams.bernoulli(
-            "congress.relief_review", self.relief_block * self.hawkishness
+        blocked = (
+            order
+            & model.state.review_law
+            & model.streams.bernoulli("congress.relief_review", self.relief_block * self.hawkishness)
         )
         model.agenda.setback |= blocked
         model.bureaucracy.take_on(relief=order & ~blocked)

@@ -97,11 +97,18 @@ class President(mesa.Agent):
         streams, state, agenda = self.model.streams, self.model.state, self.model.agenda
         drive = 1 + self.model.china.pull
         engaged = self.engaged
-        agenda.outreach |= engaged & (state.level == SUSPENDED) & streams.bernoulli("president.outreach", self.outreach * drive)
-        agenda.summit_proposal |= engaged & (state.level >= CONTACT) & ~state.met & streams.bernoulli(
-            "president.summit", np.minimum(1, self.summit_drive * drive)
+        agenda.outreach |= (
+            engaged & (state.level == SUSPENDED) & streams.bernoulli("president.outreach", self.outreach * drive)
         )
-        agenda.peace_plan |= engaged & (state.war == WAR_ACTIVE) & streams.bernoulli("president.peace_plan", self.peace_push)
+        agenda.summit_proposal |= (
+            engaged
+            & (state.level >= CONTACT)
+            & ~state.met
+            & streams.bernoulli("president.summit", np.minimum(1, self.summit_drive * drive))
+        )
+        agenda.peace_plan |= (
+            engaged & (state.war == WAR_ACTIVE) & streams.bernoulli("president.peace_plan", self.peace_push)
+        )
         structure = self.model.structure
         talking = engaged & state.met & (state.level >= CONTACT)
         agenda.deal_offer |= talking & streams.bernoulli("president.deal", structure.deal_rate)
@@ -112,8 +119,10 @@ class President(mesa.Agent):
     def _wind_down_the_proxy_war(self) -> None:
         """Once fighting stops, lift sanctions and end large-scale aid, while engaged (000)."""
         state = self.model.state
-        winds_down = self.engaged & (state.war != WAR_ACTIVE) & self.model.streams.bernoulli(
-            "president.wind_down", self.wind_down
+        winds_down = (
+            self.engaged
+            & (state.war != WAR_ACTIVE)
+            & self.model.streams.bernoulli("president.wind_down", self.wind_down)
         )
         self.model.agenda.relief_order |= winds_down & (state.sanctions > 0)
         self.cut_aid(winds_down)
@@ -133,7 +142,9 @@ class President(mesa.Agent):
 
     def obstructed_by_ukraine(self, where: np.ndarray) -> None:
         """Ukraine refused the terms: the president may lean on it by cutting aid (000, 004)."""
-        leans = where & self.engaged & self.model.streams.bernoulli("president.lean_on_ukraine", self.pressure_on_ukraine)
+        leans = (
+            where & self.engaged & self.model.streams.bernoulli("president.lean_on_ukraine", self.pressure_on_ukraine)
+        )
         self.cut_aid(leans)
 
     def election(self) -> None:

@@ -77,8 +77,7 @@ class Triangular:
     def __post_init__(self) -> None:
         if not (self.low <= self.mode <= self.high and self.low < self.high):
             raise DistributionError(
-                "triangular needs low <= mode <= high and low < high, "
-                f"got {self.low:g}, {self.mode:g}, {self.high:g}"
+                f"triangular needs low <= mode <= high and low < high, got {self.low:g}, {self.mode:g}, {self.high:g}"
             )
 
     def ppf(self, u: Array) -> Array:
@@ -135,15 +134,10 @@ class Normal:
         if not self.sd > 0:
             raise DistributionError(f"normal needs sd > 0, got {self.sd:g}")
         if not self.low < self.high:
+            raise DistributionError(f"normal needs low < high, got {self.low:g} and {self.high:g}")
+        if special.ndtr((self.high - self.mean) / self.sd) - special.ndtr((self.low - self.mean) / self.sd) < 1e-9:
             raise DistributionError(
-                f"normal needs low < high, got {self.low:g} and {self.high:g}"
-            )
-        if special.ndtr((self.high - self.mean) / self.sd) - special.ndtr(
-            (self.low - self.mean) / self.sd
-        ) < 1e-9:
-            raise DistributionError(
-                f"normal({self.mean:g}, {self.sd:g}) puts no weight between "
-                f"{self.low:g} and {self.high:g}"
+                f"normal({self.mean:g}, {self.sd:g}) puts no weight between {self.low:g} and {self.high:g}"
             )
 
     def ppf(self, u: Array) -> Array:
@@ -159,9 +153,7 @@ class Normal:
 
     def __str__(self) -> str:
         bounds = "".join(
-            f", {key}={value:g}"
-            for key, value in (("low", self.low), ("high", self.high))
-            if np.isfinite(value)
+            f", {key}={value:g}" for key, value in (("low", self.low), ("high", self.high)) if np.isfinite(value)
         )
         return f"normal({self.mean:g}, {self.sd:g}{bounds})"
 
@@ -178,9 +170,7 @@ class Choice:
         if not self.values:
             raise DistributionError("choice needs at least one value")
         if len(self.weights) != len(self.values):
-            raise DistributionError(
-                f"choice has {len(self.values)} values but {len(self.weights)} weights"
-            )
+            raise DistributionError(f"choice has {len(self.values)} values but {len(self.weights)} weights")
         if min(self.weights) < 0 or sum(self.weights) <= 0:
             raise DistributionError("choice weights must be >= 0 and not all zero")
 
@@ -231,9 +221,7 @@ def parse_assumption(raw: object) -> Assumption:
     elif isinstance(raw, dict) and "dist" in raw:
         name, args, kwargs = str(raw["dist"]), [], {k: v for k, v in raw.items() if k != "dist"}
     else:
-        raise DistributionError(
-            f"expected a number or a distribution such as 'beta(2, 40)', got {raw!r}"
-        )
+        raise DistributionError(f"expected a number or a distribution such as 'beta(2, 40)', got {raw!r}")
     return _build(name, args, kwargs)
 
 
@@ -243,9 +231,7 @@ def _parse_call(text: str) -> tuple[str, list, dict]:
     except SyntaxError:
         node = None
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
-        raise DistributionError(
-            f"{text!r} is neither a number nor a distribution call such as 'uniform(0.1, 0.3)'"
-        )
+        raise DistributionError(f"{text!r} is neither a number nor a distribution call such as 'uniform(0.1, 0.3)'")
     try:
         args = [ast.literal_eval(arg) for arg in node.args]
         kwargs = {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords}
@@ -256,9 +242,7 @@ def _parse_call(text: str) -> tuple[str, list, dict]:
 
 def _build(name: str, args: list, kwargs: dict) -> Assumption:
     if name not in _SIGNATURES:
-        raise DistributionError(
-            f"unknown distribution {name!r}; use one of {', '.join(sorted(_SIGNATURES))}"
-        )
+        raise DistributionError(f"unknown distribution {name!r}; use one of {', '.join(sorted(_SIGNATURES))}")
     cls, params = _SIGNATURES[name]
     if len(args) > len(params) or None in kwargs:
         raise DistributionError(f"{name} takes ({', '.join(params)})")

@@ -73,7 +73,13 @@ def _walk(data: Any, path: str) -> tuple[Any, Any]:
     node = data
     for depth, part in enumerate(parts):
         key: Any = int(part) if isinstance(node, list) and part.isdigit() else part
-        if isinstance(node, dict) and key in node or isinstance(node, list) and isinstance(key, int) and key < len(node):
+        if (
+            isinstance(node, dict)
+            and key in node
+            or isinstance(node, list)
+            and isinstance(key, int)
+            and key < len(node)
+        ):
             if depth == len(parts) - 1:
                 return node, key
             node = node[key]

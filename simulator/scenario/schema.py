@@ -43,9 +43,7 @@ def _serialize(value: Assumption) -> float | str:
 
 
 def _assumption_type(low: float, high: float, what: str):
-    return Annotated[
-        Assumption, PlainValidator(_domain(low, high, what)), PlainSerializer(_serialize)
-    ]
+    return Annotated[Assumption, PlainValidator(_domain(low, high, what)), PlainSerializer(_serialize)]
 
 
 Probability = _assumption_type(0.0, 1.0, "a probability")
@@ -98,16 +96,32 @@ class President(Section):
     engaged_at_start: Probability = said("000", "chance the president starts out seeking rapprochement")
     outreach: Probability = said("000", "calls and envoys to restore contact, while engaged", "per month")
     summit_drive: Probability = said("000", "proposes a presidential meeting, while engaged", "per month")
-    peace_push: Probability = said("000", "tables a peace plan 'regardless of the terms' while the war is active", "per month")
-    concession: Probability = said("004", "cuts aid to Ukraine to get a deal, while engaged and the war is active", "per month")
-    wind_down: Probability = said("000", "once fighting stops, orders sanctions relief and ends large-scale aid, while engaged", "per month")
-    pressure_on_ukraine: Probability = said("000", "'anyone obstructing his peace plan will face his ire': aid cut when Ukraine refuses", "per refusal")
-    volatility: Probability = said("000", "'swift, sudden and sharp ... so are his reversals': abrupt switch of posture", "per month")
-    return_to_deal: Probability = said("000", "while acting tough, the drive to end the war quickly brings him back to deal-making", "per month")
+    peace_push: Probability = said(
+        "000", "tables a peace plan 'regardless of the terms' while the war is active", "per month"
+    )
+    concession: Probability = said(
+        "004", "cuts aid to Ukraine to get a deal, while engaged and the war is active", "per month"
+    )
+    wind_down: Probability = said(
+        "000", "once fighting stops, orders sanctions relief and ends large-scale aid, while engaged", "per month"
+    )
+    pressure_on_ukraine: Probability = said(
+        "000", "'anyone obstructing his peace plan will face his ire': aid cut when Ukraine refuses", "per refusal"
+    )
+    volatility: Probability = said(
+        "000", "'swift, sudden and sharp ... so are his reversals': abrupt switch of posture", "per month"
+    )
+    return_to_deal: Probability = said(
+        "000", "while acting tough, the drive to end the war quickly brings him back to deal-making", "per month"
+    )
     frustration_per_rebuff: Share = said("000", "frustration added each time the Kremlin rejects his plan", "0..1")
-    frustration_threshold: Share = said("000", "frustration at which he turns to more aid and harsher sanctions", "0..1")
+    frustration_threshold: Share = said(
+        "000", "frustration at which he turns to more aid and harsher sanctions", "0..1"
+    )
     frustration_decay: Share = said("000", "share of frustration that fades each month", "per month")
-    backlash_response: Probability = said("000", "acts tough to show he is 'not pro-Russian', per unit of opposition above one half", "per month")
+    backlash_response: Probability = said(
+        "000", "acts tough to show he is 'not pro-Russian', per unit of opposition above one half", "per month"
+    )
     successor_continuity: Probability = said("000", "chance the successor continues the Russia policy", "per election")
     successor_volatility: Probability = said("000", "the successor's monthly chance of reversing course", "per month")
 
@@ -117,22 +131,36 @@ class Kremlin(Section):
 
     caution: Probability = said("000", "'little euphoria': chance a reset skips euphoria and goes straight to realism")
     contact_acceptance: Probability = said("000", "accepts an offer to resume contact", "per offer")
-    summit_acceptance: Probability = said("000", "accepts a proposed presidential meeting (before the phase factor)", "per proposal")
-    deal_interest: Share = said("000", "interest in cooperation in specific areas (Arctic, energy, arms control)", "0..1")
+    summit_acceptance: Probability = said(
+        "000", "accepts a proposed presidential meeting (before the phase factor)", "per proposal"
+    )
+    deal_interest: Share = said(
+        "000", "interest in cooperation in specific areas (Arctic, energy, arms control)", "0..1"
+    )
     war_aims: Probability = said("000", "chance its war aims make it reject a tabled peace plan", "per plan")
-    equality_demand: Probability = said("000", "rejects subordination: chance it refuses a step that casts it as junior partner", "per step")
+    equality_demand: Probability = said(
+        "000", "rejects subordination: chance it refuses a step that casts it as junior partner", "per step"
+    )
     emboldenment: Share = said("004", "escalation hazard per unit of US concessions it reads as weakness", "per month")
 
 
 class Congress(Section):
     """Congress: sets aid, can bind the president with sanctions laws (001, 002, 004)."""
 
-    hawkishness: Share = said("001", "share of Congress opposed to cooperation with Russia (hawks in both parties)", "0..1")
+    hawkishness: Share = said(
+        "001", "share of Congress opposed to cooperation with Russia (hawks in both parties)", "0..1"
+    )
     midterm_shift: Shift = said("001", "change in hawkishness when the midterms change its composition", "-1..1")
     aid_floor: Share = said("001", "aid level Congress restores when it reinstates aid", "0..1")
-    aid_reinstatement: Probability = said("001", "reinstates aid the president cut, per month, at full hawkishness", "per month")
-    sanctions_act_rate: Probability = said("002", "passes a binding sanctions act, per month, at full hawkishness and opposition", "per month")
-    relief_block: Probability = said("002", "blocks sanctions relief under a review law, at full hawkishness", "per attempt")
+    aid_reinstatement: Probability = said(
+        "001", "reinstates aid the president cut, per month, at full hawkishness", "per month"
+    )
+    sanctions_act_rate: Probability = said(
+        "002", "passes a binding sanctions act, per month, at full hawkishness and opposition", "per month"
+    )
+    relief_block: Probability = said(
+        "002", "blocks sanctions relief under a review law, at full hawkishness", "per attempt"
+    )
 
 
 class Bureaucracy(Section):
@@ -145,7 +173,9 @@ class Bureaucracy(Section):
 class Allies(Section):
     """Allies and Ukraine: push back on concessions, decide on terms (004)."""
 
-    ukraine_acceptance: Probability = said("004", "Ukraine accepts ceasefire terms the Kremlin accepted, with full US aid", "per plan")
+    ukraine_acceptance: Probability = said(
+        "004", "Ukraine accepts ceasefire terms the Kremlin accepted, with full US aid", "per plan"
+    )
     europe_replacement: Share = said("004", "share of cut US aid Europe replaces, so Ukraine need not yield", "0..1")
     pushback: Share = said("004", "opposition added in Washington by allies' pushback per unit of concession", "0..1")
     ceasefire_to_peace: Probability = said("000", "a ceasefire becomes a peace agreement", "per month")
@@ -155,10 +185,22 @@ class Allies(Section):
 class Publics(Section):
     """Publics and elites: slow perceptions, backlash on success and on failure (000, 002)."""
 
-    trust_speed: Share = said("000", "share of the gap to its target that trust closes each month (slow: 30 years of negative views)", "per month")
-    success_backlash: Share = said("000", "opposition added when relations improve ('the smoother ... the more intense the criticism')", "per level gained")
-    failure_backlash: Share = said("000", "opposition added by a setback ('setbacks will invite mockery')", "per setback")
-    opposition_decay: Share = said("000", "share of the gap to its initial level opposition closes each month", "per month")
+    trust_speed: Share = said(
+        "000",
+        "share of the gap to its target that trust closes each month (slow: 30 years of negative views)",
+        "per month",
+    )
+    success_backlash: Share = said(
+        "000",
+        "opposition added when relations improve ('the smoother ... the more intense the criticism')",
+        "per level gained",
+    )
+    failure_backlash: Share = said(
+        "000", "opposition added by a setback ('setbacks will invite mockery')", "per setback"
+    )
+    opposition_decay: Share = said(
+        "000", "share of the gap to its initial level opposition closes each month", "per month"
+    )
 
 
 class China(Section):
@@ -202,14 +244,31 @@ class Structure(Section):
     phase_months: PhaseDurations = said("001", "mean duration of each phase, before events hurry it")
     up: PhaseValues = said("001", "how each phase multiplies the chance of upward moves")
     down: PhaseValues = said("001", "how each phase multiplies the chance of losing a level")
-    pressure_sours: Probability = said("000", "chance a presidential turn to pressure moves the cycle a phase on ('would inevitably hinder the normalization')", "per turn")
+    pressure_sours: Probability = said(
+        "000",
+        "chance a presidential turn to pressure moves the cycle a phase on "
+        "('would inevitably hinder the normalization')",
+        "per turn",
+    )
     erosion: Probability = said("001", "chance of losing a level in a month, at down factor 1", "per month")
-    deal_rate: Probability = said("000", "chance of agreeing a deal in a specific area in a month, at up factor 1", "per month")
-    arms_control_rate: Probability = said("000", "chance of agreeing an arms-control deal in a month, at up factor 1", "per month")
-    normalization_rate: Probability = said("000", "chance the gated move to normal relations happens in a month, at up factor 1", "per month")
-    partnership_rate: Probability = said("000", "chance the gated move to strategic partnership happens in a month", "per month")
-    trust_needed: Share = said("000", "trust at which negative perceptions stop holding back normalization and partnership", "0..1")
-    shared_goals_hazard: Probability = said("001", "chance the worldviews converge on shared strategic goals", "per month")
+    deal_rate: Probability = said(
+        "000", "chance of agreeing a deal in a specific area in a month, at up factor 1", "per month"
+    )
+    arms_control_rate: Probability = said(
+        "000", "chance of agreeing an arms-control deal in a month, at up factor 1", "per month"
+    )
+    normalization_rate: Probability = said(
+        "000", "chance the gated move to normal relations happens in a month, at up factor 1", "per month"
+    )
+    partnership_rate: Probability = said(
+        "000", "chance the gated move to strategic partnership happens in a month", "per month"
+    )
+    trust_needed: Share = said(
+        "000", "trust at which negative perceptions stop holding back normalization and partnership", "0..1"
+    )
+    shared_goals_hazard: Probability = said(
+        "001", "chance the worldviews converge on shared strategic goals", "per month"
+    )
     sanctions_step: Share = said("000", "how much one round of new sanctions adds", "0..1")
     relief_step: Share = said("000", "how much one round of sanctions relief removes", "0..1")
     aid_step: Share = said("000", "how much one aid increase adds", "0..1")
@@ -259,9 +318,7 @@ class Shock(Section):
     source: str = Field("", description="the seed document and sentence this shock encodes")
 
 
-ScheduledKind = Literal[
-    "midterms", "election", "inauguration", "treaty_expiry", "planned_summit", "intervention"
-]
+ScheduledKind = Literal["midterms", "election", "inauguration", "treaty_expiry", "planned_summit", "intervention"]
 
 
 class Scheduled(Section):
@@ -315,9 +372,7 @@ class Scenario(Section):
             raise ValueError(f"horizon {self.horizon} must come after start {self.start}")
         for where, month in self._dated():
             if not self.start <= month <= self.horizon:
-                raise ValueError(
-                    f"{where}: month {month} lies outside the scenario's {self.start} to {self.horizon}"
-                )
+                raise ValueError(f"{where}: month {month} lies outside the scenario's {self.start} to {self.horizon}")
         return self
 
     @field_validator("questions")
