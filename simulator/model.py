@@ -32,7 +32,7 @@ from simulator.recorder import Recorder
 from simulator.relations import Relationship
 from simulator.scenario import Scenario, assumptions
 from simulator.shocks import Shocks
-from simulator.vocabulary import LEVELS, PHASES, WAR_STATES
+from simulator.vocabulary import LEVELS, PHASES, WAR_STATES, level_event
 from simulator.world import Agenda, WorldState
 
 #: Spawn key of the generator handed to Mesa; the model's own draws use named streams.
@@ -87,6 +87,8 @@ class RelationsModel(mesa.Model):
         self.up = np.stack([self.assume(f"structure.up.{p}") for p in PHASES])
         self.down = np.stack([self.assume(f"structure.down.{p}") for p in PHASES])
         self.recorder = Recorder(self)
+        for k in range(1, len(LEVELS)):
+            self.events.record(level_event(k), self.state.level >= k)
 
     def assume(self, path: str) -> np.ndarray:
         """Each world's value of the assumption at ``path`` (e.g. ``president.volatility``)."""
@@ -159,6 +161,7 @@ class RelationsModel(mesa.Model):
             "month": str(self.spec.start.plus(self.month - 1)) if self.month else None,
             "level": LEVELS[state.level[world]],
             "phase": PHASES[state.phase[world]],
+            "months_in_phase": int(state.phase_age[world]),
             "war": WAR_STATES[state.war[world]],
             "sanctions": round(float(state.sanctions[world]), 3),
             "aid": round(float(state.aid[world]), 3),

@@ -102,8 +102,8 @@ class Relationship:
         clock = model.streams.bernoulli("relations.clock", 1 / self.phase_months[phase, worlds])
         # Shocks can tip disillusionment into crisis; a turn in policy only sours the mood.
         pushed = (agenda.advance & (phase != CRISIS)) | (agenda.sours & ~np.isin(phase, (DISILLUSIONMENT, CRISIS)))
-        moves = clock | pushed
-        phase = np.where(moves, next_phase(phase, caution), phase)
+        # Bad news never hurries a reset into euphoria: a push from a reset goes to realism.
+        phase = np.where(clock, next_phase(phase, caution), np.where(pushed, next_phase(phase, True), phase))
         # New contact, a meeting or a settlement after a crisis opens a reset (001: the
         # resets of 2001 and 2009; 000: points of contention "simultaneously alleviated").
         reopens = (agenda.contact | agenda.summit | agenda.settled) & np.isin(phase, (DISILLUSIONMENT, CRISIS))
@@ -142,7 +142,10 @@ class Relationship:
 
         erodes = streams.bernoulli("relations.erosion", self.erosion * down)
         level = level - (erodes & (level > SUSPENDED))
-        level = level + agenda.level_shift
+        # A shock can cost levels; a positive shock at most restores contact (9/11 did, 001),
+        # leaving any further rise to the deals and gates above.
+        shift = agenda.level_shift
+        level = np.where(shift > 0, np.maximum(level, np.minimum(level + shift, CONTACT)), level + shift)
         floor = level_floor(state.war)
         ceiling = np.maximum(level_ceiling(state.met, gate, state.shared_goals), floor)
         level = np.clip(level, floor, ceiling).astype(np.int8)

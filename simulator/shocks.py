@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulator.scenario.schema import SHOCK_EVENTS, Effects, Scheduled
+from simulator.scenario.schema import SHOCK_EVENTS, Effects, Scheduled, Shock
+from simulator.scenario.schema import Shocks as ShockSpecs
 from simulator.vocabulary import PHASES, WAR_CEASEFIRE, WAR_PEACE, WAR_STATES
 
 if TYPE_CHECKING:
@@ -28,15 +29,15 @@ class Shocks:
 
     def __init__(self, model: RelationsModel) -> None:
         self.model = model
-        self.hazards = {name: model.assume(f"shocks.{name}.hazard") for name in model.spec.shocks}
-        self.calendar: dict[int, list[Scheduled]] = defaultdict(list)
-        for item in model.spec.schedule:
-            self.calendar[item.month.minus(model.spec.start)].append(item)
+        self.hazards = {name: model.assume(f"shocks.{name}.hazard") for name in ShockSpecs.model_fields}
+        self.calendar: dict[int, list[tuple[int, Scheduled]]] = defaultdict(list)
+        for index, item in enumerate(model.spec.schedule):
+            self.calendar[item.month.minus(model.spec.start)].append((index, item))
 
     def step(self) -> None:
         """This month's calendar first, then the chance events."""
-        for item in self.calendar.get(self.model.month, ()):
-            self._scheduled(item)
+        for index, item in self.calendar.get(self.model.month, ()):
+            self._scheduled(index, item)
         for name, hazard in self.hazards.items():
             strikes = self.model.streams.bernoulli(f"shock.{name}", hazard)
             if strikes.any():
@@ -46,11 +47,10 @@ class Shocks:
         """The shock ``name`` strikes where ``where`` is true (used by the Kremlin too)."""
         if name in SHOCK_EVENTS:
             self.model.events.record(SHOCK_EVENTS[name], where)
-        shock = self.model.spec.shocks.get(name)
-        if shock is not None:
-            apply_effects(self.model, shock.effects, where, stream=f"shock.{name}.phase")
+        shock: Shock = getattr(self.model.spec.shocks, name)
+        apply_effects(self.model, shock.effects, where, stream=f"shock.{name}.phase")
 
-    def _scheduled(self, item: Scheduled) -> None:
+    def _scheduled(self, index: int, item: Scheduled) -> None:
         model = self.model
         everywhere = np.ones(model.worlds, dtype=bool)
         match item.event:
@@ -64,7 +64,7 @@ class Shocks:
                 everywhere = ~model.events.happened("arms_control_deal")
             case "planned_summit":
                 model.agenda.summit_proposal |= everywhere
-        apply_effects(model, item.effects, everywhere, stream=f"schedule.{item.month}.{item.event}")
+        apply_effects(model, item.effects, everywhere, stream=f"schedule.{index}.{item.event}")
 
 
 def apply_effects(model: RelationsModel, effects: Effects, where: np.ndarray, stream: str) -> None:

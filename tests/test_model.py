@@ -14,7 +14,14 @@ def step_through(spec, worlds, seed, check):
     return model
 
 
-@pytest.mark.parametrize("variant", [{}, {"initial.war": "peace", "initial.sanctions": 0.3, "initial.aid": 0.1}])
+VARIANTS = [
+    {},
+    {"initial.war": "peace", "initial.sanctions": 0.3, "initial.aid": 0.1},
+    {"shocks.shared_threat.hazard": 0.2, "shocks.shared_threat.effects.level": 4, "shocks.black_swan.effects.level": 2},
+]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
 def test_gates_hold_every_month(baseline, variant):
     spec = override(baseline, variant) if variant else baseline
     reached = np.zeros(4000, dtype=bool)
@@ -30,10 +37,12 @@ def test_gates_hold_every_month(baseline, variant):
         assert np.all((state.trust >= 0) & (state.trust <= 1))
         assert np.all((state.opposition >= 0) & (state.opposition <= 1))
         assert np.all(model.events.happened("summit") | ~state.met)
+        dealt = model.events.happened("cooperation_deal") | model.events.happened("arms_control_deal")
+        assert not np.any((state.level >= SELECTIVE_COOPERATION) & ~dealt), "cooperation without a deal"
         reached[:] |= state.level >= NORMALIZATION
 
     step_through(spec, 4000, 11, check)
-    if variant:
+    if "initial.war" in variant:
         assert reached.any(), "the gate never opens even with the war over"
 
 
@@ -88,3 +97,19 @@ def test_the_agents_are_mesa_agents_stepped_in_order(baseline):
     ]
     assert all(isinstance(actor, mesa.Agent) for actor in actors)
     assert len(model.agents) == len(actors)
+
+
+def test_starting_level_counts_as_reached(baseline):
+    spec = override(baseline, {"initial.level": "selective_cooperation"})
+    model = RelationsModel(spec, worlds=500, seed=2)
+    assert model.events.happened("level>=2").all() and not model.events.happened("level>=3").any()
+    assert (model.events.first[model.events.first >= 0] == 0).all()
+
+
+def test_bad_news_never_hurries_a_reset_into_euphoria():
+    from simulator.relations import next_phase
+    from simulator.vocabulary import CRISIS, EUPHORIA, REALISM, RESET
+
+    phases = np.array([RESET, RESET, CRISIS], dtype=np.int8)
+    assert list(next_phase(phases, np.array([False, True, False]))) == [EUPHORIA, REALISM, RESET]
+    assert list(next_phase(phases, True)) == [REALISM, REALISM, RESET]

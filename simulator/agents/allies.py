@@ -36,8 +36,8 @@ class Allies(mesa.Agent):
         """Push back on concessions, answer a peace plan Moscow accepted, and move the war on."""
         model = self.model
         model.state.opposition = (model.state.opposition + self.pushback * model.agenda.concession).clip(0, 1)
-        self._answer_peace_plan()
         self._consolidate_or_collapse()
+        self._answer_peace_plan()
 
     def _answer_peace_plan(self) -> None:
         """Ukraine accepts terms more readily the less aid it has that Europe does not replace (004)."""

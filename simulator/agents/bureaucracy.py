@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from simulator.vocabulary import WAR_ACTIVE
+
 if TYPE_CHECKING:
     from simulator.model import RelationsModel
 
@@ -56,6 +58,8 @@ class Bureaucracy(mesa.Agent):
     def step(self) -> None:
         """Implement some pending initiatives and quietly drop others (001)."""
         model = self.model
+        # Relief ordered in a ceasefire does not survive a return to war.
+        self.pending_relief &= model.state.war != WAR_ACTIVE
         done = model.streams.bernoulli("bureaucracy.implementation", self.implementation)
         dropped = ~done & model.streams.bernoulli("bureaucracy.abandonment", self.abandonment)
         deal, arms, relief = (p & done for p in (self.pending_deal, self.pending_arms, self.pending_relief))

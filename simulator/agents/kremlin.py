@@ -6,8 +6,7 @@ Russia wary of placing too much confidence or trust in the United States";
 "The core problem lies in the mismatch between Trump's goals and Russia's
 objectives"; Russia rejects "subordination to any nation". 004: "Russia often
 interprets Western concessions as weakness ... it could encourage further
-military actions". 001, note 1: the Kremlin is "deeply fearful of elite and
-public opposition", which its caution stands for.
+military actions".
 """
 
 from __future__ import annotations
@@ -96,3 +95,4 @@ class Kremlin(mesa.Agent):
         escalates = model.streams.bernoulli("kremlin.escalation", hazard)
         if escalates.any():
             model.shocks.strike("ukraine_escalation", escalates)
+            model.agenda.peace_plan &= ~escalates

@@ -56,6 +56,7 @@ class President(mesa.Agent):
         self.frustration = np.zeros(model.worlds)
         self.reversals = np.zeros(model.worlds, dtype=np.int16)
         self.continues = np.ones(model.worlds, dtype=bool)
+        self.refused_by_ukraine = np.zeros(model.worlds, dtype=bool)
 
     def step(self) -> None:
         """Settle this month's posture, then make the moves it calls for."""
@@ -114,7 +115,11 @@ class President(mesa.Agent):
         agenda.deal_offer |= talking & streams.bernoulli("president.deal", structure.deal_rate)
         agenda.arms_offer |= talking & streams.bernoulli("president.arms_control", structure.arms_control_rate)
         concedes = engaged & (state.war == WAR_ACTIVE) & streams.bernoulli("president.concession", self.concession)
-        self.cut_aid(concedes)
+        leans = (
+            engaged & self.refused_by_ukraine & streams.bernoulli("president.lean_on_ukraine", self.pressure_on_ukraine)
+        )
+        self.cut_aid(concedes | leans)
+        self.refused_by_ukraine[:] = False
 
     def _wind_down_the_proxy_war(self) -> None:
         """Once fighting stops, lift sanctions and end large-scale aid, while engaged (000)."""
@@ -141,11 +146,8 @@ class President(mesa.Agent):
         self.frustration[where] = np.minimum(1, self.frustration[where] + self.frustration_per_rebuff[where])
 
     def obstructed_by_ukraine(self, where: np.ndarray) -> None:
-        """Ukraine refused the terms: the president may lean on it by cutting aid (000, 004)."""
-        leans = (
-            where & self.engaged & self.model.streams.bernoulli("president.lean_on_ukraine", self.pressure_on_ukraine)
-        )
-        self.cut_aid(leans)
+        """Ukraine refused the terms: next month the president may lean on it by cutting aid (000, 004)."""
+        self.refused_by_ukraine |= where
 
     def election(self) -> None:
         """Decide in each world whether the successor will continue the policy (000)."""
@@ -157,3 +159,7 @@ class President(mesa.Agent):
         self.engaged[breaks] = False
         self.frustration[breaks] = 0.0
         self.volatility = np.where(breaks, self.successor_volatility, self.volatility)
+        self.return_to_deal = np.where(breaks, 0.0, self.return_to_deal)
+        # "Even if progress is made, its sustainability will depend on developments after
+        # Trump's presidency" (000): a successor who breaks with the policy drops the shared goals.
+        self.model.state.shared_goals &= ~breaks

@@ -106,7 +106,9 @@ class President(Section):
         "000", "once fighting stops, orders sanctions relief and ends large-scale aid, while engaged", "per month"
     )
     pressure_on_ukraine: Probability = said(
-        "000", "'anyone obstructing his peace plan will face his ire': aid cut when Ukraine refuses", "per refusal"
+        "000",
+        "'anyone obstructing his peace plan will face his ire', applied to Kyiv: aid cut the month after it refuses",
+        "per refusal",
     )
     volatility: Probability = said(
         "000", "'swift, sudden and sharp ... so are his reversals': abrupt switch of posture", "per month"
@@ -123,7 +125,9 @@ class President(Section):
         "000", "acts tough to show he is 'not pro-Russian', per unit of opposition above one half", "per month"
     )
     successor_continuity: Probability = said("000", "chance the successor continues the Russia policy", "per election")
-    successor_volatility: Probability = said("000", "the successor's monthly chance of reversing course", "per month")
+    successor_volatility: Probability = said(
+        "003", "a successor who breaks with the policy holds the bipartisan line; his chance of reversing", "per month"
+    )
 
 
 class Kremlin(Section):
@@ -139,7 +143,7 @@ class Kremlin(Section):
     )
     war_aims: Probability = said("000", "chance its war aims make it reject a tabled peace plan", "per plan")
     equality_demand: Probability = said(
-        "000", "rejects subordination: chance it refuses a step that casts it as junior partner", "per step"
+        "000", "rejects subordination: share of the way to strategic partnership it refuses on US-centric terms", "0..1"
     )
     emboldenment: Share = said("004", "escalation hazard per unit of US concessions it reads as weakness", "per month")
 
@@ -178,8 +182,14 @@ class Allies(Section):
     )
     europe_replacement: Share = said("004", "share of cut US aid Europe replaces, so Ukraine need not yield", "0..1")
     pushback: Share = said("004", "opposition added in Washington by allies' pushback per unit of concession", "0..1")
-    ceasefire_to_peace: Probability = said("000", "a ceasefire becomes a peace agreement", "per month")
-    ceasefire_breakdown: Probability = said("004", "a ceasefire breaks down into fighting", "per month")
+    ceasefire_to_peace: Probability = said(
+        "000", "a ceasefire becomes the peace agreement Trump seeks ('secure a peace agreement')", "per month"
+    )
+    ceasefire_breakdown: Probability = said(
+        "004",
+        "a ceasefire breaks down; a settlement favouring Russia 'could encourage further military actions'",
+        "per month",
+    )
 
 
 class Publics(Section):
@@ -252,10 +262,10 @@ class Structure(Section):
     )
     erosion: Probability = said("001", "chance of losing a level in a month, at down factor 1", "per month")
     deal_rate: Probability = said(
-        "000", "chance of agreeing a deal in a specific area in a month, at up factor 1", "per month"
+        "000", "chance an engaged president offers a deal in a specific area, once contact is completed", "per month"
     )
     arms_control_rate: Probability = said(
-        "000", "chance of agreeing an arms-control deal in a month, at up factor 1", "per month"
+        "001", "chance an engaged president offers an arms-control deal, once contact is completed", "per month"
     )
     normalization_rate: Probability = said(
         "000", "chance the gated move to normal relations happens in a month, at up factor 1", "per month"
@@ -274,17 +284,6 @@ class Structure(Section):
     aid_step: Share = said("000", "how much one aid increase adds", "0..1")
     gates: Gates
 
-
-ShockName = Literal[
-    "black_swan",
-    "shared_threat",
-    "colour_revolution",
-    "military_incident",
-    "scandal",
-    "ukraine_escalation",
-    "economic_shock",
-    "nato_enlargement",
-]
 
 #: The event vocabulary entry a shock records when it strikes, if any.
 SHOCK_EVENTS: dict[str, str] = {
@@ -313,9 +312,25 @@ class Effects(Section):
 class Shock(Section):
     """A stochastic shock: a monthly hazard and its effects (DOMAIN.md section 3)."""
 
-    hazard: Probability = said("000", "chance the shock strikes in a month", "per month")
+    hazard: Probability = Field(description="chance the shock strikes in a month (per month)")
     effects: Effects = Effects()
-    source: str = Field("", description="the seed document and sentence this shock encodes")
+
+
+class Shocks(Section):
+    """The stochastic shocks of DOMAIN.md section 3, each with its source."""
+
+    black_swan: Shock = said("000", "'unpredictable black swan events'")
+    shared_threat: Shock = said(
+        "001", "a 9/11-type common threat: 'The first reset came in the aftermath of the 9/11 attacks'"
+    )
+    colour_revolution: Shock = said("001", "a popular revolution in a neighbour, which Moscow blames on the West")
+    military_incident: Shock = said(
+        "004", "a direct NATO-Russia incident 'as tensions remain high between Russia and NATO'"
+    )
+    scandal: Shock = said("002", "a Trump-Russia scandal that 'stripped away any appetite ... for a rapprochement'")
+    ukraine_escalation: Shock = said("004", "new Russian aggression; also what an emboldened Kremlin does")
+    economic_shock: Shock = said("001", "an economic or oil shock like the 1998 default")
+    nato_enlargement: Shock = said("001", "NATO enlargement, which Russia 'sees [as] encroachment on its borders'")
 
 
 ScheduledKind = Literal["midterms", "election", "inauguration", "treaty_expiry", "planned_summit", "intervention"]
@@ -362,7 +377,7 @@ class Scenario(Section):
     publics: Publics
     china: China
     structure: Structure
-    shocks: dict[ShockName, Shock] = {}
+    shocks: Shocks
     schedule: list[Scheduled] = []
     questions: list[Question] = []
 
