@@ -41,14 +41,14 @@ def _fail(message: str) -> None:
 def run(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file, e.g. scenarios/trump2025.yaml.")],
     runs: Annotated[
-        int | None, typer.Option(min=1, help="Number of simulated worlds [default: configs/engine.yaml].")
+        int | None, typer.Option(min=1, help="Number of simulated worlds (default: configs/engine.yaml).")
     ] = None,
     seed: Annotated[
         int | None,
-        typer.Option(min=0, help="Root seed; the same seed gives identical outputs [default: configs/engine.yaml]."),
+        typer.Option(min=0, help="Root seed; the same seed gives identical outputs (default: configs/engine.yaml)."),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option(help="Output folder [default: a new timestamped folder under runs/].")
+        Path | None, typer.Option(help="Output folder (default: a new timestamped folder under runs/).")
     ] = None,
     force: Annotated[bool, typer.Option(help="Write into a non-empty --out folder, replacing its files.")] = False,
 ) -> None:
