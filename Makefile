@@ -32,7 +32,7 @@ test: setup
 	exit $$status
 
 lint: setup
-	$(VENV)/bin/ruff check simulator tests bench
+	$(VENV)/bin/ruff check .
 
 clean:
 	rm -rf $(VENV) runs build *.egg-info
