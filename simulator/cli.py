@@ -1,20 +1,26 @@
 """The ``sim`` command: a thin layer over the Python API."""
 
+import json
 import sys
 import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from simulator.api import run as run_scenario
-from simulator.config import load_config
-from simulator.outputs import OutputError, check_output_dir, new_run_dir, write_run
+from simulator.compare import Comparison
+from simulator.config import ConfigError, EngineConfig, load_config
+from simulator.outputs import OutputError, check_output_dir, new_run_dir, write_comparison, write_run
 from simulator.results import RunResult
-from simulator.scenario import ScenarioError, load_scenario
+from simulator.scenario import Scenario, ScenarioError
+from simulator.scenario.loader import resolve_scenario
+from simulator.scenario.provenance import as_dicts, as_markdown, describe
 from simulator.vocabulary import KEY_EVENTS, LEVELS
 
 app = typer.Typer(
@@ -26,6 +32,33 @@ app = typer.Typer(
 console = Console()
 errors = Console(stderr=True)
 
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file, e.g. scenarios/trump2025.yaml.")]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override an assumption, e.g. --set president.volatility=0.3 (repeatable)."),
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(help="Configs folder: engine.yaml and parameter sets (default: $SIM_CONFIG_DIR or configs/)."),
+]
+RunsOption = Annotated[
+    int | None, typer.Option(min=1, help="Number of simulated worlds (default: configs/engine.yaml).")
+]
+SeedOption = Annotated[
+    int | None,
+    typer.Option(min=0, help="Root seed; the same seed gives identical outputs (default: configs/engine.yaml)."),
+]
+OutOption = Annotated[Path | None, typer.Option(help="Output folder (default: a new timestamped folder under runs/).")]
+ForceOption = Annotated[bool, typer.Option(help="Write into a non-empty --out folder, replacing its files.")]
+
+
+class Format(StrEnum):
+    """How ``sim describe`` prints."""
+
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+
 
 @app.callback()
 def main() -> None:
@@ -33,63 +66,197 @@ def main() -> None:
 
 
 def _fail(message: str) -> None:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code=2)
+
+
+def _prepare(
+    scenarios: list[Path], sets: list[str] | None, config_dir: Path | None
+) -> tuple[EngineConfig, list[Scenario]]:
+    try:
+        config = load_config(config_dir)
+        return config, [resolve_scenario(path, sets or (), config_dir).spec for path in scenarios]
+    except (ScenarioError, ConfigError) as error:
+        _fail(str(error))
+        raise  # unreachable: _fail exits
+
+
+def _output_dir(out: Path | None, root: Path, name: str, force: bool) -> Path:
+    out = out or new_run_dir(root, name)
+    try:
+        check_output_dir(out, force)
+    except OutputError as error:
+        _fail(str(error))
+    return out
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), TaskProgressColumn(),
+        TextColumn("{task.fields[worlds]} worlds"), TimeRemainingColumn(),
+        console=errors, transient=True, disable=not errors.is_terminal,
+    )  # fmt: skip
+
+
+def _simulate(spec: Scenario, runs: int, seed: int, config: EngineConfig, bar: Progress) -> RunResult:
+    task = bar.add_task(spec.name, total=runs * spec.months, worlds=f"{runs:,}")
+    return run_scenario(spec, runs=runs, seed=seed, chunk_worlds=config.chunk_worlds,
+                        progress=lambda done: bar.advance(task, done))  # fmt: skip
 
 
 @app.command()
 def run(
-    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file, e.g. scenarios/trump2025.yaml.")],
-    runs: Annotated[
-        int | None, typer.Option(min=1, help="Number of simulated worlds (default: configs/engine.yaml).")
-    ] = None,
-    seed: Annotated[
-        int | None,
-        typer.Option(min=0, help="Root seed; the same seed gives identical outputs (default: configs/engine.yaml)."),
-    ] = None,
-    out: Annotated[
-        Path | None, typer.Option(help="Output folder (default: a new timestamped folder under runs/).")
-    ] = None,
-    force: Annotated[bool, typer.Option(help="Write into a non-empty --out folder, replacing its files.")] = False,
+    scenario: ScenarioArg,
+    runs: RunsOption = None,
+    seed: SeedOption = None,
+    out: OutOption = None,
+    force: ForceOption = False,
+    set_: SetOption = None,
+    config_dir: ConfigOption = None,
 ) -> None:
     """Run a scenario's worlds to its horizon; print a summary and write tables and plots."""
-    try:
-        config = load_config()
-        spec = load_scenario(scenario)
-        out = out or new_run_dir(config.output_root, spec.name)
-        check_output_dir(out, force)
-    except (ScenarioError, OutputError) as error:
-        _fail(str(error))
-        return
+    config, (spec,) = _prepare([scenario], set_, config_dir)
+    out = _output_dir(out, config.output_root, spec.name, force)
     runs = runs or config.runs
     seed = config.seed if seed is None else seed
-
     started = time.perf_counter()
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TextColumn("{task.fields[worlds]} worlds"),
-        TimeRemainingColumn(),
-        console=errors,
-        transient=True,
-        disable=not errors.is_terminal,
-    ) as bar:
-        task = bar.add_task(f"{spec.name}", total=runs * spec.months, worlds=f"{runs:,}")
-        result = run_scenario(
-            spec, runs=runs, seed=seed, chunk_worlds=config.chunk_worlds, progress=lambda done: bar.advance(task, done)
-        )
+    with _progress() as bar:
+        result = _simulate(spec, runs, seed, config, bar)
     elapsed = time.perf_counter() - started
     write_run(result, out, scenario_path=scenario, command=["sim", *sys.argv[1:]], elapsed=elapsed)
     print_summary(result, elapsed)
-    console.print(f"\nOutputs written to [bold]{out}[/]")
+    console.print(f"\nOutputs written to [bold]{escape(str(out))}[/]")
+
+
+@app.command()
+def validate(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario files to check.")],
+    set_: SetOption = None,
+    config_dir: ConfigOption = None,
+) -> None:
+    """Check scenarios without running them: every problem named with its file, line and key."""
+    failed = 0
+    for path in scenarios:
+        try:
+            resolved = resolve_scenario(path, set_ or (), config_dir)
+        except ScenarioError as error:
+            failed += 1
+            errors.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
+            continue
+        chain = " <- ".join(str(p) for p in reversed(resolved.files))
+        console.print(f"[green]ok[/] {escape(chain)}", highlight=False)
+    if failed:
+        raise typer.Exit(code=2)
+
+
+@app.command(name="describe")
+def describe_command(
+    scenario: ScenarioArg,
+    format: Annotated[Format, typer.Option("--format", help="table, markdown or json.")] = Format.table,
+    set_: SetOption = None,
+    config_dir: ConfigOption = None,
+) -> None:
+    """Print every assumption: value, unit, meaning, source document and quote, and where it was set."""
+    try:
+        rows = describe(resolve_scenario(scenario, set_ or (), config_dir))
+    except ScenarioError as error:
+        _fail(str(error))
+        return
+    if format is Format.json:
+        print(json.dumps(as_dicts(rows), indent=2, ensure_ascii=False))
+    elif format is Format.markdown:
+        print(as_markdown(rows), end="")
+    else:
+        table = Table(title=f"Assumptions of {scenario}", title_justify="left", show_lines=False)
+        table.add_column("key", no_wrap=True)
+        table.add_column("value", max_width=28, overflow="fold")
+        table.add_column("unit", max_width=16)
+        table.add_column("meaning and quote", ratio=1, min_width=50)
+        table.add_column("source", max_width=22)
+        table.add_column("set in", no_wrap=True)
+        for row in rows:
+            meaning = f"{row.meaning} \u2014 \u201c{row.quote}\u201d" if row.quote else row.meaning
+            table.add_row(*(escape(cell) for cell in (row.path, row.value, row.unit, meaning, row.source, row.set_in)))
+        Console(width=max(console.width, 240)).print(table)
+
+
+@app.command()
+def compare(
+    scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario files; the first is the reference.")],
+    runs: RunsOption = None,
+    seed: SeedOption = None,
+    out: OutOption = None,
+    force: ForceOption = False,
+    config_dir: ConfigOption = None,
+) -> None:
+    """Run scenarios with common random numbers and report their differences with standard errors."""
+    if len(scenarios) < 2:
+        _fail("compare needs at least two scenarios")
+    config, specs = _prepare(scenarios, None, config_dir)
+    names = _unique_names(specs)
+    out = _output_dir(out, config.output_root, "compare-" + "-".join(names), force)
+    runs = runs or config.runs
+    seed = config.seed if seed is None else seed
+    with _progress() as bar:
+        results = [_simulate(spec, runs, seed, config, bar) for spec in specs]
+    comparison = Comparison(names, results)
+    write_comparison(comparison, out, command=["sim", *sys.argv[1:]])
+    print_comparison(comparison)
+    console.print(f"\nOutputs written to [bold]{escape(str(out))}[/]")
+
+
+def _unique_names(specs: list[Scenario]) -> list[str]:
+    names: list[str] = []
+    for spec in specs:
+        name, n = spec.name, 1
+        while name in names:
+            n += 1
+            name = f"{spec.name}#{n}"
+        names.append(name)
+    return names
+
+
+def print_comparison(comparison: Comparison) -> None:
+    """Terminal table: each scenario's probability and its difference from the first, with standard errors."""
+    table = comparison.table()
+    reference = comparison.names[0]
+    first = comparison.results[0]
+    out = Table(title=f"{first.runs:,} worlds each, seed {first.seed}; differences from {reference} "
+                f"(\u00b1 one standard error, paired worlds)", title_justify="left")  # fmt: skip
+    out.add_column("")
+    for name in comparison.names:
+        out.add_column(name, justify="right")
+    wanted = (
+        [("level at horizon", level) for level in LEVELS]
+        + [("event by horizon", event) for event in KEY_EVENTS]
+        + [("question", q.id) for q in first.spec.questions]
+    )
+    indexed = table.set_index(["kind", "quantity", "scenario"])
+    for kind, quantity in wanted:
+        label = (
+            f"{quantity} in {first.spec.horizon}"
+            if kind == "level at horizon"
+            else (f"{quantity} by {first.spec.horizon}" if kind == "event by horizon" else f"question {quantity}")
+        )
+        cells = []
+        for name in comparison.names:
+            if (kind, quantity, name) not in indexed.index:
+                cells.append("-")
+                continue
+            row = indexed.loc[(kind, quantity, name)]
+            cell = f"{row['probability']:.1%}"
+            if name != reference:
+                cell += f" ({row['difference']:+.1%} \u00b1 {row['standard_error']:.1%})"
+            cells.append(cell)
+        out.add_row(label, *cells)
+    console.print(out)
 
 
 def print_summary(result: RunResult, elapsed: float) -> None:
     """The terminal summary: levels at the horizon, by year, key events and questions."""
     spec = result.spec
     console.print(
-        f"\n[bold]{spec.name}[/]: {result.runs:,} worlds, seed {result.seed}, "
+        f"\n[bold]{escape(spec.name)}[/]: {result.runs:,} worlds, seed {result.seed}, "
         f"{spec.start} to {spec.horizon}, {elapsed:.1f} s"
     )
 
@@ -127,7 +294,7 @@ def print_summary(result: RunResult, elapsed: float) -> None:
         for qid, answer in result.questions().items():
             questions.add_row(
                 qid,
-                answer["text"] or f"{answer['event']} by {answer['by']}",
+                escape(answer["text"] or f"{answer['event']} by {answer['by']}"),
                 f"{answer['probability']:.1%} ± {answer['standard_error']:.1%}",
             )
         console.print(questions)

@@ -1,8 +1,9 @@
-"""Engine defaults (runs, seed, output root), read from ``configs/engine.yaml``.
+"""The configs folder: engine defaults (``engine.yaml``) and the parameter sets scenarios extend.
 
-The file is looked up at ``$SIM_ENGINE_CONFIG`` if set, else at
-``configs/engine.yaml`` under the working directory, else beside the installed
-source tree. It is the one place these defaults live.
+The folder is ``$SIM_CONFIG_DIR`` if set (or the ``--config-dir`` option), else
+``configs/`` under the working directory, else the ``configs/`` beside the
+source tree. A scenario's ``extends: NAME`` is looked up next to the scenario
+first, then in this folder.
 """
 
 import os
@@ -11,9 +12,12 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from simulator.scenario import ScenarioError
+ENV_VAR = "SIM_CONFIG_DIR"
+ENGINE_FILE = "engine.yaml"
 
-ENV_VAR = "SIM_ENGINE_CONFIG"
+
+class ConfigError(ValueError):
+    """An engine configuration that cannot be used; the message names the file and key."""
 
 
 class EngineConfig(BaseModel):
@@ -27,31 +31,33 @@ class EngineConfig(BaseModel):
     chunk_worlds: int = Field(ge=1, description="worlds one model advances at once")
 
 
-def config_path() -> Path:
-    """Where the engine configuration is read from."""
+def config_dir(override: Path | None = None) -> Path:
+    """The configs folder in use."""
+    if override is not None:
+        return override
     if os.environ.get(ENV_VAR):
         return Path(os.environ[ENV_VAR])
-    local = Path("configs/engine.yaml")
-    if local.exists():
+    local = Path("configs")
+    if (local / ENGINE_FILE).exists():
         return local
-    return Path(__file__).resolve().parent.parent / "configs" / "engine.yaml"
+    return Path(__file__).resolve().parent.parent / "configs"
 
 
-def load_config(path: Path | None = None) -> EngineConfig:
-    """Read and validate the engine configuration.
+def load_config(folder: Path | None = None) -> EngineConfig:
+    """Read and validate ``engine.yaml`` from the configs folder.
 
     Raises:
-        ScenarioError: if the file is missing or malformed, naming the key.
+        ConfigError: if the file is missing or malformed, naming the key.
     """
-    path = path or config_path()
+    path = config_dir(folder) / ENGINE_FILE
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return EngineConfig.model_validate(data)
     except OSError as error:
-        raise ScenarioError(f"{path}: cannot read the engine configuration ({error.strerror})") from None
+        raise ConfigError(f"{path}: cannot read the engine configuration ({error.strerror})") from None
     except yaml.YAMLError as error:
-        raise ScenarioError(f"{path}: not valid YAML: {error}") from None
+        raise ConfigError(f"{path}: not valid YAML: {error}") from None
     except ValidationError as error:
         first = error.errors()[0]
         key = ".".join(map(str, first["loc"])) or "(top level)"
-        raise ScenarioError(f"{path}: {key}: {first['msg']}") from None
+        raise ConfigError(f"{path}: {key}: {first['msg']}") from None

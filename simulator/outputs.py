@@ -16,9 +16,11 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 
 from simulator import plots
+from simulator.compare import Comparison
 from simulator.randomness import BLOCK
 from simulator.results import RunResult
 
@@ -142,3 +144,45 @@ def _metadata(
         "platform": platform.platform(),
         "versions": {"sim": __version__} | {name: version(name) for name in packages},
     }
+
+
+#: Files a finished comparison folder holds.
+COMPARISON_FILES = (
+    "comparison.csv",
+    "levels_by_month.csv",
+    "compare_levels.png",
+    "compare_differences.png",
+    "metadata.json",
+)
+
+
+def write_comparison(comparison: Comparison, out: Path, *, command: list[str] | None = None) -> list[Path]:
+    """Write a comparison's table, each scenario's levels by month, plots and provenance into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    table = comparison.table()
+    reference, first = comparison.names[0], comparison.results[0]
+    levels = {name: result.levels_by_month for name, result in zip(comparison.names, comparison.results, strict=True)}
+    long_levels = pd.concat([frame.assign(scenario=name) for name, frame in levels.items()], ignore_index=True)
+    writers: dict[str, Callable[[Path], None]] = {
+        "comparison.csv": lambda p: table.to_csv(p, index=False),
+        "levels_by_month.csv": lambda p: long_levels.to_csv(p, index=False),
+        "compare_levels.png": lambda p: plots.save(plots.compare_levels(levels), p),
+        "compare_differences.png": lambda p: plots.save(
+            plots.compare_differences(table, reference, str(first.spec.horizon)), p
+        ),
+        "metadata.json": lambda p: _json(
+            p,
+            {
+                "scenarios": comparison.names,
+                "seed": first.seed,
+                "runs": first.runs,
+                "command": command if command is not None else sys.argv,
+                "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            },
+        ),
+    }
+    written = []
+    for name in COMPARISON_FILES:
+        _atomically(out / name, writers[name])
+        written.append(out / name)
+    return written

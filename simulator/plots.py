@@ -98,3 +98,63 @@ def events_over_time(events: pd.DataFrame, scenario: str) -> Figure:
 def save(fig: Figure, path: Path) -> None:
     """Write a figure as PNG."""
     fig.savefig(path, dpi=120)
+
+
+def compare_levels(levels: dict[str, pd.DataFrame]) -> Figure:
+    """Side by side: each scenario's level probabilities over time."""
+    columns = min(3, len(levels))
+    rows = -(-len(levels) // columns)
+    fig = Figure(figsize=(4.2 * columns + 2, 3.6 * rows + 0.6), layout="constrained")
+    axes = fig.subplots(rows, columns, sharey=True, squeeze=False).ravel()
+    for ax in axes[len(levels) :]:
+        ax.set_visible(False)
+    for ax, (name, table) in zip(axes, levels.items(), strict=False):
+        x = np.arange(len(table))
+        ax.stackplot(
+            x,
+            table[list(LEVELS)].T.to_numpy(),
+            labels=_labels(LEVELS),
+            colors=LEVEL_COLOURS,
+            edgecolor="white",
+            linewidth=0.3,
+        )
+        _month_axis(ax, table["month"])
+        ax.set_ylim(0, 1)
+        ax.set_title(name)
+    for ax in axes[::columns]:
+        ax.set_ylabel("share of simulated worlds")
+    handles, labels = axes[0].get_legend_handles_labels()
+    axes[columns - 1].legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    fig.suptitle("Level of US-Russia relations, scenario by scenario")
+    return fig
+
+
+def compare_differences(table: pd.DataFrame, reference: str, horizon: str) -> Figure:
+    """Bars: each scenario's difference from the reference, with 95% intervals from paired worlds."""
+    wanted = [("level at horizon", level) for level in LEVELS] + [("event by horizon", e) for e in KEY_EVENTS]
+    others = [name for name in table["scenario"].unique() if name != reference]
+    fig = Figure(figsize=(10, 0.5 * len(wanted) + 1.5), layout="constrained")
+    ax = fig.add_subplot()
+    height = 0.8 / max(1, len(others))
+    y = np.arange(len(wanted))
+    for i, name in enumerate(others):
+        rows = table[table["scenario"] == name].set_index(["kind", "quantity"]).reindex(wanted)
+        ax.barh(
+            y + i * height,
+            rows["difference"],
+            height,
+            xerr=1.96 * rows["standard_error"],
+            label=name,
+            color=EVENT_COLOURS[i % len(EVENT_COLOURS)],
+            capsize=2,
+        )
+    ax.set_yticks(
+        y + height * (len(others) - 1) / 2,
+        [f"{q.replace('_', ' ')} ({'in ' + horizon if k.startswith('level') else 'by ' + horizon})" for k, q in wanted],
+    )
+    ax.invert_yaxis()
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_xlabel(f"difference in probability from {reference} (95% interval, paired worlds)")
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
+    return fig

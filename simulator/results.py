@@ -73,6 +73,11 @@ class RunResult:
         return np.concatenate([chunk.first_event for chunk in self.chunks], axis=1)
 
     @cached_property
+    def final_levels(self) -> np.ndarray:
+        """Each world's level at the horizon (codes into ``LEVELS``)."""
+        return np.concatenate([chunk.final_level for chunk in self.chunks])
+
+    @cached_property
     def events_by_month(self) -> pd.DataFrame:
         """Probability that each event has happened by the end of each month."""
         months = len(self.months)

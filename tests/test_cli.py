@@ -91,9 +91,11 @@ def test_bad_options_exit_2(tmp_path, args):
 
 
 def test_default_output_folder_comes_from_the_engine_config(tmp_path, monkeypatch):
-    config = tmp_path / "engine.yaml"
-    config.write_text(f"runs: 700\nseed: 5\noutput_root: {tmp_path / 'runs'}\nchunk_worlds: 4096\n")
-    monkeypatch.setenv("SIM_ENGINE_CONFIG", str(config))
+    shutil.copytree(ROOT / "configs", tmp_path / "configs")
+    (tmp_path / "configs" / "engine.yaml").write_text(
+        f"runs: 700\nseed: 5\noutput_root: {tmp_path / 'runs'}\nchunk_worlds: 4096\n"
+    )
+    monkeypatch.setenv("SIM_CONFIG_DIR", str(tmp_path / "configs"))
     result = sim("run", BASELINE)
     assert result.exit_code == 0, result.output
     (folder,) = (tmp_path / "runs").iterdir()
@@ -103,9 +105,8 @@ def test_default_output_folder_comes_from_the_engine_config(tmp_path, monkeypatc
 
 
 def test_broken_engine_config_is_named(tmp_path, monkeypatch):
-    config = tmp_path / "engine.yaml"
-    config.write_text("runs: -3\nseed: 5\noutput_root: runs\nchunk_worlds: 4096\n")
-    monkeypatch.setenv("SIM_ENGINE_CONFIG", str(config))
+    (tmp_path / "engine.yaml").write_text("runs: -3\nseed: 5\noutput_root: runs\nchunk_worlds: 4096\n")
+    monkeypatch.setenv("SIM_CONFIG_DIR", str(tmp_path))
     result = sim("run", BASELINE)
     assert result.exit_code == 2 and "engine.yaml: runs:" in result.output
 

@@ -7,7 +7,7 @@ news analysis), so the schema is also the model's bibliography.
 """
 
 from collections.abc import Iterator
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     BaseModel,
@@ -66,9 +66,9 @@ WarName = Literal[WAR_STATES]  # type: ignore[valid-type]
 EventName = Literal[EVENTS]  # type: ignore[valid-type]
 
 
-def said(source: str, text: str, unit: str = "") -> object:
-    """Describe an assumption: what it means, its unit, and the seed it encodes."""
-    return Field(description=text, json_schema_extra={"source": source, "unit": unit})
+def said(source: str, meaning: str, unit: str = "", quote: str = "", **constraints: Any) -> Any:
+    """Describe an assumption once: what it means, its unit, the seed it encodes and a quote from it."""
+    return Field(description=meaning, json_schema_extra={"source": source, "unit": unit, "quote": quote}, **constraints)
 
 
 class Section(BaseModel):
@@ -80,115 +80,253 @@ class Section(BaseModel):
 class Initial(Section):
     """The state of the relationship in the start month (DOMAIN.md section 5)."""
 
-    level: LevelName = said("000", "level of relations at the start")
-    phase: PhaseName = said("001", "Giles phase at the start")
-    war: WarName = said("000", "state of the war in Ukraine at the start")
-    sanctions: Share = said("000", "intensity of US sanctions on Russia", "0 none .. 1 maximal")
-    aid: Share = said("000", "level of US military aid to Ukraine", "0 none .. 1 maximal")
-    trust: Share = said("000", "mutual trust and perceptions; decades of negative views", "0..1")
-    opposition: Share = said("000", "US domestic opposition to rapprochement", "0..1")
-    review_law: bool = said("002", "a sanctions-review law (CAATSA-type) binds the president")
+    level: LevelName = said(
+        "000", "level of relations at the start", "level", "the near-total suspension of diplomatic ties"
+    )
+    phase: PhaseName = said(
+        "001", "Giles phase at the start", "phase", "euphoria, realism, disillusionment, crisis, and reset"
+    )
+    war: WarName = said(
+        "000",
+        "state of the war in Ukraine at the start",
+        "war state",
+        "Until this \u201cproxy war\u201d ends, US-Russia relations cannot normalize",
+    )
+    sanctions: Share = said(
+        "000", "intensity of US sanctions on Russia", "0 none .. 1 maximal", "unprecedentedly severe economic sanctions"
+    )
+    aid: Share = said(
+        "000", "level of US military aid to Ukraine", "0 none .. 1 maximal", "The US is Ukraine\u2019s largest donor"
+    )
+    trust: Share = said("000", "mutual trust and perceptions", "0..1", "a heavy burden accumulated over 30 years")
+    opposition: Share = said(
+        "000", "US domestic opposition to rapprochement", "0..1", "anti-Russian and pro-Ukrainian forces remain strong"
+    )
+    review_law: bool = said(
+        "002",
+        "a sanctions-review law (CAATSA-type) binds the president",
+        "true/false",
+        "severely limited Trump\u2019s ability to reverse sanctions",
+    )
 
 
 class President(Section):
     """The US president: personal diplomacy, reversals, frustration, backlash (000)."""
 
-    engaged_at_start: Probability = said("000", "chance the president starts out seeking rapprochement")
-    outreach: Probability = said("000", "calls and envoys to restore contact, while engaged", "per month")
-    summit_drive: Probability = said("000", "proposes a presidential meeting, while engaged", "per month")
+    engaged_at_start: Probability = said(
+        "000",
+        "chance the president starts out seeking rapprochement",
+        "probability",
+        "the seismic shifts in US foreign policy",
+    )
+    outreach: Probability = said(
+        "000",
+        "calls and envoys to restore contact, while engaged",
+        "per month",
+        "the resumption of contact itself represents a significant foreign policy shift",
+    )
+    summit_drive: Probability = said(
+        "000",
+        "proposes a presidential meeting, while engaged",
+        "per month",
+        "A planned meeting between the Russian and US presidents",
+    )
     peace_push: Probability = said(
-        "000", "tables a peace plan 'regardless of the terms' while the war is active", "per month"
+        "000",
+        "tables a peace plan while the war is active and he is engaged",
+        "per month",
+        "end the war quickly and secure a peace agreement, regardless of the terms",
     )
     concession: Probability = said(
-        "004", "cuts aid to Ukraine to get a deal, while engaged and the war is active", "per month"
+        "004",
+        "cuts aid to Ukraine to get a deal, while engaged and the war is active",
+        "per month",
+        "Trump has criticized continued U.S. military aid to Ukraine",
     )
     wind_down: Probability = said(
-        "000", "once fighting stops, orders sanctions relief and ends large-scale aid, while engaged", "per month"
+        "000",
+        "once fighting stops, orders sanctions relief and ends large-scale aid, while engaged",
+        "per month",
+        "gradually lift most sanctions",
     )
     pressure_on_ukraine: Probability = said(
         "000",
-        "'anyone obstructing his peace plan will face his ire', applied to Kyiv: aid cut the month after it refuses",
+        "leans on Kyiv by cutting aid the month after it refuses the terms",
         "per refusal",
+        "anyone obstructing his peace plan will face his ire",
     )
     volatility: Probability = said(
-        "000", "'swift, sudden and sharp ... so are his reversals': abrupt switch of posture", "per month"
+        "000",
+        "abrupt switch of posture, either way",
+        "per month",
+        "swift, sudden, and sharp\u2014but so are his reversals",
     )
     return_to_deal: Probability = said(
-        "000", "while acting tough, the drive to end the war quickly brings him back to deal-making", "per month"
+        "000",
+        "while acting tough, the drive for a quick deal brings him back",
+        "per month",
+        "Otherwise, his four-year term risks being consumed by this conflict",
     )
-    frustration_per_rebuff: Share = said("000", "frustration added each time the Kremlin rejects his plan", "0..1")
+    frustration_per_rebuff: Share = said(
+        "000",
+        "frustration added each time the Kremlin rejects his plan",
+        "0..1",
+        "he may direct his frustration toward Russia",
+    )
     frustration_threshold: Share = said(
-        "000", "frustration at which he turns to more aid and harsher sanctions", "0..1"
+        "000",
+        "frustration at which he turns to more aid and harsher sanctions",
+        "0..1",
+        "increase military support for Ukraine, and impose even harsher sanctions",
     )
-    frustration_decay: Share = said("000", "share of frustration that fades each month", "per month")
+    frustration_decay: Share = said(
+        "000", "share of frustration that fades each month", "per month", "influenced by immediate events and emotions"
+    )
     backlash_response: Probability = said(
-        "000", "acts tough to show he is 'not pro-Russian', per unit of opposition above one half", "per month"
+        "000",
+        "acts tough under domestic attack, per unit of opposition above one half",
+        "per month",
+        "to demonstrate that he is not pro-Russian",
     )
-    successor_continuity: Probability = said("000", "chance the successor continues the Russia policy", "per election")
+    successor_continuity: Probability = said(
+        "000",
+        "chance the successor continues the Russia policy",
+        "per election",
+        "whether the next administration will continue it remains uncertain",
+    )
     successor_volatility: Probability = said(
-        "003", "a successor who breaks with the policy holds the bipartisan line; his chance of reversing", "per month"
+        "003",
+        "a successor who breaks with the policy holds the bipartisan line; his chance of reversing",
+        "per month",
+        "The American approach was genuinely bipartisan",
     )
 
 
 class Kremlin(Section):
     """The Kremlin: calm, cautious, wants equality, reads concessions as weakness (000, 002, 004)."""
 
-    caution: Probability = said("000", "'little euphoria': chance a reset skips euphoria and goes straight to realism")
-    contact_acceptance: Probability = said("000", "accepts an offer to resume contact", "per offer")
+    caution: Probability = said(
+        "000",
+        "chance a reset skips euphoria and goes straight to realism",
+        "probability",
+        "showing little euphoria and maintaining caution",
+    )
+    contact_acceptance: Probability = said(
+        "000",
+        "accepts an offer to resume contact",
+        "per offer",
+        "This does not mean Russia is uninterested in improving ties with the US",
+    )
     summit_acceptance: Probability = said(
-        "000", "accepts a proposed presidential meeting (before the phase factor)", "per proposal"
+        "000",
+        "accepts a proposed presidential meeting (before the phase factor)",
+        "per proposal",
+        "A planned meeting between the Russian and US presidents",
     )
     deal_interest: Share = said(
-        "000", "interest in cooperation in specific areas (Arctic, energy, arms control)", "0..1"
+        "000",
+        "interest in cooperation in specific areas (Arctic, energy, arms control)",
+        "0..1",
+        "cooperation in certain areas could still occur if both sides see mutual benefit",
     )
-    war_aims: Probability = said("000", "chance its war aims make it reject a tabled peace plan", "per plan")
+    war_aims: Probability = said(
+        "000",
+        "chance its war aims make it reject a tabled peace plan",
+        "per plan",
+        "the mismatch between Trump\u2019s goals and Russia\u2019s objectives",
+    )
     equality_demand: Probability = said(
-        "000", "rejects subordination: share of the way to strategic partnership it refuses on US-centric terms", "0..1"
+        "000",
+        "share of the way to strategic partnership it refuses on US-centric terms",
+        "0..1",
+        "rejecting subordination to any nation or group",
     )
-    emboldenment: Share = said("004", "escalation hazard per unit of US concessions it reads as weakness", "per month")
+    emboldenment: Share = said(
+        "004",
+        "escalation hazard per unit of US concessions it reads as weakness",
+        "per month",
+        "Russia often interprets Western concessions as weakness",
+    )
 
 
 class Congress(Section):
     """Congress: sets aid, can bind the president with sanctions laws (001, 002, 004)."""
 
     hawkishness: Share = said(
-        "001", "share of Congress opposed to cooperation with Russia (hawks in both parties)", "0..1"
+        "001",
+        "share of Congress opposed to cooperation with Russia (hawks in both parties)",
+        "0..1",
+        "a group of national security hawks",
     )
-    midterm_shift: Shift = said("001", "change in hawkishness when the midterms change its composition", "-1..1")
-    aid_floor: Share = said("001", "aid level Congress restores when it reinstates aid", "0..1")
+    midterm_shift: Shift = said(
+        "001",
+        "change in hawkishness when the midterms change its composition",
+        "-1..1",
+        "Congress still has the power to deny him the achievement of his objectives",
+    )
+    aid_floor: Share = said(
+        "001", "aid level Congress restores when it reinstates aid", "0..1", "reinstate robust military aid packages"
+    )
     aid_reinstatement: Probability = said(
-        "001", "reinstates aid the president cut, per month, at full hawkishness", "per month"
+        "001",
+        "reinstates aid the president cut, at full hawkishness",
+        "per month",
+        "Congress sets the levels of military aid for foreign partners",
     )
     sanctions_act_rate: Probability = said(
-        "002", "passes a binding sanctions act, per month, at full hawkishness and opposition", "per month"
+        "002",
+        "passes a binding sanctions act, at full hawkishness and opposition",
+        "per month",
+        "overwhelmingly passed a Russian sanctions bill",
     )
     relief_block: Probability = said(
-        "002", "blocks sanctions relief under a review law, at full hawkishness", "per attempt"
+        "002",
+        "blocks sanctions relief under a review law, at full hawkishness",
+        "per attempt",
+        "severely limited Trump\u2019s ability to reverse sanctions",
     )
 
 
 class Bureaucracy(Section):
     """The national-security bureaucracy: the president's power is the power to persuade (001)."""
 
-    implementation: Probability = said("001", "an agreed initiative is carried out this month (Neustadt)", "per month")
-    abandonment: Probability = said("001", "an agreed initiative is quietly dropped this month", "per month")
+    implementation: Probability = said(
+        "001",
+        "an agreed initiative is carried out this month",
+        "per month",
+        "the president has to persuade a large and sometimes recalcitrant community",
+    )
+    abandonment: Probability = said(
+        "001", "an agreed initiative is quietly dropped this month", "per month", "And nothing will happen."
+    )
 
 
 class Allies(Section):
     """Allies and Ukraine: push back on concessions, decide on terms (004)."""
 
     ukraine_acceptance: Probability = said(
-        "004", "Ukraine accepts ceasefire terms the Kremlin accepted, with full US aid", "per plan"
+        "004",
+        "Ukraine accepts ceasefire terms the Kremlin accepted, with full US aid",
+        "per plan",
+        "a move that alarmed Kyiv and European leaders",
     )
-    europe_replacement: Share = said("004", "share of cut US aid Europe replaces, so Ukraine need not yield", "0..1")
-    pushback: Share = said("004", "opposition added in Washington by allies' pushback per unit of concession", "0..1")
+    europe_replacement: Share = said(
+        "004",
+        "share of cut US aid Europe replaces, so Ukraine need not yield",
+        "0..1",
+        "Will European allies seek greater defense independence if U.S. support weakens?",
+    )
+    pushback: Share = said(
+        "004",
+        "opposition added in Washington by allies' pushback, per unit of concession",
+        "0..1",
+        "have cautioned against reducing U.S. support for Ukraine",
+    )
     ceasefire_to_peace: Probability = said(
-        "000", "a ceasefire becomes the peace agreement Trump seeks ('secure a peace agreement')", "per month"
+        "000", "a ceasefire becomes a peace agreement", "per month", "secure a peace agreement"
     )
     ceasefire_breakdown: Probability = said(
-        "004",
-        "a ceasefire breaks down; a settlement favouring Russia 'could encourage further military actions'",
-        "per month",
+        "004", "a ceasefire breaks down into fighting", "per month", "it could encourage further military actions"
     )
 
 
@@ -197,27 +335,42 @@ class Publics(Section):
 
     trust_speed: Share = said(
         "000",
-        "share of the gap to its target that trust closes each month (slow: 30 years of negative views)",
+        "share of the gap to what the level warrants that trust closes",
         "per month",
+        "formed over decades, are difficult to change quickly",
     )
     success_backlash: Share = said(
         "000",
-        "opposition added when relations improve ('the smoother ... the more intense the criticism')",
+        "opposition added when relations improve",
         "per level gained",
+        "the more intense the criticism may become",
     )
     failure_backlash: Share = said(
-        "000", "opposition added by a setback ('setbacks will invite mockery')", "per setback"
+        "000", "opposition added by a setback", "per setback", "any setbacks in the relationship will invite mockery"
     )
     opposition_decay: Share = said(
-        "000", "share of the gap to its initial level opposition closes each month", "per month"
+        "000",
+        "share of the gap to its resting level opposition closes",
+        "per month",
+        "After the initial shock and dismay subside",
     )
 
 
 class China(Section):
     """China, the wild card (000, 003)."""
 
-    us_pull: Share = said("003", "US motive to pull Russia away from China: raises outreach and summit drive", "0..1")
-    russian_alignment: Probability = said("000", "Russia refuses to be used as a tool against China", "per step")
+    us_pull: Share = said(
+        "003",
+        "US motive to pull Russia away from China: raises outreach and summit drive",
+        "0..1",
+        "Others suggest a deal with Moscow to undermine Russia-China relations.",
+    )
+    russian_alignment: Probability = said(
+        "000",
+        "Russia refuses to be used as a tool against China",
+        "probability",
+        "using Russia as a tool, often at Russia\u2019s expense",
+    )
 
 
 class PhaseValues(Section):
@@ -243,46 +396,99 @@ class PhaseDurations(Section):
 class Gates(Section):
     """What normalization needs (000): the proxy war over, aid stopped, most sanctions lifted."""
 
-    war_over: Literal["ceasefire", "peace"] = said("000", "the war state that counts as the proxy war ended")
-    aid_max: float = Field(ge=0, le=1, description="'large-scale aid stopped': US aid at or below this")
-    sanctions_max: float = Field(ge=0, le=1, description="'most sanctions lifted': sanctions at or below this")
+    war_over: Literal["ceasefire", "peace"] = said(
+        "000", "the war state that counts as the proxy war ended", "war state", "Until this \u201cproxy war\u201d ends"
+    )
+    aid_max: float = said(
+        "000",
+        "large-scale aid stopped: US aid at or below this",
+        "0..1",
+        "cease large-scale military support to Ukraine",
+        ge=0,
+        le=1,
+    )
+    sanctions_max: float = said(
+        "000", "most sanctions lifted: sanctions at or below this", "0..1", "gradually lift most sanctions", ge=0, le=1
+    )
 
 
 class Structure(Section):
     """The structural dynamics behind the Giles cycle and the levels (001, 000)."""
 
-    phase_months: PhaseDurations = said("001", "mean duration of each phase, before events hurry it")
-    up: PhaseValues = said("001", "how each phase multiplies the chance of upward moves")
-    down: PhaseValues = said("001", "how each phase multiplies the chance of losing a level")
+    phase_months: PhaseDurations = said(
+        "001",
+        "mean months in each phase before events hurry it",
+        "months",
+        "within three years, the reset had largely run its course",
+    )
+    up: PhaseValues = said(
+        "001",
+        "how each phase multiplies the chance of upward moves",
+        "multiplier",
+        "there are predictable stages to Russia\u2019s relations with the West",
+    )
+    down: PhaseValues = said(
+        "001",
+        "how each phase multiplies the chance of losing a level",
+        "multiplier",
+        "the structural factors impeding long-term cooperation will reassert themselves",
+    )
     pressure_sours: Probability = said(
         "000",
-        "chance a presidential turn to pressure moves the cycle a phase on "
-        "('would inevitably hinder the normalization')",
+        "chance a presidential turn to pressure moves the cycle a phase on",
         "per turn",
+        "Such actions would inevitably hinder the normalization",
     )
-    erosion: Probability = said("001", "chance of losing a level in a month, at down factor 1", "per month")
+    erosion: Probability = said(
+        "001",
+        "chance of losing a level in a month, at down factor 1",
+        "per month",
+        "No such economic shock absorber exists in the U.S.-Russia relationship",
+    )
     deal_rate: Probability = said(
-        "000", "chance an engaged president offers a deal in a specific area, once contact is completed", "per month"
+        "000",
+        "chance an engaged president offers a deal in a specific area, once contact is completed",
+        "per month",
+        "Selective cooperation is the most probable form of US-Russia relations",
     )
     arms_control_rate: Probability = said(
-        "001", "chance an engaged president offers an arms-control deal, once contact is completed", "per month"
+        "001",
+        "chance an engaged president offers an arms-control deal, once contact is completed",
+        "per month",
+        "agree on a new strategic nuclear arms treaty",
     )
     normalization_rate: Probability = said(
-        "000", "chance the gated move to normal relations happens in a month, at up factor 1", "per month"
+        "000",
+        "chance the gated move to normal relations happens, at up factor 1",
+        "per month",
+        "normalization is a realistic possibility if his approach succeeds",
     )
     partnership_rate: Probability = said(
-        "000", "chance the gated move to strategic partnership happens in a month", "per month"
+        "000",
+        "chance the gated move to strategic partnership happens",
+        "per month",
+        "This stage is currently unattainable",
     )
     trust_needed: Share = said(
-        "000", "trust at which negative perceptions stop holding back normalization and partnership", "0..1"
+        "000",
+        "trust at which negative perceptions stop holding back normalization and partnership",
+        "0..1",
+        "an invisible barrier to forming high-level state relations",
     )
     shared_goals_hazard: Probability = said(
-        "001", "chance the worldviews converge on shared strategic goals", "per month"
+        "001",
+        "chance the worldviews converge on shared strategic goals",
+        "per month",
+        "would require a fundamental change in the worldviews",
     )
-    sanctions_step: Share = said("000", "how much one round of new sanctions adds", "0..1")
-    relief_step: Share = said("000", "how much one round of sanctions relief removes", "0..1")
-    aid_step: Share = said("000", "how much one aid increase adds", "0..1")
-    gates: Gates
+    sanctions_step: Share = said(
+        "000", "how much one round of new sanctions adds", "0..1", "impose even harsher sanctions"
+    )
+    relief_step: Share = said(
+        "000", "how much one round of sanctions relief removes", "0..1", "gradually lift most sanctions"
+    )
+    aid_step: Share = said("000", "how much one aid increase adds", "0..1", "increase military support for Ukraine")
+    gates: Gates = said("000", "what normalization needs", "", "cannot normalize")
 
 
 #: The event vocabulary entry a shock records when it strikes, if any.
@@ -312,25 +518,42 @@ class Effects(Section):
 class Shock(Section):
     """A stochastic shock: a monthly hazard and its effects (DOMAIN.md section 3)."""
 
-    hazard: Probability = Field(description="chance the shock strikes in a month (per month)")
-    effects: Effects = Effects()
+    hazard: Probability = said("", "chance the shock strikes in a month", "per month")
+    effects: Effects = said("", "what it does where it strikes", "state changes", default=Effects())
 
 
 class Shocks(Section):
     """The stochastic shocks of DOMAIN.md section 3, each with its source."""
 
-    black_swan: Shock = said("000", "'unpredictable black swan events'")
+    black_swan: Shock = said(
+        "000",
+        "an unforeseeable event that destabilises the relationship",
+        "",
+        "unpredictable \u201cblack swan\u201d events",
+    )
     shared_threat: Shock = said(
-        "001", "a 9/11-type common threat: 'The first reset came in the aftermath of the 9/11 attacks'"
+        "001", "a common threat that brings a reset", "", "The first reset came in the aftermath of the 9/11 attacks"
     )
-    colour_revolution: Shock = said("001", "a popular revolution in a neighbour, which Moscow blames on the West")
+    colour_revolution: Shock = said(
+        "001",
+        "a popular revolution in a neighbour, which Moscow blames on the West",
+        "",
+        "claimed to see the hand of Western intelligence services",
+    )
     military_incident: Shock = said(
-        "004", "a direct NATO-Russia incident 'as tensions remain high between Russia and NATO'"
+        "004", "a direct NATO-Russia military incident", "", "tensions remain high between Russia and NATO"
     )
-    scandal: Shock = said("002", "a Trump-Russia scandal that 'stripped away any appetite ... for a rapprochement'")
-    ukraine_escalation: Shock = said("004", "new Russian aggression; also what an emboldened Kremlin does")
-    economic_shock: Shock = said("001", "an economic or oil shock like the 1998 default")
-    nato_enlargement: Shock = said("001", "NATO enlargement, which Russia 'sees [as] encroachment on its borders'")
+    scandal: Shock = said("002", "a Trump-Russia scandal", "", "stripped away any appetite")
+    ukraine_escalation: Shock = said(
+        "004",
+        "new Russian aggression; also what an emboldened Kremlin does",
+        "",
+        "it could encourage further military actions",
+    )
+    economic_shock: Shock = said(
+        "001", "an economic or oil shock like the 1998 default", "", "default on both domestic and foreign debt"
+    )
+    nato_enlargement: Shock = said("001", "NATO enlargement", "", "Russia sees encroachment on its borders")
 
 
 ScheduledKind = Literal["midterms", "election", "inauguration", "treaty_expiry", "planned_summit", "intervention"]
@@ -381,14 +604,15 @@ class Scenario(Section):
     schedule: list[Scheduled] = []
     questions: list[Question] = []
 
-    @model_validator(mode="after")
-    def _calendar(self) -> Self:
+    def calendar_problems(self) -> list[tuple[str, str]]:
+        """Key paths whose months fall outside the scenario's start and horizon, with why."""
         if self.horizon <= self.start:
-            raise ValueError(f"horizon {self.horizon} must come after start {self.start}")
-        for where, month in self._dated():
-            if not self.start <= month <= self.horizon:
-                raise ValueError(f"{where}: month {month} lies outside the scenario's {self.start} to {self.horizon}")
-        return self
+            return [("horizon", f"horizon {self.horizon} must come after start {self.start}")]
+        return [
+            (where, f"month {month} lies outside the scenario's {self.start} to {self.horizon}")
+            for where, month in self._dated()
+            if not self.start <= month <= self.horizon
+        ]
 
     @field_validator("questions")
     @classmethod

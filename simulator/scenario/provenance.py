@@ -1,0 +1,131 @@
+"""Provenance: every assumption of a scenario with its meaning, unit, source and where it was set.
+
+The meanings, units, sources and quotes live once, in the schema (``said``);
+this module only reads them back for ``sim describe``.
+"""
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from simulator.scenario.distributions import Assumption
+from simulator.scenario.loader import Resolved
+from simulator.scenario.schema import Effects
+
+#: The source documents, by the number the schema cites (files in data/seeds/).
+SOURCES: dict[str, tuple[str, str]] = {
+    "000": ("000_716dd243e59d1fe2.txt", "Zhao Huasheng, Valdai Club (2025)"),
+    "001": ("001_8e96ec68641df6ee.txt", "John Deni, FPRI (2016)"),
+    "002": ("002_44e53119a1b1896f.txt", "Alex de Ramon, American Agora (c. 2018)"),
+    "003": ("003_7aae13321ff21712.txt", "GIS Reports (2022)"),
+    "004": ("004_4eebdac05a43f491.txt", "news analysis (2025)"),
+}
+
+#: Blocks of a scenario whose values are assumptions about the world.
+DESCRIBED = (
+    "initial",
+    "president",
+    "kremlin",
+    "congress",
+    "bureaucracy",
+    "allies",
+    "publics",
+    "china",
+    "structure",
+    "shocks",
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One assumption, described."""
+
+    path: str
+    value: str
+    unit: str
+    meaning: str
+    source: str
+    source_file: str
+    quote: str
+    set_in: str
+
+
+def describe(resolved: Resolved) -> list[Row]:
+    """Every assumption of a resolved scenario, in schema order."""
+    rows: list[Row] = []
+    for name in DESCRIBED:
+        field = type(resolved.spec).model_fields[name]
+        _walk(getattr(resolved.spec, name), name, _meta(field), resolved, rows)
+    return rows
+
+
+def as_dicts(rows: list[Row]) -> list[dict[str, str]]:
+    """Rows as plain dictionaries (for JSON)."""
+    return [asdict(row) for row in rows]
+
+
+def as_markdown(rows: list[Row]) -> str:
+    """Rows as a Markdown table."""
+    lines = ["| key | value | unit | meaning | source | quote | set in |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        cells = [
+            f"`{r.path}`",
+            f"`{r.value}`",
+            r.unit,
+            r.meaning,
+            r.source,
+            f"\u201c{r.quote}\u201d" if r.quote else "",
+            r.set_in,
+        ]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _meta(field: Any) -> dict[str, str]:
+    extra = field.json_schema_extra or {}
+    return {
+        "meaning": field.description or "",
+        "source": extra.get("source", ""),
+        "unit": extra.get("unit", ""),
+        "quote": extra.get("quote", ""),
+    }
+
+
+def _walk(value: Any, path: str, inherited: dict[str, str], resolved: Resolved, rows: list[Row]) -> None:
+    if isinstance(value, BaseModel) and not isinstance(value, Effects):
+        for name, field in type(value).model_fields.items():
+            own = _meta(field)
+            meta = (
+                own
+                if own["source"]
+                else {**inherited, "unit": own["unit"] or inherited["unit"], "meaning": _qualify(inherited, own, name)}
+            )
+            _walk(getattr(value, name), f"{path}.{name}", meta, resolved, rows)
+        return
+    shown = _effects(value) if isinstance(value, Effects) else str(value) if isinstance(value, Assumption) else value
+    source = inherited["source"]
+    file, author = SOURCES.get(source, ("", ""))
+    rows.append(
+        Row(
+            path=path,
+            value=str(shown),
+            unit=inherited["unit"],
+            meaning=inherited["meaning"],
+            source=f"{source} {author}".strip(),
+            source_file=file,
+            quote=inherited["quote"],
+            set_in=resolved.origin(path),
+        )
+    )
+
+
+def _qualify(parent: dict[str, str], own: dict[str, str], name: str) -> str:
+    if own["meaning"]:
+        return f"{parent['meaning']}: {own['meaning']}" if parent["meaning"] else own["meaning"]
+    return f"{parent['meaning']} ({name})"
+
+
+def _effects(effects: Effects) -> str:
+    changed = {k: v for k, v in effects.model_dump().items() if v not in (0, 0.0, None)}
+    return ", ".join(f"{k}: {v}" for k, v in changed.items()) or "none"
