@@ -92,16 +92,22 @@ def _output_dir(out: Path | None, root: Path, name: str, force: bool) -> Path:
 
 def _progress() -> Progress:
     return Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), TaskProgressColumn(),
-        TextColumn("{task.fields[worlds]} worlds"), TimeRemainingColumn(),
-        console=errors, transient=True, disable=not errors.is_terminal,
-    )  # fmt: skip
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[worlds]} worlds"),
+        TimeRemainingColumn(),
+        console=errors,
+        transient=True,
+        disable=not errors.is_terminal,
+    )
 
 
 def _simulate(spec: Scenario, runs: int, seed: int, config: EngineConfig, bar: Progress) -> RunResult:
     task = bar.add_task(spec.name, total=runs * spec.months, worlds=f"{runs:,}")
-    return run_scenario(spec, runs=runs, seed=seed, chunk_worlds=config.chunk_worlds,
-                        progress=lambda done: bar.advance(task, done))  # fmt: skip
+    return run_scenario(
+        spec, runs=runs, seed=seed, chunk_worlds=config.chunk_worlds, progress=lambda done: bar.advance(task, done)
+    )
 
 
 @app.command()
@@ -221,8 +227,11 @@ def print_comparison(comparison: Comparison) -> None:
     table = comparison.table()
     reference = comparison.names[0]
     first = comparison.results[0]
-    out = Table(title=f"{first.runs:,} worlds each, seed {first.seed}; differences from {reference} "
-                f"(\u00b1 one standard error, paired worlds)", title_justify="left")  # fmt: skip
+    out = Table(
+        title=f"{first.runs:,} worlds each, seed {first.seed}; differences from {reference} "
+        f"(\u00b1 one standard error, paired worlds)",
+        title_justify="left",
+    )
     out.add_column("")
     for name in comparison.names:
         out.add_column(name, justify="right")
@@ -298,3 +307,167 @@ def print_summary(result: RunResult, elapsed: float) -> None:
                 f"{answer['probability']:.1%} ± {answer['standard_error']:.1%}",
             )
         console.print(questions)
+
+
+@app.command(name="backtest")
+def backtest_command(
+    runs: Annotated[int, typer.Option(min=1, help="Worlds per historical scenario.")] = 2000,
+    seed: SeedOption = None,
+    out: OutOption = None,
+    force: ForceOption = False,
+    config_dir: ConfigOption = None,
+) -> None:
+    """Run the 1992-2016 scenarios and score them against the coded record, cycles and polls."""
+    from simulator import backtest
+    from simulator.outputs import write_backtest
+
+    config = _engine_config(config_dir)
+    out = _output_dir(out, config.output_root, "backtest", force)
+    seed = config.seed if seed is None else seed
+    try:
+        specs = backtest.load_history(config_dir)
+    except ScenarioError as error:
+        _fail(str(error))
+        return
+    with _progress() as bar:
+        bar.add_task("backtest", total=None, worlds=f"{runs:,} x {len(specs)}")
+        scores, results = backtest.backtest(specs, runs, seed)
+    table = backtest.scores_table(scores)
+    write_backtest(table, results, out)
+    print_backtest(table)
+    console.print(f"\nOutputs written to [bold]{escape(str(out))}[/]")
+
+
+@app.command(name="calibrate")
+def calibrate_command(
+    runs: Annotated[int, typer.Option(min=50, help="Worlds per historical scenario per evaluation.")] = 600,
+    seed: SeedOption = None,
+    budget: Annotated[int, typer.Option(min=10, help="Most loss evaluations the optimiser may use.")] = 150,
+    write: Annotated[
+        Path | None, typer.Option(help="Where to write (default: calibrated.yaml in the configs folder).")
+    ] = None,
+    config_dir: ConfigOption = None,
+) -> None:
+    """Fit the structural parameters to 1992-2016 and write configs/calibrated.yaml."""
+    from simulator import calibrate
+    from simulator.backtest import load_history
+    from simulator.config import config_dir as find_config_dir
+
+    config = _engine_config(config_dir)
+    folder = find_config_dir(config_dir)
+    seed = config.seed if seed is None else seed
+    try:
+        specs = load_history(config_dir)
+        start = calibrate.start_values(folder / "structure.yaml")
+    except (ScenarioError, OSError, KeyError, TypeError, ValueError) as error:
+        _fail(f"cannot start the calibration: {error}")
+        return
+    with _progress() as bar:
+        task = bar.add_task("calibrating", total=budget + 2 + 2 * len(calibrate.PARAMETERS), worlds=f"{runs:,}")
+        result = calibrate.calibrate(
+            specs, start, runs, seed, budget, progress=lambda n, value: bar.update(task, completed=n)
+        )
+    target = write or folder / "calibrated.yaml"
+    calibrate.write_calibrated(result, target, runs, seed)
+    table = Table(
+        title=f"Calibration: loss {result.loss_start:.4f} -> {result.loss_fitted:.4f} "
+        f"({result.evaluations} evaluations, seed {seed})",
+        title_justify="left",
+    )
+    for column in ("parameter", "hand-set", "fitted", "loss rise when moved by a third"):
+        table.add_column(column, justify="left" if column == "parameter" else "right")
+    for name, value in result.fitted.items():
+        rise = result.sensitivity[name]
+        flag = "  not pinned down" if name in result.not_pinned else ""
+        table.add_row(name, f"{result.start[name]:g}", f"{value:g}", f"{rise:+.1%}{flag}")
+    console.print(table)
+    console.print(f"\nWritten to [bold]{escape(str(target))}[/]; `sim backtest` shows the fit.")
+
+
+@app.command(name="score")
+def score_command(
+    run_dir: Annotated[Path, typer.Argument(help="A folder written by `sim run`.")],
+    answers: Annotated[Path, typer.Argument(help="Resolved questions: YAML with id, event or level, by, outcome.")],
+) -> None:
+    """Score a run's forecasts against resolved questions: Brier and log scores beside two baselines."""
+    from simulator.scoring import load_answers
+    from simulator.scoring import score as score_answers
+
+    try:
+        table = score_answers(run_dir, load_answers(answers))
+    except ScenarioError as error:
+        _fail(str(error))
+        return
+    out = Table(title=f"Forecasts of {run_dir} against {answers}", title_justify="left")
+    for column in ("id", "question", "by", "probability", "outcome", "Brier", "log", "Brier 50%", "Brier base rate"):
+        out.add_column(column, justify="left" if column in ("id", "question", "by") else "right")
+    for row in table.itertuples():
+        out.add_row(
+            row.id,
+            row.question,
+            row.by,
+            f"{row.probability:.1%}",
+            "yes" if row.outcome else "no",
+            f"{row.brier_model:.3f}",
+            f"{row.log_model:.3f}",
+            f"{row.brier_half:.3f}",
+            f"{row.brier_base_rate:.3f}",
+        )
+    mean = table.mean(numeric_only=True)
+    out.add_row(
+        "overall",
+        "",
+        "",
+        "",
+        f"{int(table['outcome'].sum())}/{len(table)}",
+        f"{mean.brier_model:.3f}",
+        f"{mean.log_model:.3f}",
+        f"{mean.brier_half:.3f}",
+        f"{mean.brier_base_rate:.3f}",
+        style="bold",
+    )
+    console.print(out)
+    console.print(
+        f"log score: model {mean.log_model:.3f}, always 50% {mean.log_half:.3f}, "
+        f"base rate {mean.log_base_rate:.3f} (lower is better)"
+    )
+
+
+def _engine_config(config_dir: Path | None) -> EngineConfig:
+    try:
+        return load_config(config_dir)
+    except ConfigError as error:
+        _fail(str(error))
+        raise
+
+
+def print_backtest(table) -> None:
+    """The backtest table: proper scores against climatology, cycle lengths, trust against polls."""
+    out = Table(
+        title="Backtest against 1992-2016 (skill > 0 beats the record's time-ignoring average)", title_justify="left"
+    )
+    for column in (
+        "scenario",
+        "level RPS",
+        "skill",
+        "phase Brier",
+        "skill",
+        "months to crisis: record",
+        "model median (10-90%)",
+        "trust ~ Gallup",
+        "trust ~ Levada",
+    ):
+        out.add_column(column, justify="left" if column == "scenario" else "right")
+    for row in table.itertuples():
+        out.add_row(
+            row.scenario,
+            f"{row.level_rps:.3f}",
+            f"{row.level_skill:+.2f}",
+            f"{row.phase_brier:.3f}",
+            f"{row.phase_skill:+.2f}",
+            f"{row.record_months_to_crisis}",
+            f"{row.median_months_to_crisis:.0f} ({row.p10_months_to_crisis:.0f}-{row.p90_months_to_crisis:.0f})",
+            f"{row.trust_gallup_rho:+.2f}",
+            f"{row.trust_levada_rho:+.2f}",
+        )
+    Console(width=max(console.width, 160)).print(out)

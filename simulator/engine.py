@@ -38,6 +38,7 @@ class ChunkResult:
     final_level: np.ndarray
     final_phase: np.ndarray
     reversals: np.ndarray
+    first_phase_entry: np.ndarray  #: (phases, worlds) month index each phase was first entered, or -1
     draws: dict[str, np.ndarray]  #: sampled assumptions that vary between worlds
 
 
@@ -69,6 +70,7 @@ def run_chunk(spec: Scenario, seed: int, first: int, count: int, progress: Progr
         final_level=model.state.level,
         final_phase=model.state.phase,
         reversals=model.president.reversals,
+        first_phase_entry=recorder.first_entry,
         draws={path: values for path, values in model.draws.items() if path in varying},
     )
 

@@ -148,8 +148,10 @@ class RelationsModel(mesa.Model):
         self.events.record("aid_increase", where)
 
     def hold_summit(self, where: np.ndarray) -> None:
-        """The presidents meet: contact is completed (000)."""
+        """The presidents meet: contact is completed (000); a new president's first meeting can open a reset."""
         self.events.record("summit", where)
+        self.agenda.first_meeting |= where & (~self.state.met | self.president.new_in_office)
+        self.president.new_in_office &= ~where
         self.state.met |= where
         self.agenda.summit |= where
         self.agenda.contact |= where

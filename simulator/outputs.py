@@ -186,3 +186,25 @@ def write_comparison(comparison: Comparison, out: Path, *, command: list[str] | 
         _atomically(out / name, writers[name])
         written.append(out / name)
     return written
+
+
+def write_backtest(table: pd.DataFrame, results: dict[str, RunResult], out: Path) -> list[Path]:
+    """Write the backtest scores, yearly trust against polls, and a record plot per timeline scenario."""
+    from simulator import history
+    from simulator.backtest import SCENARIOS, trust_table
+
+    out.mkdir(parents=True, exist_ok=True)
+    writers: dict[str, Callable[[Path], None]] = {"backtest.csv": lambda p: table.to_csv(p, index=False)}
+    for name in SCENARIOS:
+        result = results[name]
+        trust = trust_table(result)
+        levels, phases, covered = history.observed(result.months)
+        writers[f"trust_{name}.csv"] = lambda p, trust=trust: trust.to_csv(p, index_label="year")
+        writers[f"{name}.png"] = lambda p, r=result, lv=levels, ph=phases, t=trust, n=name: plots.save(
+            plots.backtest_record(n, r.levels_by_month, r.phases_by_month, lv, ph, t), p
+        )
+    written = []
+    for file, write in writers.items():
+        _atomically(out / file, write)
+        written.append(out / file)
+    return written

@@ -22,7 +22,14 @@ def _labels(names: tuple[str, ...]) -> list[str]:
 
 
 def _month_axis(ax, months: pd.Series) -> None:
-    ticks = [i for i, m in enumerate(months) if m.endswith("-01") or m.endswith("-07")]
+    """Ticks every six months on short spans, every few Januaries on long ones."""
+    years = max(1, len(months) // 12)
+    every = 1 if years <= 6 else 2 if years <= 12 else 4
+    ticks = [
+        i
+        for i, m in enumerate(months)
+        if (years <= 6 and m.endswith("-07")) or (m.endswith("-01") and int(m[:4]) % every == 0)
+    ]
     ax.set_xticks(ticks, [months.iloc[i] for i in ticks], rotation=45, ha="right")
     ax.set_xlim(0, len(months) - 1)
 
@@ -157,4 +164,52 @@ def compare_differences(table: pd.DataFrame, reference: str, horizon: str) -> Fi
     ax.set_xlabel(f"difference in probability from {reference} (95% interval, paired worlds)")
     ax.grid(axis="x", alpha=0.3)
     ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
+    return fig
+
+
+def backtest_record(
+    name: str,
+    levels: pd.DataFrame,
+    phases: pd.DataFrame,
+    observed_levels: np.ndarray,
+    observed_phases: np.ndarray,
+    trust: pd.DataFrame,
+) -> Figure:
+    """Model against the record: expected level, Giles phases (coded strip beneath), trust against polls."""
+    fig = Figure(figsize=(12, 10), layout="constrained")
+    top, middle, bottom = fig.subplots(3, 1, height_ratios=[1, 1.2, 0.9])
+    x = np.arange(len(levels))
+    codes = np.arange(len(LEVELS))
+    top.plot(x, levels[list(LEVELS)].to_numpy() @ codes, color="#08519c", label="model: expected level")
+    top.plot(x, observed_levels @ codes, color="black", drawstyle="steps-mid", label="record: coded level")
+    top.set_yticks(codes, _labels(LEVELS))
+    top.set_ylim(-0.2, 4.2)
+    top.legend(frameon=False, loc="lower left")
+    top.set_title(f"{name}: the model against the coded record")
+    _month_axis(top, levels["month"])
+
+    middle.stackplot(
+        x,
+        phases[list(PHASES)].T.to_numpy(),
+        labels=_labels(PHASES),
+        colors=PHASE_COLOURS,
+        edgecolor="white",
+        linewidth=0.2,
+    )
+    coded = np.argmax(observed_phases, axis=1)
+    middle.scatter(x, np.full(len(x), -0.06), c=[PHASE_COLOURS[c] for c in coded], marker="s", s=8, clip_on=False)
+    middle.set_ylim(-0.1, 1)
+    middle.set_ylabel("model's phase (coded phase below)")
+    handles, labels = middle.get_legend_handles_labels()
+    middle.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    _month_axis(middle, phases["month"])
+
+    years = trust.index.to_numpy()
+    bottom.plot(years, trust["model_trust"] * 100, color="#08519c", label="model: mean trust x 100")
+    bottom.plot(years, trust["gallup_favourable_pct"], "o", color="#d62728", label="Gallup: % Americans favourable")
+    bottom.plot(years, trust["levada_good_pct"], "s", color="#2ca02c", label="Levada: % Russians good attitude")
+    bottom.set_ylim(0, 100)
+    bottom.set_xlim(years[0], years[-1])
+    bottom.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
+    bottom.grid(alpha=0.3)
     return fig

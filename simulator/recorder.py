@@ -2,8 +2,9 @@
 
 Month by month it keeps counts over worlds (levels, phases, war states) and
 the mean of the continuous state; per world it keeps the highest level
-reached. The event log keeps first months. Nothing per world per month is
-kept, so memory does not grow with the horizon times the number of worlds.
+reached and the first month it entered each Giles phase. The event log
+keeps first months. Nothing per world per month is kept, so memory does not
+grow with the horizon times the number of worlds.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ class Recorder:
         self.war_counts = np.zeros((months, len(WAR_STATES)), dtype=np.int64)
         self.state_sums = np.zeros((months, len(TRACKED)))
         self.max_level = model.state.level.copy()
+        self.first_entry = np.full((len(PHASES), model.worlds), -1, dtype=np.int16)
+        self._phase = model.state.phase.copy()
 
     def record(self) -> None:
         """Keep this month's aggregates."""
@@ -49,3 +52,8 @@ class Recorder:
         )
         self.state_sums[m] = [values.sum() for values in tracked]
         np.maximum(self.max_level, state.level, out=self.max_level)
+        entered = state.phase != self._phase
+        for phase in range(len(PHASES)):
+            fresh = entered & (state.phase == phase) & (self.first_entry[phase] < 0)
+            self.first_entry[phase][fresh] = m
+        self._phase = state.phase.copy()

@@ -104,9 +104,10 @@ class Relationship:
         pushed = (agenda.advance & (phase != CRISIS)) | (agenda.sours & ~np.isin(phase, (DISILLUSIONMENT, CRISIS)))
         # Bad news never hurries a reset into euphoria: a push from a reset goes to realism.
         phase = np.where(clock, next_phase(phase, caution), np.where(pushed, next_phase(phase, True), phase))
-        # New contact, a meeting or a settlement after a crisis opens a reset (001: the
-        # resets of 2001 and 2009; 000: points of contention "simultaneously alleviated").
-        reopens = (agenda.contact | agenda.summit | agenda.settled) & np.isin(phase, (DISILLUSIONMENT, CRISIS))
+        # New contact, presidents' first meeting or a settlement after a crisis opens a reset
+        # (001: the resets of 2001 and 2009; 000: points of contention "simultaneously alleviated").
+        opening = agenda.contact | agenda.first_meeting | agenda.settled
+        reopens = opening & np.isin(phase, (DISILLUSIONMENT, CRISIS))
         phase[reopens] = RESET
         thrown = agenda.forced_phase >= 0
         phase[thrown] = agenda.forced_phase[thrown]

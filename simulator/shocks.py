@@ -64,6 +64,8 @@ class Shocks:
                 everywhere = ~model.events.happened("arms_control_deal")
             case "planned_summit":
                 model.agenda.summit_proposal |= everywhere
+            case "shock":
+                self.strike(item.shock, everywhere)
         apply_effects(model, item.effects, everywhere, stream=f"schedule.{index}.{item.event}")
 
 
@@ -99,6 +101,8 @@ def apply_effects(model: RelationsModel, effects: Effects, where: np.ndarray, st
         agenda.forced_phase[where] = PHASES.index(effects.phase)
     if effects.advance_phase:
         agenda.advance |= where & model.streams.bernoulli(stream, effects.advance_phase)
+    if effects.new_president is not None:
+        model.president.take_office(where, engaged=effects.new_president == "engaged")
     if effects.war is not None:
         war = WAR_STATES.index(effects.war)
         changed = where & (state.war != war)

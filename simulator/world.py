@@ -78,6 +78,7 @@ class Agenda:
     concession: Array = field(init=False)  #: size of US concessions made this month (004)
     contact: Array = field(init=False)  #: contact was resumed this month
     summit: Array = field(init=False)  #: a summit was held this month
+    first_meeting: Array = field(init=False)  #: ... and it was the presidents' first
     deal_done: Array = field(init=False)  #: a deal was implemented this month
     settled: Array = field(init=False)  #: a ceasefire or peace agreement was reached this month
     setback: Array = field(init=False)  #: a visible failure of the policy this month
@@ -101,6 +102,7 @@ class Agenda:
             "relief_order",
             "contact",
             "summit",
+            "first_meeting",
             "deal_done",
             "settled",
             "setback",

@@ -26,6 +26,7 @@ class President(mesa.Agent):
 
     Attributes:
         engaged: the president is pursuing rapprochement (else he is acting tough).
+        new_in_office: a new president who has not yet met his Russian counterpart.
         frustration: frustration with a Kremlin that obstructs his peace plan, 0..1.
         reversals: abrupt changes of posture so far.
         continues: the successor will continue the Russia policy (drawn at the election).
@@ -57,6 +58,7 @@ class President(mesa.Agent):
         self.reversals = np.zeros(model.worlds, dtype=np.int16)
         self.continues = np.ones(model.worlds, dtype=bool)
         self.refused_by_ukraine = np.zeros(model.worlds, dtype=bool)
+        self.new_in_office = np.zeros(model.worlds, dtype=bool)
 
     def step(self) -> None:
         """Settle this month's posture, then make the moves it calls for."""
@@ -104,7 +106,7 @@ class President(mesa.Agent):
         agenda.summit_proposal |= (
             engaged
             & (state.level >= CONTACT)
-            & ~state.met
+            & (~state.met | self.new_in_office)
             & streams.bernoulli("president.summit", np.minimum(1, self.summit_drive * drive))
         )
         agenda.peace_plan |= (
@@ -148,6 +150,12 @@ class President(mesa.Agent):
     def obstructed_by_ukraine(self, where: np.ndarray) -> None:
         """Ukraine refused the terms: next month the president may lean on it by cutting aid (000, 004)."""
         self.refused_by_ukraine |= where
+
+    def take_office(self, where: np.ndarray, engaged: bool) -> None:
+        """A new president takes office, seeking a reset (engaged) or not; he has yet to meet Moscow."""
+        self.engaged[where] = engaged
+        self.frustration[where] = 0.0
+        self.new_in_office |= where
 
     def election(self) -> None:
         """Decide in each world whether the successor will continue the policy (000)."""

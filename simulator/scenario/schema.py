@@ -513,6 +513,9 @@ class Effects(Section):
     phase: PhaseName | None = Field(None, description="Giles phase the world is thrown into")
     advance_phase: float = Field(0.0, ge=0, le=1, description="chance the cycle moves one phase on")
     war: WarName | None = Field(None, description="war state the world is put in")
+    new_president: Literal["engaged", "tough"] | None = Field(
+        None, description="a new US president takes office, seeking a reset (engaged) or not (tough)"
+    )
 
 
 class Shock(Section):
@@ -556,7 +559,19 @@ class Shocks(Section):
     nato_enlargement: Shock = said("001", "NATO enlargement", "", "Russia sees encroachment on its borders")
 
 
-ScheduledKind = Literal["midterms", "election", "inauguration", "treaty_expiry", "planned_summit", "intervention"]
+ScheduledKind = Literal[
+    "midterms", "election", "inauguration", "treaty_expiry", "planned_summit", "intervention", "shock"
+]
+ShockName = Literal[
+    "black_swan",
+    "shared_threat",
+    "colour_revolution",
+    "military_incident",
+    "scandal",
+    "ukraine_escalation",
+    "economic_shock",
+    "nato_enlargement",
+]
 
 
 class Scheduled(Section):
@@ -564,8 +579,15 @@ class Scheduled(Section):
 
     month: MonthField
     event: ScheduledKind
+    shock: ShockName | None = Field(None, description="with event: shock, the shock that strikes on this date")
     effects: Effects = Effects()
     note: str = ""
+
+    @model_validator(mode="after")
+    def _shock_named(self) -> Self:
+        if (self.event == "shock") != (self.shock is not None):
+            raise ValueError("a scheduled shock names its shock (event: shock, shock: NAME), and only it does")
+        return self
 
 
 class Question(Section):

@@ -1,0 +1,98 @@
+"""Scoring forecasts: a run's probabilities against how questions resolved.
+
+An answers file lists resolved questions in the scenario's question form plus
+an outcome: ``{id: summit_2025, event: summit, by: 2025-12, outcome: true}`` or
+``{id: ..., level: normalization, by: 2028-12, outcome: false}``. Each
+probability is read from the run's ``events_by_month.csv`` (a level question
+reads ``level>=K``). Scores: Brier (0 best) and logarithmic (negative log
+likelihood, 0 best), per question and overall, beside two baselines: always
+50%, and the answers' own base rate.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from simulator.scenario import ScenarioError
+from simulator.scenario.schema import Question
+from simulator.vocabulary import LEVELS, level_event
+
+#: Probabilities are kept this far from 0 and 1 in the log score.
+EPSILON = 1e-4
+
+
+class Answer(Question):
+    """A resolved question."""
+
+    outcome: bool
+
+
+class Answers(BaseModel):
+    """An answers file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    answers: list[Answer]
+
+
+def load_answers(path: Path) -> list[Answer]:
+    """Read and validate an answers file (a list under ``answers:``, or a bare list).
+
+    Raises:
+        ScenarioError: naming the file and the entry that is wrong.
+    """
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ScenarioError(f"{path}: cannot read the answers ({error.strerror})") from None
+    except yaml.YAMLError as error:
+        raise ScenarioError(f"{path}: not valid YAML: {error}") from None
+    try:
+        return list(Answers.model_validate({"answers": data} if isinstance(data, list) else data).answers)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ScenarioError(f"{path}: {where}: {first['msg'].removeprefix('Value error, ')}") from None
+
+
+def score(run_dir: Path, answers: list[Answer]) -> pd.DataFrame:
+    """Per-question probability, outcome and scores, with the two baselines.
+
+    Raises:
+        ScenarioError: if the run folder lacks its tables or a question's month lies outside the run.
+    """
+    table_path = run_dir / "events_by_month.csv"
+    if not table_path.is_file():
+        raise ScenarioError(f"{run_dir}: not a run folder (no events_by_month.csv)")
+    events = pd.read_csv(table_path, dtype={"month": str}).set_index("month")
+    base_rate = float(np.mean([a.outcome for a in answers]))
+    rows = []
+    for answer in answers:
+        column = answer.event or level_event(LEVELS.index(answer.level))
+        month = str(answer.by)
+        if month not in events.index:
+            raise ScenarioError(
+                f"{answer.id}: month {month} lies outside the run ({events.index[0]} to {events.index[-1]})"
+            )
+        p = float(events.at[month, column])
+        rows.append(
+            {
+                "id": answer.id,
+                "question": column,
+                "by": month,
+                "probability": p,
+                "outcome": answer.outcome,
+                **_scores(p, answer.outcome, "model"),
+                **_scores(0.5, answer.outcome, "half"),
+                **_scores(base_rate, answer.outcome, "base_rate"),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _scores(p: float, outcome: bool, name: str) -> dict[str, float]:
+    o = float(outcome)
+    q = float(np.clip(p, EPSILON, 1 - EPSILON))
+    return {f"brier_{name}": (p - o) ** 2, f"log_{name}": -np.log(q if outcome else 1 - q)}
