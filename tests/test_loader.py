@@ -44,7 +44,13 @@ def test_chains_and_origins(tmp_path, child):
         tmp_path / "grandchild.yaml", "extends: child.yaml\nname: grandchild\nkremlin:\n  caution: 0.5\n"
     )
     resolved = resolve_scenario(grandchild)
-    assert [p.name for p in resolved.files] == ["structure.yaml", "trump2025.yaml", "child.yaml", "grandchild.yaml"]
+    assert [p.name for p in resolved.files] == [
+        "structure.yaml",
+        "calibrated.yaml",
+        "trump2025.yaml",
+        "child.yaml",
+        "grandchild.yaml",
+    ]
     assert resolved.origin("kremlin.caution") == f"{grandchild}:4"
     assert resolved.origin("president.volatility") == f"{child}:4"
     assert resolved.origin("president.outreach").startswith(f"{BASELINE}:")
@@ -119,10 +125,11 @@ def test_parameter_sets_come_from_the_configs_folder(tmp_path, monkeypatch):
     own.mkdir()
     structure = (ROOT / "configs" / "structure.yaml").read_text().replace("erosion: 0.02", "erosion: 0.07")
     write(own / "structure.yaml", structure)
+    write(own / "calibrated.yaml", "extends: structure.yaml\n")
     scenario = write(tmp_path / "s.yaml", (BASELINE.read_text()))
     assert load_scenario(scenario, config_dir=own).structure.erosion.value == 0.07
     monkeypatch.setenv("SIM_CONFIG_DIR", str(own))
     assert load_scenario(scenario).structure.erosion.value == 0.07
     monkeypatch.setenv("SIM_CONFIG_DIR", str(tmp_path / "empty"))
-    with pytest.raises(ScenarioError, match="'structure.yaml' not found"):
+    with pytest.raises(ScenarioError, match="'calibrated.yaml' not found"):
         load_scenario(scenario)
