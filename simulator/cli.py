@@ -65,6 +65,11 @@ def main() -> None:
     """Scenario forecasting of US-Russia relations: an agent-based model run as Monte Carlo."""
 
 
+def _wide(table: Table, width: int = 160) -> None:
+    """Print a wide table whole, even when the output is not a terminal."""
+    Console(width=max(console.width, width)).print(table)
+
+
 def _fail(message: str) -> None:
     errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code=2)
@@ -183,7 +188,7 @@ def describe_command(
         for row in rows:
             meaning = f"{row.meaning} \u2014 \u201c{row.quote}\u201d" if row.quote else row.meaning
             table.add_row(*(escape(cell) for cell in (row.path, row.value, row.unit, meaning, row.source, row.set_in)))
-        Console(width=max(console.width, 240)).print(table)
+        _wide(table, 240)
 
 
 @app.command()
@@ -258,7 +263,7 @@ def print_comparison(comparison: Comparison) -> None:
                 cell += f" ({row['difference']:+.1%} \u00b1 {row['standard_error']:.1%})"
             cells.append(cell)
         out.add_row(label, *cells)
-    console.print(out)
+    _wide(out)
 
 
 def print_summary(result: RunResult, elapsed: float) -> None:
@@ -342,7 +347,7 @@ def backtest_command(
 def calibrate_command(
     runs: Annotated[int, typer.Option(min=50, help="Worlds per historical scenario per evaluation.")] = 600,
     seed: SeedOption = None,
-    budget: Annotated[int, typer.Option(min=10, help="Most loss evaluations the optimiser may use.")] = 150,
+    budget: Annotated[int, typer.Option(min=10, help="Most loss evaluations the optimiser may use.")] = 200,
     write: Annotated[
         Path | None, typer.Option(help="Where to write (default: calibrated.yaml in the configs folder).")
     ] = None,
@@ -374,13 +379,13 @@ def calibrate_command(
         f"({result.evaluations} evaluations, seed {seed})",
         title_justify="left",
     )
-    for column in ("parameter", "hand-set", "fitted", "loss rise when moved by a third"):
+    for column in ("parameter", "hand-set", "fitted", "cost of moving it by a third, share of the gain"):
         table.add_column(column, justify="left" if column == "parameter" else "right")
     for name, value in result.fitted.items():
         rise = result.sensitivity[name]
         flag = "  not pinned down" if name in result.not_pinned else ""
         table.add_row(name, f"{result.start[name]:g}", f"{value:g}", f"{rise:+.1%}{flag}")
-    console.print(table)
+    _wide(table)
     console.print(f"\nWritten to [bold]{escape(str(target))}[/]; `sim backtest` shows the fit.")
 
 
@@ -426,7 +431,7 @@ def score_command(
         f"{mean.brier_base_rate:.3f}",
         style="bold",
     )
-    console.print(out)
+    _wide(out)
     console.print(
         f"log score: model {mean.log_model:.3f}, always 50% {mean.log_half:.3f}, "
         f"base rate {mean.log_base_rate:.3f} (lower is better)"
@@ -470,4 +475,4 @@ def print_backtest(table) -> None:
             f"{row.trust_gallup_rho:+.2f}",
             f"{row.trust_levada_rho:+.2f}",
         )
-    Console(width=max(console.width, 160)).print(out)
+    _wide(out)

@@ -7,7 +7,7 @@ import pytest
 import simulator
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+SCENARIOS = sorted((ROOT / "scenarios").rglob("*.yaml"))
 BASELINE = ROOT / "scenarios" / "trump2025.yaml"
 
 

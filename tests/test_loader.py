@@ -54,7 +54,8 @@ def test_chains_and_origins(tmp_path, child):
     assert resolved.origin("kremlin.caution") == f"{grandchild}:4"
     assert resolved.origin("president.volatility") == f"{child}:4"
     assert resolved.origin("president.outreach").startswith(f"{BASELINE}:")
-    assert re.fullmatch(r".*configs/structure.yaml:\d+", resolved.origin("structure.erosion"))
+    assert re.fullmatch(r".*configs/structure.yaml:\d+", resolved.origin("structure.gates.aid_max"))
+    assert re.fullmatch(r".*configs/calibrated.yaml:\d+", resolved.origin("structure.erosion"))
 
 
 def test_a_cycle_is_named(tmp_path):
