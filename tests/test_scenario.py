@@ -58,6 +58,13 @@ def test_unknown_key_names_file_line_path_and_suggestion(tmp_path):
         ("event: summit, by: 2025-12", "event: summit, by: 2031-12", "lies outside the scenario's 2025-01 to 2029-01"),
         ("event: summit, by: 2025-12", "event: summit, by: 2025-13", "not a month written YYYY-MM"),
         ("horizon: 2029-01", "horizon: 2024-01", "horizon 2024-01 must come after start 2025-01"),
+        ("review_law: true ", "review_law: maybe ", "initial.review_law: Input should be a valid boolean"),
+        ("  outreach: 0.5 ", "  outreach: [0.5] ", "president.outreach: expected a number or a distribution"),
+        (
+            "level: selective_cooperation, by: 2026-12",
+            "level: friendship, by: 2026-12",
+            "questions.3.level: 'friendship' is not allowed",
+        ),
     ],
 )
 def test_bad_values_are_named_with_their_key(tmp_path, old, new, expected):
