@@ -204,6 +204,12 @@ def compare(
     if len(scenarios) < 2:
         _fail("compare needs at least two scenarios")
     config, specs = _prepare(scenarios, None, config_dir)
+    spans = {(str(spec.start), str(spec.horizon)) for spec in specs}
+    if len(spans) != 1:
+        _fail(
+            "compare needs scenarios over the same months; got "
+            + ", ".join(f"{path} {spec.start} to {spec.horizon}" for path, spec in zip(scenarios, specs, strict=True))
+        )
     names = _unique_names(specs)
     out = _output_dir(out, config.output_root, "compare-" + "-".join(names), force)
     runs = runs or config.runs
@@ -399,7 +405,7 @@ def score_command(
     from simulator.scoring import score as score_answers
 
     try:
-        table = score_answers(run_dir, load_answers(answers))
+        table = score_answers(run_dir, load_answers(answers), source=str(answers))
     except ScenarioError as error:
         _fail(str(error))
         return

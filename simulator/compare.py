@@ -30,6 +30,15 @@ class Comparison:
         seeds = {result.seed for result in self.results}
         if len(runs) != 1 or len(seeds) != 1:
             raise ValueError("scenarios are compared on the same seed and number of worlds")
+        spans = {(str(r.spec.start), str(r.spec.horizon)) for r in self.results}
+        if len(spans) != 1:
+            raise ValueError(
+                "scenarios are compared over the same months; start and horizon differ: "
+                + ", ".join(
+                    f"{name} {r.spec.start} to {r.spec.horizon}"
+                    for name, r in zip(self.names, self.results, strict=True)
+                )
+            )
 
     def outcomes(self, result: RunResult) -> dict[tuple[str, str], np.ndarray]:
         """Per-world 0/1 outcomes, keyed by (kind, name): level at the horizon, events, questions."""

@@ -53,6 +53,8 @@ def load_config(folder: Path | None = None) -> EngineConfig:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return EngineConfig.model_validate(data)
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
     except OSError as error:
         raise ConfigError(f"{path}: cannot read the engine configuration ({error.strerror})") from None
     except yaml.YAMLError as error:

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from simulator.scenario import ScenarioError
+from simulator.scenario.loader import read_yaml
 from simulator.scenario.schema import Question
 from simulator.vocabulary import LEVELS, level_event
 
@@ -43,21 +43,23 @@ def load_answers(path: Path) -> list[Answer]:
     Raises:
         ScenarioError: naming the file and the entry that is wrong.
     """
+    data, _ = read_yaml(path, "answers")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ScenarioError(f"{path}: cannot read the answers ({error.strerror})") from None
-    except yaml.YAMLError as error:
-        raise ScenarioError(f"{path}: not valid YAML: {error}") from None
-    try:
-        return list(Answers.model_validate({"answers": data} if isinstance(data, list) else data).answers)
+        answers = list(Answers.model_validate({"answers": data} if isinstance(data, list) else data).answers)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise ScenarioError(f"{path}: {where}: {first['msg'].removeprefix('Value error, ')}") from None
+    if not answers:
+        raise ScenarioError(f"{path}: answers: no resolved questions to score")
+    ids = [a.id for a in answers]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise ScenarioError(f"{path}: answers: id {twice[0]!r} is used twice")
+    return answers
 
 
-def score(run_dir: Path, answers: list[Answer]) -> pd.DataFrame:
+def score(run_dir: Path, answers: list[Answer], source: str = "answers") -> pd.DataFrame:
     """Per-question probability, outcome and scores, with the two baselines.
 
     Raises:
@@ -74,7 +76,8 @@ def score(run_dir: Path, answers: list[Answer]) -> pd.DataFrame:
         month = str(answer.by)
         if month not in events.index:
             raise ScenarioError(
-                f"{answer.id}: month {month} lies outside the run ({events.index[0]} to {events.index[-1]})"
+                f"{source}: {answer.id}: month {month} lies outside the run in {run_dir} "
+                f"({events.index[0]} to {events.index[-1]})"
             )
         p = float(events.at[month, column])
         rows.append(

@@ -66,3 +66,10 @@ def test_validate_command(tmp_path):
     assert mixed.exit_code == 2
     assert "bad.yaml:3: kremlin.cauton: unknown key; did you mean 'caution'?" in mixed.output
     assert "Traceback" not in mixed.output
+
+
+def test_compare_refuses_scenarios_over_different_months(tmp_path):
+    short = tmp_path / "short.yaml"
+    short.write_text(f"extends: {BASELINE}\nname: short\nhorizon: 2026-12\nquestions: []\nschedule: []\n")
+    result = runner.invoke(app, ["compare", str(BASELINE), str(short), "--runs", "100", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "same months" in result.output

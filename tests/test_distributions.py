@@ -46,6 +46,11 @@ def test_parses_every_written_form(text, expected):
         ("hello", "neither a number nor a distribution"),
         ("choice([0.1, 0.2], weights=[1])", "2 values but 1 weights"),
         (True, "true/false"),
+        ("choice([0.1, None])", "parameters must be numbers"),
+        ("beta({[1]: 2}, 3)", "arguments must be numbers"),
+        ({"dist": "normal", "mean": float("nan"), "sd": 1, "low": 0, "high": 1}, "finite"),
+        ({"dist": "beta", "a": float("inf"), "b": 1}, "finite"),
+        (float("nan"), "finite number"),
     ],
 )
 def test_impossible_distributions_are_refused_with_the_reason(text, message):

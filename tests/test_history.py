@@ -173,6 +173,7 @@ def test_score_command(tmp_path):
         ("{id: q, event: handshake, by: 2025-12, outcome: true}", "answers.0.event"),
         ("{id: q, event: summit, by: 2025-12}", "answers.0.outcome"),
         ("{id: q, event: summit, by: 2035-12, outcome: true}", "lies outside the run"),
+        ("{id: q, level: suspended, by: 2025-12, outcome: true}", "contact or above"),
     ],
 )
 def test_bad_answers_are_one_message(tmp_path, entry, message):
@@ -181,3 +182,24 @@ def test_bad_answers_are_one_message(tmp_path, entry, message):
     answers.write_text(f"answers:\n  - {entry}\n")
     result = runner.invoke(app, ["score", str(run_dir), str(answers)])
     assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("answers: []\n", "no resolved questions"),
+        (
+            "- {id: q, event: summit, by: 2025-12, outcome: true}\n"
+            "- {id: q, event: summit, by: 2026-12, outcome: false}\n",
+            "id 'q' is used twice",
+        ),
+    ],
+)
+def test_answers_files_that_cannot_be_scored(tmp_path, text, message):
+    from simulator.scenario import ScenarioError
+    from simulator.scoring import load_answers
+
+    path = tmp_path / "answers.yaml"
+    path.write_text(text)
+    with pytest.raises(ScenarioError, match=message):
+        load_answers(path)

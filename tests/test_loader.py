@@ -100,7 +100,15 @@ def test_set_overrides_with_yaml_values(baseline):
             "president.volatilty=0.3",
             r"--set president.volatilty=0.3: president.volatilty: unknown key; did you mean 'volatility'\?",
         ),
-        ("presidnt.volatility=0.3", r"no key 'presidnt' at the top; did you mean 'president'\?"),
+        (
+            "presidnt.volatility=0.3",
+            r"--set presidnt.volatility=0.3: presidnt: unknown key; did you mean 'president'\?",
+        ),
+        (
+            "questions.0.level=suspended",
+            "--set questions.0.level=suspended: questions.0: a question asks about exactly",
+        ),
+        ("name=../../escaped", "name: String should match pattern"),
         (
             "president.volatility=1.5",
             r"--set president.volatility=1.5: president.volatility: a probability must lie in",
@@ -134,3 +142,38 @@ def test_parameter_sets_come_from_the_configs_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("SIM_CONFIG_DIR", str(tmp_path / "empty"))
     with pytest.raises(ScenarioError, match="'calibrated.yaml' not found"):
         load_scenario(scenario)
+
+
+def test_set_reaches_blocks_the_file_left_to_defaults():
+    spec = load_scenario(BASELINE, sets=["schedule.1.effects.trust=0.1"])
+    assert spec.schedule[1].effects.trust == 0.1
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: &x [1]\nb: *x\n", r"bad.yaml:1: anchors and aliases .* are not supported"),
+        ("name: one\nname: two\n", r"bad.yaml:2: key 'name' is written twice here"),
+        (
+            "president:\n  volatility: 0.1\npresident:\n  outreach: 0.2\n",
+            r"bad.yaml:3: key 'president' is written twice",
+        ),
+    ],
+)
+def test_yaml_that_would_mislead_is_refused(tmp_path, text, message):
+    with pytest.raises(ScenarioError, match=message):
+        load_scenario(write(tmp_path / "bad.yaml", text))
+
+
+def test_non_utf8_is_refused(tmp_path):
+    path = tmp_path / "latin.yaml"
+    path.write_bytes(b"name: caf\xe9\n")
+    with pytest.raises(ScenarioError, match="latin.yaml: not UTF-8 text"):
+        load_scenario(path)
+
+
+def test_questions_on_suspended_and_endless_horizons_are_refused():
+    with pytest.raises(ScenarioError, match="contact or above"):
+        load_scenario(BASELINE, sets=["questions=[{id: s, level: suspended, by: 2026-01}]"])
+    with pytest.raises(ScenarioError, match="at most 1200"):
+        load_scenario(BASELINE, sets=["horizon=2200-01"])

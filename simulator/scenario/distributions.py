@@ -215,6 +215,8 @@ def parse_assumption(raw: object) -> Assumption:
     if isinstance(raw, bool):
         raise DistributionError("expected a number or a distribution, got true/false")
     if isinstance(raw, int | float):
+        if not np.isfinite(raw):
+            raise DistributionError(f"expected a finite number, got {raw}")
         return Fixed(float(raw))
     if isinstance(raw, str):
         name, args, kwargs = _parse_call(raw)
@@ -235,12 +237,32 @@ def _parse_call(text: str) -> tuple[str, list, dict]:
     try:
         args = [ast.literal_eval(arg) for arg in node.args]
         kwargs = {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords}
-    except ValueError as error:
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError) as error:
         raise DistributionError(f"{text!r}: arguments must be numbers or lists of numbers") from error
     return node.func.id, args, kwargs
 
 
 def _build(name: str, args: list, kwargs: dict) -> Assumption:
+    try:
+        built = _construct(name, args, kwargs)
+    except DistributionError:
+        raise
+    except (TypeError, ValueError, OverflowError) as error:
+        raise DistributionError(f"{name}: parameters must be numbers (lists of numbers for choice)") from error
+    if not all(np.isfinite(v) for v in _numbers(built)):
+        raise DistributionError(f"{built}: parameters must be finite numbers (bounds may be left out)")
+    return built
+
+
+def _numbers(built: "Assumption") -> list[float]:
+    if isinstance(built, Choice):
+        return [*built.values, *built.weights]
+    if isinstance(built, Normal):
+        return [built.mean, built.sd]
+    return [float(v) for v in vars(built).values()]
+
+
+def _construct(name: str, args: list, kwargs: dict) -> "Assumption":
     if name not in _SIGNATURES:
         raise DistributionError(f"unknown distribution {name!r}; use one of {', '.join(sorted(_SIGNATURES))}")
     cls, params = _SIGNATURES[name]

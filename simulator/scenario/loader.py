@@ -128,19 +128,54 @@ def _find_base(path: Path, name: str, config_dir: Path) -> Path | None:
     return next((c for c in (path.parent / name, config_dir / name) if c.is_file()), None)
 
 
-def _read_file(path: Path) -> tuple[dict, Origins]:
+def read_yaml(path: Path, what: str = "scenario") -> tuple[Any, yaml.Node | None]:
+    """Safe YAML from ``path`` and its node tree, refusing what a scenario never needs.
+
+    Refused, each with the file and line: text that is not UTF-8, anchors and aliases
+    (``&a``, ``*a``: they can make a small file expand without end), and a key written
+    twice in one mapping (the second would silently replace the first).
+
+    Raises:
+        ScenarioError: naming the file, the line and the problem.
+    """
     try:
         text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not UTF-8 text; save the {what} as UTF-8") from None
     except OSError as error:
-        raise ScenarioError(f"{path}: cannot read the scenario ({error.strerror})") from None
+        raise ScenarioError(f"{path}: cannot read the {what} ({error.strerror})") from None
     try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise ScenarioError(
+                    f"{path}:{event.start_mark.line + 1}: anchors and aliases (&name, *name) are not supported; "
+                    "write the values out or use extends"
+                )
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        _refuse_duplicates(node, path)
+        return yaml.safe_load(text), node
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         problem = getattr(error, "problem", None) or str(error)
         raise ScenarioError(f"{where}: not valid YAML: {problem}") from None
+
+
+def _refuse_duplicates(node: yaml.Node | None, path: Path) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            if key.value in seen:
+                raise ScenarioError(f"{path}:{key.start_mark.line + 1}: key {key.value!r} is written twice here")
+            seen.add(key.value)
+            _refuse_duplicates(value, path)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _refuse_duplicates(item, path)
+
+
+def _read_file(path: Path) -> tuple[dict, Origins]:
+    data, node = read_yaml(path)
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -189,8 +224,10 @@ def _walk(data: Any, path: str, create: bool = False, where: str = "") -> tuple[
         last = depth == len(parts) - 1
         if isinstance(node, list) and part.isdigit() and int(part) < len(node):
             key: Any = int(part)
-        elif isinstance(node, dict) and (part in node or (last and create)):
+        elif isinstance(node, dict) and (part in node or create):
             key = part
+            if not last and part not in node:
+                node[part] = {}  # a block the file left to its defaults; validation names any stray key
         else:
             known = [str(k) for k in node] if isinstance(node, dict) else []
             close = difflib.get_close_matches(part, known, n=1)
@@ -210,7 +247,7 @@ def _describe(error: ValidationError, source: str, origins: Origins) -> str:
     for item in error.errors():
         loc = tuple(item["loc"])
         path = ".".join(str(part) for part in loc)
-        where = _nearest(path, origins) or source
+        where = _set_within(path, origins) or _nearest(path, origins) or source
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
             message = "unknown key" + _suggestion(loc)
@@ -246,6 +283,14 @@ def _unwrap(annotation: Any) -> Any:
         if isinstance(arg, type) and issubclass(arg, BaseModel):
             return arg
     return annotation
+
+
+def _set_within(path: str, origins: Origins) -> str | None:
+    """The ``--set`` that changed something at or below ``path``, if one did: it is the likelier culprit."""
+    prefix = f"{path}." if path else ""
+    return next(
+        (o for p, o in origins.items() if o.startswith("--set ") and (p == path or p.startswith(prefix))), None
+    )
 
 
 def _nearest(path: str, origins: Origins) -> str | None:

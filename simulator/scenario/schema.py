@@ -71,6 +71,10 @@ def said(source: str, meaning: str, unit: str = "", quote: str = "", **constrain
     return Field(description=meaning, json_schema_extra={"source": source, "unit": unit, "quote": quote}, **constraints)
 
 
+#: The longest scenario, start to horizon, in months.
+MAX_MONTHS = 1200
+
+
 class Section(BaseModel):
     """A block of a scenario: frozen, and no key it does not know."""
 
@@ -603,13 +607,15 @@ class Question(Section):
     def _one_target(self) -> Self:
         if (self.event is None) == (self.level is None):
             raise ValueError("a question asks about exactly one of 'event' or 'level'")
+        if self.level == "suspended":
+            raise ValueError("a level question asks about contact or above ('suspended' is reached by every world)")
         return self
 
 
 class Scenario(Section):
     """A complete scenario: the world at the start and every assumption about how it moves."""
 
-    name: str
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,80}$", description="letters, digits, _ . -")
     description: str = ""
     start: MonthField
     horizon: MonthField
@@ -630,6 +636,8 @@ class Scenario(Section):
         """Key paths whose months fall outside the scenario's start and horizon, with why."""
         if self.horizon <= self.start:
             return [("horizon", f"horizon {self.horizon} must come after start {self.start}")]
+        if self.months > MAX_MONTHS:
+            return [("horizon", f"{self.months} months from start to horizon; at most {MAX_MONTHS} (100 years)")]
         return [
             (where, f"month {month} lies outside the scenario's {self.start} to {self.horizon}")
             for where, month in self._dated()
