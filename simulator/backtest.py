@@ -53,7 +53,9 @@ class Score:
     share_reaching_crisis: float
     median_months_to_disillusionment: float
     trust_gallup_rho: float
+    trust_gallup_polls: int
     trust_levada_rho: float
+    trust_levada_polls: int
 
 
 def rps(forecast: np.ndarray, observed: np.ndarray) -> np.ndarray:
@@ -72,11 +74,12 @@ def _months_to(first_entry: np.ndarray, quantile: float) -> float:
     return float(np.quantile(reached, quantile, method="inverted_cdf"))
 
 
-def _rank_correlation(yearly: pd.Series, polls: pd.Series) -> float:
-    common = yearly.index.intersection(polls.index)
+def _rank_correlation(trust: pd.Series, polls: pd.Series) -> tuple[float, int]:
+    """Spearman correlation of the model's trust with polls in the polls' own months, and how many."""
+    common = trust.index.intersection(polls.index)
     if len(common) < 4:
-        return float("nan")
-    return float(stats.spearmanr(yearly[common], polls[common]).statistic)
+        return float("nan"), len(common)
+    return float(stats.spearmanr(trust[common], polls[common]).statistic), len(common)
 
 
 def score(name: str, result: RunResult) -> Score:
@@ -93,8 +96,9 @@ def score(name: str, result: RunResult) -> Score:
 
     entries = np.concatenate([chunk.first_phase_entry for chunk in result.chunks], axis=1)
     to_crisis, to_disillusionment = entries[CRISIS], entries[DISILLUSIONMENT]
-    trust = result.state_by_month.set_index(result.state_by_month["month"].str[:4].astype(int))["trust"]
-    yearly_trust = trust.groupby(level=0).mean()
+    trust = result.state_by_month.set_index("month")["trust"]
+    gallup_rho, gallup_n = _rank_correlation(trust, history.gallup())
+    levada_rho, levada_n = _rank_correlation(trust, history.levada())
     stem = name.removesuffix("_leaders")
     return Score(
         scenario=name,
@@ -110,8 +114,10 @@ def score(name: str, result: RunResult) -> Score:
         p90_months_to_crisis=_months_to(to_crisis, 0.9),
         share_reaching_crisis=float(np.mean(to_crisis >= 0)),
         median_months_to_disillusionment=_months_to(to_disillusionment, 0.5),
-        trust_gallup_rho=_rank_correlation(yearly_trust, history.gallup()),
-        trust_levada_rho=_rank_correlation(yearly_trust, history.levada()),
+        trust_gallup_rho=gallup_rho,
+        trust_gallup_polls=gallup_n,
+        trust_levada_rho=levada_rho,
+        trust_levada_polls=levada_n,
     )
 
 
@@ -133,9 +139,12 @@ def scores_table(scores: list[Score]) -> pd.DataFrame:
 
 
 def trust_table(result: RunResult) -> pd.DataFrame:
-    """Yearly mean model trust beside Gallup and Levada (percent), for plotting and saving."""
-    trust = result.state_by_month.assign(year=result.state_by_month["month"].str[:4].astype(int))
-    yearly = trust.groupby("year")["trust"].mean()
+    """Model trust month by month beside Gallup and Levada (percent) in the months they polled."""
+    trust = result.state_by_month.set_index("month")["trust"]
     return pd.DataFrame(
-        {"model_trust": yearly, "gallup_favourable_pct": history.gallup(), "levada_good_pct": history.levada()}
-    ).loc[yearly.index[0] : yearly.index[-1]]
+        {
+            "model_trust": trust,
+            "gallup_favourable_pct": history.gallup().reindex(trust.index),
+            "levada_good_pct": history.levada().reindex(trust.index),
+        }
+    )

@@ -478,7 +478,7 @@ def print_backtest(table) -> None:
             f"{row.phase_skill:+.2f}",
             f"{row.record_months_to_crisis}",
             f"{row.median_months_to_crisis:.0f} ({row.p10_months_to_crisis:.0f}-{row.p90_months_to_crisis:.0f})",
-            f"{row.trust_gallup_rho:+.2f}",
-            f"{row.trust_levada_rho:+.2f}",
+            f"{row.trust_gallup_rho:+.2f} (n={row.trust_gallup_polls})",
+            f"{row.trust_levada_rho:+.2f} (n={row.trust_levada_polls})",
         )
     _wide(out)

@@ -22,19 +22,27 @@ from simulator.vocabulary import LEVELS, PHASES
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "history"
 
-#: Alternative levels read from each period's ``coder_disagreement`` column, by period start.
-ALTERNATIVE_LEVELS: dict[str, tuple[int, ...]] = {
-    "1992-01": (3,),  # "Many coders would put 3 (normalization)"
-    "1994-01": (4, 2),  # "Some code 4 through 1996 ... others 2 from 1995"
-    "1997-01": (2,),  # "Could be 2 (selective cooperation) from the Aug 1998 default onward"
-    "1999-03": (1,),  # "Some code 1 (resumption of contact) for Mar-May 1999"
-    "2001-09": (4,),  # "Coders could assign 4 (strategic partnership) for May 2002"
-    "2003-01": (3,),  # "some keep 3 (normalization) to 2006"
-    "2008-08": (2,),  # "some keep 2 (selective cooperation)"
-    "2009-03": (2,),  # "Some code only 2 (selective cooperation)"
-    "2012-01": (3, 1),  # "PNTR ... argue for 3; Magnitsky ... argue for 1-2"
-    "2014-02": (2,),  # "islands of selective cooperation -> some code 2"
+#: Alternative levels from each period's ``coder_disagreement`` column: period start ->
+#: (alternative levels, first month, last month) for the months the text says they apply to.
+LEVEL_ALTERNATIVES: dict[str, list[tuple[tuple[int, ...], str, str]]] = {
+    "1992-01": [((3,), "1992-01", "1993-12")],  # "Many coders would put 3 (normalization)"
+    "1994-01": [((4,), "1994-01", "1996-12"), ((2,), "1995-01", "1996-12")],  # "4 through 1996 ... 2 from 1995"
+    "1997-01": [((2,), "1998-08", "1999-02")],  # "Could be 2 ... from the Aug 1998 default onward"
+    "1999-03": [((1,), "1999-03", "1999-05")],  # "Some code 1 ... for Mar-May 1999"
+    "2001-09": [((4,), "2002-05", "2002-12")],  # "Coders could assign 4 ... for May 2002 declaration"
+    "2003-01": [((3,), "2003-01", "2006-12")],  # "some keep 3 (normalization) to 2006"
+    "2008-08": [((2,), "2008-08", "2009-02")],  # "some keep 2 (selective cooperation)"
+    "2009-03": [((2,), "2009-03", "2011-12")],  # "Some code only 2 (selective cooperation)"
+    "2012-01": [((3, 1), "2012-01", "2014-01")],  # "PNTR ... argue for 3; Magnitsky ... argue for 1-2"
+    "2014-02": [((2,), "2014-02", "2016-12")],  # "islands of selective cooperation -> some code 2"
 }
+#: Alternative phases from the same column: period start -> (phase, first month, last month).
+PHASE_ALTERNATIVES: dict[str, list[tuple[str, str, str]]] = {
+    "2000-01": [("reset", "2001-06", "2001-08")],  # "some would call Jun 2001 Ljubljana the start of reset 1"
+    "2007-01": [("crisis", "2007-02", "2008-07")],  # "Some date the crisis phase from Munich (Feb 2007)"
+    "1994-01": [("realism", "1994-01", "1994-11")],  # "Start of 'realism' could be dated Dec 1994": euphoria before
+}
+#: Share of an observed month's probability on the coded value when coders disagree.
 CODED_WEIGHT = 2 / 3
 
 #: Reset-to-crisis cycles of the record (001), in months: start of the cycle, crisis entered.
@@ -64,13 +72,33 @@ def timeline() -> pd.DataFrame:
     return pd.read_csv(DATA / "timeline_1991_2016.csv", dtype=str)
 
 
-def _phases_of(label: str) -> list[int]:
-    found = [PHASES.index(p) for p in re.findall("|".join(PHASES), label)]
-    return found or [PHASES.index("realism")]
+def _phase_sequence(label: str) -> list[int]:
+    """The phases a span passes through, in order: "reset -> euphoria" is a reset, then euphoria.
+
+    Words such as "post-crisis" or "pre-reset" describe the span's neighbours, not the span.
+    """
+    phases = []
+    for part in label.split("->"):
+        words = re.sub(r"\b(post|pre)-\w+", "", part)
+        found = re.findall("|".join(PHASES), words)
+        phases.append(PHASES.index(found[0]) if found else PHASES.index("realism"))
+    return phases
+
+
+def _mixed(coded: int, alternatives: list[int], size: int) -> np.ndarray:
+    dist = np.zeros(size)
+    dist[coded] = CODED_WEIGHT if alternatives else 1.0
+    for alt in alternatives:
+        dist[alt] += (1 - CODED_WEIGHT) / len(alternatives)
+    return dist
 
 
 def observed(months: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The record as distributions, for the given months.
+
+    A span coded as a sequence of phases ("reset -> euphoria -> realism") is split
+    into equal consecutive parts, one per phase; where coders disagree for some of
+    its months, those months put a third of their weight on the alternatives.
 
     Returns:
         levels (months x 5), phases (months x 5) as probabilities, and whether each
@@ -82,18 +110,21 @@ def observed(months: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     index = {m: i for i, m in enumerate(months)}
     for row in periods().itertuples():
         start, end = Month.parse(row.start), Month.parse(row.end)
-        level = int(row.zhao_ordinal_0to4)
-        alternatives = ALTERNATIVE_LEVELS.get(row.start, ())
-        level_dist = np.zeros(len(LEVELS))
-        level_dist[level] = CODED_WEIGHT if alternatives else 1.0
-        for alt in alternatives:
-            level_dist[alt] += (1 - CODED_WEIGHT) / len(alternatives)
-        phase_list = _phases_of(row.giles_phase)
-        phase_dist = np.bincount(phase_list, minlength=len(PHASES)) / len(phase_list)
-        for offset in range(end.minus(start) + 1):
-            i = index.get(str(start.plus(offset)))
-            if i is not None:
-                levels[i], phases[i], covered[i] = level_dist, phase_dist, True
+        length = end.minus(start) + 1
+        sequence = _phase_sequence(row.giles_phase)
+        for offset in range(length):
+            month = str(start.plus(offset))
+            i = index.get(month)
+            if i is None:
+                continue
+            level_alts = [
+                a for alts, lo, hi in LEVEL_ALTERNATIVES.get(row.start, []) if lo <= month <= hi for a in alts
+            ]
+            phase_alts = [PHASES.index(p) for p, lo, hi in PHASE_ALTERNATIVES.get(row.start, []) if lo <= month <= hi]
+            coded_phase = sequence[offset * len(sequence) // length]
+            levels[i] = _mixed(int(row.zhao_ordinal_0to4), level_alts, len(LEVELS))
+            phases[i] = _mixed(coded_phase, phase_alts, len(PHASES))
+            covered[i] = True
     return levels, phases, covered
 
 
@@ -102,22 +133,35 @@ def _percent(value: str) -> float:
     return float(match.group()) if match else np.nan
 
 
+def _poll_month(text: str, default_month: int) -> str:
+    """``YYYY-MM`` of a poll's fieldwork, with ``default_month`` where only the year is known."""
+    text = str(text)
+    match = re.match(r"(\d{4})-(\d{2})", text)
+    if match:
+        return f"{match[1]}-{match[2]}"
+    month = 4 if "spring" in text else 10 if "fall" in text else default_month
+    return f"{text[:4]}-{month:02d}"
+
+
 @cache
 def gallup() -> pd.Series:
-    """Gallup: % of Americans favourable to Russia, by year (mean of the year's readings)."""
+    """Gallup: % of Americans favourable to Russia, by fieldwork month (February when not stated)."""
     frame = pd.read_csv(DATA / "gallup_us_favorable_russia_1987_2016.csv", dtype=str)
     frame = frame[frame["year"].str.fullmatch(r"\d{4}")]
-    values = frame.assign(value=frame["favorable_pct"].map(_percent), year=frame["year"].astype(int))
-    return values.dropna(subset=["value"]).groupby("year")["value"].mean()
+    frame = frame[~frame["fieldwork"].str.contains("avg", na=False)]  # an average of readings listed too
+    values = frame.assign(
+        value=frame["favorable_pct"].map(_percent), month=frame["fieldwork"].map(lambda f: _poll_month(f, 2))
+    )
+    return values.dropna(subset=["value"]).groupby("month")["value"].mean()
 
 
 @cache
 def levada() -> pd.Series:
-    """Levada: % of Russians with a good attitude to the USA, by year (VTsIOM's own series left out)."""
+    """Levada: % of Russians with a good attitude to the USA, by fieldwork month (VTsIOM's series left out)."""
     frame = pd.read_csv(DATA / "levada_russian_attitude_usa_1990_2016.csv", dtype=str)
     frame = frame[~frame["period"].str.contains("VTsIOM")]
-    values = frame.assign(value=frame["good_pct"].map(_percent), year=frame["period"].str[:4].astype(int))
-    return values.dropna(subset=["value"]).groupby("year")["value"].mean()
+    values = frame.assign(value=frame["good_pct"].map(_percent), month=frame["period"].map(lambda p: _poll_month(p, 6)))
+    return values.dropna(subset=["value"]).groupby("month")["value"].mean()
 
 
 #: How timeline categories become the model's scheduled shocks. Summits, deals, arms control,

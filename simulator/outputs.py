@@ -199,7 +199,7 @@ def write_backtest(table: pd.DataFrame, results: dict[str, RunResult], out: Path
         result = results[name]
         trust = trust_table(result)
         levels, phases, covered = history.observed(result.months)
-        writers[f"trust_{name}.csv"] = lambda p, trust=trust: trust.to_csv(p, index_label="year")
+        writers[f"trust_{name}.csv"] = lambda p, trust=trust: trust.to_csv(p, index_label="month")
         writers[f"{name}.png"] = lambda p, r=result, lv=levels, ph=phases, t=trust, n=name: plots.save(
             plots.backtest_record(n, r.levels_by_month, r.phases_by_month, lv, ph, t), p
         )

@@ -204,12 +204,11 @@ def backtest_record(
     middle.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     _month_axis(middle, phases["month"])
 
-    years = trust.index.to_numpy()
-    bottom.plot(years, trust["model_trust"] * 100, color="#08519c", label="model: mean trust x 100")
-    bottom.plot(years, trust["gallup_favourable_pct"], "o", color="#d62728", label="Gallup: % Americans favourable")
-    bottom.plot(years, trust["levada_good_pct"], "s", color="#2ca02c", label="Levada: % Russians good attitude")
+    bottom.plot(x, trust["model_trust"].to_numpy() * 100, color="#08519c", label="model: mean trust x 100")
+    bottom.plot(x, trust["gallup_favourable_pct"], "o", color="#d62728", label="Gallup: % Americans favourable")
+    bottom.plot(x, trust["levada_good_pct"], "s", color="#2ca02c", label="Levada: % Russians good attitude")
     bottom.set_ylim(0, 100)
-    bottom.set_xlim(years[0], years[-1])
+    _month_axis(bottom, levels["month"])
     bottom.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
     bottom.grid(alpha=0.3)
     return fig

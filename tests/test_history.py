@@ -28,15 +28,20 @@ def test_observed_record_is_a_distribution_with_coders_disagreement():
     assert levels[feb_2000][2] == 1.0, "a span without disagreement is certain"
     jan_1992 = months.index("1992-01")
     assert levels[jan_1992][4] == pytest.approx(2 / 3) and levels[jan_1992][3] == pytest.approx(1 / 3)
-    reset_2001 = months.index("2001-10")
-    assert phases[reset_2001][4] == pytest.approx(0.5) and phases[reset_2001][0] == pytest.approx(0.5)
+    # "reset -> euphoria" is a sequence: a reset first, then euphoria.
+    assert phases[months.index("2001-10")][4] == 1.0 and phases[months.index("2002-10")][0] == 1.0
+    # Alternatives apply only to the months the coders' note names.
+    assert levels[months.index("1997-03")][3] == 1.0
+    assert levels[months.index("1998-09")][2] == pytest.approx(1 / 3)
+    # "post-crisis realism ... (pre-reset)" is realism, not a mix with its neighbours.
+    assert phases[months.index("2000-06")][1] == 1.0
 
 
 def test_polls_are_read_as_yearly_percentages():
     gallup, levada = history.gallup(), history.levada()
-    assert gallup.loc[2002] == 66 and gallup.loc[2015] == 24
-    assert 2010 not in gallup.index, "NOT FOUND years stay missing, never invented"
-    assert levada.loc[2015] == pytest.approx(np.mean([13, 19, 15, 19]))
+    assert gallup.loc["2002-02"] == 66 and gallup.loc["2015-02"] == 24 and gallup.loc["1999-10"] == 38
+    assert not gallup.index.str.startswith("2010").any(), "NOT FOUND years stay missing, never invented"
+    assert levada.loc["2015-01"] == 13 and levada.loc["2015-04"] == 19
 
 
 @pytest.mark.parametrize(("key", "with_timeline"), [(k, t) for k in history.HISTORY_STARTS for t in (True, False)])

@@ -288,9 +288,7 @@ def _unwrap(annotation: Any) -> Any:
 def _set_within(path: str, origins: Origins) -> str | None:
     """The ``--set`` that changed something at or below ``path``, if one did: it is the likelier culprit."""
     prefix = f"{path}." if path else ""
-    return next(
-        (o for p, o in origins.items() if o.startswith("--set ") and (p == path or p.startswith(prefix))), None
-    )
+    return next((o for p, o in origins.items() if o.startswith("--set ") and (p == path or p.startswith(prefix))), None)
 
 
 def _nearest(path: str, origins: Origins) -> str | None:
