@@ -1,8 +1,9 @@
-"""Engine defaults (runs, seed, output root), read from ``configs/engine.yaml``.
+"""Engine defaults (runs, seed, output root, workers, Dask), read from ``configs/engine.yaml``.
 
 The file is looked up at ``$SIM_ENGINE_CONFIG`` if set, else at
 ``configs/engine.yaml`` under the working directory, else beside the installed
-source tree. It is the one place these defaults live.
+source tree. It is the one place these defaults live. ``$SIM_DASK_ADDRESS``,
+if set, overrides the file's ``dask``; command-line options override both.
 """
 
 import os
@@ -15,6 +16,9 @@ from simulator.scenario import ScenarioError
 
 ENV_VAR = "SIM_ENGINE_CONFIG"
 
+#: Environment variable naming a Dask scheduler to run on, as ``--dask`` does.
+DASK_ENV_VAR = "SIM_DASK_ADDRESS"
+
 
 class EngineConfig(BaseModel):
     """How ``sim run`` runs when options do not say otherwise."""
@@ -25,6 +29,8 @@ class EngineConfig(BaseModel):
     seed: int = Field(ge=0, description="root seed")
     output_root: Path = Field(description="folder for timestamped output folders")
     chunk_worlds: int = Field(ge=1, description="worlds one model advances at once")
+    workers: int | None = Field(default=None, ge=1, description="local worker processes; null for all cores")
+    dask: str | None = Field(default=None, min_length=1, description="Dask scheduler address, e.g. tcp://host:8786")
 
 
 def config_path() -> Path:
@@ -46,7 +52,7 @@ def load_config(path: Path | None = None) -> EngineConfig:
     path = path or config_path()
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return EngineConfig.model_validate(data)
+        config = EngineConfig.model_validate(data)
     except OSError as error:
         raise ScenarioError(f"{path}: cannot read the engine configuration ({error.strerror})") from None
     except yaml.YAMLError as error:
@@ -55,3 +61,6 @@ def load_config(path: Path | None = None) -> EngineConfig:
         first = error.errors()[0]
         key = ".".join(map(str, first["loc"])) or "(top level)"
         raise ScenarioError(f"{path}: {key}: {first['msg']}") from None
+    if os.environ.get(DASK_ENV_VAR):
+        return config.model_copy(update={"dask": os.environ[DASK_ENV_VAR]})
+    return config

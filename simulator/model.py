@@ -50,12 +50,16 @@ class RelationsModel(mesa.Model):
         first_world: index of this model's first world in the whole run (a
             multiple of ``randomness.BLOCK``), so that a run split into chunks
             draws exactly what it would draw whole.
+        paths: keep every world's month-by-month path (``recorder.paths``).
     """
 
-    def __init__(self, spec: Scenario, worlds: int = 1, seed: int = 0, first_world: int = 0) -> None:
+    def __init__(
+        self, spec: Scenario, worlds: int = 1, seed: int = 0, first_world: int = 0, paths: bool = False
+    ) -> None:
         super().__init__(rng=np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(_MESA_STREAM,))))
         self.spec = spec
         self.worlds = worlds
+        self.first_world = first_world
         self.month = 0
         self.streams = Streams(seed, first_world, worlds)
         self.draws = {path: self._draw(path, assumption) for path, assumption in assumptions(spec)}
@@ -87,7 +91,7 @@ class RelationsModel(mesa.Model):
         self.publics = Publics(self)
         self.up = by_phase_table([self.assume(f"structure.up.{p}") for p in PHASES])
         self.down = by_phase_table([self.assume(f"structure.down.{p}") for p in PHASES])
-        self.recorder = Recorder(self)
+        self.recorder = Recorder(self, paths=paths)
         for k in range(1, len(LEVELS)):
             self.events.record(level_event(k), self.state.level >= k)
 

@@ -1,26 +1,31 @@
 """Writing a run to disk: tables, summary, provenance and plots, each file atomically.
 
 Every file is written beside itself under a temporary name and moved into
-place, so a reader never finds a half-written file where a finished one is
-expected, and an interrupted write leaves earlier files intact.
+place (``files.atomically``), so a reader never finds a half-written file
+where a finished one is expected, and an interrupted write leaves earlier
+files intact. The per-world files are streamed chunk by chunk, one Parquet
+row group per chunk, never held whole in memory.
 """
 
 import hashlib
 import json
-import os
 import platform
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import yaml
 
 from simulator import plots
+from simulator.files import atomically
 from simulator.randomness import BLOCK
-from simulator.results import RunResult
+from simulator.results import TRAJECTORIES_FILE, RunResult
+from simulator.rows import parquet_options
 
 #: Files a finished run folder holds.
 OUTPUT_FILES = (
@@ -53,6 +58,10 @@ def check_output_dir(out: Path, force: bool) -> None:
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out} exists and is not a folder")
     if out.is_dir() and any(out.iterdir()) and not force:
+        if (out / ".chunks").is_dir():
+            raise OutputError(
+                f"{out} holds an interrupted run; finish it with --resume {out}, or pass --force to start over"
+            )
         raise OutputError(f"{out} is not empty; choose another --out or pass --force to overwrite")
 
 
@@ -75,7 +84,7 @@ def write_run(
     command: list[str] | None = None,
     elapsed: float | None = None,
 ) -> list[Path]:
-    """Write every output of ``result`` into ``out``; return the paths written."""
+    """Write every output of ``result`` into ``out`` (and its paths, if kept); return the paths written."""
     out.mkdir(parents=True, exist_ok=True)
     spec = result.spec
     writers: dict[str, Callable[[Path], None]] = {
@@ -85,7 +94,7 @@ def write_run(
         "events_by_month.csv": lambda p: result.events_by_month.to_csv(p, index=False),
         "war_by_month.csv": lambda p: result.war_by_month.to_csv(p, index=False),
         "state_by_month.csv": lambda p: result.state_by_month.to_csv(p, index=False),
-        "runs.parquet": lambda p: result.worlds.to_parquet(p, index=False, engine="pyarrow"),
+        "runs.parquet": lambda p: _parquet(p, result.rows.world_tables()),
         "scenario.resolved.yaml": lambda p: p.write_text(
             yaml.safe_dump(spec.model_dump(mode="json"), sort_keys=False, allow_unicode=True),
             encoding="utf-8",
@@ -101,21 +110,28 @@ def write_run(
         "phases_over_time.png": lambda p: plots.save(plots.phases_over_time(result.phases_by_month, spec.name), p),
         "events_over_time.png": lambda p: plots.save(plots.events_over_time(result.events_by_month, spec.name), p),
     }
+    names = list(OUTPUT_FILES)
+    if next(iter(result.rows.trajectory_tables()), None) is not None:
+        writers[TRAJECTORIES_FILE] = lambda p: _parquet(p, result.rows.trajectory_tables())
+        names.insert(names.index("runs.parquet") + 1, TRAJECTORIES_FILE)
     written = []
-    for name in OUTPUT_FILES:
+    for name in names:
         path = out / name
-        _atomically(path, writers[name])
+        atomically(path, writers[name])
         written.append(path)
     return written
 
 
-def _atomically(path: Path, write: Callable[[Path], None]) -> None:
-    temporary = path.with_name(f".{path.stem}.partial{path.suffix}")
+def _parquet(path: Path, tables: Iterable[pa.Table]) -> None:
+    """Stream tables with one schema into one Parquet file, a row group each."""
+    writer = None
     try:
-        write(temporary)
-        os.replace(temporary, path)
+        for table in tables:
+            writer = writer or pq.ParquetWriter(path, table.schema, **parquet_options(table.schema))
+            writer.write_table(table)
     finally:
-        temporary.unlink(missing_ok=True)
+        if writer is not None:
+            writer.close()
 
 
 def _json(path: Path, data: Any) -> None:
@@ -138,6 +154,13 @@ def _metadata(
         "command": command if command is not None else sys.argv,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "elapsed_seconds": round(elapsed, 3) if elapsed is not None else None,
+        "simulation": None
+        if result.timing is None
+        else {
+            "seconds": round(result.timing.seconds, 3),
+            "worlds": result.timing.worlds,
+            "worlds_per_second": round(result.timing.worlds_per_second),
+        },
         "python": platform.python_version(),
         "platform": platform.platform(),
         "versions": {"sim": __version__} | {name: version(name) for name in packages},
