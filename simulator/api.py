@@ -74,7 +74,7 @@ def run(
     todo = [count for index, (_, count) in enumerate(plan.chunks) if index not in saved]
     with open_workers(workers, dask, chunks=len(todo)) as pool:
         store = FolderStore(out, plan, resume) if out is not None else MemoryStore()
-        simulate(plan, store, pool.executor, pool.slots, progress, stop)
+        simulate(plan, store, pool.executor, pool.slots, progress, stop, pool.ready)
     timing = Timing(seconds=time.perf_counter() - started, worlds=sum(todo))
 
     tally = sum(store.tallies(), Tally.zero(spec.months))

@@ -156,6 +156,7 @@ def simulate(
     slots: int = 1,
     progress: Progress | None = None,
     stop: Event | None = None,
+    ready: Future[None] | None = None,
 ) -> None:
     """Run every chunk of ``plan`` that ``store`` does not hold yet, saving each as it finishes.
 
@@ -166,18 +167,19 @@ def simulate(
         slots: how many chunks the executor runs at once.
         progress: called with world-months done: every month here, every chunk elsewhere.
         stop: when set, no new chunk starts; chunks already running finish and are saved.
+        ready: done once the executor's workers have started; until then chunks run here.
 
     Raises:
         Interrupted: if ``stop`` was set before every chunk finished.
     """
-    todo = [index for index in range(len(plan.chunks)) if index not in store.done()]
-    if executor is None:
-        for index in todo:
-            if stop is not None and stop.is_set():
-                break
-            store.save(run_chunk(plan, index, progress))
-    else:
-        _run_on(executor, slots, plan, iter(todo), store, progress, stop)
+    todo = iter([index for index in range(len(plan.chunks)) if index not in store.done()])
+    # Starting worker processes takes about as long as running a few chunks: run them here meanwhile.
+    while executor is None or (ready is not None and not ready.done()):
+        if (stop is not None and stop.is_set()) or (index := next(todo, None)) is None:
+            break
+        store.save(run_chunk(plan, index, progress))
+    if executor is not None:
+        _run_on(executor, slots, plan, todo, store, progress, stop)
     finished = len(store.done())
     if finished < len(plan.chunks):
         raise Interrupted(finished, len(plan.chunks))

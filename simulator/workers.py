@@ -12,8 +12,9 @@ import multiprocessing
 import os
 import signal
 import socket
+import threading
 from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -27,11 +28,19 @@ class WorkersError(ValueError):
 
 @dataclass(frozen=True)
 class Workers:
-    """An executor for chunks and how many it runs at once; no executor means this process."""
+    """An executor for chunks and how many it runs at once; no executor means this process.
+
+    Attributes:
+        executor: runs chunks elsewhere, or ``None`` to run them here.
+        slots: how many chunks it runs at once.
+        where: where that is, in words.
+        ready: done once the workers can take chunks (they may still be starting).
+    """
 
     executor: Executor | None
     slots: int
     where: str
+    ready: Future[None] | None = None
 
 
 def all_cores() -> int:
@@ -65,9 +74,9 @@ def open_workers(processes: int | None = 1, dask: str | None = None, chunks: int
         return
     pool = ProcessPoolExecutor(processes, mp_context=_context(), initializer=_ignore_ctrl_c)
     try:
-        yield Workers(pool, processes, f"{processes} local processes")
+        yield Workers(pool, processes, f"{processes} local processes", ready=_start(pool))
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=False, cancel_futures=True)  # workers still starting need not hold up the run
 
 
 @contextmanager
@@ -109,6 +118,28 @@ def _context() -> multiprocessing.context.BaseContext:
         context.set_forkserver_preload(["simulator.engine"])
         return context
     return multiprocessing.get_context("spawn")
+
+
+def _start(pool: ProcessPoolExecutor) -> Future[None]:
+    """Start the pool's workers in the background; the future is done once one of them answers.
+
+    Starting the first worker waits for the fork server to import the engine,
+    which takes seconds; meanwhile this process can run chunks itself.
+    """
+    ready: Future[None] = Future()
+
+    def start() -> None:
+        try:
+            ready.set_result(pool.submit(_ready).result())
+        except BaseException as error:  # handed to whoever waits on ``ready``
+            ready.set_exception(error)
+
+    threading.Thread(target=start, name="sim-workers-start", daemon=True).start()
+    return ready
+
+
+def _ready() -> None:
+    """Nothing: a worker that can run this has started."""
 
 
 def _ignore_ctrl_c() -> None:

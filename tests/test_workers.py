@@ -9,7 +9,11 @@ from typer.testing import CliRunner
 
 import simulator
 from simulator.cli import app
+from simulator.engine import RunPlan, simulate
 from simulator.randomness import BLOCK
+from simulator.results import RunResult
+from simulator.store import MemoryStore
+from simulator.tally import Tally
 from simulator.workers import WorkersError, open_workers
 
 from .conftest import BASELINE
@@ -38,6 +42,16 @@ def assert_identical(mine, theirs):
 def test_one_and_two_workers_give_bit_identical_results(baseline, one_worker):
     two_workers = run(baseline, workers=2)
     assert_identical(one_worker, two_workers)
+
+
+def test_chunks_run_in_worker_processes_match_chunks_run_here(baseline, one_worker):
+    plan = RunPlan(baseline, RUNS, seed=9, chunk_worlds=BLOCK)
+    store = MemoryStore()
+    with open_workers(2, chunks=len(plan.chunks)) as workers:
+        workers.ready.result()  # started: every chunk goes to a worker, none runs here
+        simulate(plan, store, workers.executor, workers.slots)
+    tally = sum(store.tallies(), Tally.zero(baseline.months))
+    assert_identical(one_worker, RunResult(baseline, RUNS, 9, tally, store))
 
 
 def test_one_and_two_workers_write_identical_files(tmp_path):
