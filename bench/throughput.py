@@ -14,8 +14,11 @@ reports:
   the run's metadata.json;
 - end-to-end seconds: the whole command, from interpreter start to the last
   plot written;
-- peak memory: the largest sum, over the command and all its worker
-  processes, of resident memory, sampled every 50 ms.
+- peak memory: the largest total, over the command and all its worker
+  processes, sampled every 50 ms, of proportional set size (PSS: each
+  process's private memory plus its share of pages it shares, so libraries
+  shared by forked workers count once) and, as an upper bound, of resident
+  memory (RSS, which counts shared pages once per process).
 
 The Mesa way is the same model run as a Mesa user would: one world per
 model (`RelationsModel(spec, worlds=1, seed=i)`), one model per seed, through
@@ -65,17 +68,18 @@ class OneWorldModel(RelationsModel):
             self.datacollector.collect(self)
 
 
-def peak_memory_of(process: subprocess.Popen) -> int:
-    """Wait for ``process``; return the peak sum of resident memory over it and its descendants."""
-    root, peak = psutil.Process(process.pid), 0
+def peak_memory_of(process: subprocess.Popen) -> tuple[int, int]:
+    """Wait for ``process``; return the peak totals of PSS and RSS over it and its descendants."""
+    root, pss, rss = psutil.Process(process.pid), 0, 0
     while process.poll() is None:
         try:
-            tree = [root, *root.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
-        except psutil.Error:
+            memory = [p.memory_full_info() for p in [root, *root.children(recursive=True)]]
+            pss = max(pss, sum(m.pss for m in memory))
+            rss = max(rss, sum(m.rss for m in memory))
+        except psutil.Error:  # a process ended between listing and reading it
             pass
         time.sleep(0.05)
-    return peak
+    return pss, rss
 
 
 def run_sim(worlds: int, workers: int, folder: Path) -> dict[str, float]:
@@ -84,12 +88,12 @@ def run_sim(worlds: int, workers: int, folder: Path) -> dict[str, float]:
     command = [str(SIM), "run", str(SCENARIO), "--runs", str(worlds), "--seed", "1", "--out", str(out)]
     started = time.perf_counter()
     process = subprocess.Popen([*command, "--workers", str(workers)], cwd=ROOT, stdout=subprocess.DEVNULL)
-    peak = peak_memory_of(process)
+    pss, rss = peak_memory_of(process)
     wall = time.perf_counter() - started
     if process.returncode:
         raise SystemExit(f"sim run failed with exit code {process.returncode}")
     simulation = json.loads((out / "metadata.json").read_text())["simulation"]
-    return {"worlds": worlds, "seconds": simulation["seconds"], "wall": wall, "peak": peak}
+    return {"worlds": worlds, "seconds": simulation["seconds"], "wall": wall, "pss": pss, "rss": rss}
 
 
 def run_mesa(worlds: int, processes: int) -> float:
@@ -123,7 +127,8 @@ def main() -> None:
         f"load average {os.getloadavg()[0]:.2f} at start; Python {platform.python_version()}, "
         f"numpy {np.__version__}, mesa {mesa.__version__}; --workers {args.workers}\n"
     )
-    print(f"{'worlds':>10}  {'simulate s':>10}  {'worlds/s':>10}  {'end-to-end s':>12}  {'peak memory':>11}")
+    header = ("worlds", "simulate s", "worlds/s", "end-to-end s", "peak PSS", "peak RSS")
+    print("  ".join(f"{h:>{w}}" for h, w in zip(header, (10, 10, 10, 12, 9, 9), strict=True)))
     results = []
     with tempfile.TemporaryDirectory(prefix="sim-bench-") as folder:
         for worlds in args.sizes:
@@ -131,7 +136,7 @@ def main() -> None:
             results.append(result)
             print(
                 f"{worlds:>10,}  {result['seconds']:>10.2f}  {worlds / result['seconds']:>10,.0f}  "
-                f"{result['wall']:>12.1f}  {result['peak'] / 2**20:>8,.0f} MB",
+                f"{result['wall']:>12.1f}  {result['pss'] / 2**20:>6,.0f} MB  {result['rss'] / 2**20:>6,.0f} MB",
                 flush=True,
             )
 

@@ -1,11 +1,12 @@
 """Where chunks run: in this process, in local worker processes, or on a Dask cluster.
 
 Each gives the engine a ``concurrent.futures.Executor`` (or none, to run
-here) and the number of chunks it runs at once. Worker processes are started
-fresh (forkserver or spawn, never a bare fork of a process with threads) and
-ignore Ctrl-C: the run that owns them decides when to stop, lets running
-chunks finish and saves them. A Dask cluster's workers must have ``sim``
-installed, at the same version.
+here) and the number of chunks it runs at once. Worker processes are
+spawned fresh (never forked from a process that has threads, and sharing no
+memory with it, so each is as large as a separate ``sim``) and ignore
+Ctrl-C: the run that owns them decides when to stop, lets running chunks
+finish and saves them. A Dask cluster's workers must have ``sim`` installed,
+at the same version.
 """
 
 import multiprocessing
@@ -72,9 +73,11 @@ def open_workers(processes: int | None = 1, dask: str | None = None, chunks: int
     if processes <= 1:
         yield Workers(None, 1, "this process")
         return
-    pool = ProcessPoolExecutor(processes, mp_context=_context(), initializer=_ignore_ctrl_c)
+    with _ctrl_c_ignored():  # the workers inherit it, so a Ctrl-C never reaches one mid-import
+        pool = ProcessPoolExecutor(processes, multiprocessing.get_context("spawn"), initializer=_ignore_ctrl_c)
+        started = [pool.submit(_ready) for _ in range(processes)]  # spawns every worker now
     try:
-        yield Workers(pool, processes, f"{processes} local processes", ready=_start(pool))
+        yield Workers(pool, processes, f"{processes} local processes", ready=started[0])
     finally:
         pool.shutdown(wait=False, cancel_futures=True)  # workers still starting need not hold up the run
 
@@ -112,34 +115,21 @@ def _check_reachable(address: str) -> None:
         raise WorkersError(f"cannot reach the Dask scheduler at {address}: {reason}") from None
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["simulator.engine"])
-        return context
-    return multiprocessing.get_context("spawn")
-
-
-def _start(pool: ProcessPoolExecutor) -> Future[None]:
-    """Start the pool's workers in the background; the future is done once one of them answers.
-
-    Starting the first worker waits for the fork server to import the engine,
-    which takes seconds; meanwhile this process can run chunks itself.
-    """
-    ready: Future[None] = Future()
-
-    def start() -> None:
-        try:
-            ready.set_result(pool.submit(_ready).result())
-        except BaseException as error:  # handed to whoever waits on ``ready``
-            ready.set_exception(error)
-
-    threading.Thread(target=start, name="sim-workers-start", daemon=True).start()
-    return ready
+@contextmanager
+def _ctrl_c_ignored() -> Iterator[None]:
+    """Ignore Ctrl-C for a moment (main thread only: elsewhere, workers ignore it once started)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _ready() -> None:
-    """Nothing: a worker that can run this has started."""
+    """Nothing: a worker that can run this has started (importing the engine takes a second or two)."""
 
 
 def _ignore_ctrl_c() -> None:

@@ -1,6 +1,7 @@
 """Nothing lost: an interrupted run leaves its finished chunks, and resuming it gives the uninterrupted result."""
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -43,7 +44,9 @@ def uninterrupted(baseline, tmp_path_factory):
 def sim(engine_config, *args, **popen):
     command = [str(SIM), "run", str(BASELINE), *map(str, args)]
     env = {"SIM_ENGINE_CONFIG": str(engine_config), "PATH": str(SIM.parent)}
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
 
 
 def saved_chunks(out: Path) -> int:
@@ -51,23 +54,31 @@ def saved_chunks(out: Path) -> int:
     return len(list(folder.glob("*.tally.npz"))) if folder.is_dir() else 0
 
 
-def interrupt_after_some_chunks(process, out, signum, chunks=2):
+def interrupt_after_some_chunks(process, out, signal_it, chunks=2):
     deadline = time.monotonic() + 120
     while saved_chunks(out) < chunks:
         assert process.poll() is None, process.communicate()
         assert time.monotonic() < deadline, "no chunk finished in time"
         time.sleep(0.02)
-    process.send_signal(signum)
+    signal_it(process)
     return process.communicate(timeout=120)
 
 
-@pytest.mark.parametrize(
-    ("signum", "code"), [pytest.param(signal.SIGINT, 130, id="SIGINT"), pytest.param(signal.SIGTERM, 143, id="SIGTERM")]
-)
-def test_interrupted_run_resumes_to_the_uninterrupted_result(tmp_path, engine_config, uninterrupted, signum, code):
+def ctrl_c(process):
+    """What a terminal's Ctrl-C does: SIGINT to every process of the group, workers included."""
+    os.killpg(process.pid, signal.SIGINT)
+
+
+def sigterm(process):
+    """What `kill PID` does: SIGTERM to the command alone."""
+    process.send_signal(signal.SIGTERM)
+
+
+@pytest.mark.parametrize(("signal_it", "code"), [(ctrl_c, 130), (sigterm, 143)], ids=["Ctrl-C", "SIGTERM"])
+def test_interrupted_run_resumes_to_the_uninterrupted_result(tmp_path, engine_config, uninterrupted, signal_it, code):
     out = tmp_path / "out"
     running = sim(engine_config, "--runs", RUNS, "--seed", SEED, "--out", out, "--workers", 2)
-    _, stderr = interrupt_after_some_chunks(running, out, signum)
+    _, stderr = interrupt_after_some_chunks(running, out, signal_it)
 
     assert running.returncode == code, stderr
     assert f"--resume {out}" in stderr and "Traceback" not in stderr
