@@ -43,7 +43,7 @@ def run(
         seed: root seed; the same seed gives identical results.
         out: output folder to write, or ``None`` to keep the results in memory.
         resume: finish the interrupted run in ``out`` (its saved chunks must be of this run).
-        workers: local worker processes (``None``: all cores).
+        workers: processes that run chunks, this one included (``None``: all cores).
         dask: address of a Dask scheduler to run the chunks on instead.
         chunk_worlds: worlds advanced together per model (memory and speed, not results).
         trajectories: keep every world's month-by-month path (``trajectories.parquet``).
@@ -74,7 +74,7 @@ def run(
     todo = [count for index, (_, count) in enumerate(plan.chunks) if index not in saved]
     with open_workers(workers, dask, chunks=len(todo)) as pool:
         store = FolderStore(out, plan, resume) if out is not None else MemoryStore()
-        simulate(plan, store, pool.executor, pool.slots, progress, stop, pool.ready)
+        simulate(plan, store, pool, progress, stop)
     timing = Timing(seconds=time.perf_counter() - started, worlds=sum(todo))
 
     tally = sum(store.tallies(), Tally.zero(spec.months))

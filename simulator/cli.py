@@ -147,7 +147,10 @@ def run(
     force: Annotated[bool, typer.Option(help="Write into a non-empty --out folder, replacing its files.")] = False,
     workers: Annotated[
         int | None,
-        typer.Option(min=1, help="Local worker processes; results never depend on it (default: all cores)."),
+        typer.Option(
+            min=1,
+            help="Processes that run chunks, this one included; results never depend on it (default: all cores).",
+        ),
     ] = None,
     dask: Annotated[
         str | None,

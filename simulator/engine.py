@@ -16,8 +16,9 @@ the chunks its store does not hold yet.
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from threading import Event
@@ -30,6 +31,7 @@ from simulator.scenario import Scenario
 from simulator.scenario.distributions import Fixed
 from simulator.scenario.schema import assumptions
 from simulator.tally import Tally
+from simulator.workers import HERE, Workers
 
 #: Worlds one model advances at once by default: large enough for numpy speed, small in memory.
 DEFAULT_CHUNK = 8 * BLOCK
@@ -149,77 +151,70 @@ def run_chunk(plan: RunPlan, index: int, progress: Progress | None = None) -> Ch
     )
 
 
+def queue_length(left: int, slots: int, here: bool) -> int:
+    """How many chunks to keep queued with an executor of ``slots`` slots, with ``left`` chunks to go.
+
+    Two per slot, so that no slot waits while this process is busy with a chunk
+    of its own; but near the end no more than the executor's share of what is
+    left, so that this process is not idle while chunks wait in the queue.
+    """
+    share = -(-left * slots // (slots + here))
+    return min(2 * slots, share)
+
+
 def simulate(
     plan: RunPlan,
     store: Store,
-    executor: Executor | None = None,
-    slots: int = 1,
+    workers: Workers = HERE,
     progress: Progress | None = None,
     stop: Event | None = None,
-    ready: Future[None] | None = None,
 ) -> None:
     """Run every chunk of ``plan`` that ``store`` does not hold yet, saving each as it finishes.
+
+    This process runs chunks itself (unless ``workers`` says otherwise) and
+    keeps the workers' executor fed with at most two chunks per slot, so that
+    a worker never waits while this process is busy with a chunk of its own.
 
     Args:
         plan: what to run.
         store: where finished chunks go; chunks it already holds are skipped.
-        executor: runs chunks elsewhere (worker processes, a Dask cluster); ``None`` runs them here.
-        slots: how many chunks the executor runs at once.
+        workers: who runs chunks besides (or instead of) this process.
         progress: called with world-months done: every month here, every chunk elsewhere.
         stop: when set, no new chunk starts; chunks already running finish and are saved.
-        ready: done once the executor's workers have started; until then chunks run here.
 
     Raises:
         Interrupted: if ``stop`` was set before every chunk finished.
     """
-    todo = iter([index for index in range(len(plan.chunks)) if index not in store.done()])
-    # Starting worker processes takes about as long as running a few chunks: run them here meanwhile.
-    while executor is None or (ready is not None and not ready.done()):
-        if (stop is not None and stop.is_set()) or (index := next(todo, None)) is None:
-            break
-        store.save(run_chunk(plan, index, progress))
-    if executor is not None:
-        _run_on(executor, slots, plan, todo, store, progress, stop)
-    finished = len(store.done())
-    if finished < len(plan.chunks):
-        raise Interrupted(finished, len(plan.chunks))
-
-
-def _run_on(
-    executor: Executor,
-    slots: int,
-    plan: RunPlan,
-    todo: Iterator[int],
-    store: Store,
-    progress: Progress | None,
-    stop: Event | None,
-) -> None:
-    """Keep ``executor`` busy with at most two chunks per slot, saving each as it finishes."""
+    todo = deque(index for index in range(len(plan.chunks)) if index not in store.done())
     running: set[Future[ChunkResult]] = set()
-
-    def stopping() -> bool:
-        return stop is not None and stop.is_set()
-
     try:
         while True:
-            while not stopping() and len(running) < 2 * slots and (index := next(todo, None)) is not None:
-                running.add(executor.submit(run_chunk, plan, index))
-            if stopping():
+            stopping = stop is not None and stop.is_set()
+            if stopping:
                 for future in running:
                     future.cancel()  # chunks not started yet; running ones finish and are saved
-            if not running:
-                return
-            finished, running = wait(running, timeout=_POLL, return_when=FIRST_COMPLETED)
+            elif workers.executor is not None and (workers.ready is None or workers.ready.done()):
+                queue = queue_length(len(todo) + len(running), workers.slots, workers.here)
+                while len(running) < queue and todo:
+                    running.add(workers.executor.submit(run_chunk, plan, todo.popleft()))
+            works_here = workers.here and bool(todo) and not stopping
+            if works_here:
+                store.save(run_chunk(plan, todo.popleft(), progress))
+            elif not running:
+                break
+            finished, running = wait(running, timeout=0 if works_here else _POLL, return_when=FIRST_COMPLETED)
             for future in finished:
-                if not future.cancelled():
-                    chunk = _result(future, stopping())
-                    if chunk is not None:
-                        store.save(chunk)
-                        if progress is not None:
-                            progress(plan.chunks[chunk.index][1] * plan.spec.months)
+                chunk = None if future.cancelled() else _result(future, stop is not None and stop.is_set())
+                if chunk is not None:
+                    store.save(chunk)
+                    if progress is not None:
+                        progress(plan.chunks[chunk.index][1] * plan.spec.months)
     finally:
         for future in running:
             future.cancel()
+    finished_chunks = len(store.done())
+    if finished_chunks < len(plan.chunks):
+        raise Interrupted(finished_chunks, len(plan.chunks))
 
 
 def _result(future: Future[ChunkResult], stopping: bool) -> ChunkResult | None:

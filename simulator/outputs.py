@@ -21,7 +21,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from simulator import plots
 from simulator.files import atomically
 from simulator.randomness import BLOCK
 from simulator.results import TRAJECTORIES_FILE, RunResult
@@ -85,6 +84,8 @@ def write_run(
     elapsed: float | None = None,
 ) -> list[Path]:
     """Write every output of ``result`` into ``out`` (and its paths, if kept); return the paths written."""
+    from simulator import plots  # matplotlib is slow to import, and worker processes, which import this, never plot
+
     out.mkdir(parents=True, exist_ok=True)
     spec = result.spec
     writers: dict[str, Callable[[Path], None]] = {

@@ -30,8 +30,9 @@ BLOCK = 4096
 #: Raw 64-bit outputs a block uses each month (two worlds per output).
 _RAW_PER_MONTH = BLOCK // 2
 
-#: Scales a 32-bit integer onto [0, 1).
+#: Scales a 32-bit integer onto [0, 1), and back.
 _TO_UNIT = 2.0**-32
+_FROM_UNIT = 2.0**32
 
 
 def stream_key(name: str) -> int:
@@ -39,14 +40,13 @@ def stream_key(name: str) -> int:
     return zlib.crc32(name.encode())
 
 
-def to_uniform(raw: np.ndarray, count: int) -> np.ndarray:
-    """Uniform numbers in [0, 1) for ``count`` worlds from raw 64-bit outputs, 32 bits per world.
+def to_halves(raw: np.ndarray, count: int) -> np.ndarray:
+    """32-bit integers for ``count`` worlds from raw 64-bit outputs, two worlds per output.
 
     World ``2i`` takes the low half of output ``i`` and world ``2i + 1`` the high
     half, on any machine (the outputs are read little-endian).
     """
-    halves = raw.astype("<u8", copy=False).view("<u4")[:count]
-    return halves * _TO_UNIT
+    return raw.astype("<u8", copy=False).view("<u4")[:count]
 
 
 class Streams:
@@ -64,13 +64,23 @@ class Streams:
         self.month = 0
         self._first_block = first // BLOCK
         self._blocks = -(-count // BLOCK)
-        self._raw = np.empty(self._blocks * _RAW_PER_MONTH, dtype=np.uint64)
         self._generators: dict[str, list[np.random.PCG64]] = {}
         self._position: dict[str, int] = {}
         self._drawn: dict[str, tuple[int, np.ndarray]] = {}
 
     def uniform(self, name: str) -> np.ndarray:
         """This month's uniform draw in [0, 1) for every world, from the stream ``name``."""
+        return self._halves(name) * _TO_UNIT
+
+    def bernoulli(self, name: str, p: np.ndarray | float) -> np.ndarray:
+        """For every world, whether an event of probability ``p`` happens this month: ``uniform(name) < p``."""
+        if np.ndim(p) == 0:
+            # The same comparison on the integers, scaled by 2**32 (exact): one pass fewer.
+            return self._halves(name) < p * _FROM_UNIT
+        return self.uniform(name) < p
+
+    def _halves(self, name: str) -> np.ndarray:
+        """This month's 32-bit integers for every world, from the stream ``name``."""
         cached = self._drawn.get(name)
         if cached is not None and cached[0] == self.month:
             return cached[1]
@@ -78,18 +88,15 @@ class Streams:
         ahead = self.month * _RAW_PER_MONTH - self._position[name]
         if ahead < 0:
             raise RuntimeError(f"stream {name!r} asked for month {self.month} after a later month")
+        raw = np.empty(len(generators) * _RAW_PER_MONTH, dtype=np.uint64)
         for block, generator in enumerate(generators):
             if ahead:
                 generator.advance(ahead)
-            self._raw[block * _RAW_PER_MONTH : (block + 1) * _RAW_PER_MONTH] = generator.random_raw(_RAW_PER_MONTH)
-        values = to_uniform(self._raw, self.count)
+            raw[block * _RAW_PER_MONTH : (block + 1) * _RAW_PER_MONTH] = generator.random_raw(_RAW_PER_MONTH)
+        halves = to_halves(raw, self.count)
         self._position[name] = (self.month + 1) * _RAW_PER_MONTH
-        self._drawn[name] = (self.month, values)
-        return values
-
-    def bernoulli(self, name: str, p: np.ndarray | float) -> np.ndarray:
-        """For every world, whether an event of probability ``p`` happens this month."""
-        return self.uniform(name) < p
+        self._drawn[name] = (self.month, halves)
+        return halves
 
     def _spawn(self, name: str) -> list[np.random.PCG64]:
         key = stream_key(name)

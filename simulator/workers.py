@@ -1,12 +1,12 @@
-"""Where chunks run: in this process, in local worker processes, or on a Dask cluster.
+"""Where chunks run: in this process, with local worker processes, or on a Dask cluster.
 
-Each gives the engine a ``concurrent.futures.Executor`` (or none, to run
-here) and the number of chunks it runs at once. Worker processes are
-spawned fresh (never forked from a process that has threads, and sharing no
-memory with it, so each is as large as a separate ``sim``) and ignore
-Ctrl-C: the run that owns them decides when to stop, lets running chunks
-finish and saves them. A Dask cluster's workers must have ``sim`` installed,
-at the same version.
+Each gives the engine a ``concurrent.futures.Executor`` (or none) and the
+number of chunks it runs at once. On one machine this process runs chunks
+too, so N processes means this one and N - 1 helpers. Helpers are spawned
+fresh (never forked from a process that has threads) and ignore Ctrl-C: the
+run that owns them decides when to stop, lets running chunks finish and
+saves them. A Dask cluster's workers must have ``sim`` installed, at the
+same version; with a cluster this process only hands out chunks.
 """
 
 import multiprocessing
@@ -29,19 +29,26 @@ class WorkersError(ValueError):
 
 @dataclass(frozen=True)
 class Workers:
-    """An executor for chunks and how many it runs at once; no executor means this process.
+    """Who runs a run's chunks.
 
     Attributes:
-        executor: runs chunks elsewhere, or ``None`` to run them here.
-        slots: how many chunks it runs at once.
-        where: where that is, in words.
-        ready: done once the workers can take chunks (they may still be starting).
+        executor: runs chunks elsewhere (helper processes, a Dask cluster), or ``None``.
+        slots: how many chunks the executor runs at once.
+        here: this process runs chunks too.
+        ready: done once the executor can take chunks (spawned helpers take a second or
+            two to import the engine); ``None`` if it can at once.
+        where: all that, in words.
     """
 
     executor: Executor | None
     slots: int
+    here: bool
+    ready: Future[None] | None
     where: str
-    ready: Future[None] | None = None
+
+
+#: This process alone.
+HERE = Workers(executor=None, slots=0, here=True, ready=None, where="this process")
 
 
 def all_cores() -> int:
@@ -54,8 +61,8 @@ def open_workers(processes: int | None = 1, dask: str | None = None, chunks: int
     """Workers for a run of ``chunks`` chunks: a Dask cluster, local processes, or this process.
 
     Args:
-        processes: local worker processes (``None``: all cores); one, or a run of
-            one chunk, runs in this process.
+        processes: processes that run chunks, this one included (``None``: all cores);
+            a run never gets more of them than it has chunks.
         dask: address of a Dask scheduler (e.g. ``tcp://10.0.0.5:8786``); overrides ``processes``.
         chunks: how many chunks the run has left.
 
@@ -69,15 +76,15 @@ def open_workers(processes: int | None = 1, dask: str | None = None, chunks: int
     processes = all_cores() if processes is None else processes
     if processes < 1:
         raise WorkersError(f"the number of workers must be at least 1, got {processes}")
-    processes = min(processes, chunks)
-    if processes <= 1:
-        yield Workers(None, 1, "this process")
+    helpers = min(processes, chunks) - 1
+    if helpers < 1:
+        yield HERE
         return
-    with _ctrl_c_ignored():  # the workers inherit it, so a Ctrl-C never reaches one mid-import
-        pool = ProcessPoolExecutor(processes, multiprocessing.get_context("spawn"), initializer=_ignore_ctrl_c)
-        started = [pool.submit(_ready) for _ in range(processes)]  # spawns every worker now
+    with _ctrl_c_ignored():  # the helpers inherit it, so a Ctrl-C never reaches one mid-import
+        pool = ProcessPoolExecutor(helpers, multiprocessing.get_context("spawn"), initializer=_ignore_ctrl_c)
+        started = [pool.submit(_ready) for _ in range(helpers)]  # spawns every helper now
     try:
-        yield Workers(pool, processes, f"{processes} local processes", ready=started[0])
+        yield Workers(pool, helpers, here=True, ready=started[0], where=f"this process and {helpers} more")
     finally:
         pool.shutdown(wait=False, cancel_futures=True)  # workers still starting need not hold up the run
 
@@ -93,7 +100,8 @@ def _dask(address: str) -> Iterator[Workers]:
         raise WorkersError(f"cannot connect to the Dask scheduler at {address}: {error}") from None
     try:
         slots = sum(client.nthreads().values()) or 1
-        yield Workers(client.get_executor(pure=False), slots, f"Dask cluster {address} ({slots} threads)")
+        executor = client.get_executor(pure=False)
+        yield Workers(executor, slots, here=False, ready=None, where=f"Dask cluster {address} ({slots} threads)")
     finally:
         client.close()
 

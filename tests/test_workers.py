@@ -1,6 +1,7 @@
 """Results depend on the seed alone: not on the number of local workers, nor on a Dask cluster."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -47,9 +48,9 @@ def test_one_and_two_workers_give_bit_identical_results(baseline, one_worker):
 def test_chunks_run_in_worker_processes_match_chunks_run_here(baseline, one_worker):
     plan = RunPlan(baseline, RUNS, seed=9, chunk_worlds=BLOCK)
     store = MemoryStore()
-    with open_workers(2, chunks=len(plan.chunks)) as workers:
-        workers.ready.result()  # started: every chunk goes to a worker, none runs here
-        simulate(plan, store, workers.executor, workers.slots)
+    with open_workers(3, chunks=len(plan.chunks)) as workers:
+        workers.ready.result()  # helpers started: every chunk goes to them, none runs here
+        simulate(plan, store, replace(workers, here=False))
     tally = sum(store.tallies(), Tally.zero(baseline.months))
     assert_identical(one_worker, RunResult(baseline, RUNS, 9, tally, store))
 
