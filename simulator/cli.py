@@ -18,7 +18,7 @@ from rich.text import Text
 
 from simulator.api import run as run_scenario
 from simulator.config import EngineConfig, load_config
-from simulator.engine import Interrupted, plan_chunks
+from simulator.engine import ChunkFailed, Interrupted, plan_chunks
 from simulator.outputs import OutputError, check_output_dir, new_run_dir
 from simulator.results import RunResult
 from simulator.scenario import Scenario, ScenarioError, load_scenario
@@ -199,6 +199,14 @@ def run(
         except (Interrupted, KeyboardInterrupt) as stopped:
             _stopped(scenario, settings.out, stopped, received)
             return
+        except ChunkFailed as failure:
+            errors.print(
+                f"[bold red]error:[/] {failure}\nFinished chunks are saved in {settings.out}; "
+                f"once the cause is fixed, resume with: sim run {scenario} --resume {settings.out}",
+                highlight=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(code=1) from None
     print_summary(result, time.perf_counter() - started)
     console.print(f"\nOutputs written to [bold]{settings.out}[/]")
 

@@ -29,7 +29,7 @@ class EngineConfig(BaseModel):
     seed: int = Field(ge=0, description="root seed")
     output_root: Path = Field(description="folder for timestamped output folders")
     chunk_worlds: int = Field(ge=1, description="worlds one model advances at once")
-    workers: int | None = Field(default=None, ge=1, description="local worker processes; null for all cores")
+    workers: int | None = Field(default=None, ge=1, description="processes running chunks; null: all cores")
     dask: str | None = Field(default=None, min_length=1, description="Dask scheduler address, e.g. tcp://host:8786")
 
 

@@ -57,6 +57,15 @@ def chunk_size(chunk_worlds: int) -> int:
     return max(BLOCK, chunk_worlds - chunk_worlds % BLOCK)
 
 
+class ChunkFailed(RuntimeError):
+    """A chunk failed where it ran (a worker without ``sim`` installed, say); finished chunks are kept."""
+
+    def __init__(self, index: int, where: str, error: BaseException) -> None:
+        reason = f"{type(error).__name__}: {error}".strip().rstrip(":")
+        super().__init__(f"chunk {index} failed on {where}: {reason}")
+        self.index = index
+
+
 def plan_chunks(runs: int, chunk_worlds: int = DEFAULT_CHUNK) -> list[tuple[int, int]]:
     """(first world, count) of each chunk; every chunk but the last is whole blocks."""
     if runs < 1:
@@ -186,25 +195,24 @@ def simulate(
         Interrupted: if ``stop`` was set before every chunk finished.
     """
     todo = deque(index for index in range(len(plan.chunks)) if index not in store.done())
-    running: set[Future[ChunkResult]] = set()
+    running: dict[Future[ChunkResult], int] = {}
     try:
         while True:
             stopping = stop is not None and stop.is_set()
             if stopping:
                 for future in running:
                     future.cancel()  # chunks not started yet; running ones finish and are saved
-            elif workers.executor is not None and (workers.ready is None or workers.ready.done()):
-                queue = queue_length(len(todo) + len(running), workers.slots, workers.here)
-                while len(running) < queue and todo:
-                    running.add(workers.executor.submit(run_chunk, plan, todo.popleft()))
+            else:
+                _feed(workers, plan, todo, running)
             works_here = workers.here and bool(todo) and not stopping
             if works_here:
                 store.save(run_chunk(plan, todo.popleft(), progress))
             elif not running:
                 break
-            finished, running = wait(running, timeout=0 if works_here else _POLL, return_when=FIRST_COMPLETED)
-            for future in finished:
-                chunk = None if future.cancelled() else _result(future, stop is not None and stop.is_set())
+            finished, _ = wait(running, timeout=0 if works_here else _POLL, return_when=FIRST_COMPLETED)
+            # Save every chunk that finished before reporting one that failed.
+            for future in sorted(finished, key=_failed):
+                chunk = _result(future, running.pop(future), workers, stop)
                 if chunk is not None:
                     store.save(chunk)
                     if progress is not None:
@@ -217,11 +225,34 @@ def simulate(
         raise Interrupted(finished_chunks, len(plan.chunks))
 
 
-def _result(future: Future[ChunkResult], stopping: bool) -> ChunkResult | None:
-    """A finished chunk; ``None`` for one lost because its worker was stopped with the run."""
+def _feed(workers: Workers, plan: RunPlan, todo: deque[int], running: dict[Future[ChunkResult], int]) -> None:
+    """Queue chunks with the workers' executor, once it has started, up to its ``queue_length``."""
+    if workers.executor is None or (workers.ready is not None and not workers.ready.done()):
+        return
+    queue = queue_length(len(todo) + len(running), workers.slots, workers.here)
+    while len(running) < queue and todo:
+        index = todo.popleft()
+        running[workers.executor.submit(run_chunk, plan, index)] = index
+
+
+def _failed(future: Future[ChunkResult]) -> bool:
+    """Whether a finished future raised (a cancelled one did not)."""
+    return not future.cancelled() and future.exception() is not None
+
+
+def _result(future: Future[ChunkResult], index: int, workers: Workers, stop: Event | None) -> ChunkResult | None:
+    """A chunk finished elsewhere; ``None`` if it was cancelled or lost to a stopped worker.
+
+    Raises:
+        ChunkFailed: if the chunk raised, naming where it ran.
+    """
+    if future.cancelled():
+        return None
     try:
         return future.result()
-    except BrokenProcessPool:
-        if stopping:
+    except BrokenProcessPool as error:
+        if stop is not None and stop.is_set():
             return None
-        raise
+        raise ChunkFailed(index, workers.where, error) from error
+    except Exception as error:
+        raise ChunkFailed(index, workers.where, error) from error
