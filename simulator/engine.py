@@ -193,6 +193,7 @@ def simulate(
 
     Raises:
         Interrupted: if ``stop`` was set before every chunk finished.
+        ChunkFailed: if a chunk failed where it ran; every chunk finished before is saved.
     """
     todo = deque(index for index in range(len(plan.chunks)) if index not in store.done())
     running: dict[Future[ChunkResult], int] = {}
@@ -227,7 +228,7 @@ def simulate(
 
 def _feed(workers: Workers, plan: RunPlan, todo: deque[int], running: dict[Future[ChunkResult], int]) -> None:
     """Queue chunks with the workers' executor, once it has started, up to its ``queue_length``."""
-    if workers.executor is None or (workers.ready is not None and not workers.ready.done()):
+    if not workers.accepting():
         return
     queue = queue_length(len(todo) + len(running), workers.slots, workers.here)
     while len(running) < queue and todo:

@@ -40,6 +40,12 @@ class Workers:
         where: all that, in words.
     """
 
+    def accepting(self) -> bool:
+        """Whether the executor can take chunks now (helpers that failed to start never can)."""
+        if self.executor is None or self.ready is None:
+            return self.executor is not None
+        return self.ready.done() and self.ready.exception() is None
+
     executor: Executor | None
     slots: int
     here: bool
@@ -84,7 +90,7 @@ def open_workers(processes: int | None = 1, dask: str | None = None, chunks: int
         pool = ProcessPoolExecutor(helpers, multiprocessing.get_context("spawn"), initializer=_ignore_ctrl_c)
         started = [pool.submit(_ready) for _ in range(helpers)]  # spawns every helper now
     try:
-        yield Workers(pool, helpers, here=True, ready=started[0], where=f"this process and {helpers} more")
+        yield Workers(pool, helpers, here=True, ready=started[0], where=f"local helper processes ({helpers})")
     finally:
         pool.shutdown(wait=False, cancel_futures=True)  # workers still starting need not hold up the run
 
