@@ -147,7 +147,7 @@ def read_manifest(out: Path) -> dict[str, Any]:
     """
     path = out / CHUNKS / MANIFEST
     if not out.is_dir():
-        raise ResumeError(f"cannot resume {out}: no such folder")
+        raise ResumeError(f"cannot resume {out}: {'not a folder' if out.exists() else 'no such folder'}")
     if not path.is_file():
         finished = (out / "summary.json").exists()
         reason = "its run already finished" if finished else f"it holds no interrupted run ({CHUNKS}/{MANIFEST})"
