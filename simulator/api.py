@@ -1,32 +1,88 @@
 """The Python API behind the command line and the notebooks."""
 
+import time
 from pathlib import Path
+from threading import Event
 
-from simulator.engine import DEFAULT_CHUNK, Progress, simulate
-from simulator.results import RunResult
+from simulator.engine import DEFAULT_CHUNK, Progress, RunPlan, simulate
+from simulator.outputs import write_run
+from simulator.results import OutputRows, RunResult, Timing
 from simulator.scenario import Scenario, load_scenario
+from simulator.store import FolderStore, MemoryStore, check_manifest, read_manifest
+from simulator.tally import Tally
+from simulator.workers import open_workers
 
 
 def run(
     scenario: Scenario | str | Path,
     runs: int = 10_000,
     seed: int = 0,
+    *,
+    out: Path | None = None,
+    resume: bool = False,
+    workers: int | None = 1,
+    dask: str | None = None,
     chunk_worlds: int = DEFAULT_CHUNK,
+    trajectories: bool = False,
     progress: Progress | None = None,
+    stop: Event | None = None,
+    command: list[str] | None = None,
+    scenario_path: Path | None = None,
 ) -> RunResult:
     """Run a scenario's Monte Carlo worlds from its start month to its horizon.
+
+    Without ``out``, every world's row is kept in memory (compressed), which
+    suits the thousands to a few hundred thousand worlds of a notebook. With
+    ``out``, the run writes every output file there as ``sim run`` does:
+    finished chunks are saved as they finish, only counts stay in memory, and
+    ``result.worlds`` reads ``runs.parquet`` back when asked, so memory stays
+    small whatever the number of worlds.
 
     Args:
         scenario: a validated scenario, or the path of a scenario file.
         runs: number of worlds.
         seed: root seed; the same seed gives identical results.
-        chunk_worlds: worlds advanced together per model (memory, not results).
+        out: output folder to write, or ``None`` to keep the results in memory.
+        resume: finish the interrupted run in ``out`` (its saved chunks must be of this run).
+        workers: processes that run chunks, this one included (``None``: all cores).
+        dask: address of a Dask scheduler to run the chunks on instead.
+        chunk_worlds: worlds advanced together per model (memory and speed, not results).
+        trajectories: keep every world's month-by-month path (``trajectories.parquet``).
         progress: called with the number of world-months done as the run advances.
+        stop: set it (from a signal handler, say) to stop after the running chunks.
+        command: the command line to record in ``metadata.json``.
+        scenario_path: the file a given ``Scenario`` came from, for ``metadata.json``.
 
     Returns:
         The run's tables, probabilities and per-world outcomes.
+
+    Raises:
+        engine.Interrupted: if ``stop`` was set first; with ``out``, run again with ``resume=True``.
+        store.ResumeError: if ``resume`` and ``out`` holds no matching interrupted run.
+        workers.WorkersError: for a bad number of workers or an unreachable Dask scheduler.
     """
-    spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    if isinstance(scenario, Scenario):
+        spec, path = scenario, scenario_path
+    else:
+        spec, path = load_scenario(scenario), Path(scenario)
     if runs < 1:
         raise ValueError(f"runs must be at least 1, got {runs}")
-    return RunResult(spec, runs, seed, simulate(spec, runs, seed, chunk_worlds, progress))
+    plan = RunPlan(spec, runs, seed, chunk_worlds, trajectories)
+    if out is not None and resume:
+        check_manifest(read_manifest(out), plan.identity(), out)  # before any worker starts
+
+    started = time.perf_counter()
+    saved = FolderStore.done_in(out) if out is not None and resume else set()
+    todo = [count for index, (_, count) in enumerate(plan.chunks) if index not in saved]
+    with open_workers(workers, dask, chunks=len(todo)) as pool:
+        store = FolderStore(out, plan, resume) if out is not None else MemoryStore()
+        simulate(plan, store, pool, progress, stop)
+    timing = Timing(seconds=time.perf_counter() - started, worlds=sum(todo))
+
+    tally = sum(store.tallies(), Tally.zero(spec.months))
+    result = RunResult(spec, runs, seed, tally, store, timing)
+    if out is None:
+        return result
+    write_run(result, out, scenario_path=path, command=command, elapsed=time.perf_counter() - started)
+    store.remove()
+    return RunResult(spec, runs, seed, tally, OutputRows(out), timing)

@@ -69,9 +69,11 @@ def brier(forecast: np.ndarray, observed: np.ndarray) -> np.ndarray:
     return ((forecast - observed) ** 2).sum(axis=1)
 
 
-def _months_to(first_entry: np.ndarray, quantile: float) -> float:
-    reached = np.where(first_entry >= 0, first_entry.astype(float), np.inf)
-    return float(np.quantile(reached, quantile, method="inverted_cdf"))
+def _months_to(entries: np.ndarray, worlds: int, quantile: float) -> float:
+    """Month by which ``quantile`` of the worlds had first entered a phase (from its histogram); inf if never."""
+    reached = np.cumsum(entries)
+    month = int(np.searchsorted(reached, quantile * worlds, side="left"))
+    return float(month) if month < len(entries) else float("inf")
 
 
 def _rank_correlation(trust: pd.Series, polls: pd.Series) -> tuple[float, int]:
@@ -94,7 +96,7 @@ def score(name: str, result: RunResult) -> Score:
     level_rps, level_rps_clim = rps(levels, levels_obs).mean(), rps(level_clim, levels_obs).mean()
     phase_brier, phase_brier_clim = brier(phases, phases_obs).mean(), brier(phase_clim, phases_obs).mean()
 
-    entries = np.concatenate([chunk.first_phase_entry for chunk in result.chunks], axis=1)
+    entries, worlds = result.tally.phase_entries, result.tally.worlds
     to_crisis, to_disillusionment = entries[CRISIS], entries[DISILLUSIONMENT]
     trust = result.state_by_month.set_index("month")["trust"]
     gallup_rho, gallup_n = _rank_correlation(trust, history.gallup())
@@ -109,11 +111,11 @@ def score(name: str, result: RunResult) -> Score:
         phase_brier_climatology=float(phase_brier_clim),
         phase_skill=float(1 - phase_brier / phase_brier_clim),
         record_months_to_crisis=SCENARIOS[stem],
-        median_months_to_crisis=_months_to(to_crisis, 0.5),
-        p10_months_to_crisis=_months_to(to_crisis, 0.1),
-        p90_months_to_crisis=_months_to(to_crisis, 0.9),
-        share_reaching_crisis=float(np.mean(to_crisis >= 0)),
-        median_months_to_disillusionment=_months_to(to_disillusionment, 0.5),
+        median_months_to_crisis=_months_to(to_crisis, worlds, 0.5),
+        p10_months_to_crisis=_months_to(to_crisis, worlds, 0.1),
+        p90_months_to_crisis=_months_to(to_crisis, worlds, 0.9),
+        share_reaching_crisis=float(to_crisis.sum() / worlds),
+        median_months_to_disillusionment=_months_to(to_disillusionment, worlds, 0.5),
         trust_gallup_rho=gallup_rho,
         trust_gallup_polls=gallup_n,
         trust_levada_rho=levada_rho,

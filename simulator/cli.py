@@ -1,27 +1,36 @@
 """The ``sim`` command: a thin layer over the Python API."""
 
 import json
+import signal
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from threading import Event
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, Progress, ProgressColumn, Task, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from simulator.api import run as run_scenario
 from simulator.compare import Comparison
 from simulator.config import ConfigError, EngineConfig, load_config
-from simulator.outputs import OutputError, check_output_dir, new_run_dir, write_comparison, write_run
+from simulator.engine import ChunkFailed, Interrupted, plan_chunks
+from simulator.outputs import OutputError, check_output_dir, new_run_dir, write_comparison
 from simulator.results import RunResult
 from simulator.scenario import Scenario, ScenarioError
 from simulator.scenario.loader import resolve_scenario
 from simulator.scenario.provenance import as_dicts, as_markdown, describe
+from simulator.store import FolderStore, ResumeError, read_manifest
 from simulator.vocabulary import KEY_EVENTS, LEVELS
+from simulator.workers import WorkersError
 
 app = typer.Typer(
     help="Scenario forecasting of US-Russia relations: an agent-based model run as Monte Carlo.",
@@ -111,8 +120,114 @@ def _progress() -> Progress:
 def _simulate(spec: Scenario, runs: int, seed: int, config: EngineConfig, bar: Progress) -> RunResult:
     task = bar.add_task(spec.name, total=runs * spec.months, worlds=f"{runs:,}")
     return run_scenario(
-        spec, runs=runs, seed=seed, chunk_worlds=config.chunk_worlds, progress=lambda done: bar.advance(task, done)
+        spec,
+        runs=runs,
+        seed=seed,
+        chunk_worlds=config.chunk_worlds,
+        workers=config.workers,
+        dask=config.dask,
+        progress=lambda done: bar.advance(task, done),
     )
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """What ``sim run`` will do, once options, the engine configuration and any resumed run agree."""
+
+    out: Path
+    runs: int
+    seed: int
+    chunk_worlds: int
+    trajectories: bool
+    resume: bool
+    done_worlds: int
+
+
+def _settings(
+    config: EngineConfig,
+    spec: Scenario,
+    runs: int | None,
+    seed: int | None,
+    out: Path | None,
+    force: bool,
+    resume: Path | None,
+    trajectories: bool,
+) -> _Settings:
+    """Resolve the options; for ``--resume``, runs, seed and chunking come from the interrupted run."""
+    if resume is None:
+        out = out or new_run_dir(config.output_root, spec.name)
+        check_output_dir(out, force)
+        runs = runs or config.runs
+        seed = config.seed if seed is None else seed
+        return _Settings(out, runs, seed, config.chunk_worlds, trajectories, False, 0)
+    if out is not None and out != resume:
+        raise OutputError(f"--resume {resume} writes into that folder; leave out --out {out}")
+    manifest = read_manifest(resume)
+    runs = runs or manifest["runs"]
+    seed = manifest["seed"] if seed is None else seed
+    trajectories = trajectories or manifest["trajectories"]
+    chunks = plan_chunks(runs, manifest["chunk_worlds"])
+    done = sum(chunks[i][1] for i in FolderStore.done_in(resume) if i < len(chunks))
+    return _Settings(resume, runs, seed, manifest["chunk_worlds"], trajectories, True, done)
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[tuple[Event, list[int]]]:
+    """Ctrl-C or SIGTERM asks the run to stop after its running chunks; a second one stops at once."""
+    stop, received = Event(), []
+
+    def ask_to_stop(signum: int, frame: object) -> None:
+        received.append(signum)
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    previous = {signum: signal.signal(signum, ask_to_stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop, received
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+class _WorldsColumn(ProgressColumn):
+    """Worlds done of the total, and worlds per second."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        rate = f"{speed:,.0f} worlds/s" if speed else "- worlds/s"
+        return Text(f"{int(task.completed):,}/{int(task.total or 0):,} worlds  {rate}")
+
+
+@contextmanager
+def _progress_bar(name: str, settings: _Settings, months: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr (when it is a terminal); yields the engine's progress callback."""
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        _WorldsColumn(),
+        TimeRemainingColumn(),
+        console=errors,
+        transient=True,
+        disable=not errors.is_terminal,
+    ) as bar:
+        task = bar.add_task(name, total=settings.runs, completed=settings.done_worlds)
+        yield lambda world_months: bar.advance(task, world_months / months)
+
+
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        min=1, help="Processes that run chunks, this one included; results never depend on it (default: all cores)."
+    ),
+]
+DaskOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Run on the Dask cluster whose scheduler is at this address, e.g. tcp://10.0.0.5:8786 "
+        "(default: $SIM_DASK_ADDRESS, else configs/engine.yaml)."
+    ),
+]
 
 
 @app.command()
@@ -124,19 +239,68 @@ def run(
     force: ForceOption = False,
     set_: SetOption = None,
     config_dir: ConfigOption = None,
+    workers: WorkersOption = None,
+    dask: DaskOption = None,
+    resume: Annotated[
+        Path | None, typer.Option(help="Finish the interrupted run in this folder; runs and seed come from it.")
+    ] = None,
+    save_trajectories: Annotated[
+        bool, typer.Option(help="Also write every world's month-by-month path to trajectories.parquet.")
+    ] = False,
 ) -> None:
     """Run a scenario's worlds to its horizon; print a summary and write tables and plots."""
     config, (spec,) = _prepare([scenario], set_, config_dir)
-    out = _output_dir(out, config.output_root, spec.name, force)
-    runs = runs or config.runs
-    seed = config.seed if seed is None else seed
+    try:
+        settings = _settings(config, spec, runs, seed, out, force, resume, save_trajectories)
+    except (OutputError, ResumeError) as error:
+        _fail(str(error))
+        return
     started = time.perf_counter()
-    with _progress() as bar:
-        result = _simulate(spec, runs, seed, config, bar)
-    elapsed = time.perf_counter() - started
-    write_run(result, out, scenario_path=scenario, command=["sim", *sys.argv[1:]], elapsed=elapsed)
-    print_summary(result, elapsed)
-    console.print(f"\nOutputs written to [bold]{escape(str(out))}[/]")
+    with _stop_on_signals() as (stop, received), _progress_bar(spec.name, settings, spec.months) as progress:
+        try:
+            result = run_scenario(
+                spec,
+                runs=settings.runs,
+                seed=settings.seed,
+                out=settings.out,
+                resume=settings.resume,
+                workers=workers or config.workers,
+                dask=dask or config.dask,
+                chunk_worlds=settings.chunk_worlds,
+                trajectories=settings.trajectories,
+                progress=progress,
+                stop=stop,
+                command=["sim", *sys.argv[1:]],
+                scenario_path=scenario,
+            )
+        except (WorkersError, ResumeError) as error:
+            _fail(str(error))
+            return
+        except (Interrupted, KeyboardInterrupt) as stopped:
+            _stopped(scenario, settings.out, stopped, received)
+            return
+        except ChunkFailed as failure:
+            errors.print(
+                f"[bold red]error:[/] {escape(str(failure))}\nFinished chunks are saved in {settings.out}; "
+                f"once the cause is fixed, resume with: sim run {scenario} --resume {settings.out}",
+                highlight=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(code=1) from None
+    print_summary(result, time.perf_counter() - started)
+    console.print(f"\nOutputs written to [bold]{escape(str(settings.out))}[/]")
+
+
+def _stopped(scenario: Path, out: Path, stopped: BaseException, received: list[int]) -> None:
+    """Say what was kept and how to finish; exit 128 + the signal's number (130 for Ctrl-C)."""
+    progress = f"{stopped.done} of {stopped.total} chunks finished" if isinstance(stopped, Interrupted) else "stopped"
+    errors.print(
+        f"[bold yellow]interrupted:[/] {progress}; they are saved in {out}.\n"
+        f"Resume with: sim run {scenario} --resume {out}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    raise typer.Exit(code=128 + (received[0] if received else signal.SIGINT))
 
 
 @app.command()
@@ -275,9 +439,10 @@ def print_comparison(comparison: Comparison) -> None:
 def print_summary(result: RunResult, elapsed: float) -> None:
     """The terminal summary: levels at the horizon, by year, key events and questions."""
     spec = result.spec
+    speed = f", {result.timing.worlds_per_second:,.0f} worlds/s" if result.timing and result.timing.worlds else ""
     console.print(
         f"\n[bold]{escape(spec.name)}[/]: {result.runs:,} worlds, seed {result.seed}, "
-        f"{spec.start} to {spec.horizon}, {elapsed:.1f} s"
+        f"{spec.start} to {spec.horizon}, {elapsed:.1f} s{speed}"
     )
 
     final, reached = result.final_level_probabilities(), result.max_level_probabilities()

@@ -3,7 +3,8 @@
 The folder is ``$SIM_CONFIG_DIR`` if set (or the ``--config-dir`` option), else
 ``configs/`` under the working directory, else the ``configs/`` beside the
 source tree. A scenario's ``extends: NAME`` is looked up next to the scenario
-first, then in this folder.
+first, then in this folder. ``$SIM_DASK_ADDRESS``, if set, overrides the engine
+file's ``dask``; command-line options override both.
 """
 
 import os
@@ -14,6 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 ENV_VAR = "SIM_CONFIG_DIR"
 ENGINE_FILE = "engine.yaml"
+
+#: Environment variable naming a Dask scheduler to run on, as ``--dask`` does.
+DASK_ENV_VAR = "SIM_DASK_ADDRESS"
 
 
 class ConfigError(ValueError):
@@ -29,6 +33,8 @@ class EngineConfig(BaseModel):
     seed: int = Field(ge=0, description="root seed")
     output_root: Path = Field(description="folder for timestamped output folders")
     chunk_worlds: int = Field(ge=1, description="worlds one model advances at once")
+    workers: int | None = Field(default=None, ge=1, description="processes running chunks; null: all cores")
+    dask: str | None = Field(default=None, min_length=1, description="Dask scheduler address, e.g. tcp://host:8786")
 
 
 def config_dir(override: Path | None = None) -> Path:
@@ -51,8 +57,7 @@ def load_config(folder: Path | None = None) -> EngineConfig:
     """
     path = config_dir(folder) / ENGINE_FILE
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return EngineConfig.model_validate(data)
+        config = EngineConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text") from None
     except OSError as error:
@@ -63,3 +68,6 @@ def load_config(folder: Path | None = None) -> EngineConfig:
         first = error.errors()[0]
         key = ".".join(map(str, first["loc"])) or "(top level)"
         raise ConfigError(f"{path}: {key}: {first['msg']}") from None
+    if os.environ.get(DASK_ENV_VAR):
+        return config.model_copy(update={"dask": os.environ[DASK_ENV_VAR]})
+    return config

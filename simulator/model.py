@@ -29,8 +29,9 @@ from simulator.events import EventLog
 from simulator.months import Month
 from simulator.randomness import Streams
 from simulator.recorder import Recorder
-from simulator.relations import Relationship
+from simulator.relations import Relationship, by_phase, by_phase_table
 from simulator.scenario import Scenario, assumptions
+from simulator.scenario.distributions import Assumption, Fixed
 from simulator.shocks import Shocks
 from simulator.vocabulary import LEVELS, PHASES, WAR_STATES, level_event
 from simulator.world import Agenda, WorldState
@@ -49,15 +50,19 @@ class RelationsModel(mesa.Model):
         first_world: index of this model's first world in the whole run (a
             multiple of ``randomness.BLOCK``), so that a run split into chunks
             draws exactly what it would draw whole.
+        paths: keep every world's month-by-month path (``recorder.paths``).
     """
 
-    def __init__(self, spec: Scenario, worlds: int = 1, seed: int = 0, first_world: int = 0) -> None:
+    def __init__(
+        self, spec: Scenario, worlds: int = 1, seed: int = 0, first_world: int = 0, paths: bool = False
+    ) -> None:
         super().__init__(rng=np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(_MESA_STREAM,))))
         self.spec = spec
         self.worlds = worlds
+        self.first_world = first_world
         self.month = 0
         self.streams = Streams(seed, first_world, worlds)
-        self.draws = {path: a.ppf(self.streams.uniform(f"assume:{path}")) for path, a in assumptions(spec)}
+        self.draws = {path: self._draw(path, assumption) for path, assumption in assumptions(spec)}
         self.structure = _StructureDraws(self)
 
         initial = spec.initial
@@ -84,15 +89,24 @@ class RelationsModel(mesa.Model):
         self.allies = Allies(self)
         self.relationship = Relationship(self)
         self.publics = Publics(self)
-        self.up = np.stack([self.assume(f"structure.up.{p}") for p in PHASES])
-        self.down = np.stack([self.assume(f"structure.down.{p}") for p in PHASES])
-        self.recorder = Recorder(self)
+        self.up = by_phase_table([self.assume(f"structure.up.{p}") for p in PHASES])
+        self.down = by_phase_table([self.assume(f"structure.down.{p}") for p in PHASES])
+        self.recorder = Recorder(self, paths=paths)
         for k in range(1, len(LEVELS)):
             self.events.record(level_event(k), self.state.level >= k)
 
-    def assume(self, path: str) -> np.ndarray:
-        """Each world's value of the assumption at ``path`` (e.g. ``president.volatility``)."""
+    def assume(self, path: str) -> np.ndarray | float:
+        """Each world's value of the assumption at ``path`` (e.g. ``president.volatility``).
+
+        A fixed assumption is one number every world shares; numpy broadcasts it
+        wherever an array of worlds would go, so arithmetic reads the same.
+        """
         return self.draws[path]
+
+    def _draw(self, path: str, assumption: Assumption) -> np.ndarray | float:
+        if isinstance(assumption, Fixed):
+            return np.float64(assumption.value)
+        return assumption.ppf(self.streams.uniform(f"assume:{path}"))
 
     @property
     def calendar_month(self) -> Month:
@@ -121,30 +135,31 @@ class RelationsModel(mesa.Model):
 
     def up_factor(self) -> np.ndarray:
         """How the current Giles phase multiplies upward moves in each world (001)."""
-        return self.up[self.state.phase, np.arange(self.worlds)]
+        return by_phase(self.up, self.state.phase)
 
     def down_factor(self) -> np.ndarray:
         """How the current Giles phase multiplies the loss of a level in each world (001)."""
-        return self.down[self.state.phase, np.arange(self.worlds)]
+        return by_phase(self.down, self.state.phase)
 
     def impose_sanctions(self, where: np.ndarray) -> None:
         """A round of major new US sanctions (000)."""
         state = self.state
-        state.sanctions[where] = np.minimum(1, state.sanctions[where] + self.structure.sanctions_step[where])
+        harsher = np.minimum(1, state.sanctions + self.structure.sanctions_step)
+        state.sanctions = np.where(where, harsher, state.sanctions)
         self.events.record("new_sanctions", where)
 
     def lift_sanctions(self, where: np.ndarray) -> None:
         """A round of sanctions relief; a concession the Kremlin reads as weakness (000, 004)."""
         state = self.state
-        before = state.sanctions[where]
-        state.sanctions[where] = np.maximum(0, before - self.structure.relief_step[where])
-        self.agenda.concession[where] += before - state.sanctions[where]
+        before = state.sanctions
+        state.sanctions = np.where(where, np.maximum(0, before - self.structure.relief_step), before)
+        self.agenda.concession += before - state.sanctions
         self.events.record("sanctions_relief", where)
 
     def increase_aid(self, where: np.ndarray) -> None:
         """More US military aid to Ukraine (000)."""
         state = self.state
-        state.aid[where] = np.minimum(1, state.aid[where] + self.structure.aid_step[where])
+        state.aid = np.where(where, np.minimum(1, state.aid + self.structure.aid_step), state.aid)
         self.events.record("aid_increase", where)
 
     def hold_summit(self, where: np.ndarray) -> None:

@@ -1,28 +1,32 @@
 """Writing a run to disk: tables, summary, provenance and plots, each file atomically.
 
 Every file is written beside itself under a temporary name and moved into
-place, so a reader never finds a half-written file where a finished one is
-expected, and an interrupted write leaves earlier files intact.
+place (``files.atomically``), so a reader never finds a half-written file
+where a finished one is expected, and an interrupted write leaves earlier
+files intact. The per-world files are streamed chunk by chunk, one Parquet
+row group per chunk, never held whole in memory.
 """
 
 import hashlib
 import json
-import os
 import platform
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import yaml
 
-from simulator import plots
 from simulator.compare import Comparison
+from simulator.files import atomically
 from simulator.randomness import BLOCK
-from simulator.results import RunResult
+from simulator.results import TRAJECTORIES_FILE, RunResult
+from simulator.rows import parquet_options
 
 #: Files a finished run folder holds.
 OUTPUT_FILES = (
@@ -55,6 +59,10 @@ def check_output_dir(out: Path, force: bool) -> None:
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out} exists and is not a folder")
     if out.is_dir() and any(out.iterdir()) and not force:
+        if (out / ".chunks").is_dir():
+            raise OutputError(
+                f"{out} holds an interrupted run; finish it with --resume {out}, or pass --force to start over"
+            )
         raise OutputError(f"{out} is not empty; choose another --out or pass --force to overwrite")
 
 
@@ -77,7 +85,9 @@ def write_run(
     command: list[str] | None = None,
     elapsed: float | None = None,
 ) -> list[Path]:
-    """Write every output of ``result`` into ``out``; return the paths written."""
+    """Write every output of ``result`` into ``out`` (and its paths, if kept); return the paths written."""
+    from simulator import plots  # matplotlib is slow to import, and worker processes, which import this, never plot
+
     out.mkdir(parents=True, exist_ok=True)
     spec = result.spec
     writers: dict[str, Callable[[Path], None]] = {
@@ -87,7 +97,7 @@ def write_run(
         "events_by_month.csv": lambda p: result.events_by_month.to_csv(p, index=False),
         "war_by_month.csv": lambda p: result.war_by_month.to_csv(p, index=False),
         "state_by_month.csv": lambda p: result.state_by_month.to_csv(p, index=False),
-        "runs.parquet": lambda p: result.worlds.to_parquet(p, index=False, engine="pyarrow"),
+        "runs.parquet": lambda p: _parquet(p, result.rows.world_tables()),
         "scenario.resolved.yaml": lambda p: p.write_text(
             yaml.safe_dump(spec.model_dump(mode="json"), sort_keys=False, allow_unicode=True),
             encoding="utf-8",
@@ -103,21 +113,28 @@ def write_run(
         "phases_over_time.png": lambda p: plots.save(plots.phases_over_time(result.phases_by_month, spec.name), p),
         "events_over_time.png": lambda p: plots.save(plots.events_over_time(result.events_by_month, spec.name), p),
     }
+    names = list(OUTPUT_FILES)
+    if next(iter(result.rows.trajectory_tables()), None) is not None:
+        writers[TRAJECTORIES_FILE] = lambda p: _parquet(p, result.rows.trajectory_tables())
+        names.insert(names.index("runs.parquet") + 1, TRAJECTORIES_FILE)
     written = []
-    for name in OUTPUT_FILES:
+    for name in names:
         path = out / name
-        _atomically(path, writers[name])
+        atomically(path, writers[name])
         written.append(path)
     return written
 
 
-def _atomically(path: Path, write: Callable[[Path], None]) -> None:
-    temporary = path.with_name(f".{path.stem}.partial{path.suffix}")
+def _parquet(path: Path, tables: Iterable[pa.Table]) -> None:
+    """Stream tables with one schema into one Parquet file, a row group each."""
+    writer = None
     try:
-        write(temporary)
-        os.replace(temporary, path)
+        for table in tables:
+            writer = writer or pq.ParquetWriter(path, table.schema, **parquet_options(table.schema))
+            writer.write_table(table)
     finally:
-        temporary.unlink(missing_ok=True)
+        if writer is not None:
+            writer.close()
 
 
 def _json(path: Path, data: Any) -> None:
@@ -140,6 +157,13 @@ def _metadata(
         "command": command if command is not None else sys.argv,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "elapsed_seconds": round(elapsed, 3) if elapsed is not None else None,
+        "simulation": None
+        if result.timing is None
+        else {
+            "seconds": round(result.timing.seconds, 3),
+            "worlds": result.timing.worlds,
+            "worlds_per_second": round(result.timing.worlds_per_second),
+        },
         "python": platform.python_version(),
         "platform": platform.platform(),
         "versions": {"sim": __version__} | {name: version(name) for name in packages},
@@ -158,6 +182,8 @@ COMPARISON_FILES = (
 
 def write_comparison(comparison: Comparison, out: Path, *, command: list[str] | None = None) -> list[Path]:
     """Write a comparison's table, each scenario's levels by month, plots and provenance into ``out``."""
+    from simulator import plots
+
     out.mkdir(parents=True, exist_ok=True)
     table = comparison.table()
     reference, first = comparison.names[0], comparison.results[0]
@@ -183,14 +209,14 @@ def write_comparison(comparison: Comparison, out: Path, *, command: list[str] | 
     }
     written = []
     for name in COMPARISON_FILES:
-        _atomically(out / name, writers[name])
+        atomically(out / name, writers[name])
         written.append(out / name)
     return written
 
 
 def write_backtest(table: pd.DataFrame, results: dict[str, RunResult], out: Path) -> list[Path]:
     """Write the backtest scores, yearly trust against polls, and a record plot per timeline scenario."""
-    from simulator import history
+    from simulator import history, plots
     from simulator.backtest import SCENARIOS, trust_table
 
     out.mkdir(parents=True, exist_ok=True)
@@ -205,6 +231,6 @@ def write_backtest(table: pd.DataFrame, results: dict[str, RunResult], out: Path
         )
     written = []
     for file, write in writers.items():
-        _atomically(out / file, write)
+        atomically(out / file, write)
         written.append(out / file)
     return written

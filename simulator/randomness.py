@@ -3,11 +3,16 @@
 Worlds are grouped in blocks of a fixed size. Each (block, stream name) pair
 gets its own generator, spawned from the root seed by ``SeedSequence`` with the
 block number and a stable hash of the name as spawn key. Within a stream, the
-draws for month ``m`` sit at a fixed place (``m * BLOCK`` onward), reached by
-jumping ahead, so a world's random number for a decision is a pure function of
-(seed, world, stream name, month). It does not depend on whether other worlds
-needed that stream before, on how many worlds a model advances at once, on
-how runs are split into chunks, or on how many workers run them.
+draws for month ``m`` sit at a fixed place (the ``m``-th stretch of
+``BLOCK / 2`` raw 64-bit outputs), reached by jumping ahead, so a world's
+random number for a decision is a pure function of (seed, world, stream name,
+month). It does not depend on whether other worlds needed that stream before,
+on how many worlds a model advances at once, on how runs are split into
+chunks, or on how many workers run them.
+
+Each raw 64-bit output serves two neighbouring worlds, 32 bits each: half the
+generator work of one double per world, and still a resolution of 2**-32 for
+the smallest probability a scenario can state.
 
 Streams named after their source (a shock, an assumption, a decision) give
 common random numbers across scenarios: where two scenarios make the same
@@ -22,10 +27,26 @@ import numpy as np
 #: Worlds per block of random numbers. Changing it changes every result.
 BLOCK = 4096
 
+#: Raw 64-bit outputs a block uses each month (two worlds per output).
+_RAW_PER_MONTH = BLOCK // 2
+
+#: Scales a 32-bit integer onto [0, 1), and back.
+_TO_UNIT = 2.0**-32
+_FROM_UNIT = 2.0**32
+
 
 def stream_key(name: str) -> int:
     """A stable 32-bit number for a stream name (independent of Python's hash seed)."""
     return zlib.crc32(name.encode())
+
+
+def to_halves(raw: np.ndarray, count: int) -> np.ndarray:
+    """32-bit integers for ``count`` worlds from raw 64-bit outputs, two worlds per output.
+
+    World ``2i`` takes the low half of output ``i`` and world ``2i + 1`` the high
+    half, on any machine (the outputs are read little-endian).
+    """
+    return raw.astype("<u8", copy=False).view("<u4")[:count]
 
 
 class Streams:
@@ -42,41 +63,46 @@ class Streams:
         self.count = count
         self.month = 0
         self._first_block = first // BLOCK
-        self._sizes = [min(BLOCK, count - start) for start in range(0, count, BLOCK)]
-        self._generators: dict[str, list[np.random.Generator]] = {}
+        self._blocks = -(-count // BLOCK)
+        self._generators: dict[str, list[np.random.PCG64]] = {}
         self._position: dict[str, int] = {}
         self._drawn: dict[str, tuple[int, np.ndarray]] = {}
 
     def uniform(self, name: str) -> np.ndarray:
         """This month's uniform draw in [0, 1) for every world, from the stream ``name``."""
+        return self._halves(name) * _TO_UNIT
+
+    def bernoulli(self, name: str, p: np.ndarray | float) -> np.ndarray:
+        """For every world, whether an event of probability ``p`` happens this month: ``uniform(name) < p``."""
+        if np.ndim(p) == 0:
+            # The same comparison on the integers, scaled by 2**32 (exact): one pass fewer.
+            return self._halves(name) < p * _FROM_UNIT
+        return self.uniform(name) < p
+
+    def _halves(self, name: str) -> np.ndarray:
+        """This month's 32-bit integers for every world, from the stream ``name``."""
         cached = self._drawn.get(name)
         if cached is not None and cached[0] == self.month:
             return cached[1]
         generators = self._generators.get(name) or self._spawn(name)
-        ahead = self.month * BLOCK - self._position[name]
+        ahead = self.month * _RAW_PER_MONTH - self._position[name]
         if ahead < 0:
             raise RuntimeError(f"stream {name!r} asked for month {self.month} after a later month")
-        parts = []
-        for generator, size in zip(generators, self._sizes, strict=True):
+        raw = np.empty(len(generators) * _RAW_PER_MONTH, dtype=np.uint64)
+        for block, generator in enumerate(generators):
             if ahead:
-                generator.bit_generator.advance(ahead)
-            parts.append(generator.random(BLOCK)[:size])
-        values = parts[0] if len(parts) == 1 else np.concatenate(parts)
-        self._position[name] = (self.month + 1) * BLOCK
-        self._drawn[name] = (self.month, values)
-        return values
+                generator.advance(ahead)
+            raw[block * _RAW_PER_MONTH : (block + 1) * _RAW_PER_MONTH] = generator.random_raw(_RAW_PER_MONTH)
+        halves = to_halves(raw, self.count)
+        self._position[name] = (self.month + 1) * _RAW_PER_MONTH
+        self._drawn[name] = (self.month, halves)
+        return halves
 
-    def bernoulli(self, name: str, p: np.ndarray | float) -> np.ndarray:
-        """For every world, whether an event of probability ``p`` happens this month."""
-        return self.uniform(name) < p
-
-    def _spawn(self, name: str) -> list[np.random.Generator]:
+    def _spawn(self, name: str) -> list[np.random.PCG64]:
         key = stream_key(name)
         generators = [
-            np.random.Generator(
-                np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=(self._first_block + i, key)))
-            )
-            for i in range(len(self._sizes))
+            np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=(self._first_block + block, key)))
+            for block in range(self._blocks)
         ]
         self._generators[name] = generators
         self._position[name] = 0

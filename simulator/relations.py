@@ -46,6 +46,23 @@ Array = np.ndarray
 NEXT_PHASE = np.array([REALISM, DISILLUSIONMENT, CRISIS, RESET, EUPHORIA], dtype=np.int8)
 
 
+def by_phase_table(values: list[Array | float]) -> Array:
+    """A table of one value per phase: (phases,) when every world shares them, else (phases, worlds)."""
+    return np.stack(np.broadcast_arrays(*values))
+
+
+def by_phase(table: Array, phase: Array) -> Array:
+    """Each world's entry of a ``by_phase_table`` for the phase it is in."""
+    if table.ndim == 1:
+        return table[phase]
+    return table[phase, np.arange(phase.size)]
+
+
+def in_trouble(phase: Array) -> Array:
+    """Disillusionment or crisis: the phases bad news cannot push further and good news can end."""
+    return (phase == DISILLUSIONMENT) | (phase == CRISIS)
+
+
 def next_phase(phase: Array, skips_euphoria: Array) -> Array:
     """The phase after ``phase``; a cautious Kremlin takes a reset straight to realism (000)."""
     following = NEXT_PHASE[phase]
@@ -79,7 +96,7 @@ class Relationship:
     def __init__(self, model: RelationsModel) -> None:
         self.model = model
         structure = model.spec.structure
-        self.phase_months = np.stack([model.assume(f"structure.phase_months.{p}") for p in PHASES])
+        self.phase_months = by_phase_table([model.assume(f"structure.phase_months.{p}") for p in PHASES])
         self.erosion = model.assume("structure.erosion")
         self.normalization_rate = model.assume("structure.normalization_rate")
         self.partnership_rate = model.assume("structure.partnership_rate")
@@ -96,18 +113,16 @@ class Relationship:
     def _move_phase(self) -> None:
         model, state, agenda = self.model, self.model.state, self.model.agenda
         phase = state.phase.copy()
-        worlds = np.arange(model.worlds)
         caution = model.streams.bernoulli("relations.caution", model.kremlin.caution)
         # Structural factors push each cycle forward whatever the leaders want (001).
-        clock = model.streams.bernoulli("relations.clock", 1 / self.phase_months[phase, worlds])
+        clock = model.streams.bernoulli("relations.clock", 1 / by_phase(self.phase_months, phase))
         # Shocks can tip disillusionment into crisis; a turn in policy only sours the mood.
-        pushed = (agenda.advance & (phase != CRISIS)) | (agenda.sours & ~np.isin(phase, (DISILLUSIONMENT, CRISIS)))
+        pushed = (agenda.advance & (phase != CRISIS)) | (agenda.sours & ~in_trouble(phase))
         # Bad news never hurries a reset into euphoria: a push from a reset goes to realism.
         phase = np.where(clock, next_phase(phase, caution), np.where(pushed, next_phase(phase, True), phase))
         # New contact, presidents' first meeting or a settlement after a crisis opens a reset
         # (001: the resets of 2001 and 2009; 000: points of contention "simultaneously alleviated").
-        opening = agenda.contact | agenda.first_meeting | agenda.settled
-        reopens = opening & np.isin(phase, (DISILLUSIONMENT, CRISIS))
+        reopens = (agenda.contact | agenda.first_meeting | agenda.settled) & in_trouble(phase)
         phase[reopens] = RESET
         thrown = agenda.forced_phase >= 0
         phase[thrown] = agenda.forced_phase[thrown]

@@ -39,14 +39,14 @@ class WorldState:
         phase: str,
         war: str,
         review_law: bool,
-        sanctions: Array,
-        aid: Array,
-        trust: Array,
-        opposition: Array,
+        sanctions: Array | float,
+        aid: Array | float,
+        trust: Array | float,
+        opposition: Array | float,
     ) -> "WorldState":
         """The start-month state, the same named state in every world."""
 
-        def filled(value: int | bool, dtype: type) -> Array:
+        def filled(value: int | bool | float | Array, dtype: type) -> Array:
             return np.full(worlds, value, dtype=dtype)
 
         return cls(
@@ -54,10 +54,10 @@ class WorldState:
             phase=filled(PHASES.index(phase), np.int8),
             phase_age=filled(0, np.int16),
             war=filled(WAR_STATES.index(war), np.int8),
-            sanctions=sanctions.astype(float),
-            aid=aid.astype(float),
-            trust=trust.astype(float),
-            opposition=opposition.astype(float),
+            sanctions=filled(sanctions, float),
+            aid=filled(aid, float),
+            trust=filled(trust, float),
+            opposition=filled(opposition, float),
             review_law=filled(review_law, bool),
             met=filled(LEVELS.index(level) >= 2, bool),
             shared_goals=filled(False, bool),

@@ -14,3 +14,13 @@ BASELINE = ROOT / "scenarios" / "trump2025.yaml"
 @pytest.fixture(scope="session")
 def baseline() -> simulator.Scenario:
     return simulator.load_scenario(BASELINE)
+
+
+def write_engine(path, text: str):
+    """An engine.yaml at ``path`` in a configs folder that also holds the shipped parameter sets."""
+    import shutil
+
+    path.write_text(text)
+    for name in ("structure.yaml", "calibrated.yaml"):
+        shutil.copy(ROOT / "configs" / name, path.parent / name)
+    return path

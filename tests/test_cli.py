@@ -127,3 +127,18 @@ def test_installed_command_runs_as_a_user_would(tmp_path):
     missing = subprocess.run([sim_command, "run", tmp_path / "missing.yaml"], capture_output=True, text=True)
     assert missing.returncode == 2
     assert "cannot read the scenario" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_progress_bar_shows_worlds_done_speed_and_time_left(tmp_path, monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    from simulator import cli
+
+    screen = io.StringIO()
+    monkeypatch.setattr(cli, "errors", Console(file=screen, force_terminal=True, width=160))
+    result = sim("run", BASELINE, "--runs", 9000, "--out", tmp_path / "out", "--workers", 1)
+    assert result.exit_code == 0, result.output
+    shown = screen.getvalue()
+    assert "/9,000 worlds" in shown and "worlds/s" in shown and "0:00:" in shown

@@ -69,3 +69,27 @@ def test_sampled_assumptions_are_kept_per_world(reference):
     assert len(worlds) == 9000
     assert "president.volatility" in worlds and "kremlin.caution" not in worlds
     assert worlds["president.volatility"].between(0.03, 0.15).all()
+
+
+def test_a_chunk_failing_elsewhere_is_named_and_the_others_are_kept(baseline, monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from simulator import engine
+    from simulator.store import MemoryStore
+    from simulator.workers import Workers
+
+    plan = engine.RunPlan(baseline, 3 * BLOCK, seed=1, chunk_worlds=BLOCK)
+    run_chunk = engine.run_chunk
+
+    def fails_on_chunk_2(plan, index, progress=None):
+        if index == 2:
+            raise ModuleNotFoundError("No module named 'simulator'")
+        return run_chunk(plan, index, progress)
+
+    monkeypatch.setattr(engine, "run_chunk", fails_on_chunk_2)
+    store = MemoryStore()
+    with ThreadPoolExecutor(1) as threads:
+        workers = Workers(threads, slots=1, here=False, ready=None, where="a test cluster")
+        with pytest.raises(engine.ChunkFailed, match="chunk 2 failed on a test cluster: ModuleNotFoundError"):
+            engine.simulate(plan, store, workers)
+    assert store.done() == {0, 1}

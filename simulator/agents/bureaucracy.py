@@ -53,7 +53,7 @@ class Bureaucracy(mesa.Agent):
     def shelve(self, where: np.ndarray) -> None:
         """Drop every pending initiative where the president has turned tough."""
         for pending in (self.pending_deal, self.pending_arms, self.pending_relief):
-            pending[where] = False
+            pending &= ~where
 
     def step(self) -> None:
         """Implement some pending initiatives and quietly drop others (001)."""

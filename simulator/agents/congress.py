@@ -33,7 +33,7 @@ class Congress(mesa.Agent):
     def __init__(self, model: RelationsModel) -> None:
         super().__init__(model)
         assume = model.assume
-        self.hawkishness = assume("congress.hawkishness").copy()
+        self.hawkishness = np.full(model.worlds, assume("congress.hawkishness"))
         self.midterm_shift = assume("congress.midterm_shift")
         self.aid_floor = assume("congress.aid_floor")
         self.aid_reinstatement = assume("congress.aid_reinstatement")
@@ -64,7 +64,7 @@ class Congress(mesa.Agent):
         short = (state.war == WAR_ACTIVE) & (state.aid < self.aid_floor)
         restores = short & model.streams.bernoulli("congress.aid", self.aid_reinstatement * self.hawkishness)
         if restores.any():
-            state.aid[restores] = self.aid_floor[restores]
+            state.aid = np.where(restores, self.aid_floor, state.aid)
             model.events.record("aid_increase", restores)
 
     def _pass_sanctions_act(self) -> None:

@@ -145,7 +145,8 @@ class President(mesa.Agent):
 
     def rebuffed(self, where: np.ndarray) -> None:
         """The Kremlin rejected his peace plan: 'anyone obstructing his peace plan will face his ire'."""
-        self.frustration[where] = np.minimum(1, self.frustration[where] + self.frustration_per_rebuff[where])
+        angrier = np.minimum(1, self.frustration + self.frustration_per_rebuff)
+        self.frustration = np.where(where, angrier, self.frustration)
 
     def obstructed_by_ukraine(self, where: np.ndarray) -> None:
         """Ukraine refused the terms: next month the president may lean on it by cutting aid (000, 004)."""

@@ -1,0 +1,150 @@
+"""Where chunks run: in this process, with local worker processes, or on a Dask cluster.
+
+Each gives the engine a ``concurrent.futures.Executor`` (or none) and the
+number of chunks it runs at once. On one machine this process runs chunks
+too, so N processes means this one and N - 1 helpers. Helpers are spawned
+fresh (never forked from a process that has threads) and ignore Ctrl-C: the
+run that owns them decides when to stop, lets running chunks finish and
+saves them. A Dask cluster's workers must have ``sim`` installed, at the
+same version; with a cluster this process only hands out chunks.
+"""
+
+import multiprocessing
+import os
+import signal
+import socket
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+#: Seconds to wait for a Dask scheduler to answer.
+DASK_TIMEOUT = 10
+
+
+class WorkersError(ValueError):
+    """Workers that cannot be had: a bad count, or a cluster that does not answer."""
+
+
+@dataclass(frozen=True)
+class Workers:
+    """Who runs a run's chunks.
+
+    Attributes:
+        executor: runs chunks elsewhere (helper processes, a Dask cluster), or ``None``.
+        slots: how many chunks the executor runs at once.
+        here: this process runs chunks too.
+        ready: done once the executor can take chunks (spawned helpers take a second or
+            two to import the engine); ``None`` if it can at once.
+        where: all that, in words.
+    """
+
+    def accepting(self) -> bool:
+        """Whether the executor can take chunks now (helpers that failed to start never can)."""
+        if self.executor is None or self.ready is None:
+            return self.executor is not None
+        return self.ready.done() and self.ready.exception() is None
+
+    executor: Executor | None
+    slots: int
+    here: bool
+    ready: Future[None] | None
+    where: str
+
+
+#: This process alone.
+HERE = Workers(executor=None, slots=0, here=True, ready=None, where="this process")
+
+
+def all_cores() -> int:
+    """The number of cores, the default number of worker processes."""
+    return os.cpu_count() or 1
+
+
+@contextmanager
+def open_workers(processes: int | None = 1, dask: str | None = None, chunks: int = 1) -> Iterator[Workers]:
+    """Workers for a run of ``chunks`` chunks: a Dask cluster, local processes, or this process.
+
+    Args:
+        processes: processes that run chunks, this one included (``None``: all cores);
+            a run never gets more of them than it has chunks.
+        dask: address of a Dask scheduler (e.g. ``tcp://10.0.0.5:8786``); overrides ``processes``.
+        chunks: how many chunks the run has left.
+
+    Raises:
+        WorkersError: for a count below one or a scheduler that cannot be reached.
+    """
+    if dask:
+        with _dask(dask) as workers:
+            yield workers
+        return
+    processes = all_cores() if processes is None else processes
+    if processes < 1:
+        raise WorkersError(f"the number of workers must be at least 1, got {processes}")
+    helpers = min(processes, chunks) - 1
+    if helpers < 1:
+        yield HERE
+        return
+    with _ctrl_c_ignored():  # the helpers inherit it, so a Ctrl-C never reaches one mid-import
+        pool = ProcessPoolExecutor(helpers, multiprocessing.get_context("spawn"), initializer=_ignore_ctrl_c)
+        started = [pool.submit(_ready) for _ in range(helpers)]  # spawns every helper now
+    try:
+        yield Workers(pool, helpers, here=True, ready=started[0], where=f"local helper processes ({helpers})")
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)  # workers still starting need not hold up the run
+
+
+@contextmanager
+def _dask(address: str) -> Iterator[Workers]:
+    from distributed import Client  # imported only for a cluster: it is slow to import
+
+    _check_reachable(address)
+    try:
+        client = Client(address, timeout=DASK_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError) as error:
+        raise WorkersError(f"cannot connect to the Dask scheduler at {address}: {error}") from None
+    try:
+        slots = sum(client.nthreads().values()) or 1
+        executor = client.get_executor(pure=False)
+        yield Workers(executor, slots, here=False, ready=None, where=f"Dask cluster {address} ({slots} threads)")
+    finally:
+        client.close()
+
+
+def _check_reachable(address: str) -> None:
+    """Refuse a malformed address, or one where nothing answers, before a client is made."""
+    from distributed.comm.addressing import get_address_host_port
+
+    try:
+        host, port = get_address_host_port(address)
+    except ValueError as error:
+        raise WorkersError(
+            f"{address!r} is not a Dask scheduler address ({error}); write it like tcp://10.0.0.5:8786"
+        ) from None
+    try:
+        socket.create_connection((host, port), timeout=DASK_TIMEOUT).close()
+    except OSError as error:
+        reason = error.strerror or str(error) or type(error).__name__
+        raise WorkersError(f"cannot reach the Dask scheduler at {address}: {reason}") from None
+
+
+@contextmanager
+def _ctrl_c_ignored() -> Iterator[None]:
+    """Ignore Ctrl-C for a moment (main thread only: elsewhere, workers ignore it once started)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _ready() -> None:
+    """Nothing: a worker that can run this has started (importing the engine takes a second or two)."""
+
+
+def _ignore_ctrl_c() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
