@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from threading import Event
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -79,7 +79,7 @@ def _wide(table: Table, width: int = 160) -> None:
     Console(width=max(console.width, width)).print(table)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code=2)
 
@@ -92,7 +92,6 @@ def _prepare(
         return config, [resolve_scenario(path, sets or (), config_dir).spec for path in scenarios]
     except (ScenarioError, ConfigError) as error:
         _fail(str(error))
-        raise  # unreachable: _fail exits
 
 
 def _output_dir(out: Path | None, root: Path, name: str, force: bool) -> Path:
@@ -254,7 +253,6 @@ def run(
         settings = _settings(config, spec, runs, seed, out, force, resume, save_trajectories)
     except (OutputError, ResumeError) as error:
         _fail(str(error))
-        return
     started = time.perf_counter()
     with _stop_on_signals() as (stop, received), _progress_bar(spec.name, settings, spec.months) as progress:
         try:
@@ -275,7 +273,6 @@ def run(
             )
         except (WorkersError, ResumeError) as error:
             _fail(str(error))
-            return
         except (Interrupted, KeyboardInterrupt) as stopped:
             _stopped(scenario, settings.out, stopped, received)
             return
@@ -336,7 +333,6 @@ def describe_command(
         rows = describe(resolve_scenario(scenario, set_ or (), config_dir))
     except ScenarioError as error:
         _fail(str(error))
-        return
     if format is Format.json:
         print(json.dumps(as_dicts(rows), indent=2, ensure_ascii=False))
     elif format is Format.markdown:
@@ -504,7 +500,6 @@ def backtest_command(
         specs = backtest.load_history(config_dir)
     except ScenarioError as error:
         _fail(str(error))
-        return
     with _progress() as bar:
         bar.add_task("backtest", total=None, worlds=f"{runs:,} x {len(specs)}")
         scores, results = backtest.backtest(specs, runs, seed)
@@ -537,7 +532,6 @@ def calibrate_command(
         start = calibrate.start_values(folder / "structure.yaml")
     except (ScenarioError, OSError, KeyError, TypeError, ValueError) as error:
         _fail(f"cannot start the calibration: {error}")
-        return
     with _progress() as bar:
         task = bar.add_task("calibrating", total=budget + 2 + 2 * len(calibrate.PARAMETERS), worlds=f"{runs:,}")
         result = calibrate.calibrate(
@@ -573,7 +567,6 @@ def score_command(
         table = score_answers(run_dir, load_answers(answers), source=str(answers))
     except ScenarioError as error:
         _fail(str(error))
-        return
     out = Table(title=f"Forecasts of {run_dir} against {answers}", title_justify="left")
     for column in ("id", "question", "by", "probability", "outcome", "Brier", "log", "Brier 50%", "Brier base rate"):
         out.add_column(column, justify="left" if column in ("id", "question", "by") else "right")
@@ -614,7 +607,6 @@ def _engine_config(config_dir: Path | None) -> EngineConfig:
         return load_config(config_dir)
     except ConfigError as error:
         _fail(str(error))
-        raise
 
 
 def print_backtest(table) -> None:

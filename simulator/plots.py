@@ -34,19 +34,33 @@ def _month_axis(ax, months: pd.Series) -> None:
     ax.set_xlim(0, len(months) - 1)
 
 
-def _stacked(table: pd.DataFrame, names: tuple[str, ...], colours: tuple[str, ...], title: str) -> Figure:
-    fig = Figure(figsize=(10, 5.5), layout="constrained")
-    ax = fig.add_subplot()
-    x = np.arange(len(table))
+def _stack(ax, table: pd.DataFrame, names: tuple[str, ...], colours: tuple[str, ...]) -> None:
+    """Stacked areas of the probability columns ``names`` of a by-month table, on month ticks."""
     ax.stackplot(
-        x, table[list(names)].T.to_numpy(), labels=_labels(names), colors=colours, edgecolor="white", linewidth=0.3
+        np.arange(len(table)),
+        table[list(names)].T.to_numpy(),
+        labels=_labels(names),
+        colors=colours,
+        edgecolor="white",
+        linewidth=0.3,
     )
     _month_axis(ax, table["month"])
     ax.set_ylim(0, 1)
-    ax.set_ylabel("share of simulated worlds")
-    ax.set_title(title)
+
+
+def _legend_outside(ax) -> None:
+    """The legend right of the axes, top entry first as the areas stack."""
     handles, labels = ax.get_legend_handles_labels()
     ax.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+
+
+def _stacked(table: pd.DataFrame, names: tuple[str, ...], colours: tuple[str, ...], title: str) -> Figure:
+    fig = Figure(figsize=(10, 5.5), layout="constrained")
+    ax = fig.add_subplot()
+    _stack(ax, table, names, colours)
+    ax.set_ylabel("share of simulated worlds")
+    ax.set_title(title)
+    _legend_outside(ax)
     return fig
 
 
@@ -116,22 +130,11 @@ def compare_levels(levels: dict[str, pd.DataFrame]) -> Figure:
     for ax in axes[len(levels) :]:
         ax.set_visible(False)
     for ax, (name, table) in zip(axes, levels.items(), strict=False):
-        x = np.arange(len(table))
-        ax.stackplot(
-            x,
-            table[list(LEVELS)].T.to_numpy(),
-            labels=_labels(LEVELS),
-            colors=LEVEL_COLOURS,
-            edgecolor="white",
-            linewidth=0.3,
-        )
-        _month_axis(ax, table["month"])
-        ax.set_ylim(0, 1)
+        _stack(ax, table, LEVELS, LEVEL_COLOURS)
         ax.set_title(name)
     for ax in axes[::columns]:
         ax.set_ylabel("share of simulated worlds")
-    handles, labels = axes[0].get_legend_handles_labels()
-    axes[columns - 1].legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    _legend_outside(axes[columns - 1])
     fig.suptitle("Level of US-Russia relations, scenario by scenario")
     return fig
 
@@ -188,21 +191,12 @@ def backtest_record(
     top.set_title(f"{name}: the model against the coded record")
     _month_axis(top, levels["month"])
 
-    middle.stackplot(
-        x,
-        phases[list(PHASES)].T.to_numpy(),
-        labels=_labels(PHASES),
-        colors=PHASE_COLOURS,
-        edgecolor="white",
-        linewidth=0.2,
-    )
+    _stack(middle, phases, PHASES, PHASE_COLOURS)
     coded = np.argmax(observed_phases, axis=1)
     middle.scatter(x, np.full(len(x), -0.06), c=[PHASE_COLOURS[c] for c in coded], marker="s", s=8, clip_on=False)
     middle.set_ylim(-0.1, 1)
     middle.set_ylabel("model's phase (coded phase below)")
-    handles, labels = middle.get_legend_handles_labels()
-    middle.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
-    _month_axis(middle, phases["month"])
+    _legend_outside(middle)
 
     bottom.plot(x, trust["model_trust"].to_numpy() * 100, color="#08519c", label="model: mean trust x 100")
     bottom.plot(x, trust["gallup_favourable_pct"], "o", color="#d62728", label="Gallup: % Americans favourable")
