@@ -42,7 +42,7 @@ import numpy as np
 import psutil
 
 import simulator
-from simulator.model import RelationsModel
+from simulator.model.model import RelationsModel
 from simulator.vocabulary import LEVELS
 
 ROOT = Path(__file__).resolve().parent.parent

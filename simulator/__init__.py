@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from simulator.api import run
-    from simulator.model import RelationsModel
-    from simulator.results import RunResult
+    from simulator.model.model import RelationsModel
+    from simulator.results.result import RunResult
     from simulator.scenario import Scenario, ScenarioError, load_scenario
 
 try:
@@ -29,8 +29,8 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 #: Where each public name lives.
 _PUBLIC = {
     "run": "simulator.api",
-    "RelationsModel": "simulator.model",
-    "RunResult": "simulator.results",
+    "RelationsModel": "simulator.model.model",
+    "RunResult": "simulator.results.result",
     "Scenario": "simulator.scenario",
     "ScenarioError": "simulator.scenario",
     "load_scenario": "simulator.scenario",

@@ -4,13 +4,13 @@ import time
 from pathlib import Path
 from threading import Event
 
-from simulator.engine import DEFAULT_CHUNK, Progress, RunPlan, simulate
-from simulator.outputs import write_run
-from simulator.results import OutputRows, RunResult, Timing
+from simulator.engine.runner import DEFAULT_CHUNK, Progress, RunPlan, simulate
+from simulator.engine.store import FolderStore, MemoryStore, check_manifest, read_manifest
+from simulator.engine.tally import Tally
+from simulator.engine.workers import open_workers
+from simulator.results.outputs import write_run
+from simulator.results.result import OutputRows, RunResult, Timing
 from simulator.scenario import Scenario, load_scenario
-from simulator.store import FolderStore, MemoryStore, check_manifest, read_manifest
-from simulator.tally import Tally
-from simulator.workers import open_workers
 
 
 def run(

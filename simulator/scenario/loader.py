@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from simulator.config import config_dir as default_config_dir
+from simulator.scenario.config import config_dir as default_config_dir
 from simulator.scenario.schema import Scenario
 
 #: Where each key path's value came from: ``"file:line"`` or ``"--set key=value"``.

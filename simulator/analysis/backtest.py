@@ -1,0 +1,152 @@
+"""Backtesting: the model's phase and level distributions against the coded record, 1992-2016.
+
+Scores are proper: the ranked probability score (RPS) for the ordinal levels,
+the Brier score for the Giles phases, each month against the coded period
+table (whose coders' disagreements make the observation a distribution), and
+each compared with a baseline that ignores time: the record's own average
+distribution over the span ("climatology"). A skill above zero means the
+model knows more about *when* than that average does. Cycle lengths are the
+months from each scenario's start to the first crisis, against the record's
+cycles (001: roughly 8, 7 and 5 years), and the Obama reset's run to
+disillusionment ("within three years", 001). Trust is compared with Gallup and
+Levada by rank correlation.
+"""
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from simulator.analysis import history
+from simulator.api import run as run_scenario
+from simulator.results.result import RunResult
+from simulator.scenario import Scenario, load_scenario
+from simulator.vocabulary import CRISIS, DISILLUSIONMENT
+
+HISTORY = Path(__file__).resolve().parents[2] / "scenarios" / "history"
+
+#: The historical scenarios: (file stem, the record's months from its start to the crisis that ended its cycle).
+SCENARIOS = {
+    "history_1992": history.months_between(*history.RECORD_CYCLES["cycle 1 (euphoria 1992 to Kosovo 1999)"]),
+    "history_2001": history.months_between(*history.RECORD_CYCLES["cycle 2 (9/11 reset to Georgia 2008)"]),
+    "history_2009": history.months_between(*history.RECORD_CYCLES["cycle 3 (Obama reset to Ukraine 2014)"]),
+}
+
+
+@dataclass(frozen=True)
+class Score:
+    """How one historical run compares with the record."""
+
+    scenario: str
+    level_rps: float
+    level_rps_climatology: float
+    level_skill: float
+    phase_brier: float
+    phase_brier_climatology: float
+    phase_skill: float
+    record_months_to_crisis: int
+    median_months_to_crisis: float  #: inf when fewer than half the worlds reach a crisis
+    p10_months_to_crisis: float
+    p90_months_to_crisis: float
+    share_reaching_crisis: float
+    median_months_to_disillusionment: float
+    trust_gallup_rho: float
+    trust_gallup_polls: int
+    trust_levada_rho: float
+    trust_levada_polls: int
+
+
+def rps(forecast: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """Ranked probability score of ordinal forecasts (rows are months), 0 best."""
+    gap = np.cumsum(forecast, axis=1) - np.cumsum(observed, axis=1)
+    return (gap[:, :-1] ** 2).sum(axis=1) / (forecast.shape[1] - 1)
+
+
+def brier(forecast: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """Brier score of categorical forecasts (rows are months), 0 best."""
+    return ((forecast - observed) ** 2).sum(axis=1)
+
+
+def _months_to(entries: np.ndarray, worlds: int, quantile: float) -> float:
+    """Month by which ``quantile`` of the worlds had first entered a phase (from its histogram); inf if never."""
+    reached = np.cumsum(entries)
+    month = int(np.searchsorted(reached, quantile * worlds, side="left"))
+    return float(month) if month < len(entries) else float("inf")
+
+
+def _rank_correlation(trust: pd.Series, polls: pd.Series) -> tuple[float, int]:
+    """Spearman correlation of the model's trust with polls in the polls' own months, and how many."""
+    common = trust.index.intersection(polls.index)
+    if len(common) < 4:
+        return float("nan"), len(common)
+    return float(stats.spearmanr(trust[common], polls[common]).statistic), len(common)
+
+
+def score(name: str, result: RunResult) -> Score:
+    """Score one historical run against the record."""
+    months = result.months
+    levels_obs, phases_obs, covered = history.observed(months)
+    levels = result.levels_by_month.drop(columns="month").to_numpy()[covered]
+    phases = result.phases_by_month.drop(columns="month").to_numpy()[covered]
+    levels_obs, phases_obs = levels_obs[covered], phases_obs[covered]
+    level_clim = np.broadcast_to(levels_obs.mean(axis=0), levels_obs.shape)
+    phase_clim = np.broadcast_to(phases_obs.mean(axis=0), phases_obs.shape)
+    level_rps, level_rps_clim = rps(levels, levels_obs).mean(), rps(level_clim, levels_obs).mean()
+    phase_brier, phase_brier_clim = brier(phases, phases_obs).mean(), brier(phase_clim, phases_obs).mean()
+
+    entries, worlds = result.tally.phase_entries, result.tally.worlds
+    to_crisis, to_disillusionment = entries[CRISIS], entries[DISILLUSIONMENT]
+    trust = result.state_by_month.set_index("month")["trust"]
+    gallup_rho, gallup_n = _rank_correlation(trust, history.gallup())
+    levada_rho, levada_n = _rank_correlation(trust, history.levada())
+    stem = name.removesuffix("_leaders")
+    return Score(
+        scenario=name,
+        level_rps=float(level_rps),
+        level_rps_climatology=float(level_rps_clim),
+        level_skill=float(1 - level_rps / level_rps_clim),
+        phase_brier=float(phase_brier),
+        phase_brier_climatology=float(phase_brier_clim),
+        phase_skill=float(1 - phase_brier / phase_brier_clim),
+        record_months_to_crisis=SCENARIOS[stem],
+        median_months_to_crisis=_months_to(to_crisis, worlds, 0.5),
+        p10_months_to_crisis=_months_to(to_crisis, worlds, 0.1),
+        p90_months_to_crisis=_months_to(to_crisis, worlds, 0.9),
+        share_reaching_crisis=float(to_crisis.sum() / worlds),
+        median_months_to_disillusionment=_months_to(to_disillusionment, worlds, 0.5),
+        trust_gallup_rho=gallup_rho,
+        trust_gallup_polls=gallup_n,
+        trust_levada_rho=levada_rho,
+        trust_levada_polls=levada_n,
+    )
+
+
+def load_history(config_dir: Path | None = None, folder: Path = HISTORY) -> dict[str, Scenario]:
+    """The historical scenarios, with and without the timeline's shocks."""
+    names = [stem + suffix for stem in SCENARIOS for suffix in ("", "_leaders")]
+    return {name: load_scenario(folder / f"{name}.yaml", config_dir=config_dir) for name in names}
+
+
+def backtest(specs: dict[str, Scenario], runs: int, seed: int) -> tuple[list[Score], dict[str, RunResult]]:
+    """Run every historical scenario and score it."""
+    results = {name: run_scenario(spec, runs=runs, seed=seed) for name, spec in specs.items()}
+    return [score(name, result) for name, result in results.items()], results
+
+
+def scores_table(scores: list[Score]) -> pd.DataFrame:
+    """The scores as a table, one row per scenario."""
+    return pd.DataFrame([asdict(s) for s in scores])
+
+
+def trust_table(result: RunResult) -> pd.DataFrame:
+    """Model trust month by month beside Gallup and Levada (percent) in the months they polled."""
+    trust = result.state_by_month.set_index("month")["trust"]
+    return pd.DataFrame(
+        {
+            "model_trust": trust,
+            "gallup_favourable_pct": history.gallup().reindex(trust.index),
+            "levada_good_pct": history.levada().reindex(trust.index),
+        }
+    )

@@ -1,0 +1,164 @@
+"""Calibration: fit the structural parameters to the 1992-2016 record, reproducibly.
+
+The structural parameters (how long each Giles phase lasts, how fast levels
+erode, how hard disillusionment and crisis bite, how readily normalization
+happens) are fitted by Nelder-Mead on their logarithms, starting from the
+hand-set values of ``configs/structure.yaml``. The loss is the backtest of
+``simulator.analysis.backtest`` on the three timeline scenarios: level RPS and phase
+Brier score relative to the record's climatology, plus the squared log error
+of the median months to crisis against the record's cycles and of the Obama
+reset's run to disillusionment. Every evaluation uses the same seed, so with
+common random numbers the loss is a deterministic function of the parameters.
+Afterwards each parameter is moved down and up by a third; one whose move
+costs less than a twentieth of what the whole calibration gained is reported
+as not pinned down by history.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import yaml
+from scipy import optimize
+
+from simulator.analysis import history
+from simulator.analysis.backtest import SCENARIOS, Score, backtest
+from simulator.scenario import Scenario, override
+
+#: Fitted parameters and the range each may take.
+PARAMETERS: dict[str, tuple[float, float]] = {
+    "structure.phase_months.reset": (2, 24),
+    "structure.phase_months.euphoria": (3, 48),
+    "structure.phase_months.realism": (6, 96),
+    "structure.phase_months.disillusionment": (6, 96),
+    "structure.phase_months.crisis": (6, 120),
+    "structure.erosion": (0.002, 0.1),
+    "structure.normalization_rate": (0.01, 0.5),
+    "structure.down.disillusionment": (0.2, 5),
+    "structure.down.crisis": (0.2, 10),
+}
+#: Share of the calibration's gain below which moving a parameter by a third means "not pinned down".
+FLAT = 0.05
+RESET_RUN = history.months_between(*history.RECORD_RESET_RUN)
+
+
+@dataclass
+class Calibration:
+    """The outcome of a calibration."""
+
+    start: dict[str, float]
+    fitted: dict[str, float]
+    loss_start: float
+    loss_fitted: float
+    evaluations: int
+    sensitivity: dict[str, float] = field(default_factory=dict)  #: loss rise when moved by a third, / the gain
+
+    @property
+    def not_pinned(self) -> list[str]:
+        """Parameters whose loss barely changes when moved: history does not pin them down."""
+        return [path for path, rise in self.sensitivity.items() if rise < FLAT]
+
+    @property
+    def gain(self) -> float:
+        """How much the calibration lowered the loss."""
+        return self.loss_start - self.loss_fitted
+
+
+def loss(scores: list[Score]) -> float:
+    """Backtest loss of the timeline scenarios: relative proper scores plus cycle-length errors."""
+    total = 0.0
+    for s in scores:
+        total += (s.level_rps / s.level_rps_climatology + s.phase_brier / s.phase_brier_climatology) / 2
+        to_crisis = min(s.median_months_to_crisis, 2 * s.record_months_to_crisis)
+        total += 0.25 * np.log(to_crisis / s.record_months_to_crisis) ** 2
+        if s.scenario == "history_2009":
+            to_disillusionment = min(s.median_months_to_disillusionment, 2 * RESET_RUN)
+            total += 0.25 * np.log(to_disillusionment / RESET_RUN) ** 2
+    return total / len(scores)
+
+
+def start_values(structure_file: Path) -> dict[str, float]:
+    """The hand-set values of the fitted parameters, read from ``structure.yaml``."""
+    data = yaml.safe_load(structure_file.read_text(encoding="utf-8"))
+    values = {}
+    for path in PARAMETERS:
+        node = data
+        for part in path.split("."):
+            node = node[part]
+        values[path] = float(node)
+    return values
+
+
+def objective(specs: dict[str, Scenario], runs: int, seed: int) -> Callable[[dict[str, float]], float]:
+    """The loss as a function of parameter values, on the timeline scenarios."""
+    timeline = {name: spec for name, spec in specs.items() if name in SCENARIOS}
+
+    def evaluate(values: dict[str, float]) -> float:
+        fitted = {name: override(spec, values, source="calibration") for name, spec in timeline.items()}
+        return loss(backtest(fitted, runs, seed)[0])
+
+    return evaluate
+
+
+def calibrate(
+    specs: dict[str, Scenario],
+    start: dict[str, float],
+    runs: int,
+    seed: int,
+    budget: int,
+    progress: Callable[[int, float], None] | None = None,
+) -> Calibration:
+    """Fit ``PARAMETERS`` to the record from ``start``, within ``budget`` loss evaluations."""
+    evaluate = objective(specs, runs, seed)
+    names = list(PARAMETERS)
+    low = np.log([PARAMETERS[n][0] for n in names])
+    high = np.log([PARAMETERS[n][1] for n in names])
+    calls = 0
+
+    def as_values(x: np.ndarray) -> dict[str, float]:
+        return {n: float(round(v, 4)) for n, v in zip(names, np.exp(np.clip(x, low, high)), strict=True)}
+
+    def f(x: np.ndarray) -> float:
+        nonlocal calls
+        calls += 1
+        value = evaluate(as_values(x))
+        if progress is not None:
+            progress(calls, value)
+        return value
+
+    x0 = np.log([start[n] for n in names])
+    found = optimize.minimize(
+        f, x0, method="Nelder-Mead", options={"maxfev": budget, "xatol": 0.02, "fatol": 1e-4, "adaptive": True}
+    )
+    fitted = as_values(found.x)
+    result = Calibration(
+        start=start, fitted=fitted, loss_start=evaluate(start), loss_fitted=evaluate(fitted), evaluations=calls
+    )
+    for name in names:
+        lo, hi = PARAMETERS[name]
+        moved = [evaluate({**fitted, name: float(np.clip(fitted[name] * k, lo, hi))}) for k in (2 / 3, 4 / 3)]
+        result.sensitivity[name] = float((min(moved) - result.loss_fitted) / max(result.gain, 1e-9))
+    return result
+
+
+def write_calibrated(result: Calibration, path: Path, runs: int, seed: int) -> None:
+    """Write ``configs/calibrated.yaml``: the fitted values over ``structure.yaml``, with the fit in comments."""
+    tree: dict = {}
+    for dotted, value in result.fitted.items():
+        node = tree
+        parts = dotted.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    header = [
+        f"# Written by `sim calibrate` on {datetime.now(UTC):%Y-%m-%d}: structural parameters fitted to the",
+        f"# 1992-2016 record (scenarios/history/, data/history/); seed {seed}, {runs} worlds per historical",
+        f"# scenario, {result.evaluations} evaluations. Rerun `sim calibrate` to refit; `sim backtest` shows the fit.",
+        f"# loss: hand-set (structure.yaml) {result.loss_start:.4f} -> fitted {result.loss_fitted:.4f}",
+        f"# not pinned down by history (moving one by a third costs < {FLAT:.0%} of that gain):",
+        *(f"#   {path}" for path in result.not_pinned or ["none"]),
+    ]
+    body = yaml.safe_dump({"extends": "structure.yaml", **tree}, sort_keys=False)
+    path.write_text("\n".join(header) + "\n" + body, encoding="utf-8")

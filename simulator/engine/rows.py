@@ -1,0 +1,101 @@
+"""Per-world rows as Arrow tables: each world's assumptions and outcomes, and on request its path.
+
+A chunk's rows are built where the chunk ran and travel as Parquet bytes, so
+a run's per-world table is streamed to ``runs.parquet`` chunk by chunk and
+never held whole in memory. Months are written ``YYYY-MM``; levels, phases
+and war states as ordered categories with their names from ``vocabulary``.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from simulator.model.events import NEVER
+from simulator.model.recorder import PATH_CODES, TRACKED
+from simulator.months import month_labels
+from simulator.vocabulary import EVENT_INDEX, EVENTS, LEVELS, PHASES, level_event
+
+if TYPE_CHECKING:
+    from simulator.model.model import RelationsModel
+
+
+def first_month_columns() -> dict[str, str]:
+    """Column of ``runs.parquet`` holding each event's first month, by event name."""
+    columns = {level_event(k): f"first_month_{level}" for k, level in enumerate(LEVELS[1:], start=1)}
+    return columns | {event: f"first_month_{event}" for event in EVENTS if event not in columns}
+
+
+def categories(codes: np.ndarray, names: Iterable[str], ordered: bool = True) -> pa.DictionaryArray:
+    """Integer codes as an Arrow categorical column; negative codes are missing."""
+    indices = pa.array(codes.astype(np.int16), mask=codes < 0)
+    return pa.DictionaryArray.from_arrays(indices, pa.array(list(names)), ordered=ordered)
+
+
+def world_table(model: RelationsModel, varying: Iterable[str]) -> pa.Table:
+    """One row per world of a model at the horizon: its sampled assumptions (those in ``varying``) and outcomes."""
+    first = model.first_world
+    months = month_labels(model.spec.start, model.spec.months)
+    columns: dict[str, pa.Array] = {"world": pa.array(np.arange(first, first + model.worlds, dtype=np.int64))}
+    for path in varying:
+        columns[path] = pa.array(np.asarray(model.draws[path], dtype=np.float64))
+    columns["final_level"] = categories(model.state.level, LEVELS)
+    columns["max_level"] = categories(model.recorder.max_level, LEVELS)
+    columns["final_phase"] = categories(model.state.phase, PHASES, ordered=False)
+    columns["reversals"] = pa.array(model.president.reversals)
+    for event, column in first_month_columns().items():
+        row = model.events.first[EVENT_INDEX[event]]
+        columns[column] = categories(row, months).dictionary_decode()
+    return pa.table(columns)
+
+
+def trajectory_table(model: RelationsModel) -> pa.Table:
+    """One row per world and month: level, phase, war and the tracked state, world by world."""
+    paths = model.recorder.paths
+    if paths is None:
+        raise ValueError("this model did not keep its worlds' paths; build it with paths=True")
+    months, worlds = model.spec.months, model.worlds
+    first = model.first_world
+    columns: dict[str, pa.Array] = {
+        "world": pa.array(np.repeat(np.arange(first, first + worlds, dtype=np.int64), months)),
+        "month": categories(np.tile(np.arange(months), worlds), month_labels(model.spec.start, months)),
+    }
+    for name, names in PATH_CODES.items():
+        columns[name] = categories(paths[name].T.ravel(), names, ordered=name != "phase")
+    for name in TRACKED:
+        columns[name] = pa.array(paths[name].T.ravel())
+    return pa.table(columns)
+
+
+def parquet_options(schema: pa.Schema) -> dict[str, list[str]]:
+    """How to write rows to Parquet: dictionary-encode the text columns only (floats do not repeat)."""
+    text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_dictionary(f.type)]
+    return {"use_dictionary": text}
+
+
+def to_parquet(table: pa.Table) -> bytes:
+    """A table as the bytes of a Parquet file."""
+    sink = io.BytesIO()
+    pq.write_table(table, sink, **parquet_options(table.schema))
+    return sink.getvalue()
+
+
+def from_parquet(data: bytes) -> pa.Table:
+    """The table in the bytes of a Parquet file."""
+    return pq.read_table(io.BytesIO(data))
+
+
+def first_months_of(worlds: pa.Table, months: list[str]) -> np.ndarray:
+    """(events, worlds) month index of each event's first occurrence, or ``NEVER``, read back from rows."""
+    first = np.full((len(EVENTS), worlds.num_rows), NEVER, dtype=np.int16)
+    labels = pa.array(months)
+    for event, column in first_month_columns().items():
+        index = pc.index_in(worlds.column(column).cast(pa.string()), value_set=labels)
+        first[EVENT_INDEX[event]] = index.fill_null(NEVER).to_numpy()
+    return first

@@ -1,0 +1,259 @@
+"""The engine: runs a scenario's Monte Carlo worlds in chunks, wherever the chunks run.
+
+A run of N worlds is cut into chunks of a fixed number of whole random-number
+blocks (``randomness.BLOCK``). Each chunk is one ``RelationsModel`` advancing
+all its worlds together, and hands back its tally (``tally.Tally``) and its
+per-world rows. A chunk draws from generators seeded for its own blocks
+alone, so it gives the same result in this process, in a worker process or
+on a Dask worker; the run's result depends on the seed alone, not on the
+number of workers, the order in which chunks finish, or whether the run was
+interrupted and resumed.
+
+Finished chunks go to a store (``store.MemoryStore`` or, for an output
+folder, ``store.FolderStore``) as soon as they finish; the engine runs only
+the chunks its store does not hold yet.
+"""
+
+import hashlib
+import json
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from threading import Event
+from typing import Any, Protocol
+
+from simulator.engine.rows import to_parquet, trajectory_table, world_table
+from simulator.engine.tally import Tally
+from simulator.engine.workers import HERE, Workers
+from simulator.model.model import RelationsModel
+from simulator.model.randomness import BLOCK
+from simulator.scenario import Scenario
+from simulator.scenario.distributions import Fixed
+from simulator.scenario.schema import assumptions
+
+#: Worlds one model advances at once by default: large enough for numpy speed, small in memory.
+DEFAULT_CHUNK = 8 * BLOCK
+
+#: Called with a number of world-months each time worlds advance (a run has runs x months).
+Progress = Callable[[int], None]
+
+#: How often a waiting engine looks up to see whether it was asked to stop, in seconds.
+_POLL = 0.2
+
+
+class Interrupted(Exception):
+    """The run was asked to stop before every chunk finished; finished chunks are in the store."""
+
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__(f"stopped with {done} of {total} chunks finished")
+        self.done = done
+        self.total = total
+
+
+def chunk_size(chunk_worlds: int) -> int:
+    """Worlds in a full chunk: ``chunk_worlds`` rounded down to whole blocks, at least one block."""
+    return max(BLOCK, chunk_worlds - chunk_worlds % BLOCK)
+
+
+class ChunkFailed(RuntimeError):
+    """A chunk failed where it ran (a worker without ``sim`` installed, say); finished chunks are kept."""
+
+    def __init__(self, index: int, where: str, error: BaseException) -> None:
+        reason = f"{type(error).__name__}: {error}".strip().rstrip(":")
+        super().__init__(f"chunk {index} failed on {where}: {reason}")
+        self.index = index
+
+
+def plan_chunks(runs: int, chunk_worlds: int = DEFAULT_CHUNK) -> list[tuple[int, int]]:
+    """(first world, count) of each chunk; every chunk but the last is whole blocks."""
+    if runs < 1:
+        raise ValueError(f"runs must be at least 1, got {runs}")
+    size = chunk_size(chunk_worlds)
+    return [(first, min(size, runs - first)) for first in range(0, runs, size)]
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """What to run: a scenario's worlds, their seed, and how they are cut into chunks.
+
+    Attributes:
+        spec: the scenario.
+        runs: number of worlds.
+        seed: the root seed.
+        chunk_worlds: worlds per chunk (rounded down to whole blocks, at least one).
+        trajectories: keep every world's month-by-month path.
+    """
+
+    spec: Scenario
+    runs: int
+    seed: int
+    chunk_worlds: int = DEFAULT_CHUNK
+    trajectories: bool = False
+
+    @property
+    def chunks(self) -> list[tuple[int, int]]:
+        """(first world, count) of each chunk, in world order."""
+        return plan_chunks(self.runs, self.chunk_worlds)
+
+    def identity(self) -> dict[str, Any]:
+        """Everything that fixes the result: a resumed run must match it exactly."""
+        from simulator import __version__
+
+        resolved = json.dumps(self.spec.model_dump(mode="json"), sort_keys=True)
+        return {
+            "scenario": self.spec.name,
+            "scenario_sha256": hashlib.sha256(resolved.encode()).hexdigest(),
+            "runs": self.runs,
+            "seed": self.seed,
+            "chunk_worlds": chunk_size(self.chunk_worlds),
+            "trajectories": self.trajectories,
+            "random_block_worlds": BLOCK,
+            "version": __version__,
+        }
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    """What one chunk of worlds hands back.
+
+    Attributes:
+        index: the chunk's place in the run's plan.
+        tally: its worlds' counts and sums.
+        worlds: its per-world rows (``rows.world_table``) as Parquet bytes.
+        trajectories: its worlds' paths (``rows.trajectory_table``) as Parquet bytes, if asked for.
+    """
+
+    index: int
+    tally: Tally
+    worlds: bytes
+    trajectories: bytes | None = None
+
+
+class Store(Protocol):
+    """Where finished chunks go."""
+
+    def done(self) -> set[int]:
+        """Indices of the chunks already kept."""
+        ...
+
+    def save(self, chunk: ChunkResult) -> None:
+        """Keep a finished chunk."""
+        ...
+
+
+def run_chunk(plan: RunPlan, index: int, progress: Progress | None = None) -> ChunkResult:
+    """Advance the worlds of chunk ``index`` to the horizon; the unit of work a worker runs."""
+    first, count = plan.chunks[index]
+    model = RelationsModel(plan.spec, worlds=count, seed=plan.seed, first_world=first, paths=plan.trajectories)
+    while model.running:
+        model.step()
+        if progress is not None:
+            progress(count)
+    varying = [path for path, value in assumptions(plan.spec) if not isinstance(value, Fixed)]
+    return ChunkResult(
+        index=index,
+        tally=Tally.of(model),
+        worlds=to_parquet(world_table(model, varying)),
+        trajectories=to_parquet(trajectory_table(model)) if plan.trajectories else None,
+    )
+
+
+def queue_length(left: int, slots: int, here: bool) -> int:
+    """How many chunks to keep queued with an executor of ``slots`` slots, with ``left`` chunks to go.
+
+    Two per slot, so that no slot waits while this process is busy with a chunk
+    of its own; but near the end no more than the executor's share of what is
+    left, so that this process is not idle while chunks wait in the queue.
+    """
+    share = -(-left * slots // (slots + here))
+    return min(2 * slots, share)
+
+
+def simulate(
+    plan: RunPlan,
+    store: Store,
+    workers: Workers = HERE,
+    progress: Progress | None = None,
+    stop: Event | None = None,
+) -> None:
+    """Run every chunk of ``plan`` that ``store`` does not hold yet, saving each as it finishes.
+
+    This process runs chunks itself (unless ``workers`` says otherwise) and
+    keeps the workers' executor fed with at most two chunks per slot, so that
+    a worker never waits while this process is busy with a chunk of its own.
+
+    Args:
+        plan: what to run.
+        store: where finished chunks go; chunks it already holds are skipped.
+        workers: who runs chunks besides (or instead of) this process.
+        progress: called with world-months done: every month here, every chunk elsewhere.
+        stop: when set, no new chunk starts; chunks already running finish and are saved.
+
+    Raises:
+        Interrupted: if ``stop`` was set before every chunk finished.
+        ChunkFailed: if a chunk failed where it ran; every chunk finished before is saved.
+    """
+    todo = deque(index for index in range(len(plan.chunks)) if index not in store.done())
+    running: dict[Future[ChunkResult], int] = {}
+    try:
+        while True:
+            stopping = stop is not None and stop.is_set()
+            if stopping:
+                for future in running:
+                    future.cancel()  # chunks not started yet; running ones finish and are saved
+            else:
+                _feed(workers, plan, todo, running)
+            works_here = workers.here and bool(todo) and not stopping
+            if works_here:
+                store.save(run_chunk(plan, todo.popleft(), progress))
+            elif not running:
+                break
+            finished, _ = wait(running, timeout=0 if works_here else _POLL, return_when=FIRST_COMPLETED)
+            # Save every chunk that finished before reporting one that failed.
+            for future in sorted(finished, key=_failed):
+                chunk = _result(future, running.pop(future), workers, stop)
+                if chunk is not None:
+                    store.save(chunk)
+                    if progress is not None:
+                        progress(plan.chunks[chunk.index][1] * plan.spec.months)
+    finally:
+        for future in running:
+            future.cancel()
+    finished_chunks = len(store.done())
+    if finished_chunks < len(plan.chunks):
+        raise Interrupted(finished_chunks, len(plan.chunks))
+
+
+def _feed(workers: Workers, plan: RunPlan, todo: deque[int], running: dict[Future[ChunkResult], int]) -> None:
+    """Queue chunks with the workers' executor, once it has started, up to its ``queue_length``."""
+    if not workers.accepting():
+        return
+    queue = queue_length(len(todo) + len(running), workers.slots, workers.here)
+    while len(running) < queue and todo:
+        index = todo.popleft()
+        running[workers.executor.submit(run_chunk, plan, index)] = index
+
+
+def _failed(future: Future[ChunkResult]) -> bool:
+    """Whether a finished future raised (a cancelled one did not)."""
+    return not future.cancelled() and future.exception() is not None
+
+
+def _result(future: Future[ChunkResult], index: int, workers: Workers, stop: Event | None) -> ChunkResult | None:
+    """A chunk finished elsewhere; ``None`` if it was cancelled or lost to a stopped worker.
+
+    Raises:
+        ChunkFailed: if the chunk raised, naming where it ran.
+    """
+    if future.cancelled():
+        return None
+    try:
+        return future.result()
+    except BrokenProcessPool as error:
+        if stop is not None and stop.is_set():
+            return None
+        raise ChunkFailed(index, workers.where, error) from error
+    except Exception as error:
+        raise ChunkFailed(index, workers.where, error) from error

@@ -1,0 +1,11 @@
+"""The actors of DOMAIN.md section 2, one Mesa agent each, stepped in the model's order."""
+
+from simulator.model.agents.allies import Allies
+from simulator.model.agents.bureaucracy import Bureaucracy
+from simulator.model.agents.china import China
+from simulator.model.agents.congress import Congress
+from simulator.model.agents.kremlin import Kremlin
+from simulator.model.agents.president import President
+from simulator.model.agents.publics import Publics
+
+__all__ = ["Allies", "Bureaucracy", "China", "Congress", "Kremlin", "President", "Publics"]

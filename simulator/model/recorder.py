@@ -1,0 +1,75 @@
+"""Recording: what the model keeps of each month, in one place.
+
+Month by month it keeps counts over worlds (levels, phases, war states) and
+the sum of the continuous state; per world it keeps the highest level
+reached and the first month it entered each Giles phase. The event log keeps
+first months. Each world's month-by-month path is kept only when asked for
+(``paths=True``, for ``--save-trajectories``), so by default memory does not
+grow with the horizon times the number of worlds.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulator.vocabulary import LEVELS, PHASES, WAR_STATES
+
+if TYPE_CHECKING:
+    from simulator.model.model import RelationsModel
+
+#: Continuous state whose mean over worlds is kept month by month.
+TRACKED = ("sanctions", "aid", "trust", "opposition", "engaged", "hawkishness")
+
+#: Discrete state kept in each world's path, with its vocabulary.
+PATH_CODES = {"level": LEVELS, "phase": PHASES, "war": WAR_STATES}
+
+
+class Recorder:
+    """Month-by-month aggregates of one model's worlds, and on request their paths.
+
+    Attributes:
+        paths: ``None``, or for each of ``PATH_CODES`` and ``TRACKED`` a (months, worlds) array.
+    """
+
+    def __init__(self, model: RelationsModel, paths: bool = False) -> None:
+        months = model.spec.months
+        self.model = model
+        self.level_counts = np.zeros((months, len(LEVELS)), dtype=np.int64)
+        self.phase_counts = np.zeros((months, len(PHASES)), dtype=np.int64)
+        self.war_counts = np.zeros((months, len(WAR_STATES)), dtype=np.int64)
+        self.state_sums = np.zeros((months, len(TRACKED)))
+        self.max_level = model.state.level.copy()
+        self.first_entry = np.full((len(PHASES), model.worlds), -1, dtype=np.int16)
+        self._phase = model.state.phase.copy()
+        self.paths: dict[str, np.ndarray] | None = None
+        if paths:
+            shape = (months, model.worlds)
+            self.paths = {name: np.zeros(shape, dtype=np.int8) for name in PATH_CODES}
+            self.paths |= {name: np.zeros(shape, dtype=np.float32) for name in TRACKED}
+
+    def record(self) -> None:
+        """Keep this month's aggregates (and paths, if asked for)."""
+        model, state, m = self.model, self.model.state, self.model.month
+        self.level_counts[m] = np.bincount(state.level, minlength=len(LEVELS))
+        self.phase_counts[m] = np.bincount(state.phase, minlength=len(PHASES))
+        self.war_counts[m] = np.bincount(state.war, minlength=len(WAR_STATES))
+        tracked = {
+            "sanctions": state.sanctions,
+            "aid": state.aid,
+            "trust": state.trust,
+            "opposition": state.opposition,
+            "engaged": model.president.engaged,
+            "hawkishness": model.congress.hawkishness,
+        }
+        self.state_sums[m] = [values.sum() for values in tracked.values()]
+        np.maximum(self.max_level, state.level, out=self.max_level)
+        entered = state.phase != self._phase
+        for phase in range(len(PHASES)):
+            fresh = entered & (state.phase == phase) & (self.first_entry[phase] < 0)
+            self.first_entry[phase][fresh] = m
+        self._phase = state.phase.copy()
+        if self.paths is not None:
+            for name, values in ({"level": state.level, "phase": state.phase, "war": state.war} | tracked).items():
+                self.paths[name][m] = values

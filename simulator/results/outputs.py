@@ -1,0 +1,239 @@
+"""Writing a run to disk: tables, summary, provenance and plots, each file atomically.
+
+Every file is written beside itself under a temporary name and moved into
+place (``files.atomically``), so a reader never finds a half-written file
+where a finished one is expected, and an interrupted write leaves earlier
+files intact. The per-world files are streamed chunk by chunk, one Parquet
+row group per chunk, never held whole in memory.
+"""
+
+import hashlib
+import json
+import platform
+import sys
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import yaml
+
+from simulator.analysis.compare import Comparison
+from simulator.engine.rows import parquet_options
+from simulator.files import atomically
+from simulator.model.randomness import BLOCK
+from simulator.results.result import TRAJECTORIES_FILE, RunResult
+
+#: Files a finished run folder holds.
+OUTPUT_FILES = (
+    "summary.json",
+    "levels_by_month.csv",
+    "phases_by_month.csv",
+    "events_by_month.csv",
+    "war_by_month.csv",
+    "state_by_month.csv",
+    "runs.parquet",
+    "scenario.resolved.yaml",
+    "metadata.json",
+    "levels_over_time.png",
+    "level_at_horizon.png",
+    "phases_over_time.png",
+    "events_over_time.png",
+)
+
+
+class OutputError(ValueError):
+    """An output folder that cannot be used."""
+
+
+def check_output_dir(out: Path, force: bool) -> None:
+    """Refuse a non-empty folder unless ``force``, before any work is done.
+
+    Raises:
+        OutputError: naming the folder and the way out.
+    """
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        if (out / ".chunks").is_dir():
+            raise OutputError(
+                f"{out} holds an interrupted run; finish it with --resume {out}, or pass --force to start over"
+            )
+        raise OutputError(f"{out} is not empty; choose another --out or pass --force to overwrite")
+
+
+def new_run_dir(root: Path, scenario: str) -> Path:
+    """A fresh timestamped folder name under ``root`` (not yet created)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    candidate = root / f"{scenario}-{stamp}"
+    n = 1
+    while candidate.exists():
+        n += 1
+        candidate = root / f"{scenario}-{stamp}-{n}"
+    return candidate
+
+
+def write_run(
+    result: RunResult,
+    out: Path,
+    *,
+    scenario_path: Path | None = None,
+    command: list[str] | None = None,
+    elapsed: float | None = None,
+) -> list[Path]:
+    """Write every output of ``result`` into ``out`` (and its paths, if kept); return the paths written."""
+    from simulator.results import (
+        plots,  # matplotlib is slow to import, and worker processes, which import this, never plot
+    )
+
+    out.mkdir(parents=True, exist_ok=True)
+    spec = result.spec
+    writers: dict[str, Callable[[Path], None]] = {
+        "summary.json": lambda p: _json(p, result.summary()),
+        "levels_by_month.csv": lambda p: result.levels_by_month.to_csv(p, index=False),
+        "phases_by_month.csv": lambda p: result.phases_by_month.to_csv(p, index=False),
+        "events_by_month.csv": lambda p: result.events_by_month.to_csv(p, index=False),
+        "war_by_month.csv": lambda p: result.war_by_month.to_csv(p, index=False),
+        "state_by_month.csv": lambda p: result.state_by_month.to_csv(p, index=False),
+        "runs.parquet": lambda p: _parquet(p, result.rows.world_tables()),
+        "scenario.resolved.yaml": lambda p: p.write_text(
+            yaml.safe_dump(spec.model_dump(mode="json"), sort_keys=False, allow_unicode=True),
+            encoding="utf-8",
+        ),
+        "metadata.json": lambda p: _json(p, _metadata(result, scenario_path, command, elapsed)),
+        "levels_over_time.png": lambda p: plots.save(plots.levels_over_time(result.levels_by_month, spec.name), p),
+        "level_at_horizon.png": lambda p: plots.save(
+            plots.level_at_horizon(
+                result.final_level_probabilities(), result.max_level_probabilities(), str(spec.horizon), spec.name
+            ),
+            p,
+        ),
+        "phases_over_time.png": lambda p: plots.save(plots.phases_over_time(result.phases_by_month, spec.name), p),
+        "events_over_time.png": lambda p: plots.save(plots.events_over_time(result.events_by_month, spec.name), p),
+    }
+    names = list(OUTPUT_FILES)
+    if next(iter(result.rows.trajectory_tables()), None) is not None:
+        writers[TRAJECTORIES_FILE] = lambda p: _parquet(p, result.rows.trajectory_tables())
+        names.insert(names.index("runs.parquet") + 1, TRAJECTORIES_FILE)
+    written = []
+    for name in names:
+        path = out / name
+        atomically(path, writers[name])
+        written.append(path)
+    return written
+
+
+def _parquet(path: Path, tables: Iterable[pa.Table]) -> None:
+    """Stream tables with one schema into one Parquet file, a row group each."""
+    writer = None
+    try:
+        for table in tables:
+            writer = writer or pq.ParquetWriter(path, table.schema, **parquet_options(table.schema))
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+def _json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _metadata(
+    result: RunResult, scenario_path: Path | None, command: list[str] | None, elapsed: float | None
+) -> dict[str, Any]:
+    from simulator import __version__
+
+    packages = ("numpy", "scipy", "pandas", "pyarrow", "mesa", "pydantic", "matplotlib")
+    return {
+        "scenario": result.spec.name,
+        "scenario_file": str(scenario_path) if scenario_path else None,
+        "scenario_sha256": hashlib.sha256(scenario_path.read_bytes()).hexdigest() if scenario_path else None,
+        "seed": result.seed,
+        "runs": result.runs,
+        "random_block_worlds": BLOCK,
+        "command": command if command is not None else sys.argv,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "elapsed_seconds": round(elapsed, 3) if elapsed is not None else None,
+        "simulation": None
+        if result.timing is None
+        else {
+            "seconds": round(result.timing.seconds, 3),
+            "worlds": result.timing.worlds,
+            "worlds_per_second": round(result.timing.worlds_per_second),
+        },
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "versions": {"sim": __version__} | {name: version(name) for name in packages},
+    }
+
+
+#: Files a finished comparison folder holds.
+COMPARISON_FILES = (
+    "comparison.csv",
+    "levels_by_month.csv",
+    "compare_levels.png",
+    "compare_differences.png",
+    "metadata.json",
+)
+
+
+def write_comparison(comparison: Comparison, out: Path, *, command: list[str] | None = None) -> list[Path]:
+    """Write a comparison's table, each scenario's levels by month, plots and provenance into ``out``."""
+    from simulator.results import plots
+
+    out.mkdir(parents=True, exist_ok=True)
+    table = comparison.table()
+    reference, first = comparison.names[0], comparison.results[0]
+    levels = {name: result.levels_by_month for name, result in zip(comparison.names, comparison.results, strict=True)}
+    long_levels = pd.concat([frame.assign(scenario=name) for name, frame in levels.items()], ignore_index=True)
+    writers: dict[str, Callable[[Path], None]] = {
+        "comparison.csv": lambda p: table.to_csv(p, index=False),
+        "levels_by_month.csv": lambda p: long_levels.to_csv(p, index=False),
+        "compare_levels.png": lambda p: plots.save(plots.compare_levels(levels), p),
+        "compare_differences.png": lambda p: plots.save(
+            plots.compare_differences(table, reference, str(first.spec.horizon)), p
+        ),
+        "metadata.json": lambda p: _json(
+            p,
+            {
+                "scenarios": comparison.names,
+                "seed": first.seed,
+                "runs": first.runs,
+                "command": command if command is not None else sys.argv,
+                "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            },
+        ),
+    }
+    written = []
+    for name in COMPARISON_FILES:
+        atomically(out / name, writers[name])
+        written.append(out / name)
+    return written
+
+
+def write_backtest(table: pd.DataFrame, results: dict[str, RunResult], out: Path) -> list[Path]:
+    """Write the backtest scores, yearly trust against polls, and a record plot per timeline scenario."""
+    from simulator.analysis import history
+    from simulator.analysis.backtest import SCENARIOS, trust_table
+    from simulator.results import plots
+
+    out.mkdir(parents=True, exist_ok=True)
+    writers: dict[str, Callable[[Path], None]] = {"backtest.csv": lambda p: table.to_csv(p, index=False)}
+    for name in SCENARIOS:
+        result = results[name]
+        trust = trust_table(result)
+        levels, phases, covered = history.observed(result.months)
+        writers[f"trust_{name}.csv"] = lambda p, trust=trust: trust.to_csv(p, index_label="month")
+        writers[f"{name}.png"] = lambda p, r=result, lv=levels, ph=phases, t=trust, n=name: plots.save(
+            plots.backtest_record(n, r.levels_by_month, r.phases_by_month, lv, ph, t), p
+        )
+    written = []
+    for file, write in writers.items():
+        atomically(out / file, write)
+        written.append(out / file)
+    return written

@@ -1,0 +1,73 @@
+"""The configs folder: engine defaults (``engine.yaml``) and the parameter sets scenarios extend.
+
+The folder is ``$SIM_CONFIG_DIR`` if set (or the ``--config-dir`` option), else
+``configs/`` under the working directory, else the ``configs/`` beside the
+source tree. A scenario's ``extends: NAME`` is looked up next to the scenario
+first, then in this folder. ``$SIM_DASK_ADDRESS``, if set, overrides the engine
+file's ``dask``; command-line options override both.
+"""
+
+import os
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+ENV_VAR = "SIM_CONFIG_DIR"
+ENGINE_FILE = "engine.yaml"
+
+#: Environment variable naming a Dask scheduler to run on, as ``--dask`` does.
+DASK_ENV_VAR = "SIM_DASK_ADDRESS"
+
+
+class ConfigError(ValueError):
+    """An engine configuration that cannot be used; the message names the file and key."""
+
+
+class EngineConfig(BaseModel):
+    """How ``sim run`` runs when options do not say otherwise."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    runs: int = Field(ge=1, description="worlds per run")
+    seed: int = Field(ge=0, description="root seed")
+    output_root: Path = Field(description="folder for timestamped output folders")
+    chunk_worlds: int = Field(ge=1, description="worlds one model advances at once")
+    workers: int | None = Field(default=None, ge=1, description="processes running chunks; null: all cores")
+    dask: str | None = Field(default=None, min_length=1, description="Dask scheduler address, e.g. tcp://host:8786")
+
+
+def config_dir(override: Path | None = None) -> Path:
+    """The configs folder in use."""
+    if override is not None:
+        return override
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR])
+    local = Path("configs")
+    if (local / ENGINE_FILE).exists():
+        return local
+    return Path(__file__).resolve().parents[2] / "configs"
+
+
+def load_config(folder: Path | None = None) -> EngineConfig:
+    """Read and validate ``engine.yaml`` from the configs folder.
+
+    Raises:
+        ConfigError: if the file is missing or malformed, naming the key.
+    """
+    path = config_dir(folder) / ENGINE_FILE
+    try:
+        config = EngineConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read the engine configuration ({error.strerror})") from None
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path}: not valid YAML: {error}") from None
+    except ValidationError as error:
+        first = error.errors()[0]
+        key = ".".join(map(str, first["loc"])) or "(top level)"
+        raise ConfigError(f"{path}: {key}: {first['msg']}") from None
+    if os.environ.get(DASK_ENV_VAR):
+        return config.model_copy(update={"dask": os.environ[DASK_ENV_VAR]})
+    return config

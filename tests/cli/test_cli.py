@@ -1,0 +1,144 @@
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from simulator.cli.app import app
+from simulator.results.outputs import OUTPUT_FILES
+from simulator.scenario import load_scenario
+from simulator.vocabulary import EVENTS, LEVELS, PHASES
+
+from tests.conftest import BASELINE, ROOT, SCENARIOS
+
+runner = CliRunner()
+
+
+def sim(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda p: p.name)
+def test_run_writes_every_output_well_formed(tmp_path, scenario):
+    out = tmp_path / "out"
+    result = sim("run", scenario, "--runs", 1500, "--seed", 3, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)
+    spec = load_scenario(scenario)
+
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["scenario"] == spec.name and summary["runs"] == 1500 and summary["seed"] == 3
+    assert (summary["start"], summary["horizon"]) == (str(spec.start), str(spec.horizon))
+    assert list(summary["final_level_probabilities"]) == list(LEVELS)
+    assert sum(summary["final_level_probabilities"].values()) == pytest.approx(1)
+    assert sum(summary["max_level_probabilities"].values()) == pytest.approx(1)
+    assert set(summary["events"]) == set(EVENTS)
+    assert {q.id for q in spec.questions} == set(summary["questions"])
+    assert all(0 <= q["probability"] <= 1 for q in summary["questions"].values())
+
+    levels = pd.read_csv(out / "levels_by_month.csv")
+    assert list(levels.columns) == ["month", *LEVELS]
+    assert np.allclose(levels[list(LEVELS)].sum(axis=1), 1)
+    assert len(levels) == spec.months and levels["month"].iloc[-1] == str(spec.horizon)
+    assert list(pd.read_csv(out / "phases_by_month.csv").columns) == ["month", *PHASES]
+    assert list(pd.read_csv(out / "events_by_month.csv").columns) == ["month", *EVENTS]
+
+    worlds = pd.read_parquet(out / "runs.parquet")
+    assert len(worlds) == 1500
+    assert {"final_level", "max_level", "first_month_summit", "first_month_normalization"} <= set(worlds)
+    months = worlds["first_month_summit"].dropna()
+    assert months.str.fullmatch(r"\d{4}-\d{2}").all()
+
+    assert load_scenario(out / "scenario.resolved.yaml") == spec
+    metadata = json.loads((out / "metadata.json").read_text())
+    assert metadata["seed"] == 3 and metadata["versions"]["mesa"].startswith("3.5")
+    assert (out / "levels_over_time.png").read_bytes()[:4] == b"\x89PNG"
+    assert "Level of relations in" in result.output
+    assert ("Questions" in result.output) == bool(spec.questions)
+
+
+def test_existing_output_is_refused_and_kept(tmp_path):
+    out = tmp_path / "out"
+    assert sim("run", BASELINE, "--runs", 500, "--out", out).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    refused = sim("run", BASELINE, "--runs", 600, "--out", out)
+    assert refused.exit_code == 2
+    assert "is not empty" in refused.output and "--force" in refused.output
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    forced = sim("run", BASELINE, "--runs", 600, "--out", out, "--force")
+    assert forced.exit_code == 0
+    assert json.loads((out / "summary.json").read_text())["runs"] == 600
+
+
+def test_bad_scenario_is_one_message_and_exit_2(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BASELINE.read_text().replace("  outreach: 0.5", "  outreach: 5"))
+    result = sim("run", bad, "--runs", 100, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "bad.yaml:" in result.output and "president.outreach" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("args", [["--runs", "0"], ["--seed", "-1"], ["--bogus"]])
+def test_bad_options_exit_2(tmp_path, args):
+    result = sim("run", BASELINE, *args)
+    assert result.exit_code == 2
+
+
+def test_default_output_folder_comes_from_the_engine_config(tmp_path, monkeypatch):
+    shutil.copytree(ROOT / "configs", tmp_path / "configs")
+    (tmp_path / "configs" / "engine.yaml").write_text(
+        f"runs: 700\nseed: 5\noutput_root: {tmp_path / 'runs'}\nchunk_worlds: 4096\n"
+    )
+    monkeypatch.setenv("SIM_CONFIG_DIR", str(tmp_path / "configs"))
+    result = sim("run", BASELINE)
+    assert result.exit_code == 0, result.output
+    (folder,) = (tmp_path / "runs").iterdir()
+    assert folder.name.startswith("trump2025-")
+    summary = json.loads((folder / "summary.json").read_text())
+    assert (summary["runs"], summary["seed"]) == (700, 5)
+
+
+def test_broken_engine_config_is_named(tmp_path, monkeypatch):
+    (tmp_path / "engine.yaml").write_text("runs: -3\nseed: 5\noutput_root: runs\nchunk_worlds: 4096\n")
+    monkeypatch.setenv("SIM_CONFIG_DIR", str(tmp_path))
+    result = sim("run", BASELINE)
+    assert result.exit_code == 2 and "engine.yaml: runs:" in result.output
+
+
+def test_installed_command_runs_as_a_user_would(tmp_path):
+    sim_command = Path(sys.executable).parent / "sim"
+    assert shutil.which(str(sim_command)), "pip install should provide a `sim` command"
+    done = subprocess.run(
+        [sim_command, "run", BASELINE, "--runs", "800", "--out", tmp_path / "out"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Outputs written to" in done.stdout
+    missing = subprocess.run([sim_command, "run", tmp_path / "missing.yaml"], capture_output=True, text=True)
+    assert missing.returncode == 2
+    assert "cannot read the scenario" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_progress_bar_shows_worlds_done_speed_and_time_left(tmp_path, monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    from simulator.cli import app as cli
+
+    screen = io.StringIO()
+    monkeypatch.setattr(cli, "errors", Console(file=screen, force_terminal=True, width=160))
+    result = sim("run", BASELINE, "--runs", 9000, "--out", tmp_path / "out", "--workers", 1)
+    assert result.exit_code == 0, result.output
+    shown = screen.getvalue()
+    assert "/9,000 worlds" in shown and "worlds/s" in shown and "0:00:" in shown

@@ -1,0 +1,122 @@
+"""Results depend on the seed alone: not on the number of local workers, nor on a Dask cluster."""
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import simulator
+from simulator.cli.app import app
+from simulator.engine.runner import RunPlan, simulate
+from simulator.engine.store import MemoryStore
+from simulator.engine.tally import Tally
+from simulator.engine.workers import WorkersError, open_workers
+from simulator.model.randomness import BLOCK
+from simulator.results.result import RunResult
+
+from tests.conftest import BASELINE, write_engine
+
+RUNS = 3 * BLOCK + 123  # four chunks of one block: the last one partial
+TABLES = ("levels_by_month", "phases_by_month", "events_by_month", "war_by_month", "state_by_month", "worlds")
+
+
+def run(spec, **options):
+    return simulator.run(spec, runs=RUNS, seed=9, chunk_worlds=BLOCK, **options)
+
+
+@pytest.fixture(scope="module")
+def one_worker(baseline):
+    return run(baseline, workers=1)
+
+
+def assert_identical(mine, theirs):
+    for field in ("level_counts", "phase_counts", "war_counts", "state_sums", "first_months", "max_levels"):
+        assert np.array_equal(getattr(mine.tally, field), getattr(theirs.tally, field)), field
+    for table in TABLES:
+        pd.testing.assert_frame_equal(getattr(mine, table), getattr(theirs, table), check_exact=True)
+    assert mine.summary() == theirs.summary()
+
+
+def test_one_and_two_workers_give_bit_identical_results(baseline, one_worker):
+    two_workers = run(baseline, workers=2)
+    assert_identical(one_worker, two_workers)
+
+
+def test_chunks_run_in_worker_processes_match_chunks_run_here(baseline, one_worker):
+    plan = RunPlan(baseline, RUNS, seed=9, chunk_worlds=BLOCK)
+    store = MemoryStore()
+    with open_workers(3, chunks=len(plan.chunks)) as workers:
+        workers.ready.result()  # helpers started: every chunk goes to them, none runs here
+        simulate(plan, store, replace(workers, here=False))
+    tally = sum(store.tallies(), Tally.zero(baseline.months))
+    assert_identical(one_worker, RunResult(baseline, RUNS, 9, tally, store))
+
+
+def test_one_and_two_workers_write_identical_files(tmp_path):
+    config = tmp_path / "engine.yaml"
+    write_engine(config, f"runs: {RUNS}\nseed: 4\noutput_root: {tmp_path}\nchunk_worlds: {BLOCK}\n")
+    runner = CliRunner(env={"SIM_CONFIG_DIR": str(config.parent)})
+    for workers in (1, 2):
+        done = runner.invoke(
+            app, ["run", str(BASELINE), "--workers", str(workers), "--out", str(tmp_path / str(workers))]
+        )
+        assert done.exit_code == 0, done.output
+    for name in ("summary.json", "levels_by_month.csv", "events_by_month.csv", "state_by_month.csv", "runs.parquet"):
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
+    metadata = json.loads((tmp_path / "2" / "metadata.json").read_text())
+    assert metadata["simulation"]["worlds"] == RUNS
+
+
+@pytest.fixture(scope="module")
+def dask_cluster():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        yield cluster
+
+
+def test_a_dask_cluster_gives_the_local_result(baseline, one_worker, dask_cluster):
+    on_dask = run(baseline, dask=dask_cluster.scheduler_address)
+    assert_identical(one_worker, on_dask)
+
+
+def test_sim_run_on_a_dask_cluster_from_the_environment(tmp_path, monkeypatch, dask_cluster, one_worker):
+    monkeypatch.setenv("SIM_DASK_ADDRESS", dask_cluster.scheduler_address)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(BASELINE), "--runs", "3000", "--seed", "9", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["runs"] == 3000
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"dask": "nonsense"}, "is not a Dask scheduler address"),
+        ({"dask": "tcp://127.0.0.1:1"}, "cannot reach the Dask scheduler at tcp://127.0.0.1:1"),
+        ({"processes": 0}, "at least 1"),
+    ],
+)
+def test_unusable_workers_are_refused_with_the_reason(options, message):
+    with pytest.raises(WorkersError, match=message), open_workers(chunks=4, **options):
+        pass
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--dask", "tcp://127.0.0.1:1"], "cannot reach the Dask scheduler"),
+        (["--dask", "localhost"], "is not a Dask scheduler address"),
+        (["--workers", "0"], "--workers"),
+    ],
+)
+def test_bad_worker_options_are_one_message_and_exit_2(tmp_path, args, message):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(BASELINE), "--runs", "500", "--out", str(out), *args])
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
+    assert not out.exists(), "nothing is written for a run that cannot start"

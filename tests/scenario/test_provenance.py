@@ -1,0 +1,66 @@
+"""sim describe: every assumption with its meaning, unit, source, a quote that is really in the source."""
+
+import json
+import re
+import unicodedata
+
+import pytest
+from typer.testing import CliRunner
+
+from simulator.cli.app import app
+from simulator.scenario.loader import resolve_scenario
+from simulator.scenario.provenance import SOURCES, describe
+from simulator.scenario.schema import assumptions
+
+from tests.conftest import BASELINE, ROOT
+
+runner = CliRunner()
+
+
+def normalized(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    for fancy, plain in {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+    }.items():
+        text = text.replace(fancy, plain)
+    return re.sub(r"\s+", " ", text).lower()
+
+
+@pytest.fixture(scope="module")
+def rows():
+    return describe(resolve_scenario(BASELINE))
+
+
+def test_every_assumption_is_described(rows, baseline):
+    described = {row.path for row in rows}
+    assert {path for path, _ in assumptions(baseline)} <= described
+    assert {"initial.level", "initial.review_law", "structure.gates.war_over", "shocks.scandal.effects"} <= described
+    for row in rows:
+        assert row.meaning and row.unit and row.source and row.quote, row
+
+
+def test_every_quote_is_in_the_cited_document(rows):
+    seeds = {key: normalized((ROOT / "data" / "seeds" / file).read_text()) for key, (file, _) in SOURCES.items()}
+    for row in rows:
+        key = row.source.split()[0]
+        assert normalized(row.quote) in seeds[key], f"{row.path}: {row.quote!r} is not in {SOURCES[key][0]}"
+
+
+def test_describe_formats(tmp_path):
+    as_json = runner.invoke(app, ["describe", str(BASELINE), "--format", "json", "--set", "kremlin.caution=0.6"])
+    assert as_json.exit_code == 0, as_json.output
+    rows = {row["path"]: row for row in json.loads(as_json.output)}
+    assert rows["kremlin.caution"]["value"] == "0.6"
+    assert rows["kremlin.caution"]["set_in"] == "--set kremlin.caution=0.6"
+    assert rows["president.volatility"]["source_file"] == "000_716dd243e59d1fe2.txt"
+    markdown = runner.invoke(app, ["describe", str(BASELINE), "--format", "markdown"])
+    assert markdown.exit_code == 0 and markdown.output.startswith("| key | value |")
+    assert "`structure.erosion`" in markdown.output
+    table = runner.invoke(app, ["describe", str(BASELINE)])
+    assert table.exit_code == 0 and "president.volatility" in table.output
+    assert runner.invoke(app, ["describe", str(BASELINE), "--format", "xml"]).exit_code == 2
