@@ -35,8 +35,7 @@ import numpy as np
 
 from simulator.model import policy
 from simulator.model.choice import CLOSED, choose_erratically
-from simulator.model.relations import in_trouble
-from simulator.vocabulary import CONTACT, SUSPENDED, WAR_ACTIVE
+from simulator.vocabulary import CONTACT, EUPHORIA, RESET, SUSPENDED, WAR_ACTIVE
 
 if TYPE_CHECKING:
     from simulator.model.model import RelationsModel
@@ -142,8 +141,8 @@ class President(mesa.Agent):
         agenda.peace_plan |= engaged & (state.war == WAR_ACTIVE)
         agenda.working_offer |= talking & ~state.met
         agenda.deal_offer |= talking & state.met
-        # Arms control is a good-times deal (001: New START came with the 2009 reset).
-        good_times = ~in_trouble(state.phase)
+        # Arms control is a deal of resets and euphoria (001: New START came with the 2009 reset).
+        good_times = (state.phase == RESET) | (state.phase == EUPHORIA)
         agenda.arms_offer |= talking & state.met & good_times & ~self.model.events.happened("arms_control_deal")
 
     def _wind_down_the_proxy_war(self, engaged: np.ndarray) -> None:
