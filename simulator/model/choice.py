@@ -21,11 +21,19 @@ Array = np.ndarray
 CLOSED = -np.inf
 
 
+def _weights(values: Sequence[Array | float]) -> list[Array | float]:
+    """exp(value) for each option: the unnormalised chances.
+
+    Values are sums of schema weights (each within +-20) times features of the
+    state (each within 0..1), so exp cannot overflow and needs no shifting.
+    """
+    return [np.exp(v) for v in values]
+
+
 def probabilities(values: Sequence[Array | float]) -> Array:
     """Each option's chance, shape (options, worlds): the softmax of the values."""
     stacked = np.stack(np.broadcast_arrays(*values)).astype(float)
-    stacked -= stacked.max(axis=0)
-    weights = np.exp(stacked)
+    weights = np.exp(stacked - stacked.max(axis=0))
     return weights / weights.sum(axis=0)
 
 
@@ -35,10 +43,14 @@ def choose(values: Sequence[Array | float], u: Array) -> Array:
     Option *k* is picked where the cumulative weight of the options before it is at
     most ``u`` times the total and its own cumulative weight is above it.
     """
-    stacked = np.stack(np.broadcast_arrays(*values)).astype(float)
-    stacked -= stacked.max(axis=0)
-    cumulative = np.cumsum(np.exp(stacked), axis=0)
-    return (cumulative <= u * cumulative[-1]).sum(axis=0).astype(np.int8)
+    weights = _weights(values)
+    threshold = u * sum(weights)
+    chosen = np.zeros(u.shape, dtype=np.int8)
+    cumulative = 0.0
+    for weight in weights[:-1]:
+        cumulative = cumulative + weight
+        chosen += cumulative <= threshold
+    return chosen
 
 
 def choose_erratically(values: Sequence[Array | float], u: Array, erratic: Array | float, last: Array) -> Array:
@@ -47,17 +59,19 @@ def choose_erratically(values: Sequence[Array | float], u: Array, erratic: Array
     One uniform serves both: below ``erratic`` it is rescaled to pick among the
     open options other than ``last``; above it, it is rescaled for the logit choice.
     """
-    erratic = np.broadcast_to(erratic, u.shape)
     reverses = u < erratic
-    calm_u = np.where(reverses, 0.0, (u - erratic) / np.where(reverses, 1.0, 1 - erratic))
+    calm_u = np.where(reverses, 0.0, (u - erratic) / np.maximum(1 - erratic, 1e-12))
     chosen = choose(values, calm_u)
     if not reverses.any():
         return chosen
-    stacked = np.stack(np.broadcast_arrays(*values))
-    other = (stacked > CLOSED) & (np.arange(len(values))[:, None] != last)
-    count = other.sum(axis=0)
-    pick = np.floor(u / np.where(reverses, erratic, 1.0) * count)
-    index = (np.cumsum(other, axis=0) <= pick).sum(axis=0).astype(np.int8)
+    others = [(np.asarray(v) > CLOSED) & (last != k) for k, v in enumerate(values)]
+    count = sum(others)
+    pick = np.floor(u / np.maximum(erratic, 1e-12) * count)
+    index = np.zeros(u.shape, dtype=np.int8)
+    seen = 0
+    for other in others[:-1]:
+        seen = seen + other
+        index += seen <= pick
     return np.where(reverses & (count > 0), index, chosen).astype(np.int8)
 
 

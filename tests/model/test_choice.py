@@ -25,9 +25,10 @@ def test_a_closed_option_is_never_chosen_and_one_uniform_decides():
     assert np.array_equal(chosen, np.where(u < 0.5, 1, 2))
 
 
-def test_equal_values_split_evenly_and_extremes_are_safe():
-    chosen = choose([np.full(4, 800.0), -800.0], np.array([0.0, 0.3, 0.7, 0.999]))
+def test_values_as_large_as_the_schema_allows_are_safe():
+    chosen = choose([np.full(4, 300.0), -300.0, CLOSED], np.array([0.0, 0.3, 0.7, 0.999]))
     assert np.array_equal(chosen, [0, 0, 0, 0])
+    assert np.array_equal(choose([np.zeros(2), np.zeros(2)], np.array([0.25, 0.75])), [0, 1])
     assert sigmoid(0.0) == pytest.approx(0.5)
 
 

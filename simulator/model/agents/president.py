@@ -107,7 +107,7 @@ class President(mesa.Agent):
         attacked = np.clip(2 * (state.opposition - 0.5), 0, 1)
         campaign = p.campaign_weight * model.shocks.campaigning
         can_concede = (state.war == WAR_ACTIVE) & (state.aid > 0) & (self.pause_left == 0)
-        stay = p.inertia * np.eye(len(COURSES))[:, self.course]
+        stay = [p.inertia * (self.course == course) for course in range(len(COURSES))]
         engage = p.deal_drive + model.china.engage_value()
         concede = np.where(can_concede, p.concession_drive * self.stall, CLOSED)
         pressure = (
