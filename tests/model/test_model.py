@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+import simulator
 from simulator import RelationsModel
 from simulator.scenario import override
 from simulator.vocabulary import LEVELS, NORMALIZATION, PHASES, SELECTIVE_COOPERATION, WAR_ACTIVE
@@ -106,3 +107,12 @@ def test_bad_news_never_hurries_a_reset_into_euphoria():
     phases = np.array([RESET, RESET, CRISIS], dtype=np.int8)
     assert list(next_phase(phases, np.array([False, True, False]))) == [EUPHORIA, REALISM, RESET]
     assert list(next_phase(phases, True)) == [REALISM, REALISM, RESET]
+
+
+def test_no_event_is_certain_or_impossible_in_the_baseline_but_those_the_readme_explains(baseline):
+    """README, "What the baseline makes near-certain": the only exceptions, each with its reason."""
+    events = simulator.run(baseline, runs=10_000, seed=3).event_summary()
+    near_certain = {event for event, e in events.items() if e["probability"] > 0.99}
+    never = {event for event, e in events.items() if e["probability"] == 0}
+    assert near_certain <= {"contact_resumed", "summit", "reset", "level>=1"}
+    assert never <= {"level>=4"}, "only strategic partnership is gated shut (shared goals are very rare)"
