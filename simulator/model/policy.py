@@ -27,7 +27,8 @@ def impose_sanctions(model: RelationsModel, where: Array, grade: Array | float =
     grade = np.broadcast_to(grade, where.shape)
     harsher = np.minimum(1, state.sanctions + structure.sanctions_step * grade)
     state.sanctions = np.where(where, harsher, state.sanctions)
-    model.agenda.pressure = np.where(where, np.maximum(model.agenda.pressure, grade), model.agenda.pressure)
+    felt = np.maximum(model.agenda.pressure, np.minimum(grade, 1))
+    model.agenda.pressure = np.where(where, felt, model.agenda.pressure)
     model.events.record("new_sanctions", where & (grade >= structure.major))
 
 

@@ -228,10 +228,8 @@ def apply_effects(model: RelationsModel, effects: Effects, where: np.ndarray, ch
         policy.impose_sanctions(model, where, effects.sanctions / model.p.structure.sanctions_step)
     elif effects.sanctions < 0:
         _relieve(model, where, -effects.sanctions)
-    if effects.aid > 0:
-        policy.increase_aid(model, where, to=state.aid + effects.aid)
-    elif effects.aid < 0:
-        _cut_aid(model, where, -effects.aid)
+    if effects.aid:
+        _move_aid(model, where, effects.aid)
     if effects.intensity:
         at_war = where & (state.war == WAR_ACTIVE)
         state.intensity[at_war] = np.clip(state.intensity[at_war] + effects.intensity, 0, 1)
@@ -272,13 +270,16 @@ def _relieve(model: RelationsModel, where: np.ndarray, amount: float) -> None:
     model.events.record("sanctions_relief", moved)
 
 
-def _cut_aid(model: RelationsModel, where: np.ndarray, amount: float) -> None:
+def _move_aid(model: RelationsModel, where: np.ndarray, change: float) -> None:
+    """Aid up (``aid_increase``) or down (``aid_cut``, a concession the Kremlin reads) by ``change``."""
     state = model.state
     before = state.aid.copy()
-    state.aid[where] = np.maximum(0, before[where] - amount)
-    moved = state.aid < before
+    state.aid[where] = np.clip(before[where] + change, 0, 1)
+    if change > 0:
+        model.events.record("aid_increase", state.aid > before)
+        return
     model.agenda.concession += before - state.aid
-    model.events.record("aid_cut", moved)
+    model.events.record("aid_cut", state.aid < before)
 
 
 def _set_war(model: RelationsModel, where: np.ndarray, war: int) -> None:

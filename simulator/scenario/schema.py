@@ -831,6 +831,11 @@ class Scheduled(Section):
     def _set_as_text(self, values: dict[str, Any]) -> dict[str, Any]:
         return {path: _serialize(value) if isinstance(value, Assumption) else value for path, value in values.items()}
 
+    @field_validator("set")
+    @classmethod
+    def _changed_values(cls, values: dict[str, Any]) -> dict[str, Any]:
+        return {path: _changed_value(path, raw) for path, raw in values.items()}
+
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if (self.event == "shock") != (self.shock is not None):
@@ -841,8 +846,6 @@ class Scheduled(Section):
             raise ValueError(f"to make {self.event!r} happen in every world this month, write force: true")
         if (self.event == "change") != bool(self.set):
             raise ValueError("a change lists its new values (event: change, set: {path: value}), and only it does")
-        if self.set:
-            object.__setattr__(self, "set", {path: _changed_value(path, raw) for path, raw in self.set.items()})
         return self
 
 
@@ -850,6 +853,8 @@ def _changed_value(path: str, raw: object) -> Assumption:
     """Validate a value a ``change`` gives the assumption at ``path``, as the scenario's own field would."""
     section: type[BaseModel] = Scenario
     names = path.split(".")
+    if names[0] in ("initial", "name", "description", "start", "horizon", "schedule", "questions"):
+        raise ValueError(f"set: {path!r}: only actor, structure and shock assumptions can change over time")
     for i, name in enumerate(names):
         field = section.model_fields.get(name)
         if field is None:

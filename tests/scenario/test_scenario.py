@@ -140,3 +140,23 @@ def test_assumption_paths_cover_actors_and_shocks(baseline):
     assert "president.volatility" in paths
     assert "structure.phase_months.realism" in paths
     assert "shocks.scandal.hazard" in paths
+
+
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        (
+            {"month": "2026-01", "event": "change", "set": {"president.nope": 1}},
+            "'president.nope' is not an assumption",
+        ),
+        ({"month": "2026-01", "event": "change", "set": {"kremlin.war_aims": 3}}, "must lie in"),
+        ({"month": "2026-01", "event": "change", "set": {"initial.aid": 0.1}}, "can change over time"),
+        ({"month": "2026-01", "event": "change"}, "a change lists its new values"),
+        ({"month": "2026-01", "event": "congress_sanctions_act"}, "write force: true"),
+        ({"month": "2026-01", "event": "midterms", "force": True}, "needs an event to force"),
+    ],
+)
+def test_bad_steering_is_named(baseline, item, message):
+    with pytest.raises(ScenarioError, match=message) as error:
+        override(baseline, {"schedule": [item]})
+    assert "schedule.0" in str(error.value)
