@@ -1,14 +1,17 @@
 """The Python API behind the command line and the notebooks."""
 
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from threading import Event
 
+from simulator.engine.folder import owned
 from simulator.engine.runner import DEFAULT_CHUNK, Progress, RunPlan, simulate
 from simulator.engine.store import FolderStore, MemoryStore, check_manifest, read_manifest
 from simulator.engine.tally import Tally
 from simulator.engine.workers import open_workers
-from simulator.results.outputs import write_run
+from simulator.results.outputs import prepare_output_dir, write_run
 from simulator.results.result import OutputRows, RunResult, Timing
 from simulator.scenario import Scenario, load_scenario
 
@@ -20,6 +23,7 @@ def run(
     *,
     out: Path | None = None,
     resume: bool = False,
+    force: bool = True,
     workers: int | None = 1,
     dask: str | None = None,
     chunk_worlds: int = DEFAULT_CHUNK,
@@ -44,6 +48,8 @@ def run(
         seed: root seed; the same seed gives identical results.
         out: output folder to write, or ``None`` to keep the results in memory.
         resume: finish the interrupted run in ``out`` (its saved chunks must be of this run).
+        force: replace what an earlier run wrote in ``out`` (only files ``sim`` writes: a folder
+            holding others is refused); if false, ``out`` must be empty.
         workers: processes that run chunks, this one included (``None``: all cores).
         dask: address of a Dask scheduler to run the chunks on instead.
         chunk_worlds: worlds advanced together per model (memory and speed, not results).
@@ -59,6 +65,10 @@ def run(
     Raises:
         engine.Interrupted: if ``stop`` was set first; with ``out``, run again with ``resume=True``.
         store.ResumeError: if ``resume`` and ``out`` holds no matching interrupted run.
+        folder.FolderError: if another run holds ``out``, or it cannot be created or written.
+        results.outputs.OutputError: if ``out`` holds what ``force`` may not replace.
+        store.SaveFailed, results.outputs.WriteFailed: if the file system fails during the run
+            (a full disk, say); finished chunks are kept, and ``resume=True`` finishes the run.
         workers.WorkersError: for a bad number of workers or an unreachable Dask scheduler.
     """
     if isinstance(scenario, Scenario):
@@ -68,21 +78,40 @@ def run(
     if runs < 1:
         raise ValueError(f"runs must be at least 1, got {runs}")
     plan = RunPlan(spec, runs, seed, chunk_worlds, trajectories)
-    if out is not None and resume:
-        check_manifest(read_manifest(out), plan.identity(), out)  # before any worker starts
-
     started = time.perf_counter()
-    saved = FolderStore.done_in(out) if out is not None and resume else set()
-    todo = [count for index, (_, count) in enumerate(plan.chunks) if index not in saved]
-    with open_workers(workers, dask, chunks=len(todo)) as pool:
-        store = FolderStore(out, plan, resume) if out is not None else MemoryStore()
-        simulate(plan, store, pool, progress, stop)
-    timing = Timing(seconds=time.perf_counter() - started, worlds=sum(todo))
-
-    tally = sum(store.tallies(), Tally.zero(spec.months))
-    result = RunResult(spec, runs, seed, tally, store, timing)
     if out is None:
-        return result
-    write_run(result, out, scenario_path=path, command=command, elapsed=time.perf_counter() - started)
-    store.remove()
-    return RunResult(spec, runs, seed, tally, OutputRows(out), timing)
+        return _simulate(plan, MemoryStore, set(), workers, dask, progress, stop, started)
+    with owned(out):  # no other run writes here until the outputs are written
+        if resume:
+            check_manifest(read_manifest(out), plan.identity(), out)  # before any worker starts
+        else:
+            prepare_output_dir(out, force)
+        saved = FolderStore.done_in(out) if resume else set()
+        store = partial(FolderStore, out, plan, resume)
+        result = _simulate(plan, store, saved, workers, dask, progress, stop, started)
+        write_run(result, out, scenario_path=path, command=command, elapsed=time.perf_counter() - started)
+        result.rows.remove()
+    return RunResult(spec, runs, seed, result.tally, OutputRows(out), result.timing)
+
+
+def _simulate(
+    plan: RunPlan,
+    open_store: Callable[[], FolderStore | MemoryStore],
+    saved: set[int],
+    workers: int | None,
+    dask: str | None,
+    progress: Progress | None,
+    stop: Event | None,
+    started: float,
+) -> RunResult:
+    """Run the chunks not ``saved`` yet and put the run's result together.
+
+    The store is opened once the workers are: a run whose workers cannot be had writes nothing.
+    """
+    with open_workers(workers, dask, chunks=len(plan.chunks) - len(saved)) as pool:
+        store = open_store()
+        saved = store.done()  # less any damaged chunk the store found, which runs again
+        simulate(plan, store, pool, progress, stop)
+    timing = Timing(seconds=time.perf_counter() - started, worlds=plan.runs - plan.chunks.worlds(saved))
+    tally = sum(store.tallies(), Tally.zero(plan.spec.months))
+    return RunResult(plan.spec, plan.runs, plan.seed, tally, store, timing)

@@ -1,6 +1,7 @@
 """The ``sim`` command: a thin layer over the Python API."""
 
 import json
+import logging
 import signal
 import sys
 import time
@@ -21,13 +22,14 @@ from rich.text import Text
 
 from simulator.analysis.compare import Comparison
 from simulator.api import run as run_scenario
+from simulator.engine.folder import FolderError
 from simulator.engine.runner import ChunkFailed, Interrupted, plan_chunks
-from simulator.engine.store import FolderStore, ResumeError, read_manifest
+from simulator.engine.store import CHUNKS, MANIFEST, FolderStore, ResumeError, SaveFailed, read_manifest
 from simulator.engine.workers import WorkersError
-from simulator.results.outputs import OutputError, check_output_dir, new_run_dir, write_comparison
+from simulator.results.outputs import OutputError, WriteFailed, check_output_dir, new_run_dir, write_comparison
 from simulator.results.result import RunResult
 from simulator.scenario import Scenario, ScenarioError
-from simulator.scenario.config import ConfigError, EngineConfig, load_config
+from simulator.scenario.config import ENGINE_FILE, ConfigError, EngineConfig, load_config
 from simulator.scenario.loader import resolve_scenario
 from simulator.scenario.provenance import as_dicts, as_markdown, describe
 from simulator.vocabulary import KEY_EVENTS, LEVELS
@@ -69,9 +71,22 @@ class Format(StrEnum):
     json = "json"
 
 
+class _Notes(logging.Handler):
+    """The package's warnings (normalised weights, a damaged chunk recomputed), printed as notes."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        errors.print(f"[bold yellow]note:[/] {escape(record.getMessage())}", highlight=False, soft_wrap=True)
+
+
+_notes = _Notes(logging.WARNING)
+
+
 @app.callback()
 def main() -> None:
     """Scenario forecasting of US-Russia relations: an agent-based model run as Monte Carlo."""
+    package = logging.getLogger("simulator")
+    if _notes not in package.handlers:
+        package.addHandler(_notes)
 
 
 def _wide(table: Table, width: int = 160) -> None:
@@ -98,9 +113,15 @@ def _output_dir(out: Path | None, root: Path, name: str, force: bool) -> Path:
     out = out or new_run_dir(root, name)
     try:
         check_output_dir(out, force)
-    except OutputError as error:
+    except (OutputError, FolderError) as error:
         _fail(str(error))
     return out
+
+
+def _write_failed(failure: BaseException, kept: str = "") -> NoReturn:
+    """A file-system failure once work was under way: one message, exit 1 (see README, exit codes)."""
+    errors.print(f"[bold red]error:[/] {escape(str(failure))}{escape(kept)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=1)
 
 
 def _progress() -> Progress:
@@ -156,18 +177,26 @@ def _settings(
     if resume is None:
         out = out or new_run_dir(config.output_root, spec.name)
         check_output_dir(out, force)
-        runs = runs or config.runs
+        runs = _within_max(runs or config.runs, config)
         seed = config.seed if seed is None else seed
         return _Settings(out, runs, seed, config.chunk_worlds, trajectories, False, 0)
     if out is not None and out != resume:
         raise OutputError(f"--resume {resume} writes into that folder; leave out --out {out}")
     manifest = read_manifest(resume)
-    runs = runs or manifest["runs"]
+    runs = _within_max(runs or manifest["runs"], config)
     seed = manifest["seed"] if seed is None else seed
     trajectories = trajectories or manifest["trajectories"]
-    chunks = plan_chunks(runs, manifest["chunk_worlds"])
-    done = sum(chunks[i][1] for i in FolderStore.done_in(resume) if i < len(chunks))
+    done = plan_chunks(runs, manifest["chunk_worlds"]).worlds(FolderStore.done_in(resume))
     return _Settings(resume, runs, seed, manifest["chunk_worlds"], trajectories, True, done)
+
+
+def _within_max(runs: int, config: EngineConfig) -> int:
+    if runs > config.max_runs:
+        raise OutputError(
+            f"--runs {runs:,} is more than the {config.max_runs:,} worlds a run may have (max_runs in "
+            f"{ENGINE_FILE}); raise max_runs there, or in your own configs folder (--config-dir), for a run that big"
+        )
+    return runs
 
 
 @contextmanager
@@ -251,7 +280,7 @@ def run(
     config, (spec,) = _prepare([scenario], set_, config_dir)
     try:
         settings = _settings(config, spec, runs, seed, out, force, resume, save_trajectories)
-    except (OutputError, ResumeError) as error:
+    except (OutputError, ResumeError, FolderError) as error:
         _fail(str(error))
     started = time.perf_counter()
     with _stop_on_signals() as (stop, received), _progress_bar(spec.name, settings, spec.months) as progress:
@@ -262,6 +291,7 @@ def run(
                 seed=settings.seed,
                 out=settings.out,
                 resume=settings.resume,
+                force=force,
                 workers=workers or config.workers,
                 dask=dask or config.dask,
                 chunk_worlds=settings.chunk_worlds,
@@ -271,8 +301,10 @@ def run(
                 command=["sim", *sys.argv[1:]],
                 scenario_path=scenario,
             )
-        except (WorkersError, ResumeError) as error:
+        except (WorkersError, ResumeError, FolderError, OutputError) as error:
             _fail(str(error))
+        except (SaveFailed, WriteFailed, OSError) as failure:
+            _write_failed(failure, _resume_hint(scenario, settings.out))
         except (Interrupted, KeyboardInterrupt) as stopped:
             _stopped(scenario, settings.out, stopped, received)
             return
@@ -286,6 +318,12 @@ def run(
             raise typer.Exit(code=1) from None
     print_summary(result, time.perf_counter() - started)
     console.print(f"\nOutputs written to [bold]{escape(str(settings.out))}[/]")
+
+
+def _resume_hint(scenario: Path, out: Path) -> str:
+    if not (out / CHUNKS / MANIFEST).is_file():
+        return ""
+    return f"\nFinished chunks are kept in {out}; once the cause is fixed, resume: sim run {scenario} --resume {out}"
 
 
 def _stopped(scenario: Path, out: Path, stopped: BaseException, received: list[int]) -> None:
@@ -372,12 +410,18 @@ def compare(
         )
     names = _unique_names(specs)
     out = _output_dir(out, config.output_root, "compare-" + "-".join(names), force)
-    runs = runs or config.runs
+    try:
+        runs = _within_max(runs or config.runs, config)
+    except OutputError as error:
+        _fail(str(error))
     seed = config.seed if seed is None else seed
     with _progress() as bar:
         results = [_simulate(spec, runs, seed, config, bar) for spec in specs]
     comparison = Comparison(names, results)
-    write_comparison(comparison, out, command=["sim", *sys.argv[1:]])
+    try:
+        write_comparison(comparison, out, command=["sim", *sys.argv[1:]])
+    except WriteFailed as failure:
+        _write_failed(failure)
     print_comparison(comparison)
     console.print(f"\nOutputs written to [bold]{escape(str(out))}[/]")
 
@@ -504,7 +548,10 @@ def backtest_command(
         bar.add_task("backtest", total=None, worlds=f"{runs:,} x {len(specs)}")
         scores, results = backtest.backtest(specs, runs, seed)
     table = backtest.scores_table(scores)
-    write_backtest(table, results, out)
+    try:
+        write_backtest(table, results, out)
+    except WriteFailed as failure:
+        _write_failed(failure)
     print_backtest(table)
     console.print(f"\nOutputs written to [bold]{escape(str(out))}[/]")
 

@@ -10,6 +10,8 @@ row group per chunk, never held whole in memory.
 import hashlib
 import json
 import platform
+import re
+import shutil
 import sys
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -23,7 +25,9 @@ import pyarrow.parquet as pq
 import yaml
 
 from simulator.analysis.compare import Comparison
+from simulator.engine.folder import LOCK, FolderError, held_by, holder
 from simulator.engine.rows import parquet_options
+from simulator.engine.store import CHUNKS
 from simulator.files import atomically
 from simulator.model.randomness import BLOCK
 from simulator.results.result import TRAJECTORIES_FILE, RunResult
@@ -46,24 +50,88 @@ OUTPUT_FILES = (
 )
 
 
+#: Files of ``sim backtest`` and of temporary writes, by pattern; with the tuples above, all ``sim`` writes.
+_WRITTEN_PATTERNS = re.compile(r"^(backtest\.csv|trust_history_\w+\.csv|history_\w+\.png|\..+\.partial(\.\w+)?)$")
+
+
 class OutputError(ValueError):
     """An output folder that cannot be used."""
 
 
+class WriteFailed(RuntimeError):
+    """An output file could not be written (a full disk, say); files written before are intact."""
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        super().__init__(f"cannot write {path}: {error.strerror or error}")
+        self.error = error
+
+
+def written_by_sim(name: str) -> bool:
+    """Whether a file or folder of this name in an output folder is one ``sim`` writes."""
+    known = {*OUTPUT_FILES, TRAJECTORIES_FILE, *COMPARISON_FILES, CHUNKS, LOCK}
+    return name in known or bool(_WRITTEN_PATTERNS.match(name))
+
+
 def check_output_dir(out: Path, force: bool) -> None:
-    """Refuse a non-empty folder unless ``force``, before any work is done.
+    """Refuse a folder in use, or a non-empty one unless ``force``, before any work is done.
 
     Raises:
         OutputError: naming the folder and the way out.
+        FolderError: if another run holds the folder, naming it.
     """
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out} exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        if (out / ".chunks").is_dir():
+    if not out.is_dir():
+        return
+    running = held_by(out)
+    if running is not None:
+        raise FolderError(f"{out} is in use by another run: {running}; wait for it to finish, or stop it")
+    _check_contents(out, force)
+
+
+def prepare_output_dir(out: Path, force: bool) -> None:
+    """Make ``out`` ready for a new run (the caller holds it): refuse as ``check_output_dir`` does, else clear it.
+
+    Only what ``sim`` writes is removed, so no file of an earlier run (a ``trajectories.parquet``,
+    say) is left beside the new run's.
+
+    Raises:
+        OutputError: if ``out`` holds what may not be replaced.
+    """
+    _check_contents(out, force)
+    for name in _contents(out):
+        path = out / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _check_contents(out: Path, force: bool) -> None:
+    contents = _contents(out)
+    if contents and not force:
+        if (out / CHUNKS).is_dir():
+            stale = holder(out)
+            ended = f" (its run, {stale}, ended without finishing)" if stale else ""
             raise OutputError(
-                f"{out} holds an interrupted run; finish it with --resume {out}, or pass --force to start over"
+                f"{out} holds an interrupted run{ended}; finish it with --resume {out}, or pass --force to start over"
             )
         raise OutputError(f"{out} is not empty; choose another --out or pass --force to overwrite")
+    foreign = sorted(name for name in contents if not written_by_sim(name))
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+        raise OutputError(
+            f"{out} holds files sim did not write ({shown}); --force replaces only sim's own files: "
+            "choose another --out"
+        )
+
+
+def _contents(out: Path) -> list[str]:
+    """Names in ``out`` other than its lock file."""
+    try:
+        return [path.name for path in out.iterdir() if path.name != LOCK]
+    except FileNotFoundError:
+        return []
 
 
 def new_run_dir(root: Path, scenario: str) -> Path:
@@ -90,7 +158,6 @@ def write_run(
         plots,  # matplotlib is slow to import, and worker processes, which import this, never plot
     )
 
-    out.mkdir(parents=True, exist_ok=True)
     spec = result.spec
     writers: dict[str, Callable[[Path], None]] = {
         "summary.json": lambda p: _json(p, result.summary()),
@@ -119,10 +186,26 @@ def write_run(
     if next(iter(result.rows.trajectory_tables()), None) is not None:
         writers[TRAJECTORIES_FILE] = lambda p: _parquet(p, result.rows.trajectory_tables())
         names.insert(names.index("runs.parquet") + 1, TRAJECTORIES_FILE)
+    return _write_all(out, {name: writers[name] for name in names})
+
+
+def _write_all(out: Path, writers: dict[str, Callable[[Path], None]]) -> list[Path]:
+    """Write each file atomically, in order.
+
+    Raises:
+        WriteFailed: at the first file the file system refuses; those written before stay.
+    """
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise WriteFailed(out, error) from None
     written = []
-    for name in names:
+    for name, write in writers.items():
         path = out / name
-        atomically(path, writers[name])
+        try:
+            atomically(path, write)
+        except OSError as error:
+            raise WriteFailed(path, error) from None
         written.append(path)
     return written
 
@@ -186,7 +269,6 @@ def write_comparison(comparison: Comparison, out: Path, *, command: list[str] | 
     """Write a comparison's table, each scenario's levels by month, plots and provenance into ``out``."""
     from simulator.results import plots
 
-    out.mkdir(parents=True, exist_ok=True)
     table = comparison.table()
     reference, first = comparison.names[0], comparison.results[0]
     levels = {name: result.levels_by_month for name, result in zip(comparison.names, comparison.results, strict=True)}
@@ -209,11 +291,7 @@ def write_comparison(comparison: Comparison, out: Path, *, command: list[str] | 
             },
         ),
     }
-    written = []
-    for name in COMPARISON_FILES:
-        atomically(out / name, writers[name])
-        written.append(out / name)
-    return written
+    return _write_all(out, writers)
 
 
 def write_backtest(table: pd.DataFrame, results: dict[str, RunResult], out: Path) -> list[Path]:
@@ -222,7 +300,6 @@ def write_backtest(table: pd.DataFrame, results: dict[str, RunResult], out: Path
     from simulator.analysis.backtest import SCENARIOS, trust_table
     from simulator.results import plots
 
-    out.mkdir(parents=True, exist_ok=True)
     writers: dict[str, Callable[[Path], None]] = {"backtest.csv": lambda p: table.to_csv(p, index=False)}
     for name in SCENARIOS:
         result = results[name]
@@ -232,8 +309,4 @@ def write_backtest(table: pd.DataFrame, results: dict[str, RunResult], out: Path
         writers[f"{name}.png"] = lambda p, r=result, lv=levels, ph=phases, t=trust, n=name: plots.save(
             plots.backtest_record(n, r.levels_by_month, r.phases_by_month, lv, ph, t), p
         )
-    written = []
-    for file, write in writers.items():
-        atomically(out / file, write)
-        written.append(out / file)
-    return written
+    return _write_all(out, writers)

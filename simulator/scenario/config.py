@@ -35,6 +35,7 @@ class EngineConfig(BaseModel):
     chunk_worlds: int = Field(ge=1, description="worlds one model advances at once")
     workers: int | None = Field(default=None, ge=1, description="processes running chunks; null: all cores")
     dask: str | None = Field(default=None, min_length=1, description="Dask scheduler address, e.g. tcp://host:8786")
+    max_runs: int = Field(default=1_000_000_000, ge=1, description="the most worlds one run may ask for")
 
 
 def config_dir(override: Path | None = None) -> Path:
