@@ -27,6 +27,9 @@ from dataclasses import dataclass
 #: Seconds to wait for a Dask scheduler to answer.
 DASK_TIMEOUT = 10
 
+#: The most local processes per core a run may ask for.
+MAX_PER_CORE = 8
+
 
 class WorkersError(ValueError):
     """Workers that cannot be had: a bad count, or a cluster that does not answer."""
@@ -87,6 +90,11 @@ def open_workers(processes: int | None = 1, dask: str | None = None, chunks: int
     processes = all_cores() if processes is None else processes
     if processes < 1:
         raise WorkersError(f"the number of workers must be at least 1, got {processes}")
+    if processes > MAX_PER_CORE * all_cores():
+        raise WorkersError(
+            f"{processes:,} workers on {all_cores()} cores: at most {MAX_PER_CORE * all_cores()} "
+            f"({MAX_PER_CORE} per core); more only slow the run and crowd the machine"
+        )
     helpers = min(processes, chunks) - 1
     if helpers < 1:
         yield HERE

@@ -10,8 +10,9 @@ file's ``dask``; command-line options override both.
 import os
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from simulator.scenario.reading import ScenarioError, read_yaml
 
 ENV_VAR = "SIM_CONFIG_DIR"
 ENGINE_FILE = "engine.yaml"
@@ -58,13 +59,9 @@ def load_config(folder: Path | None = None) -> EngineConfig:
     """
     path = config_dir(folder) / ENGINE_FILE
     try:
-        config = EngineConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text") from None
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read the engine configuration ({error.strerror})") from None
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: not valid YAML: {error}") from None
+        config = EngineConfig.model_validate(read_yaml(path, "engine configuration")[0])
+    except ScenarioError as error:
+        raise ConfigError(str(error)) from None
     except ValidationError as error:
         first = error.errors()[0]
         key = ".".join(map(str, first["loc"])) or "(top level)"

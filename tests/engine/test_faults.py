@@ -120,6 +120,19 @@ def test_runs_above_the_maximum_are_refused(tmp_path):
     assert result.exit_code == 2 and "max_runs" in result.output and not (tmp_path / "o").exists()
 
 
+def test_more_workers_than_the_machine_can_hold_are_refused(tmp_path):
+    result = CliRunner().invoke(app, ["run", str(BASELINE), "--runs", "300", "--workers", "100000"])
+    assert result.exit_code == 2 and "100,000 workers on" in result.output and "per core" in result.output
+
+
+def test_ctrl_c_while_sim_starts_stops_it_quietly(tmp_path, configs):
+    starting = sim(configs, "run", BASELINE, "--runs", 10**12, "--out", tmp_path / "out")
+    time.sleep(1)
+    os.killpg(starting.pid, signal.SIGINT)
+    _, stderr = starting.communicate(timeout=60)
+    assert starting.returncode == 130 and "interrupted" in stderr and "Traceback" not in stderr, stderr
+
+
 def test_ctrl_c_stops_a_vast_run_at_once_and_its_memory_stays_small(tmp_path, configs):
     out = tmp_path / "out"
     running = sim(configs, "run", BASELINE, "--runs", 10**12, "--out", out, "--workers", 1)

@@ -152,3 +152,16 @@ def test_notes_are_printed_and_the_scenario_still_passes():
     done = validate(BASELINE, "--set", "president.volatility=choice([0.1, 0.2], weights=[1, 1])")
     assert done.returncode == 0, done.stderr
     assert "note:" in done.stderr and "normalised" in done.stderr and done.stdout.startswith("ok ")
+
+
+def test_a_number_yaml_reads_as_text_is_still_a_number():
+    spec = load_scenario(BASELINE, sets=["shocks.scandal.hazard=1e-3"])
+    assert spec.shocks.scandal.hazard.value == 0.001
+
+
+def test_an_engine_configuration_that_is_a_fifo_is_named(tmp_path):
+    os.mkfifo(tmp_path / "engine.yaml")
+    done = subprocess.run(
+        [str(SIM), "run", str(BASELINE), "--config-dir", str(tmp_path)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2 and "engine.yaml: is a FIFO (named pipe)" in done.stderr
