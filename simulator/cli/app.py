@@ -420,7 +420,7 @@ def compare(
     comparison = Comparison(names, results)
     try:
         write_comparison(comparison, out, command=["sim", *sys.argv[1:]])
-    except WriteFailed as failure:
+    except (WriteFailed, FolderError) as failure:
         _write_failed(failure)
     print_comparison(comparison)
     console.print(f"\nOutputs written to [bold]{escape(str(out))}[/]")
@@ -550,7 +550,7 @@ def backtest_command(
     table = backtest.scores_table(scores)
     try:
         write_backtest(table, results, out)
-    except WriteFailed as failure:
+    except (WriteFailed, FolderError) as failure:
         _write_failed(failure)
     print_backtest(table)
     console.print(f"\nOutputs written to [bold]{escape(str(out))}[/]")

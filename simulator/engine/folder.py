@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import socket
+import stat
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,11 +61,17 @@ class Holder:
 
 
 def holder(out: Path) -> Holder | None:
-    """The run named in ``out``'s lock file, if it has a readable one."""
+    """The run named in ``out``'s lock file, if it has a readable one (never waiting on a FIFO put there)."""
     try:
-        return _parse((out / LOCK).read_bytes())
+        descriptor = os.open(out / LOCK, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
         return None
+    try:
+        return _parse(os.read(descriptor, 4096)) if stat.S_ISREG(os.fstat(descriptor).st_mode) else None
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
 
 
 def held_by(out: Path) -> Holder | None:

@@ -242,9 +242,22 @@ def read_manifest(out: Path) -> dict[str, Any]:
         reason = "its run already finished" if finished else f"it holds no interrupted run ({CHUNKS}/{MANIFEST})"
         raise ResumeError(f"cannot resume {out}: {reason}")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise ResumeError(f"cannot resume {out}: {path} is unreadable ({error})") from None
+    if not (isinstance(manifest, dict) and all(_fits(manifest.get(key), kind) for key, kind in _MANIFEST_KEYS.items())):
+        raise ResumeError(f"cannot resume {out}: {path} is damaged; start the run again with --force")
+    return manifest
+
+
+#: What a manifest must say, for a run to be resumed from it: key and the values it may take.
+_MANIFEST_KEYS = {"runs": "count", "seed": "seed", "chunk_worlds": "count", "trajectories": "flag"}
+
+
+def _fits(value: Any, kind: str) -> bool:
+    if kind == "flag":
+        return isinstance(value, bool)
+    return isinstance(value, int) and not isinstance(value, bool) and value >= (1 if kind == "count" else 0)
 
 
 def check_manifest(manifest: dict[str, Any], identity: dict[str, Any], out: Path) -> None:

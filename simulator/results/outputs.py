@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from simulator.analysis.compare import Comparison
-from simulator.engine.folder import LOCK, FolderError, held_by, holder
+from simulator.engine.folder import LOCK, FolderError, held_by, holder, owned
 from simulator.engine.rows import parquet_options
 from simulator.engine.store import CHUNKS
 from simulator.files import atomically
@@ -291,7 +291,8 @@ def write_comparison(comparison: Comparison, out: Path, *, command: list[str] | 
             },
         ),
     }
-    return _write_all(out, writers)
+    with owned(out):  # no other command writes here meanwhile
+        return _write_all(out, writers)
 
 
 def write_backtest(table: pd.DataFrame, results: dict[str, RunResult], out: Path) -> list[Path]:
@@ -309,4 +310,5 @@ def write_backtest(table: pd.DataFrame, results: dict[str, RunResult], out: Path
         writers[f"{name}.png"] = lambda p, r=result, lv=levels, ph=phases, t=trust, n=name: plots.save(
             plots.backtest_record(n, r.levels_by_month, r.phases_by_month, lv, ph, t), p
         )
-    return _write_all(out, writers)
+    with owned(out):  # no other command writes here meanwhile
+        return _write_all(out, writers)

@@ -213,6 +213,12 @@ def test_a_damaged_chunk_is_computed_again_with_a_note(interrupted, caplog):
     pd.testing.assert_frame_equal(result.worlds, whole.worlds, check_exact=True)
 
 
+def test_a_damaged_manifest_is_one_message(interrupted):
+    (interrupted / CHUNKS / "manifest.json").write_text('{"runs": "many", "seed": 1}')
+    result = CliRunner().invoke(app, ["run", str(BASELINE), "--resume", str(interrupted)])
+    assert result.exit_code == 2 and "manifest.json is damaged" in result.output and "Traceback" not in result.output
+
+
 def test_force_replaces_only_what_sim_wrote(tmp_path):
     out = tmp_path / "out"
     first = CliRunner().invoke(app, ["run", str(BASELINE), "--runs", "300", "--out", str(out), "--save-trajectories"])
