@@ -6,7 +6,10 @@ chain is merged base first: mappings merge key by key, lists and plain values
 replace. ``--set key.path=value`` overrides are applied last, parsed as YAML
 values exactly as in a file. Only the merged result is validated, and every
 key path remembers the file and line (or the ``--set``) that gave its value, so
-an error names where to fix it.
+an error names where to fix it, and every problem of a scenario is named at once.
+Files are read within bounds (``reading``); the chain is followed in a loop, at
+most ``MAX_EXTENDS`` files long. What a valid scenario may not mean (``notes``)
+is logged as a warning, and kept in ``Resolved.notes``.
 """
 
 import difflib
