@@ -19,12 +19,12 @@ from rich.progress import BarColumn, Progress, ProgressColumn, Task, TaskProgres
 from rich.table import Table
 from rich.text import Text
 
-from simulator.analysis.compare import Comparison
+from simulator.analysis.compare import Comparison, write_comparison
 from simulator.api import run as run_scenario
 from simulator.engine.runner import ChunkFailed, Interrupted, plan_chunks
 from simulator.engine.store import FolderStore, ResumeError, read_manifest
 from simulator.engine.workers import WorkersError
-from simulator.results.outputs import OutputError, check_output_dir, new_run_dir, write_comparison
+from simulator.results.outputs import OutputError, check_output_dir, new_run_dir
 from simulator.results.result import RunResult
 from simulator.scenario import Scenario, ScenarioError
 from simulator.scenario.config import ConfigError, EngineConfig, load_config
@@ -491,7 +491,6 @@ def backtest_command(
 ) -> None:
     """Run the 1992-2016 scenarios and score them against the coded record, cycles and polls."""
     from simulator.analysis import backtest
-    from simulator.results.outputs import write_backtest
 
     config = _engine_config(config_dir)
     out = _output_dir(out, config.output_root, "backtest", force)
@@ -504,7 +503,7 @@ def backtest_command(
         bar.add_task("backtest", total=None, worlds=f"{runs:,} x {len(specs)}")
         scores, results = backtest.backtest(specs, runs, seed)
     table = backtest.scores_table(scores)
-    write_backtest(table, results, out)
+    backtest.write_backtest(table, results, out)
     print_backtest(table)
     console.print(f"\nOutputs written to [bold]{escape(str(out))}[/]")
 

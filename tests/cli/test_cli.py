@@ -13,7 +13,6 @@ from simulator.cli.app import app
 from simulator.results.outputs import OUTPUT_FILES
 from simulator.scenario import load_scenario
 from simulator.vocabulary import EVENTS, LEVELS, PHASES
-
 from tests.conftest import BASELINE, ROOT, SCENARIOS
 
 runner = CliRunner()

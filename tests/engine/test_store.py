@@ -19,7 +19,6 @@ from simulator.engine.runner import Interrupted
 from simulator.engine.store import CHUNKS, ResumeError
 from simulator.model.randomness import BLOCK
 from simulator.results.outputs import OUTPUT_FILES
-
 from tests.conftest import BASELINE, ROOT, write_engine
 
 SIM = Path(sys.executable).parent / "sim"

@@ -6,7 +6,6 @@ import pytest
 
 from simulator.scenario import ScenarioError, load_scenario
 from simulator.scenario.loader import resolve_scenario
-
 from tests.conftest import BASELINE, ROOT
 
 

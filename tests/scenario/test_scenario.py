@@ -5,7 +5,6 @@ import simulator
 from simulator.scenario import ScenarioError, load_scenario, override, scenario_from_dict
 from simulator.scenario.schema import assumptions
 from simulator.vocabulary import EVENTS
-
 from tests.conftest import BASELINE, SCENARIOS
 
 
