@@ -22,12 +22,13 @@ from scipy import stats
 
 from simulator.analysis import history
 from simulator.api import run as run_scenario
+from simulator.files import packaged
 from simulator.results.outputs import write_files
 from simulator.results.result import RunResult
 from simulator.scenario import Scenario, load_scenario
 from simulator.vocabulary import CRISIS, DISILLUSIONMENT
 
-HISTORY = Path(__file__).resolve().parents[2] / "scenarios" / "history"
+HISTORY = packaged("scenarios", "history")
 
 #: The historical scenarios: (file stem, the record's months from its start to the crisis that ended its cycle).
 SCENARIOS = {
