@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from simulator.version import __version__
 
 if TYPE_CHECKING:
-    from simulator.api import run
+    from simulator.api import Execution, run
     from simulator.model.model import RelationsModel
     from simulator.results.result import RunResult
     from simulator.scenario import Scenario, ScenarioError, load_scenario
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 #: Where each public name lives.
 _PUBLIC = {
     "run": "simulator.api",
+    "Execution": "simulator.api",
     "RelationsModel": "simulator.model.model",
     "RunResult": "simulator.results.result",
     "Scenario": "simulator.scenario",
@@ -32,7 +33,16 @@ _PUBLIC = {
     "load_scenario": "simulator.scenario",
 }
 
-__all__ = ["RelationsModel", "RunResult", "Scenario", "ScenarioError", "__version__", "load_scenario", "run"]
+__all__ = [
+    "Execution",
+    "RelationsModel",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "__version__",
+    "load_scenario",
+    "run",
+]
 
 
 def __getattr__(name: str) -> Any:

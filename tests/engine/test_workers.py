@@ -23,7 +23,7 @@ TABLES = ("levels_by_month", "phases_by_month", "events_by_month", "war_by_month
 
 
 def run(spec, **options):
-    return simulator.run(spec, runs=RUNS, seed=9, chunk_worlds=BLOCK, **options)
+    return simulator.run(spec, runs=RUNS, seed=9, execution=simulator.Execution(chunk_worlds=BLOCK, **options))
 
 
 @pytest.fixture(scope="module")
