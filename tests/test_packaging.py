@@ -1,6 +1,7 @@
 """The package carries its data: an installed wheel runs, backtests and describes from any folder."""
 
 import json
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -11,6 +12,9 @@ import pytest
 from simulator.files import packaged
 from simulator.results.outputs import OUTPUT_FILES
 from tests.conftest import BASELINE, ROOT
+
+#: What a checkout may hold besides the sources, left out of the copy the wheel is built from.
+UNTRACKED = (".venv", ".git", "runs", "build", "*.egg-info", "__pycache__", ".*_cache")
 
 
 @pytest.mark.parametrize(
@@ -39,8 +43,10 @@ def installed(tmp_path_factory) -> Path:
     only come from the wheel.
     """
     base = tmp_path_factory.mktemp("wheel")
+    source = base / "source"  # a clean copy: building in place would leave build/ behind, and reuse it
+    shutil.copytree(ROOT, source, symlinks=True, ignore=shutil.ignore_patterns(*UNTRACKED))
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "wheel", str(ROOT), "--no-deps", "-w", str(base / "dist")], check=True)
+    subprocess.run([*pip, "wheel", str(source), "--no-deps", "-w", str(base / "dist")], check=True)
     (wheel,) = (base / "dist").glob("sim-*.whl")
     venv = base / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)

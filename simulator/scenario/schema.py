@@ -1,9 +1,10 @@
 """The scenario schema: every assumption an analyst can set, its unit and its source.
 
 A scenario is parsed once, at the YAML boundary, into these frozen objects.
-Each assumption's description names the seed document it encodes (the files
-in ``shared/seeds``: 000 Zhao, 001 Deni, 002 de Ramon, 003 GIS, 004 the 2025
-news analysis), so the schema is also the model's bibliography.
+Each assumption's description names the source document it encodes (the files
+in ``simulator/data/seeds/``: 000 Zhao, 001 Deni, 002 de Ramon, 003 GIS, 004 the
+2025 news analysis; ``docs/sources.md`` is the key), so the schema is also the
+model's bibliography.
 """
 
 from collections.abc import Iterator
@@ -82,7 +83,7 @@ class Section(BaseModel):
 
 
 class Initial(Section):
-    """The state of the relationship in the start month (DOMAIN.md section 5)."""
+    """The state of the relationship in the start month (docs/sources.md names each part)."""
 
     level: LevelName = said(
         "000", "level of relations at the start", "level", "the near-total suspension of diplomatic ties"
@@ -523,14 +524,14 @@ class Effects(Section):
 
 
 class Shock(Section):
-    """A stochastic shock: a monthly hazard and its effects (DOMAIN.md section 3)."""
+    """A stochastic shock: a monthly hazard and its effects (docs/sources.md, Shocks)."""
 
     hazard: Probability = said("", "chance the shock strikes in a month", "per month")
     effects: Effects = said("", "what it does where it strikes", "state changes", default=Effects())
 
 
 class Shocks(Section):
-    """The stochastic shocks of DOMAIN.md section 3, each with its source."""
+    """The stochastic shocks (docs/sources.md, Shocks), each with its source."""
 
     black_swan: Shock = said(
         "000",
