@@ -43,6 +43,7 @@ def test_notebook_is_stored_with_its_outputs():
     assert str(ROOT.resolve()) not in QUICKSTART.read_text(), "no path of the machine it ran on"
 
 
+@pytest.mark.slow
 def test_every_code_cell_runs(executed):
     code = [c for c in executed.cells if c.cell_type == "code"]
     assert code and all(c.execution_count is not None for c in code)
@@ -50,6 +51,7 @@ def test_every_code_cell_runs(executed):
     assert errors == []
 
 
+@pytest.mark.slow
 def test_plot_is_displayed_inline(executed):
     outputs = [o for c in executed.cells for o in c.get("outputs", [])]
     images = [o for o in outputs if "image/png" in o.get("data", {})]
@@ -58,6 +60,7 @@ def test_plot_is_displayed_inline(executed):
     assert any("image/png" in o.get("data", {}) for o in plot.outputs)
 
 
+@pytest.mark.slow
 def test_final_level_comparison_is_shown(executed):
     cell = _tagged(executed, "final-level-comparison")
     results = [o for o in cell.outputs if o.output_type == "execute_result"]

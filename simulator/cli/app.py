@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from threading import Event
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.markup import escape
+from rich.progress import Progress, TaskID
 
 from simulator.analysis.compare import Comparison, write_comparison
 from simulator.api import Execution
@@ -120,7 +121,7 @@ def _sized(config: EngineConfig, runs: int | None, seed: int | None) -> tuple[in
     return runs or config.runs, config.seed if seed is None else seed
 
 
-def _execution(config: EngineConfig, **settings) -> Execution:
+def _execution(config: EngineConfig, **settings: Any) -> Execution:
     """How to run: the engine configuration's workers, Dask scheduler and chunk size, unless ``settings`` say."""
     chosen = {"workers": config.workers, "dask": config.dask, "chunk_worlds": config.chunk_worlds}
     return Execution(**chosen | {key: value for key, value in settings.items() if value is not None})
@@ -232,7 +233,7 @@ def run(
             workers=workers,
             dask=dask,
             chunk_worlds=settings.chunk_worlds,
-            progress=lambda world_months: bar.advance(task, world_months / spec.months),
+            progress=_advancer(bar, task, spec.months),
             stop=stop,
             resume=settings.resume,
         )
@@ -351,7 +352,7 @@ def compare(
     render.written_to(out)
 
 
-def _advancer(bar, task, months: int) -> Callable[[int], None]:
+def _advancer(bar: Progress, task: TaskID, months: int) -> Callable[[int], None]:
     """The engine's progress callback (world-months done) moving a bar counted in worlds."""
     return lambda world_months: bar.advance(task, world_months / months)
 

@@ -113,6 +113,7 @@ def test_broken_engine_config_is_named(tmp_path, monkeypatch):
     assert result.exit_code == 2 and "engine.yaml: runs:" in result.output
 
 
+@pytest.mark.slow
 def test_installed_command_runs_as_a_user_would(tmp_path):
     sim_command = Path(sys.executable).parent / "sim"
     assert shutil.which(str(sim_command)), "pip install should provide a `sim` command"

@@ -74,6 +74,7 @@ def sigterm(process):
     process.send_signal(signal.SIGTERM)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("signal_it", "code"), [(ctrl_c, 130), (sigterm, 143)], ids=["Ctrl-C", "SIGTERM"])
 def test_interrupted_run_resumes_to_the_uninterrupted_result(tmp_path, engine_config, uninterrupted, signal_it, code):
     out = tmp_path / "out"
