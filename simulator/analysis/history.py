@@ -234,7 +234,7 @@ def scenario_text(key: str, with_timeline: bool) -> str:
     name = f"history_{key}" + ("" if with_timeline else "_leaders")
     driven = (
         "the calendar of new US presidents and the shocks of the timeline\n"
-        "# (data/history/timeline_1991_2016.csv, mapped by simulator/analysis/history.py)."
+        "# (simulator/data/history/timeline_1991_2016.csv, mapped by simulator/analysis/history.py)."
         if with_timeline
         else "the calendar of new US presidents: what the structure alone produces."
     )
