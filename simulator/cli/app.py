@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from threading import Event
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 from rich.markup import escape
@@ -121,10 +121,25 @@ def _sized(config: EngineConfig, runs: int | None, seed: int | None) -> tuple[in
     return runs or config.runs, config.seed if seed is None else seed
 
 
-def _execution(config: EngineConfig, **settings: Any) -> Execution:
-    """How to run: the engine configuration's workers, Dask scheduler and chunk size, unless ``settings`` say."""
-    chosen = {"workers": config.workers, "dask": config.dask, "chunk_worlds": config.chunk_worlds}
-    return Execution(**chosen | {key: value for key, value in settings.items() if value is not None})
+def _execution(
+    config: EngineConfig,
+    *,
+    workers: int | None = None,
+    dask: str | None = None,
+    chunk_worlds: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    stop: Event | None = None,
+    resume: bool = False,
+) -> Execution:
+    """How to run: the options given, else the engine configuration's workers, Dask scheduler and chunk size."""
+    return Execution(
+        workers=workers or config.workers,
+        dask=dask or config.dask,
+        chunk_worlds=chunk_worlds or config.chunk_worlds,
+        progress=progress,
+        stop=stop,
+        resume=resume,
+    )
 
 
 @dataclass(frozen=True)
