@@ -33,6 +33,8 @@ from tests.conftest import BASELINE, ROOT, write_engine
 
 SIM = Path(sys.executable).parent / "sim"
 RUNS, SEED = 4 * BLOCK, 11
+CHUNKED = simulator.Execution(chunk_worlds=BLOCK)
+RESUME = simulator.Execution(chunk_worlds=BLOCK, resume=True)
 as_root = pytest.mark.skipif(os.geteuid() != 0, reason="mounting a tmpfs needs root")
 
 
@@ -47,7 +49,7 @@ def configs(tmp_path_factory):
 def reference(tmp_path_factory):
     """The files of an uninterrupted run, to compare resumed ones with."""
     out = tmp_path_factory.mktemp("reference") / "out"
-    simulator.run(BASELINE, runs=RUNS, seed=SEED, out=out, chunk_worlds=BLOCK, trajectories=True)
+    simulator.run(BASELINE, runs=RUNS, seed=SEED, out=out, trajectories=True, execution=CHUNKED)
     return out
 
 
@@ -177,7 +179,11 @@ def interrupted(tmp_path):
     out, stop = tmp_path / "out", Event()
     with pytest.raises(Interrupted):
         simulator.run(
-            BASELINE, runs=3 * BLOCK, seed=SEED, out=out, chunk_worlds=BLOCK, progress=lambda _: stop.set(), stop=stop
+            BASELINE,
+            runs=3 * BLOCK,
+            seed=SEED,
+            out=out,
+            execution=simulator.Execution(chunk_worlds=BLOCK, progress=lambda _: stop.set(), stop=stop),
         )
     return out
 
@@ -192,7 +198,7 @@ def test_a_stale_lock_is_taken_over_with_a_note(interrupted, caplog):
     (interrupted / LOCK).write_text(json.dumps(stale))
     refused = CliRunner().invoke(app, ["run", str(BASELINE), "--runs", "300", "--out", str(interrupted)])
     assert refused.exit_code == 2 and f"its run, pid {stale['pid']}" in refused.output
-    result = simulator.run(BASELINE, runs=3 * BLOCK, seed=SEED, out=interrupted, chunk_worlds=BLOCK, resume=True)
+    result = simulator.run(BASELINE, runs=3 * BLOCK, seed=SEED, out=interrupted, execution=RESUME)
     assert f"took over the lock of a run that ended without finishing: pid {stale['pid']}" in caplog.text
     assert result.timing.worlds == 2 * BLOCK and not (interrupted / LOCK).exists()
 
@@ -205,10 +211,10 @@ def test_a_damaged_chunk_is_computed_again_with_a_note(interrupted, caplog):
     chunk.write_bytes(chunk.read_bytes()[:100])
     with (interrupted / CHUNKS / CHECKSUMS).open("a") as file:
         file.write('\n{"chunk": 2, "sha2')  # a line torn by a crash is skipped
-    result = simulator.run(BASELINE, runs=3 * BLOCK, seed=SEED, out=interrupted, chunk_worlds=BLOCK, resume=True)
+    result = simulator.run(BASELINE, runs=3 * BLOCK, seed=SEED, out=interrupted, execution=RESUME)
     assert "chunk 0 is damaged (00000.worlds.parquet does not match its checksum)" in caplog.text
     assert result.timing.worlds == 3 * BLOCK, "the damaged chunk ran again, and the torn line counted for nothing"
-    whole = simulator.run(BASELINE, runs=3 * BLOCK, seed=SEED, chunk_worlds=BLOCK)
+    whole = simulator.run(BASELINE, runs=3 * BLOCK, seed=SEED, execution=CHUNKED)
     assert result.summary() == whole.summary()
     pd.testing.assert_frame_equal(result.worlds, whole.worlds, check_exact=True)
 
