@@ -1,0 +1,92 @@
+"""The draft: changes validated as --set validates them, refused ones kept apart, YAML that round-trips."""
+
+from typer.testing import CliRunner
+
+from simulator.cli.app import app
+from simulator.explore.draft import SCHEDULE, Draft, actors, as_text, bounds
+from simulator.explore.export import scenario_yaml
+from simulator.scenario import load_scenario
+from simulator.scenario.distributions import Fixed
+from tests.conftest import BASELINE
+
+
+def test_an_accepted_change_is_what_set_gives():
+    draft = Draft.open(BASELINE).edit("president.volatility", "0.3").edit("shocks.scandal.hazard", "beta(2, 40)")
+    expected = load_scenario(BASELINE, ["president.volatility=0.3", "shocks.scandal.hazard=beta(2, 40)"])
+    assert draft.spec == expected
+    assert draft.errors == {}
+    assert draft.changes() == [
+        ("president.volatility", "triangular(0.03, 0.07, 0.15)", "0.3"),
+        ("shocks.scandal.hazard", "0.02", "beta(2, 40)"),
+    ]
+
+
+def test_a_refused_change_keeps_the_last_valid_scenario_and_says_why():
+    before = Draft.open(BASELINE).edit("president.outreach", "0.9")
+    after = before.edit("president.outreach", "1.5")
+    assert after.spec == before.spec
+    assert "a probability must lie in [0, 1], got 1.5" in after.errors["president.outreach"]
+    assert after.refused["president.outreach"] == "1.5"
+    assert not after.errors["president.outreach"].startswith("--set")
+    fixed = after.edit("president.outreach", "0.2")
+    assert fixed.errors == {} and fixed.spec.president.outreach == Fixed(0.2)
+
+
+def test_bad_distributions_and_words_are_refused_with_the_languages_message():
+    draft = Draft.open(BASELINE)
+    assert "beta needs a > 0" in draft.edit("president.volatility", "beta(-1, 2)").errors["president.volatility"]
+    assert "'nowhere' is not allowed" in draft.edit("initial.war", "nowhere").errors["initial.war"]
+    assert "not valid YAML" in draft.edit("president.volatility", "[0.1").errors["president.volatility"]
+
+
+def test_setting_a_value_back_to_the_file_is_no_change_and_undo_removes_it():
+    draft = Draft.open(BASELINE)
+    assert not draft.edit("president.outreach", draft.text("president.outreach")).changed
+    changed = draft.edit("president.outreach", "0.9")
+    assert changed.changed and not changed.reset("president.outreach").changed
+
+
+def test_scheduled_events_are_validated_and_removable():
+    draft = Draft.open(BASELINE)
+    added = draft.schedule({"month": "2026-06", "event": "intervention", "effects": {"sanctions": -0.3}, "note": ""})
+    assert added.spec.schedule[-1].effects.sanctions == -0.3
+    assert len(added.spec.schedule) == len(draft.spec.schedule) + 1
+    late = added.schedule({"month": "2031-01", "event": "intervention", "effects": {}, "note": ""})
+    assert "outside the scenario" in late.errors[SCHEDULE] and late.spec == added.spec
+    assert added.unschedule(0).spec == draft.spec
+
+
+def test_every_assumption_is_shown_once_grouped_by_block():
+    rows = Draft.open(BASELINE).rows()
+    groups = actors(rows)
+    assert list(groups)[:3] == ["initial", "president", "kremlin"]
+    assert sum(len(group) for group in groups.values()) == len(rows)
+    assert all(row.path.startswith(name + ".") for name, group in groups.items() for row in group)
+
+
+def test_slider_ranges_are_what_the_schema_accepts():
+    assert bounds("president.outreach") == (0.0, 1.0)
+    assert bounds("structure.up.reset") == (0.0, 20.0)
+    assert bounds("structure.phase_months.crisis") == (1.0, 600.0)
+    assert bounds("no.such.key") is None
+
+
+def test_effects_are_written_without_their_zeros():
+    assert as_text({"trust": -0.1, "level": 0, "phase": None, "war": "peace"}) == "{trust: -0.1, war: peace}"
+
+
+def test_the_downloaded_yaml_validates_and_is_the_edited_scenario(tmp_path):
+    draft = (
+        Draft.open(BASELINE)
+        .edit("president.volatility", "0.3")
+        .edit("shocks.scandal.effects", "{opposition: 0.3, level: -1}")
+        .schedule({"month": "2026-06", "event": "intervention", "effects": {"sanctions": -0.3}, "note": "relief: 1"})
+    )
+    path = tmp_path / "edited.yaml"
+    path.write_text(scenario_yaml(draft), encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert load_scenario(path) == draft.spec
+    text = path.read_text()
+    assert "volatility: 0.3  # changed in sim explore; was triangular(0.03, 0.07, 0.15)" in text
+    assert "# added in sim explore" in text and "\nextends:" not in text
