@@ -10,6 +10,7 @@ the schedule are validated the same way, through the loader's ``override``.
 
 import dataclasses
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -132,6 +133,7 @@ def actors(rows: list[Row]) -> dict[str, list[Row]]:
     return {name: group for name, group in groups.items() if group}
 
 
+@cache
 def bounds(path: str) -> tuple[float, float] | None:
     """The widest slider range the schema accepts for the number at ``path``, or ``None`` if unknown."""
     adapter = _adapter(path)
@@ -189,7 +191,9 @@ def _adapter(path: str) -> TypeAdapter | None:
             return None
         info = model.model_fields[part]
         model = info.annotation
-    return TypeAdapter(Annotated[info.annotation, *info.metadata]) if info is not None else None
+    if info is None:
+        return None
+    return TypeAdapter(Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation)
 
 
 def _accepts(adapter: TypeAdapter, value: float) -> bool:

@@ -9,6 +9,7 @@ makes it differ; the differences come with their standard errors.
 import html
 from pathlib import Path
 
+import pandas as pd
 import solara
 import solara.lab
 
@@ -25,6 +26,9 @@ _CSS = """
 .sim-table td[id] { font-weight: bold; }
 .chapter ul { margin: 0 0 8px 0; }
 """
+
+#: The most worlds a page may ask for: the server holds each world's outcomes in memory.
+MAX_WORLDS = 1_000_000
 
 draft: solara.Reactive[Draft | None] = solara.reactive(None)
 problem = solara.reactive("")
@@ -99,12 +103,12 @@ def Workspace(current: Draft) -> None:
     worlds, root = runs.value, seed.value
     key = (current.spec.model_dump_json(), worlds, root)
 
-    def run() -> tuple[Forecast, Forecast]:
-        if worlds < 1 or root < 0:
-            raise ValueError(f"give at least one world and a seed of 0 or more (got {worlds} and {root})")
+    def run() -> tuple[Forecast, Forecast, pd.DataFrame]:
+        if not 1 <= worlds <= MAX_WORLDS or root < 0:
+            raise ValueError(f"give 1 to {MAX_WORLDS:,} worlds and a seed of 0 or more (got {worlds} and {root})")
         loaded = server.forecast_as_loaded(current.loaded.spec, worlds, root)
         edited = server.engine().forecast(current.spec, worlds, root) if current.changed else loaded
-        return loaded, edited
+        return loaded, edited, differences(loaded, edited)
 
     task = solara.lab.use_task(run, dependencies=[key], raise_error=False)
     with solara.Columns([5, 7]):
@@ -117,20 +121,20 @@ def Workspace(current: Draft) -> None:
             if latest is None:
                 solara.Info("Running the worlds\u2026")
                 return
-            loaded, edited = latest
+            loaded, edited, table = latest
             with solara.lab.Tabs():
                 with solara.lab.Tab("Forecast"):
-                    ForecastPanel(loaded, edited)
+                    ForecastPanel(loaded, edited, table)
                 with solara.lab.Tab("Schedule"):
                     SchedulePanel(current, change)
                 with solara.lab.Tab("One world"):
                     OneWorldPanel(current.spec)
                 with solara.lab.Tab("Download"):
-                    Downloads(current, edited, differences(loaded, edited) if current.changed else None)
+                    Downloads(current, edited, table if current.changed else None)
 
 
 @solara.component
-def ForecastPanel(loaded: Forecast, edited: Forecast) -> None:
+def ForecastPanel(loaded: Forecast, edited: Forecast, table: pd.DataFrame) -> None:
     """Charts and tables of the forecast, against the scenario as loaded."""
     timing = edited.timing
     took = f" in {timing.seconds:.2f} s" if timing is not None else ""
@@ -148,7 +152,6 @@ def ForecastPanel(loaded: Forecast, edited: Forecast) -> None:
         solara.FigureEcharts(
             charts.key_events(loaded, edited), attributes={"style": "height: 300px", "class": "events-chart"}
         )
-    table = differences(loaded, edited)
     solara.HTML(tag="div", unsafe_innerHTML=_questions_html(edited, table), classes=["questions"])
     solara.HTML(tag="div", unsafe_innerHTML=_outcomes_html(edited, table), classes=["outcomes"])
 

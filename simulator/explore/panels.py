@@ -12,7 +12,7 @@ import pandas as pd
 import solara
 import yaml
 
-from simulator.explore.draft import SCHEDULE, Draft, actors, bounds
+from simulator.explore.draft import SCHEDULE, Draft, actors, as_text, bounds
 from simulator.explore.export import figures_zip, scenario_yaml
 from simulator.explore.story import OneWorld
 from simulator.results.result import RunResult
@@ -73,7 +73,11 @@ def AssumptionField(current: Draft, row: Row, changed: bool, change: Change) -> 
     span = bounds(path) if number is not None else None
     quote = f"<br><i>\u201c{html.escape(row.quote)}\u201d</i> \u2014 {html.escape(row.source)}" if row.quote else ""
     where = "changed here" if changed else f"set in {html.escape(row.set_in)}"
-    with solara.Column(gap="0px", style={"border-bottom": "1px solid #e0e0e0", "padding": "6px 0"}):
+    with solara.Column(
+        gap="0px",
+        style={"border-bottom": "1px solid #e0e0e0", "padding": "6px 0"},
+        classes=[f"assumption-{path.replace('.', '-')}"],
+    ):
         solara.HTML(
             tag="div",
             unsafe_innerHTML=(
@@ -168,10 +172,10 @@ def _schedule_html(current: Draft) -> str:
     first_added = len(current.loaded.spec.schedule)
     lines = ["<table class='sim-table'><tr><th>month</th><th>event</th><th>effects</th><th>note</th><th></th></tr>"]
     for index, item in enumerate(current.spec.schedule):
-        effects = {k: v for k, v in item.effects.model_dump(mode="json").items() if v not in (0, 0.0, None)}
+        effects = as_text(item.effects.model_dump(mode="json"))
         what = item.event + (f": {item.shock}" if item.shock else "")
         lines.append(
-            f"<tr><td>{item.month}</td><td>{html.escape(what)}</td><td>{html.escape(str(effects or ''))}</td>"
+            f"<tr><td>{item.month}</td><td>{html.escape(what)}</td><td>{html.escape(effects.strip('{}'))}</td>"
             f"<td>{html.escape(item.note)}</td><td>{'added' if index >= first_added else ''}</td></tr>"
         )
     return "".join(lines) + "</table>"

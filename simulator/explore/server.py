@@ -20,6 +20,9 @@ from simulator.scenario import Scenario
 #: Hosts that only this machine can reach.
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
+#: Seconds a stopping server waits for open pages before closing them.
+_GRACE = 2
+
 #: Forecasts of scenarios as loaded kept in memory (each a few megabytes at 20,000 worlds).
 _KEPT = 8
 
@@ -108,6 +111,12 @@ def serve(options: Settings, host: str, port: int, processes: int | None = None)
     import uvicorn  # imported here: Solara reads its settings from the environment on import
 
     try:
-        uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level="warning")
+        uvicorn.run(
+            "solara.server.starlette:app",
+            host=host,
+            port=port,
+            log_level="warning",
+            timeout_graceful_shutdown=_GRACE,  # open pages keep their connections: do not wait on them
+        )
     finally:
         _engine.close()
