@@ -57,8 +57,10 @@ def _start() -> None:
     options = server.settings()
     runs.set(options.runs)
     seed.set(options.seed)
-    first = options.scenario or next(iter(server.shipped_scenarios(options.scenarios_dir)), None)
-    if first is not None:
+    first = options.scenario or server.first_scenario(options.scenarios_dir)
+    if first is None:
+        problem.set(f"no scenarios in {options.scenarios_dir}: type the path of a scenario file above")
+    else:
         open_scenario(str(first))
 
 

@@ -20,6 +20,9 @@ from simulator.scenario import Scenario
 #: Hosts that only this machine can reach.
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
+#: The scenario opened when none is named, if it is among the shipped ones.
+BASELINE = "trump2025.yaml"
+
 #: Seconds a stopping server waits for open pages before closing them.
 _GRACE = 2
 
@@ -69,6 +72,12 @@ def engine() -> Engine:
 def shipped_scenarios(folder: Path) -> list[Path]:
     """The scenario files in ``folder`` (not its subfolders), by name."""
     return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def first_scenario(folder: Path) -> Path | None:
+    """The scenario to open when none is named: the baseline if it is there, else the first by name."""
+    shipped = shipped_scenarios(folder)
+    return next((path for path in shipped if path.name == BASELINE), next(iter(shipped), None))
 
 
 def scenarios_dir() -> Path:
