@@ -26,8 +26,8 @@ from simulator.scenario.schema import Scenario
 SCHEDULE = "schedule"
 
 #: Candidate ends of a slider, tried against each number's own validation (probabilities,
-#: shifts, multipliers, durations in months); the widest range the schema accepts is used.
-_LOWS = (-1.0, 0.0, 1.0)
+#: shifts, multipliers, decision weights, durations in months); the widest range the schema accepts is used.
+_LOWS = (-20.0, -1.0, 0.0, 1.0)
 _HIGHS = (600.0, 20.0, 1.0)
 
 
@@ -177,8 +177,14 @@ def _plain(message: str) -> str:
 
 
 def _value_at(data: Any, path: str) -> Any:
+    """The value at a dotted key path, or ``None`` where there is none (the loader names such a path)."""
     for part in path.split("."):
-        data = data[int(part)] if isinstance(data, list) else data[part]
+        if isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        elif isinstance(data, dict) and part in data:
+            data = data[part]
+        else:
+            return None
     return data
 
 

@@ -86,10 +86,10 @@ def _mapping(data: dict[str, Any], prefix: str, depth: int, notes: dict[str, str
 
 
 def _compact(item: Any) -> Any:
-    """A schedule event or question without the keys left at their defaults."""
+    """A schedule event or question without the keys left at their defaults (nothing, zero, false)."""
     if not isinstance(item, dict):
         return item
-    kept = {k: _compact(v) for k, v in item.items() if v is not None}
+    kept = {k: _compact(v) for k, v in item.items() if v is not None and v is not False}
     if isinstance(kept.get("effects"), dict):
         kept["effects"] = {k: v for k, v in kept["effects"].items() if not (type(v) in (int, float) and v == 0)}
     return {k: v for k, v in kept.items() if v not in ({}, "")}

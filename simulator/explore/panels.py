@@ -5,6 +5,7 @@ the latest draft (so two quick edits never undo each other).
 """
 
 import html
+import math
 import typing
 from collections.abc import Callable
 
@@ -19,6 +20,7 @@ from simulator.results.result import RunResult
 from simulator.scenario import Scenario
 from simulator.scenario.provenance import Row
 from simulator.scenario.schema import Scheduled
+from simulator.vocabulary import FORCEABLE
 
 #: Applies a change to the latest draft.
 Change = Callable[[Callable[[Draft], Draft]], None]
@@ -40,6 +42,23 @@ SHOCKS = _choices(Scheduled.model_fields["shock"].annotation)
 
 
 # Assumptions ---------------------------------------------------------------------------------
+
+
+def slider_step(low: float, high: float, value: float) -> float:
+    """About 1/200 of the range, fine enough that ``value`` is on the slider's grid.
+
+    A slider snaps to its grid when drawn; a value off the grid would be moved, and changed.
+    """
+    step = (high - low) / _STEPS
+    for exponent in range(math.floor(math.log10(step)), -10, -1):
+        if _on_grid(value - low, step):
+            return step
+        step = 10.0**exponent
+    return step
+
+
+def _on_grid(offset: float, step: float) -> bool:
+    return abs(round(offset / step) * step - offset) < 1e-9
 
 
 @solara.component
@@ -89,14 +108,14 @@ def AssumptionField(current: Draft, row: Row, changed: bool, change: Change) -> 
         with solara.Row(style={"align-items": "center"}):
             if span is not None and number is not None:
                 low, high = span
+
+                def slid(value: float) -> None:
+                    if abs(value - number) > 1e-12:  # a slider reports its value when drawn, too
+                        change(lambda d: d.edit(path, f"{value:.6g}"))
+
                 with solara.Column(style={"min-width": "180px", "flex": "1"}):
                     solara.SliderFloat(
-                        "",
-                        value=min(max(number, low), high),
-                        min=low,
-                        max=high,
-                        step=1.0 if high - low > 100 else (high - low) / _STEPS,
-                        on_value=lambda v: change(lambda d: d.edit(path, f"{v:.6g}")),
+                        "", value=number, min=low, max=high, step=slider_step(low, high, number), on_value=slid
                     )
             solara.InputText(
                 path,
@@ -114,7 +133,7 @@ def AssumptionField(current: Draft, row: Row, changed: bool, change: Change) -> 
 
 @solara.component
 def SchedulePanel(current: Draft, change: Change) -> None:
-    """The dated events of the scenario, and a form to add an intervention or a forced shock."""
+    """The dated events of the scenario, and a form to add an intervention, a forced event or a change."""
     month, set_month = solara.use_state(str(current.spec.start.plus(12)))
     kind, set_kind = solara.use_state("intervention")
     shock, set_shock = solara.use_state(SHOCKS[0])
@@ -127,9 +146,12 @@ def SchedulePanel(current: Draft, change: Change) -> None:
         set_typo(problem)
         if problem:
             return
-        event = {"month": month.strip(), "event": kind, "effects": parsed, "note": note}
+        event = {"month": month.strip(), "event": kind, "note": note}
+        event["set" if kind == "change" else "effects"] = parsed
         if kind == "shock":
             event["shock"] = shock
+        if kind in FORCEABLE:
+            event["force"] = True  # the event happens in every world that month, acted out by the actors
         change(lambda d: d.schedule(event))
 
     solara.HTML(tag="div", unsafe_innerHTML=_schedule_html(current), classes=["schedule"])
@@ -145,12 +167,19 @@ def SchedulePanel(current: Draft, change: Change) -> None:
         solara.Select("Event", values=SCHEDULED_KINDS, value=kind, on_value=set_kind)
         if kind == "shock":
             solara.Select("Shock", values=SHOCKS, value=shock, on_value=set_shock)
-        solara.InputText("Effects", value=effects, on_value=set_effects, continuous_update=True)
+        solara.InputText(
+            "New values" if kind == "change" else "Effects",
+            value=effects,
+            on_value=set_effects,
+            continuous_update=True,
+        )
         solara.InputText("Note", value=note, on_value=set_note, continuous_update=True)
         solara.Button("Add to the schedule", on_click=add, color="primary")
     solara.Markdown(
-        "Effects: `trust`, `opposition`, `sanctions`, `aid`, `frustration`, `emboldened`, `hawkishness` "
-        "(added, within 0\u20131), `level` (levels gained or lost), `phase`, `advance_phase`, `war`."
+        "An **intervention** has effects: `trust`, `opposition`, `sanctions`, `aid`, `frustration`, `emboldened`, "
+        "`hawkishness` (added, within 0\u20131), `level` (levels gained or lost), `phase`, `advance_phase`, `war`. "
+        "An event's own name (`summit`, `ceasefire`, ...) **forces** it in every world that month. "
+        "A **change** gives assumptions new values from that month on: `{president.volatility: 0.2}`."
     )
     message = typo or current.errors.get(SCHEDULE)
     if message:
@@ -170,10 +199,12 @@ def _effects(text: str) -> tuple[dict, str]:
 
 def _schedule_html(current: Draft) -> str:
     first_added = len(current.loaded.spec.schedule)
-    lines = ["<table class='sim-table'><tr><th>month</th><th>event</th><th>effects</th><th>note</th><th></th></tr>"]
+    lines = ["<table class='sim-table'><tr><th>month</th><th>event</th><th>effects or new values</th>"]
+    lines.append("<th>note</th><th></th></tr>")
     for index, item in enumerate(current.spec.schedule):
-        effects = as_text(item.effects.model_dump(mode="json"))
-        what = item.event + (f": {item.shock}" if item.shock else "")
+        dumped = item.model_dump(mode="json")
+        effects = as_text(dumped["set"] or dumped["effects"])
+        what = item.event + (f": {item.shock}" if item.shock else "") + (" (forced)" if item.force else "")
         lines.append(
             f"<tr><td>{item.month}</td><td>{html.escape(what)}</td><td>{html.escape(effects.strip('{}'))}</td>"
             f"<td>{html.escape(item.note)}</td><td>{'added' if index >= first_added else ''}</td></tr>"

@@ -27,8 +27,10 @@ from typer.testing import CliRunner
 
 import simulator
 from simulator.cli.app import app
+from simulator.explore.draft import Draft
 from simulator.scenario import load_scenario
 from tests.conftest import BASELINE, ROOT
+from tests.explore.test_draft import a_probability
 
 pytestmark = pytest.mark.slow
 
@@ -117,6 +119,7 @@ def _edit(page: Page, label: str, text: str) -> None:
 def test_an_analysts_session(explorer, browser, tmp_path):
     page = browser.new_page(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
     page.set_default_timeout(WAIT_MS)
+    expect.set_options(timeout=WAIT_MS)
     shot = iter(range(1, 100))
 
     def screenshot(name: str) -> None:
@@ -144,20 +147,23 @@ def test_an_analysts_session(explorer, browser, tmp_path):
     screenshot("volatility-changed")
 
     # A slider moves a plain number by one step, through the same validation.
-    slider = page.locator(".assumption-president-summit_drive [role=slider]")
+    probability = a_probability(Draft.open(BASELINE))
+    moved = f"{Draft.open(BASELINE).number(probability) + 0.005:.6g}"
+    slider = page.locator(f".assumption-{probability.replace('.', '-')} [role=slider]")
     slider.focus()
     slider.press("ArrowRight")
-    expect(page.get_by_label("president.summit_drive", exact=True)).to_have_value("0.305")
-    edited = load_scenario(BASELINE, ["president.volatility=0.3", "president.summit_drive=0.305"])
+    expect(page.get_by_label(probability, exact=True)).to_have_value(moved)
+    edited = load_scenario(BASELINE, ["president.volatility=0.3", f"{probability}={moved}"])
     expected = _expected(simulator.run(edited, runs=RUNS, seed=SEED))
     for cell, text in expected.items():
         expect(page.locator(f"#{cell}")).to_have_text(text)
 
     # A value the scenario language refuses is named beside its field; the forecast stays as it was.
-    _edit(page, "president.outreach", "1.5")
-    expect(page.get_by_text("a probability must lie in [0, 1], got 1.5")).to_be_visible()
-    _edit(page, "president.volatility", "beta(0, 2)")
-    expect(page.get_by_text("beta needs a > 0 and b > 0")).to_be_visible()
+    for path, text in ((probability, "1.5"), ("president.volatility", "beta(0, 2)")):
+        message = Draft.open(BASELINE).edit(path, text).errors[path]  # the scenario language's own words
+        assert "must lie in [0, 1], got 1.5" in message or "beta needs a > 0 and b > 0" in message
+        _edit(page, path, text)
+        expect(page.get_by_text(message)).to_be_visible()
     screenshot("refused")
     assert _shown(page, list(expected)) == expected
 
