@@ -1,8 +1,9 @@
 """The explorer's engine: worker processes kept warm, re-running a scenario's worlds on every change.
 
-A run is cut into one chunk per worker process, each of whole random-number
-blocks (``randomness.BLOCK`` worlds), whose draws depend only on the seed and
-the world (not on the chunking), so the
+A run is cut into chunks of whole random-number blocks (``randomness.BLOCK``
+worlds): the first block alone, whose forecast can be shown while the rest
+runs, then one chunk per worker process. The draws depend only on the seed
+and the world (not on the chunking), so the
 explorer's probabilities are exactly those of ``simulator.run`` with the same
 scenario, seed and number of worlds. Each chunk hands back its tally and, per
 world, the level at the horizon and the first month of every event: all the
@@ -13,6 +14,7 @@ server starts, and import the model once.
 
 import multiprocessing
 import time
+from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -84,28 +86,54 @@ class Engine:
         for _ in range(self.processes):
             self.pool.submit(_warm)  # starts the processes now, while the server starts
 
-    def forecast(self, spec: Scenario, runs: int, seed: int) -> Forecast:
-        """Run ``runs`` worlds of ``spec`` with ``seed``; the same numbers as ``simulator.run``."""
+    def forecast(
+        self, spec: Scenario, runs: int, seed: int, preview: Callable[[Forecast], None] | None = None
+    ) -> Forecast:
+        """Run ``runs`` worlds of ``spec`` with ``seed``; the same numbers as ``simulator.run``.
+
+        Args:
+            spec: the scenario.
+            runs: number of worlds.
+            seed: the root seed.
+            preview: called, before the whole run is done, with the forecast of its first
+                ``BLOCK`` worlds (exactly ``simulator.run`` with ``runs=BLOCK``), if the run has more.
+        """
         started = time.perf_counter()
-        blocks = -(-runs // BLOCK)
-        chunks = plan_chunks(runs, BLOCK * -(-blocks // self.processes))  # fewer, larger chunks: numpy speed
-        futures = [self.pool.submit(run_block, spec, seed, first, count) for first, count in chunks]
-        parts = [future.result() for future in futures]
-        tally = sum((part[0] for part in parts), Tally.zero(spec.months))
-        return Forecast(
-            spec,
-            runs,
-            seed,
-            tally,
-            _NoRows(),
-            Timing(time.perf_counter() - started, runs),
-            levels=np.concatenate([part[1] for part in parts]),
-            firsts=np.concatenate([part[2] for part in parts], axis=1),
-        )
+        futures = [self.pool.submit(run_block, spec, seed, first, count) for first, count in self.chunks(runs)]
+        if preview is not None and runs > BLOCK:
+            preview(_forecast(spec, seed, [futures[0].result()], started))
+        return _forecast(spec, seed, [future.result() for future in futures], started)
+
+    def chunks(self, runs: int) -> list[tuple[int, int]]:
+        """(first world, count) of each chunk of a run of ``runs`` worlds.
+
+        The first random-number block alone (the preview), then the rest in one chunk per
+        process, of whole blocks (fewer, larger chunks: numpy speed).
+        """
+        if runs <= BLOCK:
+            return [(0, runs)]
+        blocks = -(-(runs - BLOCK) // BLOCK)
+        rest = plan_chunks(runs - BLOCK, BLOCK * -(-blocks // self.processes))
+        return [(0, BLOCK), *((BLOCK + first, count) for first, count in rest)]
 
     def close(self) -> None:
         """Stop the worker processes."""
         self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _forecast(spec: Scenario, seed: int, parts: list[tuple[Tally, np.ndarray, np.ndarray]], started: float) -> Forecast:
+    """The forecast of the chunks ``parts``, the first worlds of the run, in world order."""
+    runs = sum(part[1].size for part in parts)
+    return Forecast(
+        spec,
+        runs,
+        seed,
+        sum((part[0] for part in parts), Tally.zero(spec.months)),
+        _NoRows(),
+        Timing(time.perf_counter() - started, runs),
+        levels=np.concatenate([part[1] for part in parts]),
+        firsts=np.concatenate([part[2] for part in parts], axis=1),
+    )
 
 
 def differences(loaded: Forecast, edited: Forecast) -> pd.DataFrame:

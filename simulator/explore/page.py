@@ -17,6 +17,7 @@ from simulator.explore import charts, server
 from simulator.explore.draft import Draft
 from simulator.explore.engine import Forecast, differences
 from simulator.explore.panels import Assumptions, Downloads, OneWorldPanel, SchedulePanel
+from simulator.model.randomness import BLOCK
 from simulator.scenario import ScenarioError
 
 #: Tables of numbers that read as tables.
@@ -26,6 +27,9 @@ _CSS = """
 .sim-table td[id] { font-weight: bold; }
 .chapter ul { margin: 0 0 8px 0; }
 """
+
+#: What the forecast panels show: the scenario as loaded, as edited, and their paired differences.
+Shown = tuple[Forecast, Forecast, pd.DataFrame]
 
 #: The most worlds a page may ask for: the server holds each world's outcomes in memory.
 MAX_WORLDS = 1_000_000
@@ -105,11 +109,21 @@ def Workspace(current: Draft) -> None:
     worlds, root = runs.value, seed.value
     key = (current.spec.model_dump_json(), worlds, root)
 
-    def run() -> tuple[Forecast, Forecast, pd.DataFrame]:
+    preview, set_preview = solara.use_state(None)
+
+    def run() -> Shown:
         if not 1 <= worlds <= MAX_WORLDS or root < 0:
             raise ValueError(f"give 1 to {MAX_WORLDS:,} worlds and a seed of 0 or more (got {worlds} and {root})")
         loaded = server.forecast_as_loaded(current.loaded.spec, worlds, root)
-        edited = server.engine().forecast(current.spec, worlds, root) if current.changed else loaded
+        if not current.changed:
+            return loaded, loaded, differences(loaded, loaded)
+        head = server.forecast_as_loaded(current.loaded.spec, BLOCK, root) if worlds > BLOCK else None
+
+        def early(part: Forecast) -> None:
+            if head is not None:
+                set_preview((key, (head, part, differences(head, part))))
+
+        edited = server.engine().forecast(current.spec, worlds, root, preview=early)
         return loaded, edited, differences(loaded, edited)
 
     task = solara.lab.use_task(run, dependencies=[key], raise_error=False)
@@ -119,14 +133,15 @@ def Workspace(current: Draft) -> None:
             solara.ProgressLinear(task.pending)
             if task.error:
                 solara.Error(f"could not run the scenario: {task.exception}", classes=["run-problem"])
-            latest = task.latest
-            if latest is None:
+            early = preview[1] if task.pending and preview is not None and preview[0] == key else None
+            shown = early or task.latest
+            if shown is None:
                 solara.Info("Running the worlds\u2026")
                 return
-            loaded, edited, table = latest
+            loaded, edited, table = shown
             with solara.lab.Tabs():
                 with solara.lab.Tab("Forecast"):
-                    ForecastPanel(loaded, edited, table)
+                    ForecastPanel(loaded, edited, table, worlds if early is not None else None)
                 with solara.lab.Tab("Schedule"):
                     SchedulePanel(current, change)
                 with solara.lab.Tab("One world"):
@@ -136,12 +151,18 @@ def Workspace(current: Draft) -> None:
 
 
 @solara.component
-def ForecastPanel(loaded: Forecast, edited: Forecast, table: pd.DataFrame) -> None:
-    """Charts and tables of the forecast, against the scenario as loaded."""
+def ForecastPanel(loaded: Forecast, edited: Forecast, table: pd.DataFrame, running: int | None = None) -> None:
+    """Charts and tables of the forecast, against the scenario as loaded.
+
+    ``running``: the number of worlds still being run, when this is the preview of their first block.
+    """
     timing = edited.timing
     took = f" in {timing.seconds:.2f} s" if timing is not None else ""
+    worlds = f"{edited.runs:,} worlds"
+    if running:
+        worlds = f"first {edited.runs:,} of {running:,} worlds (the rest are running)"
     solara.Text(
-        f"{edited.runs:,} worlds, seed {edited.seed}{took}; differences are paired with the scenario as loaded",
+        f"{worlds}, seed {edited.seed}{took}; differences are paired with the scenario as loaded",
         classes=["run-status"],
     )
     solara.FigureEcharts(

@@ -35,7 +35,7 @@ from tests.explore.test_draft import a_probability
 pytestmark = pytest.mark.slow
 
 SIM = Path(sys.executable).parent / "sim"
-RUNS, SEED = 4096, 11
+RUNS, SEED = 6000, 11  # more than one random-number block: the page shows the first block while the rest runs
 CHROMIUM = os.environ.get("SIM_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 START_SECONDS = 90  # worker processes and the web stack start together; a loaded 2-core box is slow
 WAIT_MS = 30_000  # for the page to answer one change
@@ -137,7 +137,8 @@ def test_an_analysts_session(explorer, browser, tmp_path):
     # Change an assumption: the chart redraws, and what is shown is what simulator.run gives.
     _edit(page, "president.volatility", "0.3")
     page.wait_for_function(
-        "before => document.querySelector('.levels-chart canvas').toDataURL() !== before", arg=as_loaded
+        "before => (c => c !== null && c.toDataURL() !== before)(document.querySelector('.levels-chart canvas'))",
+        arg=as_loaded,
     )
     edited = load_scenario(BASELINE, ["president.volatility=0.3"])
     expected = _expected(simulator.run(edited, runs=RUNS, seed=SEED))

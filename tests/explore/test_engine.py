@@ -6,6 +6,7 @@ import pytest
 import simulator
 from simulator.explore.draft import Draft
 from simulator.explore.engine import Engine, differences
+from simulator.model.randomness import BLOCK
 from tests.conftest import BASELINE
 
 pytestmark = pytest.mark.slow  # spawns worker processes
@@ -44,3 +45,14 @@ def test_a_change_moves_its_outcome_with_a_paired_standard_error(engine):
     row = differences(loaded, never).set_index("quantity").loc["scandal"]
     assert row["probability"] == 0
     assert row["difference"] < 0 and 0 < row["standard_error"] < abs(row["difference"]) / 5
+
+
+def test_the_preview_is_the_first_block_of_the_run(engine):
+    spec = Draft.open(BASELINE).edit("president.volatility", "0.3").spec
+    seen = []
+    whole = engine.forecast(spec, RUNS, SEED, preview=seen.append)
+    assert len(seen) == 1 and seen[0].runs == BLOCK < whole.runs
+    assert seen[0].questions() == simulator.run(spec, runs=BLOCK, seed=SEED).questions()
+    assert np.array_equal(seen[0].final_levels, whole.final_levels[:BLOCK])
+    engine.forecast(spec, BLOCK, SEED, preview=seen.append)
+    assert len(seen) == 1  # a run of one block has nothing to preview
