@@ -10,7 +10,7 @@ the schedule are validated the same way, through the loader's ``override``.
 
 import dataclasses
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -110,14 +110,18 @@ class Draft:
         """Every assumption of the current scenario, described as ``sim describe`` describes it."""
         return describe(self.current)
 
+    @cached_property
+    def _dumped(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The scenario as loaded and as edited, as the YAML would read (read once per draft)."""
+        return self.loaded.spec.model_dump(mode="json"), self.spec.model_dump(mode="json")
+
     def text(self, path: str, loaded: bool = False) -> str:
         """The value at ``path`` written as YAML, as a change to it would be typed."""
-        spec = self.loaded.spec if loaded else self.spec
-        return as_text(_value_at(spec.model_dump(mode="json"), path))
+        return as_text(_value_at(self._dumped[0 if loaded else 1], path))
 
     def number(self, path: str) -> float | None:
         """The value at ``path`` if it is a plain number (a slider can move it), else ``None``."""
-        value = _value_at(self.spec.model_dump(mode="json"), path)
+        value = _value_at(self._dumped[1], path)
         return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
     def changes(self) -> list[tuple[str, str, str]]:
