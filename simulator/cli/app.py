@@ -6,6 +6,7 @@ in one place (``_sized``); what is shown lives in ``render``.
 
 import json
 import logging
+import os
 import signal
 import sys
 import time
@@ -508,3 +509,41 @@ def score_command(
     except ScenarioError as error:
         _fail(str(error))
     render.scores(table, f"Forecasts of {run_dir} against {answers}")
+
+
+@app.command()
+def explore(
+    scenario: Annotated[
+        Path | None, typer.Argument(help="Scenario to open first (default: scenarios/trump2025.yaml).")
+    ] = None,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; anything but 127.0.0.1 lets other machines in.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8521,
+    runs: Annotated[int, typer.Option(min=1, help="Worlds per forecast.")] = 20_000,
+    seed: SeedOption = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes (default: one per core).")] = None,
+    config_dir: ConfigOption = None,
+) -> None:
+    """Explore a scenario in the browser: change assumptions and the schedule, watch the forecast move."""
+    from simulator.explore import server  # the web stack is slow to import; only this command needs it
+
+    config = _engine_config(config_dir)
+    if scenario is not None:
+        _prepare([scenario], None, config_dir)
+    try:
+        server.check_port(host, port)
+    except OSError as error:
+        _fail(f"cannot listen on {host}:{port} ({error.strerror}); choose another --port")
+    if host not in server.LOCAL_HOSTS:
+        errors.print(
+            f"[bold yellow]warning:[/] listening on {escape(host)}: anyone who can reach this machine "
+            "can open the explorer and run simulations on it",
+            highlight=False,
+        )
+    options = server.Settings(scenario, runs, config.seed if seed is None else seed, config_dir, server.scenarios_dir())
+    console.print(f"sim explore: starting; then open http://{host}:{port}/ (Ctrl-C to stop)", highlight=False)
+    server.serve(options, host, port, workers)
+    console.print("sim explore: stopped", highlight=False)
+    sys.stdout.flush()
+    os._exit(0)  # the server has stopped and its workers are closed; threads the web stack leaves must not hold on
