@@ -90,7 +90,7 @@ class RelationsModel(mesa.Model):
             worlds, spec.initial, {name: initial[f"initial.{name}"] for name in _DRAWN_INITIAL}
         )
         self.aid_reference = self.state.aid.copy()
-        self.initial_intensity = np.asarray(initial["initial.intensity"])
+        self.initial_intensity = np.broadcast_to(initial["initial.intensity"], (worlds,)).copy()
         self.agenda = Agenda(worlds)
         self.events = EventLog(worlds)
         for event in spec.initial.happened:

@@ -287,6 +287,6 @@ def _set_war(model: RelationsModel, where: np.ndarray, war: int) -> None:
     if war == WAR_ACTIVE:
         resumed = where & (state.war != WAR_ACTIVE)
         state.war[resumed] = WAR_ACTIVE
-        state.intensity[resumed] = np.maximum(state.intensity[resumed], model.initial_intensity)
+        state.intensity[resumed] = np.maximum(state.intensity[resumed], model.initial_intensity[resumed])
         return
     _end_fighting(model, where, war)
