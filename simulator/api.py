@@ -4,6 +4,7 @@ import time
 from pathlib import Path
 from threading import Event
 
+from simulator.engine.design import Design
 from simulator.engine.runner import DEFAULT_CHUNK, Progress, RunPlan, simulate
 from simulator.engine.store import FolderStore, MemoryStore, check_manifest, read_manifest
 from simulator.engine.tally import Tally
@@ -28,6 +29,7 @@ def run(
     stop: Event | None = None,
     command: list[str] | None = None,
     scenario_path: Path | None = None,
+    design: Design | None = None,
 ) -> RunResult:
     """Run a scenario's Monte Carlo worlds from its start month to its horizon.
 
@@ -52,6 +54,8 @@ def run(
         stop: set it (from a signal handler, say) to stop after the running chunks.
         command: the command line to record in ``metadata.json``.
         scenario_path: the file a given ``Scenario`` came from, for ``metadata.json``.
+        design: per-world values of some assumptions instead of drawing them; the run
+            is then ``design.worlds`` worlds, whatever ``runs`` says.
 
     Returns:
         The run's tables, probabilities and per-world outcomes.
@@ -60,14 +64,18 @@ def run(
         engine.Interrupted: if ``stop`` was set first; with ``out``, run again with ``resume=True``.
         store.ResumeError: if ``resume`` and ``out`` holds no matching interrupted run.
         workers.WorkersError: for a bad number of workers or an unreachable Dask scheduler.
+        design.DesignError: for a design that names an unknown assumption or a value outside its domain.
     """
     if isinstance(scenario, Scenario):
         spec, path = scenario, scenario_path
     else:
         spec, path = load_scenario(scenario), Path(scenario)
+    if design is not None:
+        design.check(spec)
+        runs = design.worlds
     if runs < 1:
         raise ValueError(f"runs must be at least 1, got {runs}")
-    plan = RunPlan(spec, runs, seed, chunk_worlds, trajectories)
+    plan = RunPlan(spec, runs, seed, chunk_worlds, trajectories, design)
     if out is not None and resume:
         check_manifest(read_manifest(out), plan.identity(), out)  # before any worker starts
 

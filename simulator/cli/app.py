@@ -639,3 +639,7 @@ def print_backtest(table) -> None:
             f"{row.trust_levada_rho:+.2f} (n={row.trust_levada_polls})",
         )
     _wide(out)
+
+
+# The analyst's commands register themselves on ``app``; imported last, once ``app`` is complete.
+from simulator.cli import analysis_commands  # noqa: E402, F401

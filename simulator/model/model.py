@@ -19,6 +19,7 @@ Every month (``step``), in this order:
 then the month is recorded.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 import mesa
@@ -51,10 +52,18 @@ class RelationsModel(mesa.Model):
             multiple of ``randomness.BLOCK``), so that a run split into chunks
             draws exactly what it would draw whole.
         paths: keep every world's month-by-month path (``recorder.paths``).
+        design: per-world values (arrays of length ``worlds``) by key path, used
+            in place of drawing those assumptions: a sampling plan run as worlds.
     """
 
     def __init__(
-        self, spec: Scenario, worlds: int = 1, seed: int = 0, first_world: int = 0, paths: bool = False
+        self,
+        spec: Scenario,
+        worlds: int = 1,
+        seed: int = 0,
+        first_world: int = 0,
+        paths: bool = False,
+        design: Mapping[str, np.ndarray] | None = None,
     ) -> None:
         super().__init__(rng=np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(_MESA_STREAM,))))
         self.spec = spec
@@ -63,6 +72,7 @@ class RelationsModel(mesa.Model):
         self.month = 0
         self.streams = Streams(seed, first_world, worlds)
         self.draws = {path: self._draw(path, assumption) for path, assumption in assumptions(spec)}
+        self.draws |= {path: np.asarray(values, dtype=np.float64) for path, values in (design or {}).items()}
         self.structure = _StructureDraws(self)
 
         initial = spec.initial

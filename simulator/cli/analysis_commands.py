@@ -1,0 +1,247 @@
+"""The analyst's ``sim`` commands: drivers, conditions and signposts of an outcome.
+
+``sensitivity`` says what drives an outcome, ``discover`` what must be true for
+it, and ``signposts`` what to watch for.
+
+Registered on the ``sim`` app when ``simulator.cli.app`` is imported.
+"""
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from simulator.analysis.outcomes import Outcome, OutcomeError, parse_outcomes
+from simulator.cli.app import (
+    ConfigOption,
+    DaskOption,
+    ForceOption,
+    OutOption,
+    SeedOption,
+    SetOption,
+    WorkersOption,
+    _engine_config,
+    _fail,
+    _output_dir,
+    _prepare,
+    _stop_on_signals,
+    _wide,
+    _WorldsColumn,
+    app,
+    console,
+    errors,
+)
+from simulator.engine.runner import ChunkFailed, Interrupted
+from simulator.engine.workers import WorkersError
+from simulator.scenario import Scenario, ScenarioError, load_scenario
+
+OutcomeOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--outcome",
+        help="A question id, or EVENT@YYYY-MM / LEVEL@YYYY-MM (level or higher by then); repeatable "
+        "(default: every question of the scenario).",
+    ),
+]
+
+
+def run_folder_spec(folder: Path) -> Scenario:
+    """The scenario a finished run was made from (its ``scenario.resolved.yaml``); exit 2 if it is not a run."""
+    if not (folder / "runs.parquet").is_file() or not (folder / "scenario.resolved.yaml").is_file():
+        _fail(f"{folder}: not a finished run folder (needs runs.parquet and scenario.resolved.yaml from `sim run`)")
+    try:
+        return load_scenario(folder / "scenario.resolved.yaml")
+    except ScenarioError as error:
+        _fail(str(error))
+
+
+def chosen_outcomes(spec: Scenario, names: list[str] | None) -> list[Outcome]:
+    """The outcomes named on the command line; exit 2 naming one the scenario cannot answer."""
+    try:
+        return parse_outcomes(spec, names)
+    except OutcomeError as error:
+        _fail(str(error))
+
+
+@contextmanager
+def worlds_bar(name: str, worlds: int, months: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr (when it is a terminal); yields the engine's progress callback."""
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        _WorldsColumn(),
+        TimeRemainingColumn(),
+        console=errors,
+        transient=True,
+        disable=not errors.is_terminal,
+    ) as bar:
+        task = bar.add_task(name, total=worlds)
+        yield lambda world_months: bar.advance(task, world_months / months)
+
+
+@app.command(name="sensitivity")
+def sensitivity_command(
+    target: Annotated[
+        Path,
+        typer.Argument(help="A scenario file (runs a design), or a finished run folder (indices from its worlds)."),
+    ],
+    outcome: OutcomeOption = None,
+    method: Annotated[
+        str | None,
+        typer.Option(
+            help="sobol or morris for a scenario (default sobol); pawn or delta for a run folder (default pawn)."
+        ),
+    ] = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(help="Vary only assumptions matching this pattern, e.g. 'president.*' (repeatable)."),
+    ] = None,
+    samples: Annotated[
+        int | None,
+        typer.Option(
+            min=2, help="Sobol base sample N (a power of two; default 256) or Morris trajectories (default 20)."
+        ),
+    ] = None,
+    worlds_per_point: Annotated[
+        int, typer.Option(min=1, help="Worlds run at each design point; an outcome's value there is their share.")
+    ] = 64,
+    spread: Annotated[
+        float | None,
+        typer.Option(
+            min=0.01,
+            max=1.0,
+            help="Vary a fixed assumption by this share of itself either way "
+            "(default: the scenario's sensitivity block, else 0.5).",
+        ),
+    ] = None,
+    domain: Annotated[
+        bool, typer.Option(help="Vary fixed assumptions over their whole schema domain instead.")
+    ] = False,
+    seed: SeedOption = None,
+    out: OutOption = None,
+    force: ForceOption = False,
+    set_: SetOption = None,
+    config_dir: ConfigOption = None,
+    workers: WorkersOption = None,
+    dask: DaskOption = None,
+) -> None:
+    """Which assumptions drive each outcome: Sobol or Morris indices from a design, or PAWN/delta from a run."""
+    from simulator.analysis import sensitivity as sa
+    from simulator.analysis.drivers_output import write_analysis
+
+    given = target.is_dir()
+    config = _engine_config(config_dir)
+    spec = run_folder_spec(target) if given else _prepare([target], set_, config_dir)[1][0]
+    outcomes = chosen_outcomes(spec, outcome)
+    method = method or ("pawn" if given else "sobol")
+    seed = config.seed if seed is None else seed
+    out = _output_dir(out, config.output_root, f"{spec.name}-sensitivity", force)
+    try:
+        if given:
+            analysis = sa.given_data(spec, target / "runs.parquet", outcomes, method, seed)
+            chosen = []
+            subtitle = f"{spec.name}: {method.upper()} from the {target.name} run's worlds"
+            settings = {"run": str(target), "method": method}
+        else:
+            analysis, chosen, subtitle, settings = _design_analysis(
+                spec,
+                outcomes,
+                method,
+                only,
+                samples,
+                worlds_per_point,
+                spread,
+                domain,
+                seed,
+                set_,
+                workers,
+                dask,
+                config,
+            )
+    except sa.SensitivityError as error:
+        _fail(str(error))
+    out.mkdir(parents=True, exist_ok=True)
+    write_analysis(analysis, outcomes, chosen, out, subtitle, settings | {"command": ["sim", *sys.argv[1:]]})
+    _print_analysis(analysis, outcomes)
+    console.print(f"\nOutputs written to [bold]{escape(str(out))}[/]")
+
+
+def _design_analysis(
+    spec, outcomes, method, only, samples, worlds_per_point, spread, domain, seed, sets, workers, dask, config
+):
+    from simulator.analysis import sensitivity as sa
+
+    if method not in sa.METHODS:
+        raise sa.SensitivityError(f"--method {method}: on a scenario choose one of {', '.join(sa.METHODS)}")
+    chosen, held = sa.factors(spec, only, spread, domain)
+    samples = samples or (256 if method == "sobol" else 20)
+    quantiles = sa.sample(chosen, method, samples, seed)
+    design = sa.design_of(chosen, quantiles, worlds_per_point)
+    console.print(
+        f"{method}: {len(chosen)} assumptions, {design.rows:,} design points x {worlds_per_point} worlds "
+        f"= {design.worlds:,} worlds" + (f"; {len(held)} held fixed (value 0)" if held else ""),
+        highlight=False,
+    )
+    with _stop_on_signals() as (stop, _), worlds_bar(spec.name, design.worlds, spec.months) as progress:
+        try:
+            shares = sa.evaluate(
+                spec,
+                design,
+                outcomes,
+                seed,
+                workers=workers or config.workers,
+                dask=dask or config.dask,
+                chunk_worlds=config.chunk_worlds,
+                progress=progress,
+                stop=stop,
+            )
+        except WorkersError as error:
+            _fail(str(error))
+        except (Interrupted, KeyboardInterrupt):
+            errors.print("[bold yellow]interrupted:[/] no indices written", highlight=False)
+            raise typer.Exit(code=130) from None
+        except ChunkFailed as failure:
+            _fail(str(failure))
+    analysis = sa.analyse(chosen, quantiles, shares, outcomes, method, worlds_per_point, seed)
+    overrides = f", {' '.join(sets)}" if sets else ""
+    points = f"{design.rows:,} points x {worlds_per_point} worlds"
+    subtitle = f"{spec.name}{overrides}: {method}, N={samples}, {points}, seed {seed}"
+    settings = {
+        "scenario": spec.name,
+        "overrides": sets or [],
+        "samples": samples,
+        "points": design.rows,
+        "worlds_per_point": worlds_per_point,
+        "seed": seed,
+        "held_fixed": held,
+    }
+    return analysis, chosen, subtitle, settings
+
+
+def _print_analysis(analysis, outcomes: list[Outcome], top: int = 10) -> None:
+    for outcome in outcomes:
+        if outcome.name not in set(analysis.indices["outcome"]):
+            continue
+        ranking = analysis.ranking(outcome.name).head(top)
+        table = Table(title=f"What drives {outcome.name}: {outcome.text}", title_justify="left")
+        table.add_column("assumption", no_wrap=True)
+        measures = [c for c in ranking.columns if not c.endswith("_conf")]
+        for measure in measures:
+            table.add_column(measure, justify="right")
+        for path, row in ranking.iterrows():
+            cells = []
+            for measure in measures:
+                conf = row.get(f"{measure}_conf")
+                cells.append(
+                    f"{row[measure]:.3f}" + (f" \u00b1 {conf:.3f}" if conf == conf and conf is not None else "")
+                )
+            table.add_row(escape(str(path)), *cells)
+        _wide(table)
+    for warning in analysis.warnings:
+        errors.print(f"[bold yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
