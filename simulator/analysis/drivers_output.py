@@ -47,8 +47,10 @@ def tornado(analysis: Analysis, outcome: Outcome, subtitle: str) -> Figure:
     y = np.arange(len(ranking))
     ax.barh(y, ranking[main], color="#9ecae1", label=LABELS[main], xerr=_conf(ranking, main), capsize=2)
     if inner is not None:
-        ax.barh(y, ranking[inner], height=0.4, color="#08519c", label=LABELS[inner], xerr=_conf(ranking, inner), ecolor="#555555")
-    reach = ranking[main] + np.nan_to_num(_conf(ranking, main) if _conf(ranking, main) is not None else 0.0)
+        inner_conf = _conf(ranking, inner)
+        ax.barh(y, ranking[inner], height=0.4, color="#08519c", label=LABELS[inner], xerr=inner_conf, ecolor="#555")
+    main_conf = _conf(ranking, main)
+    reach = ranking[main] + (0.0 if main_conf is None else np.nan_to_num(main_conf))
     for yi, value, end in zip(y, ranking[main], reach, strict=True):
         ax.annotate(f"{value:.2f}", (max(end, 0), yi), xytext=(6, 0), textcoords="offset points", va="center")
     ax.set_yticks(y, ranking.index)

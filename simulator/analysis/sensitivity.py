@@ -13,9 +13,13 @@ Two ways in:
   an ordinary run's ``runs.parquet``, over the assumptions that vary between
   its worlds; no new runs.
 
-In-world noise: each point's share has a binomial variance ``p(1-p)/worlds``.
-It inflates total-order indices by about ``noise share`` (reported) and widens
-every interval; more worlds per point shrink it.
+In-world noise: each point's share carries binomial noise of variance
+``p(1-p)/worlds``, independent between points. Its share ``nu`` of the
+outputs' variance is estimated from the shares themselves. SALib's estimators
+(Saltelli 2010 for first order, Jansen for total) then read ``S1 (1 - nu)`` and
+``ST (1 - nu) + nu``; the Sobol indices reported are corrected back,
+``S1 = S1_raw / (1 - nu)`` and ``ST = (ST_raw - nu) / (1 - nu)``, with their
+intervals widened by ``1 / (1 - nu)``. More worlds per point shrink ``nu``.
 """
 
 import fnmatch
@@ -258,12 +262,14 @@ def analyse(
     names = [f.path for f in chosen]
     for outcome, y in zip(outcomes, shares, strict=True):
         variance = float(np.var(y))
-        noise[outcome.name] = float(np.mean(y * (1 - y)) / worlds_per_point / variance) if variance else float("nan")
         if variance == 0:
             warnings.append(f"{outcome.name}: the same share at every design point; no assumption moves it")
             continue
+        noise[outcome.name] = noise_share(y, worlds_per_point)
         if method == "sobol":
-            result = sobol.analyze(problem(chosen), y, calc_second_order=False, seed=seed)
+            result = denoised(
+                sobol.analyze(problem(chosen), y, calc_second_order=False, seed=seed), noise[outcome.name]
+            )
             measures = {"S1": ("S1", "S1_conf"), "ST": ("ST", "ST_conf")}
         else:
             result = morris.analyze(problem(chosen), quantiles, y, num_levels=4, seed=seed)
@@ -281,6 +287,27 @@ def analyse(
     return Analysis(method, indices, warnings, outputs, noise)
 
 
+def noise_share(shares: np.ndarray, worlds_per_point: int) -> float:
+    """Share of the variance of the outputs that is binomial in-world noise (0 if it cannot be told)."""
+    if worlds_per_point < 2:
+        return 0.0
+    noise = float(np.mean(shares * (1 - shares))) / (worlds_per_point - 1)
+    return min(noise / float(np.var(shares)), 1.0)
+
+
+def denoised(result: dict, nu: float) -> dict:
+    """SALib's Sobol indices with the in-world noise share ``nu`` taken out (see the module docstring)."""
+    if nu <= 0 or nu >= 1:
+        return result
+    keep = 1 - nu
+    return {
+        "S1": np.asarray(result["S1"]) / keep,
+        "S1_conf": np.asarray(result["S1_conf"]) / keep,
+        "ST": (np.asarray(result["ST"]) - nu) / keep,
+        "ST_conf": np.asarray(result["ST_conf"]) / keep,
+    }
+
+
 def _sobol_warnings(name: str, result: dict, noise: float) -> list[str]:
     warnings = []
     widest = float(np.nanmax([np.nanmax(result["S1_conf"]), np.nanmax(result["ST_conf"])]))
@@ -291,8 +318,8 @@ def _sobol_warnings(name: str, result: dict, noise: float) -> list[str]:
         )
     if noise > NOISY:
         warnings.append(
-            f"{name}: in-world noise is {noise:.0%} of the variance between design points; "
-            "total-order indices are inflated by about that much - raise --worlds-per-point"
+            f"{name}: in-world noise is {noise:.0%} of the variance between design points; the indices are "
+            "corrected for it, but their intervals widen by 1/(1-noise) - raise --worlds-per-point"
         )
     return warnings
 

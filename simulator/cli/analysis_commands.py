@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from simulator.analysis.drivers_output import file_name as file_safe
 from simulator.analysis.outcomes import Outcome, OutcomeError, parse_outcomes
 from simulator.cli.app import (
     ConfigOption,
@@ -39,6 +40,8 @@ from simulator.cli.app import (
 )
 from simulator.engine.runner import ChunkFailed, Interrupted
 from simulator.engine.workers import WorkersError
+from simulator.files import atomically
+from simulator.months import Month
 from simulator.scenario import Scenario, ScenarioError, load_scenario
 
 OutcomeOption = Annotated[
@@ -245,3 +248,59 @@ def _print_analysis(analysis, outcomes: list[Outcome], top: int = 10) -> None:
         _wide(table)
     for warning in analysis.warnings:
         errors.print(f"[bold yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
+
+
+@app.command(name="signposts")
+def signposts_command(
+    run: Annotated[Path, typer.Argument(help="A finished run folder (from `sim run --out`).")],
+    outcome: Annotated[str, typer.Option(help="A question id, or EVENT@YYYY-MM / LEVEL@YYYY-MM.")],
+    by: Annotated[str, typer.Option(help="The month, YYYY-MM, by which the signposts are observed.")],
+    top: Annotated[int, typer.Option(min=1, help="Signposts to print.")] = 10,
+    out: OutOption = None,
+    force: ForceOption = False,
+) -> None:
+    """Which events or states by an earlier month change the chance of an outcome most."""
+    from simulator.analysis.signposts import SignpostError, sentence, signposts
+
+    spec = run_folder_spec(run)
+    (chosen,) = chosen_outcomes(spec, [outcome])
+    month = _month_in(spec, by, "--by")
+    out = _output_dir(out or run / f"signposts-{file_safe(chosen.name)}-{month}", run, "signposts", force)
+    try:
+        table = signposts(run, chosen, month)
+    except SignpostError as error:
+        _fail(str(error))
+    out.mkdir(parents=True, exist_ok=True)
+    atomically(out / "signposts.csv", lambda p: table.to_csv(p, index=False, float_format="%.4f"))
+    if table.empty:
+        console.print(f"No signpost by {month} is seen, and missed, in enough worlds to tell.")
+    else:
+        shown = Table(title=f"Signposts by {month} for {chosen.name}: {chosen.text}", title_justify="left")
+        for column in ("signpost", "seen", "P if seen", "P if not", "lift", "hit rate", "false alarms"):
+            shown.add_column(column, justify="left" if column == "signpost" else "right")
+        for row in table.head(top).itertuples():
+            shown.add_row(
+                escape(row.signpost),
+                f"{row.share_seen:.0%}",
+                f"{row.p_if_seen:.1%}",
+                f"{row.p_if_not_seen:.1%}",
+                f"{row.lift:.2f}",
+                f"{row.hit_rate:.0%}",
+                f"{row.false_alarm_rate:.0%}",
+            )
+        _wide(shown)
+        console.print(f"\nOverall P({chosen.name}) = {table['p_outcome'].iloc[0]:.1%}.")
+        for _, row in table.head(3).iterrows():
+            console.print("- " + escape(sentence(row, chosen)), highlight=False, soft_wrap=True)
+    console.print(f"\nOutputs written to [bold]{escape(str(out))}[/]")
+
+
+def _month_in(spec: Scenario, text: str, option: str) -> str:
+    """A month of the scenario, ``YYYY-MM``; exit 2 naming the option otherwise."""
+    try:
+        month = Month.parse(text)
+    except ValueError as error:
+        _fail(f"{option}: {error}")
+    if not spec.start <= month <= spec.horizon:
+        _fail(f"{option} {month} lies outside the run's {spec.start} to {spec.horizon}")
+    return str(month)

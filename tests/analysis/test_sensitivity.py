@@ -101,7 +101,8 @@ def test_cli_morris_screen_writes_indices_and_tornado(tmp_path, known):
 
 def test_cli_given_data_from_a_run_folder(tmp_path):
     run = tmp_path / "run"
-    assert runner.invoke(app, ["run", str(BASELINE), "--runs", "6000", "--out", str(run), "--workers", "1"]).exit_code == 0
+    made = runner.invoke(app, ["run", str(BASELINE), "--runs", "6000", "--out", str(run), "--workers", "1"])
+    assert made.exit_code == 0, made.output
     out = tmp_path / "given"
     result = runner.invoke(app, ["sensitivity", str(run), "--outcome", "tough_2026", "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -121,3 +122,18 @@ def test_cli_bad_input_is_one_message_and_exit_2(tmp_path):
         result = runner.invoke(app, [*args, "--out", str(tmp_path / "x")])
         assert result.exit_code == 2, (args, result.output)
         assert message in result.output and "Traceback" not in result.output
+
+
+def test_noise_correction_removes_the_binomial_inflation():
+    # Shares of W worlds whose chance depends on the first of three quantiles only.
+    rng = np.random.default_rng(0)
+    chosen = [sa.Factor(f"x{i}", sa.Fixed(0.5), 0.0, 1.0, "test") for i in range(3)]
+    quantiles = sa.sample(chosen, "sobol", 512, seed=2)
+    worlds = 16
+    shares = rng.binomial(worlds, 0.2 + 0.6 * quantiles[:, 0]) / worlds
+    outcome = sa.Outcome("y", "summit", "2026-01", "y")
+    analysis = sa.analyse(chosen, quantiles, shares[None, :], [outcome], "sobol", worlds, seed=2)
+    ranking = analysis.ranking("y")
+    assert analysis.noise["y"] > 0.2  # noisy enough that raw total indices of x1, x2 would be far from 0
+    assert ranking.loc["x0", "S1"] == pytest.approx(1, abs=ranking.loc["x0", "S1_conf"] + 0.05)
+    assert ranking.loc[["x1", "x2"], "ST"].abs().max() < 0.05
