@@ -304,3 +304,51 @@ def _month_in(spec: Scenario, text: str, option: str) -> str:
     if not spec.start <= month <= spec.horizon:
         _fail(f"{option} {month} lies outside the run's {spec.start} to {spec.horizon}")
     return str(month)
+
+
+@app.command(name="discover")
+def discover_command(
+    run: Annotated[Path, typer.Argument(help="A finished run folder (from `sim run --out`).")],
+    outcome: Annotated[str, typer.Option(help="A question id, or EVENT@YYYY-MM / LEVEL@YYYY-MM.")],
+    min_coverage: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="The chosen PRIM box covers at least this share of the outcome.")
+    ] = 0.5,
+    box: Annotated[int | None, typer.Option(min=0, help="Choose this box of the peeling trajectory instead.")] = None,
+    out: OutOption = None,
+    force: ForceOption = False,
+) -> None:
+    """What must be true of the assumptions for an outcome: PRIM boxes and a shallow CART tree."""
+    from simulator.analysis.discovery import DiscoveryError, discover, run_inputs, write_discovery
+
+    spec = run_folder_spec(run)
+    (chosen,) = chosen_outcomes(spec, [outcome])
+    out = _output_dir(out or run / f"discover-{file_safe(chosen.name)}", run, "discover", force)
+    try:
+        x, y = run_inputs(spec, run / "runs.parquet", chosen)
+        with errors.status(f"PRIM and CART on {len(y):,} worlds, {x.shape[1]} assumptions"):
+            found = discover(x, y, chosen, min_coverage, box)
+    except DiscoveryError as error:
+        _fail(str(error))
+    out.mkdir(parents=True, exist_ok=True)
+    write_discovery(found, out, f"{spec.name}: PRIM on {found.worlds:,} worlds of {run.name}")
+    console.print(
+        f"{chosen.name}: {chosen.text} - in {found.base_rate:.1%} of {found.worlds:,} worlds", highlight=False
+    )
+    trajectory = Table(title="PRIM peeling trajectory (every fifth box, and the chosen one)", title_justify="left")
+    for column in ("box", "coverage", "density", "mass", "restricted"):
+        trajectory.add_column(column, justify="right")
+    table = found.trajectory
+    for row in table[(table["box"] % 5 == 0) | (table["box"] == found.box.index)].itertuples():
+        mark = " <" if row.box == found.box.index else ""
+        trajectory.add_row(
+            f"{row.box}{mark}", f"{row.coverage:.0%}", f"{row.density:.0%}", f"{row.mass:.1%}", str(row.restricted)
+        )
+    _wide(trajectory)
+    console.print("\n[bold]Chosen box:[/] " + escape(found.box.words(chosen)), highlight=False, soft_wrap=True)
+    rules = Table(title="CART leaves, densest first", title_justify="left")
+    for column in ("rule", "worlds", "density", "coverage"):
+        rules.add_column(column, justify="left" if column == "rule" else "right")
+    for row in found.rules.itertuples():
+        rules.add_row(escape(row.rule), f"{row.worlds:,}", f"{row.density:.0%}", f"{row.coverage:.0%}")
+    _wide(rules)
+    console.print(f"\nOutputs written to [bold]{escape(str(out))}[/]")

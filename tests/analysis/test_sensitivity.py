@@ -87,6 +87,7 @@ def test_cli_morris_screen_writes_indices_and_tornado(tmp_path, known):
     scenario.write_text(KNOWN)
     out = tmp_path / "screen"
     args = ["sensitivity", scenario, "--method", "morris", "--samples", "8", "--worlds-per-point", "64"]
+    args += [arg for path in ONLY for arg in ("--only", path)]
     result = runner.invoke(app, [str(a) for a in [*args, "--outcome", "scandal@2025-06", "--out", out]])
     assert result.exit_code == 0, result.output
     indices = pd.read_csv(out / "indices.csv")
@@ -99,10 +100,8 @@ def test_cli_morris_screen_writes_indices_and_tornado(tmp_path, known):
     assert again.exit_code == 2 and "--force" in again.output
 
 
-def test_cli_given_data_from_a_run_folder(tmp_path):
-    run = tmp_path / "run"
-    made = runner.invoke(app, ["run", str(BASELINE), "--runs", "6000", "--out", str(run), "--workers", "1"])
-    assert made.exit_code == 0, made.output
+def test_cli_given_data_from_a_run_folder(tmp_path, small_run):
+    run = small_run
     out = tmp_path / "given"
     result = runner.invoke(app, ["sensitivity", str(run), "--outcome", "tough_2026", "--out", str(out)])
     assert result.exit_code == 0, result.output

@@ -6,18 +6,12 @@ from simulator.analysis.outcomes import parse_outcome
 from simulator.analysis.signposts import SignpostError, signposts
 from simulator.cli.app import app
 
-from tests.conftest import BASELINE
-
 runner = CliRunner()
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("signposts") / "run"
-    args = ["run", BASELINE, "--runs", 6000, "--seed", 5, "--out", folder, "--save-trajectories", "--workers", 1]
-    result = runner.invoke(app, [str(a) for a in args])
-    assert result.exit_code == 0, result.output
-    return folder
+@pytest.fixture
+def run(small_run):
+    return small_run
 
 
 def test_conditional_chances_are_consistent_and_a_known_signpost_is_certain(run, baseline):
