@@ -352,3 +352,27 @@ def discover_command(
         rules.add_row(escape(row.rule), f"{row.worlds:,}", f"{row.density:.0%}", f"{row.coverage:.0%}")
     _wide(rules)
     console.print(f"\nOutputs written to [bold]{escape(str(out))}[/]")
+
+
+@app.command(name="report")
+def report_command(
+    run: Annotated[Path, typer.Argument(help="A finished run folder (from `sim run --out`).")],
+    include: Annotated[
+        list[Path] | None,
+        typer.Option(help="Also show this sensitivity, discover or signposts output folder (repeatable)."),
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="The HTML file to write (default: RUN/report.html).")] = None,
+    force: ForceOption = False,
+) -> None:
+    """One self-contained HTML report of a run, to open in any browser or send."""
+    from simulator.analysis.report import write_report
+
+    run_folder_spec(run)
+    target = out or run / "report.html"
+    if target.exists() and not force:
+        _fail(f"{target} exists; pass --force to replace it")
+    for folder in include or []:
+        if not folder.is_dir():
+            _fail(f"--include {folder}: not a folder")
+    written = write_report(run, target, include)
+    console.print(f"Report written to [bold]{escape(str(written))}[/]")

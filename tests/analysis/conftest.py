@@ -4,7 +4,6 @@ import pytest
 from typer.testing import CliRunner
 
 from simulator.cli.app import app
-
 from tests.conftest import BASELINE
 
 

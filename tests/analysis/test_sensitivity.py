@@ -9,7 +9,6 @@ import simulator
 from simulator.analysis import sensitivity as sa
 from simulator.analysis.outcomes import OutcomeError, parse_outcome, parse_outcomes
 from simulator.cli.app import app
-
 from tests.conftest import BASELINE
 
 runner = CliRunner()
