@@ -52,6 +52,7 @@ WIDE_INTERVAL = 0.1
 NOISY = 0.2
 
 METHODS = ("sobol", "morris")
+DEFAULT_SAMPLES = {"sobol": 256, "morris": 20}
 GIVEN_DATA_METHODS = ("pawn", "delta")
 
 
@@ -166,6 +167,11 @@ def sample(chosen: list[Factor], method: str, samples: int, seed: int) -> np.nda
     raise SensitivityError(f"method {method!r}: choose one of {', '.join(METHODS)}")
 
 
+def design_points(method: str, samples: int, factors: int) -> int:
+    """Rows of the design ``sample`` makes: N (k + 2) for Sobol, N (k + 1) for Morris, with k factors."""
+    return samples * (factors + (2 if method == "sobol" else 1))
+
+
 def design_of(chosen: list[Factor], quantiles: np.ndarray, worlds_per_point: int) -> Design:
     """The engine's design: each factor's values at the sampled quantiles."""
     columns = {f.path: f.values(quantiles[:, i]) for i, f in enumerate(chosen)}
@@ -213,6 +219,46 @@ def evaluate(
     with open_workers(workers, dask, chunks=len(plan.chunks)) as pool:
         simulate(plan, shares, pool, progress, stop)
     return shares.hits / shares.worlds
+
+
+def design_analysis(
+    spec: Scenario,
+    outcomes: list[Outcome],
+    method: str = "sobol",
+    samples: int | None = None,
+    worlds_per_point: int = 64,
+    *,
+    only: list[str] | None = None,
+    spread: float | None = None,
+    use_domain: bool = False,
+    seed: int = 0,
+    **engine: object,
+) -> tuple["Analysis", list[Factor], dict[str, str]]:
+    """Sample a design, run it, and compute the indices: the whole of ``sim sensitivity SCENARIO``.
+
+    Args:
+        spec: the scenario.
+        outcomes: what to explain.
+        method: ``sobol`` or ``morris``.
+        samples: Sobol base sample (a power of two; default 256) or Morris trajectories (default 20).
+        worlds_per_point: worlds run at each design point.
+        only: glob patterns of the assumptions to vary (default: all).
+        spread: relative half-width of a fixed assumption's range.
+        use_domain: vary fixed assumptions over their whole schema domain.
+        seed: seeds the design's sampling and the worlds.
+        **engine: ``workers``, ``dask``, ``chunk_worlds``, ``progress``, ``stop`` for ``evaluate``.
+
+    Returns:
+        The analysis, the factors varied and the assumptions held fixed (with why).
+    """
+    if method not in METHODS:
+        raise SensitivityError(f"method {method!r}: on a scenario choose one of {', '.join(METHODS)}")
+    chosen, held = factors(spec, only, spread, use_domain)
+    samples = samples or DEFAULT_SAMPLES[method]
+    quantiles = sample(chosen, method, samples, seed)
+    design = design_of(chosen, quantiles, worlds_per_point)
+    shares = evaluate(spec, design, outcomes, seed, **engine)
+    return analyse(chosen, quantiles, shares, outcomes, method, worlds_per_point, seed), chosen, held
 
 
 @dataclass(frozen=True)

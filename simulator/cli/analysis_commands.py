@@ -182,22 +182,27 @@ def _design_analysis(
 
     if method not in sa.METHODS:
         raise sa.SensitivityError(f"--method {method}: on a scenario choose one of {', '.join(sa.METHODS)}")
+    samples = samples or sa.DEFAULT_SAMPLES[method]
     chosen, held = sa.factors(spec, only, spread, domain)
-    samples = samples or (256 if method == "sobol" else 20)
-    quantiles = sa.sample(chosen, method, samples, seed)
-    design = sa.design_of(chosen, quantiles, worlds_per_point)
+    points = sa.design_points(method, samples, len(chosen))
+    worlds = points * worlds_per_point
     console.print(
-        f"{method}: {len(chosen)} assumptions, {design.rows:,} design points x {worlds_per_point} worlds "
-        f"= {design.worlds:,} worlds" + (f"; {len(held)} held fixed (value 0)" if held else ""),
+        f"{method}: {len(chosen)} assumptions, {points:,} design points x {worlds_per_point} worlds = {worlds:,} worlds"
+        + (f"; {len(held)} held fixed (value 0)" if held else ""),
         highlight=False,
     )
-    with _stop_on_signals() as (stop, _), worlds_bar(spec.name, design.worlds, spec.months) as progress:
+    with _stop_on_signals() as (stop, _), worlds_bar(spec.name, worlds, spec.months) as progress:
         try:
-            shares = sa.evaluate(
+            analysis, chosen, held = sa.design_analysis(
                 spec,
-                design,
                 outcomes,
-                seed,
+                method,
+                samples,
+                worlds_per_point,
+                only=only,
+                spread=spread,
+                use_domain=domain,
+                seed=seed,
                 workers=workers or config.workers,
                 dask=dask or config.dask,
                 chunk_worlds=config.chunk_worlds,
@@ -211,15 +216,15 @@ def _design_analysis(
             raise typer.Exit(code=130) from None
         except ChunkFailed as failure:
             _fail(str(failure))
-    analysis = sa.analyse(chosen, quantiles, shares, outcomes, method, worlds_per_point, seed)
     overrides = f", {' '.join(sets)}" if sets else ""
-    points = f"{design.rows:,} points x {worlds_per_point} worlds"
-    subtitle = f"{spec.name}{overrides}: {method}, N={samples}, {points}, seed {seed}"
+    subtitle = (
+        f"{spec.name}{overrides}: {method}, N={samples}, {points:,} points x {worlds_per_point} worlds, seed {seed}"
+    )
     settings = {
         "scenario": spec.name,
         "overrides": sets or [],
         "samples": samples,
-        "points": design.rows,
+        "points": points,
         "worlds_per_point": worlds_per_point,
         "seed": seed,
         "held_fixed": held,
