@@ -49,17 +49,22 @@ def tornado(analysis: Analysis, outcome: Outcome, subtitle: str) -> Figure:
     if inner is not None:
         inner_conf = _conf(ranking, inner)
         ax.barh(y, ranking[inner], height=0.4, color="#08519c", label=LABELS[inner], xerr=inner_conf, ecolor="#555")
-    main_conf = _conf(ranking, main)
-    reach = ranking[main] + (0.0 if main_conf is None else np.nan_to_num(main_conf))
+    reach = _reach(ranking, main) if inner is None else np.maximum(_reach(ranking, main), _reach(ranking, inner))
     for yi, value, end in zip(y, ranking[main], reach, strict=True):
         ax.annotate(f"{value:.2f}", (max(end, 0), yi), xytext=(6, 0), textcoords="offset points", va="center")
     ax.set_yticks(y, ranking.index)
     ax.axvline(0, color="black", linewidth=0.6)
-    ax.set_xlabel(LABELS[main])
+    ax.set_xlabel("share of the outcome's variance" if analysis.method == "sobol" else LABELS[main])
     ax.set_title(f"What drives: {outcome.text}\n{subtitle}", loc="left", fontsize=11)
     ax.legend(loc="lower right", frameon=False, fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     return fig
+
+
+def _reach(ranking: pd.DataFrame, measure: str) -> np.ndarray:
+    """How far right a measure's bar and its interval go: where its label can start."""
+    conf = _conf(ranking, measure)
+    return ranking[measure].to_numpy() + (0.0 if conf is None else np.nan_to_num(conf))
 
 
 def _conf(ranking: pd.DataFrame, measure: str) -> np.ndarray | None:
