@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from simulator.analysis.outcomes import describe_event
 from simulator.engine.rows import first_month_columns
+from simulator.results.outputs import overrides_in
 from simulator.scenario.loader import resolve_scenario
 from simulator.scenario.provenance import describe
 from simulator.vocabulary import KEY_EVENTS, LEVELS
@@ -30,7 +31,13 @@ from simulator.vocabulary import KEY_EVENTS, LEVELS
 Z95 = 1.96
 
 #: The run's plots, in the order the report shows them.
-PLOTS = ("level_at_horizon.png", "levels_over_time.png", "phases_over_time.png", "events_over_time.png")
+PLOTS = (
+    "level_at_horizon.png",
+    "levels_over_time.png",
+    "levels_reached.png",
+    "phases_over_time.png",
+    "events_over_time.png",
+)
 
 #: How events read in a narrative.
 EVENT_WORDS = {
@@ -81,7 +88,7 @@ def render(run: Path, extra: list[Path]) -> str:
     summary = json.loads((run / "summary.json").read_text())
     metadata = json.loads((run / "metadata.json").read_text()) if (run / "metadata.json").is_file() else {}
     resolved = resolve_scenario(run / "scenario.resolved.yaml")
-    overrides = _overrides(metadata.get("command", []))
+    overrides = overrides_in(metadata.get("command", []))
     title = f"{summary['scenario']}" + (f" with {', '.join(overrides)}" if overrides else "")
     folders = sorted(p for p in run.iterdir() if p.is_dir() and not p.name.startswith(".")) + list(extra)
     parts = [
@@ -102,17 +109,6 @@ def render(run: Path, extra: list[Path]) -> str:
         "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
         f"<title>{escape(title)}: sim report</title><style>{STYLE}</style></head>\n<body>\n{body}\n</body></html>\n"
     )
-
-
-def _overrides(command: list[str]) -> list[str]:
-    """The ``--set`` assignments of the command line that made the run."""
-    sets = []
-    for i, token in enumerate(command):
-        if token == "--set" and i + 1 < len(command):
-            sets.append(command[i + 1])
-        elif token.startswith("--set="):
-            sets.append(token.removeprefix("--set="))
-    return sets
 
 
 def _pct(p: float, runs: int | None = None) -> str:
