@@ -50,3 +50,15 @@ def test_bad_designs_are_named(baseline):
         Design({"president.volatility": np.array([0.2, 1.5])}).check(baseline)
     with pytest.raises(DesignError, match="differ in length"):
         Design({"a": np.zeros(2), "b": np.zeros(3)})
+
+
+@pytest.mark.slow
+def test_a_design_on_a_dask_cluster_gives_the_local_result(baseline):
+    distributed = pytest.importorskip("distributed")
+    design, _, _ = _design(baseline, repeat=3000)
+    here = simulator.run(baseline, seed=9, design=design, chunk_worlds=4096).worlds
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        there = simulator.run(baseline, seed=9, design=design, chunk_worlds=4096, dask=cluster.scheduler_address)
+    pd.testing.assert_frame_equal(here, there.worlds)
