@@ -127,9 +127,8 @@ def _headline(summary: dict) -> str:
         f"{_pct(summary['max_level_probabilities'][level], runs)}</tr>"
         for level in LEVELS
     )
-    return (
-        f"<h2>Level of relations at {summary['horizon']}</h2><table id=levels>"
-        f"<tr><th>level</th><th>at the horizon</th><th>highest reached</th></tr>{rows}</table>"
+    return _section(
+        f"Level of relations at {summary['horizon']}", "levels", ("level", "at the horizon", "highest reached"), rows
     )
 
 
@@ -143,8 +142,7 @@ def _questions(summary: dict) -> str:
         f"<td class=n data-value='{q['standard_error']!r}'>\u00b1 {Z95 * q['standard_error']:.1%}</td></tr>"
         for qid, q in questions.items()
     )
-    head = "<tr><th>question</th><th>probability</th><th>95 %</th></tr>"
-    return f"<h2>Questions</h2><table id=questions>{head}{rows}</table>"
+    return _section("Questions", "questions", ("question", "probability", "95 %"), rows)
 
 
 def _events(summary: dict) -> str:
@@ -154,10 +152,14 @@ def _events(summary: dict) -> str:
         f"<td>{summary['events'][e]['median_month'] or '-'}</td></tr>"
         for e in KEY_EVENTS
     )
-    return (
-        f"<h2>Key events by {summary['horizon']}</h2><table id=events><tr><th>event</th><th>probability</th>"
-        f"<th>median month, where it happens</th></tr>{rows}</table>"
-    )
+    headers = ("event", "probability", "median month, where it happens")
+    return _section(f"Key events by {summary['horizon']}", "events", headers, rows)
+
+
+def _section(title: str, table_id: str, headers: tuple[str, ...], rows: str) -> str:
+    """A headed section holding one table with these column headers and rows."""
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    return f"<h2>{escape(title)}</h2><table id={table_id}><tr>{head}</tr>{rows}</table>"
 
 
 def _image(path: Path, alt: str) -> str:
@@ -288,7 +290,4 @@ def _assumptions(resolved, run: Path) -> str:
         + f"</td><td>{escape(r.source)}</td><td class=small>{escape(r.set_in.replace(f'{run}/', ''))}</td></tr>"
         for r in describe(resolved)
     )
-    return (
-        "<h2>Every assumption</h2><table id=assumptions><tr><th>key</th><th>value</th><th>meaning and quote</th>"
-        f"<th>source</th><th>set in</th></tr>{rows}</table>"
-    )
+    return _section("Every assumption", "assumptions", ("key", "value", "meaning and quote", "source", "set in"), rows)

@@ -7,14 +7,11 @@ Registered on the ``sim`` app when ``simulator.cli.app`` is imported.
 """
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from simulator.analysis.drivers_output import file_name as file_safe
@@ -31,9 +28,9 @@ from simulator.cli.app import (
     _fail,
     _output_dir,
     _prepare,
+    _progress_bar,
     _stop_on_signals,
     _wide,
-    _WorldsColumn,
     app,
     console,
     errors,
@@ -70,22 +67,6 @@ def chosen_outcomes(spec: Scenario, names: list[str] | None) -> list[Outcome]:
         return parse_outcomes(spec, names)
     except OutcomeError as error:
         _fail(str(error))
-
-
-@contextmanager
-def worlds_bar(name: str, worlds: int, months: int) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr (when it is a terminal); yields the engine's progress callback."""
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        _WorldsColumn(),
-        TimeRemainingColumn(),
-        console=errors,
-        transient=True,
-        disable=not errors.is_terminal,
-    ) as bar:
-        task = bar.add_task(name, total=worlds)
-        yield lambda world_months: bar.advance(task, world_months / months)
 
 
 @app.command(name="sensitivity")
@@ -191,7 +172,7 @@ def _design_analysis(
         + (f"; {len(held)} held fixed (value 0)" if held else ""),
         highlight=False,
     )
-    with _stop_on_signals() as (stop, _), worlds_bar(spec.name, worlds, spec.months) as progress:
+    with _stop_on_signals() as (stop, _), _progress_bar(spec.name, worlds, spec.months) as progress:
         try:
             analysis, chosen, held = sa.design_analysis(
                 spec,

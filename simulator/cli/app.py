@@ -199,8 +199,8 @@ class _WorldsColumn(ProgressColumn):
 
 
 @contextmanager
-def _progress_bar(name: str, settings: _Settings, months: int) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr (when it is a terminal); yields the engine's progress callback."""
+def _progress_bar(name: str, worlds: int, months: int, done: int = 0) -> Iterator[Callable[[int], None]]:
+    """A progress bar of ``worlds`` on stderr (when it is a terminal); yields the engine's progress callback."""
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -210,7 +210,7 @@ def _progress_bar(name: str, settings: _Settings, months: int) -> Iterator[Calla
         transient=True,
         disable=not errors.is_terminal,
     ) as bar:
-        task = bar.add_task(name, total=settings.runs, completed=settings.done_worlds)
+        task = bar.add_task(name, total=worlds, completed=done)
         yield lambda world_months: bar.advance(task, world_months / months)
 
 
@@ -255,7 +255,10 @@ def run(
     except (OutputError, ResumeError) as error:
         _fail(str(error))
     started = time.perf_counter()
-    with _stop_on_signals() as (stop, received), _progress_bar(spec.name, settings, spec.months) as progress:
+    with (
+        _stop_on_signals() as (stop, received),
+        _progress_bar(spec.name, settings.runs, spec.months, settings.done_worlds) as progress,
+    ):
         try:
             result = run_scenario(
                 spec,

@@ -157,30 +157,42 @@ def phases_over_time(phases: pd.DataFrame, scenario: "str | Caption") -> Figure:
     return _stacked(phases, PHASES, PHASE_COLOURS, _title(scenario, "phase of the Giles cycle"), scenario)
 
 
-def levels_reached(events: pd.DataFrame, scenario: "str | Caption") -> Figure:
-    """Lines: probability of having reached at least each level by each month, with 95 % bands."""
-    fig = Figure(figsize=(10, 5.5), layout="constrained")
+def _curves(
+    months: pd.Series,
+    curves: list[tuple[str, np.ndarray, str]],
+    scenario: "str | Caption",
+    title: str,
+    ylabel: str,
+) -> Figure:
+    """Probability curves (label, values, colour) over months, with 95 % bands, labelled at their ends."""
+    fig = Figure(figsize=(11, 6), layout="constrained")
     ax = fig.add_subplot()
-    x = np.arange(len(events))
-    names, ends, colours = [], [], []
-    for k in range(1, len(LEVELS)):
-        p = events[f"level>={k}"].to_numpy(dtype=float)
-        colour = LEVEL_COLOURS[k]
-        _band(ax, x, p, colour, scenario)
-        ax.plot(x, p, color=colour, linewidth=2)
-        names.append(f"at least {LEVELS[k].replace('_', ' ')}")
-        ends.append(float(p[-1]))
-        colours.append(colour)
-    _direct_labels(ax, x[-1], ends, names, colours)
-    _month_axis(ax, events["month"])
+    x = np.arange(len(months))
+    for _, values, colour in curves:
+        _band(ax, x, values, colour, scenario)
+        ax.plot(x, values, color=colour, linewidth=2)
+    labels, ends, colours = zip(*((label, float(v[-1]), colour) for label, v, colour in curves), strict=True)
+    _direct_labels(ax, x[-1], list(ends), list(labels), list(colours))
+    _month_axis(ax, months)
     _mark_schedule(ax, scenario)
-    ax.set_xlim(0, len(x) - 1 + 0.22 * len(x))  # room for the labels
+    ax.set_xlim(0, len(x) - 1 + 0.25 * len(x))  # room for the labels
     ax.set_ylim(0, 1)
-    ax.set_ylabel("probability of having reached it")
-    ax.set_title(_title(scenario, "level reached at least once, by month"), loc="left")
+    ax.set_ylabel(ylabel)
+    ax.set_title(_title(scenario, title), loc="left")
     ax.grid(alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
     return fig
+
+
+def levels_reached(events: pd.DataFrame, scenario: "str | Caption") -> Figure:
+    """Lines: probability of having reached at least each level by each month, with 95 % bands."""
+    curves = [
+        (f"at least {LEVELS[k].replace('_', ' ')}", events[f"level>={k}"].to_numpy(dtype=float), LEVEL_COLOURS[k])
+        for k in range(1, len(LEVELS))
+    ]
+    return _curves(
+        events["month"], curves, scenario, "level reached at least once, by month", "probability of having reached it"
+    )
 
 
 def level_at_horizon(
@@ -213,23 +225,11 @@ def level_at_horizon(
 
 def events_over_time(events: pd.DataFrame, scenario: "str | Caption") -> Figure:
     """Lines: probability that each key event has happened, month by month, labelled at their ends."""
-    fig = Figure(figsize=(11, 6), layout="constrained")
-    ax = fig.add_subplot()
-    x = np.arange(len(events))
-    for event, colour in zip(KEY_EVENTS, EVENT_COLOURS, strict=True):
-        _band(ax, x, events[event].to_numpy(dtype=float), colour, scenario)
-        ax.plot(x, events[event], color=colour, linewidth=1.8)
-    ends = [float(events[event].iloc[-1]) for event in KEY_EVENTS]
-    _direct_labels(ax, x[-1], ends, _labels(KEY_EVENTS), list(EVENT_COLOURS))
-    _month_axis(ax, events["month"])
-    _mark_schedule(ax, scenario)
-    ax.set_xlim(0, len(x) - 1 + 0.25 * len(x))  # room for the labels
-    ax.set_ylim(0, 1)
-    ax.set_ylabel("probability it has happened")
-    ax.set_title(_title(scenario, "key events, cumulative"), loc="left")
-    ax.grid(alpha=0.3)
-    ax.spines[["top", "right"]].set_visible(False)
-    return fig
+    curves = [
+        (label, events[event].to_numpy(dtype=float), colour)
+        for event, label, colour in zip(KEY_EVENTS, _labels(KEY_EVENTS), EVENT_COLOURS, strict=True)
+    ]
+    return _curves(events["month"], curves, scenario, "key events, cumulative", "probability it has happened")
 
 
 def save(fig: Figure, path: Path) -> None:

@@ -9,34 +9,28 @@ enforces.
 """
 
 import math
-from collections.abc import Iterator
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from simulator.scenario.distributions import Assumption
+from simulator.scenario.schema import assumptions
 
 #: No bound known.
 UNBOUNDED = (-math.inf, math.inf)
 
 
-def domains(section: BaseModel, prefix: str = "") -> dict[str, tuple[float, float]]:
+def domains(spec: BaseModel) -> dict[str, tuple[float, float]]:
     """(low, high) of every assumption in a scenario, by its dotted key path."""
-    return dict(_walk(section, prefix))
+    return {path: field_bounds(_field(spec, path)) for path, _ in assumptions(spec)}
 
 
-def _walk(section: BaseModel, prefix: str) -> Iterator[tuple[str, tuple[float, float]]]:
-    for name, info in type(section).model_fields.items():
-        value = getattr(section, name)
-        path = f"{prefix}{name}"
-        if isinstance(value, Assumption):
-            yield path, field_bounds(info)
-        elif isinstance(value, BaseModel):
-            yield from _walk(value, path + ".")
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                if isinstance(item, BaseModel):
-                    yield from _walk(item, f"{path}.{key}.")
+def _field(spec: BaseModel, path: str) -> FieldInfo:
+    """The schema field an assumption's key path ends at (through blocks and mappings of blocks)."""
+    *within, name = path.split(".")
+    section: object = spec
+    for key in within:
+        section = section[key] if isinstance(section, dict) else getattr(section, key)
+    return type(section).model_fields[name]
 
 
 def field_bounds(info: FieldInfo) -> tuple[float, float]:
