@@ -1,7 +1,7 @@
 """The names the simulator speaks in: levels, Giles phases, war states and events.
 
 Every output column, question and scenario key that names a level, a phase or
-an event uses exactly these strings (DOMAIN.md sections 1 and 4).
+an event uses exactly these strings (docs/sources.md).
 """
 
 from typing import Final
@@ -24,7 +24,7 @@ EUPHORIA, REALISM, DISILLUSIONMENT, CRISIS, RESET = range(5)
 WAR_STATES: Final = ("active", "ceasefire", "peace")
 WAR_ACTIVE, WAR_CEASEFIRE, WAR_PEACE = range(3)
 
-#: Events whose first month every world records (DOMAIN.md section 4).
+#: Events whose first month every world records (docs/sources.md).
 EVENTS: Final = (
     "contact_resumed",
     "summit",
@@ -43,9 +43,31 @@ EVENTS: Final = (
     "russian_escalation",
     "crisis",
     "reset",
+    "working_level_deal",
+    "black_swan",
+    "leadership_change",
     *(f"level>={k}" for k in range(1, len(LEVELS))),
 )
 EVENT_INDEX: Final = {name: i for i, name in enumerate(EVENTS)}
+
+#: Events a scenario's schedule can force to happen in every world at a month (``force: true``).
+FORCEABLE: Final = (
+    "contact_resumed",
+    "summit",
+    "working_level_deal",
+    "cooperation_deal",
+    "arms_control_deal",
+    "ceasefire",
+    "peace_agreement",
+    "sanctions_relief",
+    "new_sanctions",
+    "congress_sanctions_act",
+    "aid_cut",
+    "aid_increase",
+    "president_turns_tough",
+    "crisis",
+    "reset",
+)
 
 #: Events the terminal summary shows first.
 KEY_EVENTS: Final = (

@@ -38,6 +38,7 @@ PARAMETERS: dict[str, tuple[float, float]] = {
     "structure.normalization_rate": (0.01, 0.5),
     "structure.down.disillusionment": (0.2, 5),
     "structure.down.crisis": (0.2, 10),
+    "structure.reset_chance": (0.1, 1),
 }
 #: Share of the calibration's gain below which moving a parameter by a third means "not pinned down".
 FLAT = 0.05

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from simulator.model.model import RelationsModel
 
 #: Continuous state whose mean over worlds is kept month by month.
-TRACKED = ("sanctions", "aid", "trust", "opposition", "engaged", "hawkishness")
+TRACKED = ("sanctions", "aid", "trust", "opposition", "engaged", "hawkishness", "intensity", "emboldened")
 
 #: Discrete state kept in each world's path, with its vocabulary.
 PATH_CODES = {"level": LEVELS, "phase": PHASES, "war": WAR_STATES}
@@ -62,6 +62,8 @@ class Recorder:
             "opposition": state.opposition,
             "engaged": model.president.engaged,
             "hawkishness": model.congress.hawkishness,
+            "intensity": state.intensity,
+            "emboldened": model.kremlin.emboldened,
         }
         self.state_sums[m] = [values.sum() for values in tracked.values()]
         np.maximum(self.max_level, state.level, out=self.max_level)

@@ -10,7 +10,8 @@ relations cannot normalize"; strategic partnership is "currently unattainable
 due to the lack of shared strategic goals".
 
 The functions here are pure kernels over arrays; ``Relationship.step`` applies
-them to the model's state once a month, after every actor has moved.
+them to the model's state once a month, after every actor has moved
+(docs/model.md, "The relationship").
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from simulator.vocabulary import (
     EUPHORIA,
     LEVELS,
     NORMALIZATION,
-    PHASES,
     REALISM,
     RESET,
     SELECTIVE_COOPERATION,
@@ -85,9 +85,10 @@ def level_ceiling(met: Array, gate: Array, shared_goals: Array) -> Array:
     ).astype(np.int8)
 
 
-def level_floor(war: Array) -> Array:
-    """Ties fall to near-total suspension only during the proxy war (000); otherwise contact holds."""
-    return np.where(war == WAR_ACTIVE, SUSPENDED, CONTACT).astype(np.int8)
+def level_floor(war: Array, intensity: Array, suspension_intensity: float) -> Array:
+    """Ties fall to near-total suspension only while a hot proxy war rages (000); otherwise contact holds."""
+    hot = (war == WAR_ACTIVE) & (intensity >= suspension_intensity)
+    return np.where(hot, SUSPENDED, CONTACT).astype(np.int8)
 
 
 class Relationship:
@@ -95,15 +96,9 @@ class Relationship:
 
     def __init__(self, model: RelationsModel) -> None:
         self.model = model
-        structure = model.spec.structure
-        self.phase_months = by_phase_table([model.assume(f"structure.phase_months.{p}") for p in PHASES])
-        self.erosion = model.assume("structure.erosion")
-        self.normalization_rate = model.assume("structure.normalization_rate")
-        self.partnership_rate = model.assume("structure.partnership_rate")
-        self.shared_goals_hazard = model.assume("structure.shared_goals_hazard")
-        self.trust_needed = model.assume("structure.trust_needed")
-        self.war_over = WAR_STATES.index(structure.gates.war_over)
-        self.gates = structure.gates
+        self.p = model.p.structure
+        self.war_over = WAR_STATES.index(model.spec.structure.gates.war_over)
+        self.gates = model.spec.structure.gates
 
     def step(self) -> None:
         """Advance the Giles cycle, then move levels through their gates."""
@@ -111,19 +106,26 @@ class Relationship:
         self._move_level()
 
     def _move_phase(self) -> None:
-        model, state, agenda = self.model, self.model.state, self.model.agenda
+        model, state, agenda, p = self.model, self.model.state, self.model.agenda, self.p
         phase = state.phase.copy()
-        caution = model.streams.bernoulli("relations.caution", model.kremlin.caution)
-        # Structural factors push each cycle forward whatever the leaders want (001).
-        clock = model.streams.bernoulli("relations.clock", 1 / by_phase(self.phase_months, phase))
+        # Structural factors push each cycle forward whatever the leaders want (001). One draw:
+        # below 1/months the clock moves; below caution/months a cautious Kremlin also skips
+        # euphoria after a reset (000: "little euphoria").
+        chance = 1 / by_phase(model.phase_months, phase)
+        u = model.streams.uniform("relations.clock")
+        clock = u < chance
+        caution = u < chance * model.p.kremlin.caution
         # Shocks can tip disillusionment into crisis; a turn in policy only sours the mood.
         pushed = (agenda.advance & (phase != CRISIS)) | (agenda.sours & ~in_trouble(phase))
         # Bad news never hurries a reset into euphoria: a push from a reset goes to realism.
         phase = np.where(clock, next_phase(phase, caution), np.where(pushed, next_phase(phase, True), phase))
-        # New contact, presidents' first meeting or a settlement after a crisis opens a reset
+        # Contact resumed, the presidents' first meeting or a settlement in bad times may open a reset
         # (001: the resets of 2001 and 2009; 000: points of contention "simultaneously alleviated").
-        reopens = (agenda.contact | agenda.first_meeting | agenda.settled) & in_trouble(phase)
-        phase[reopens] = RESET
+        resumed = agenda.contact & (state.level == SUSPENDED)
+        occasion = (resumed | agenda.first_meeting | agenda.settled) & in_trouble(phase)
+        if occasion.any():
+            reopens = occasion & model.streams.bernoulli("relations.reset", p.reset_chance)
+            phase[reopens] = RESET
         thrown = agenda.forced_phase >= 0
         phase[thrown] = agenda.forced_phase[thrown]
         changed = phase != state.phase
@@ -133,8 +135,7 @@ class Relationship:
         state.phase = phase
 
     def _move_level(self) -> None:
-        model, state, agenda = self.model, self.model.state, self.model.agenda
-        streams, gates = model.streams, self.gates
+        model, state, agenda, p = self.model, self.model.state, self.model.agenda, self.p
         up, down = model.up_factor(), model.down_factor()
         before = state.level
         level = before.copy()
@@ -142,27 +143,35 @@ class Relationship:
         level[(level == CONTACT) & state.met & agenda.deal_done] = SELECTIVE_COOPERATION
 
         gate = normalization_gate(
-            state.war, state.aid, state.sanctions, self.war_over, gates.aid_max, gates.sanctions_max
+            state.war, state.aid, state.sanctions, self.war_over, self.gates.aid_max, self.gates.sanctions_max
         )
-        trust_weight = np.minimum(1, state.trust / self.trust_needed)
-        normalizes = streams.bernoulli("relations.normalization", self.normalization_rate * up * trust_weight)
-        level[(level == SELECTIVE_COOPERATION) & gate & normalizes] = NORMALIZATION
-
-        state.shared_goals |= streams.bernoulli("relations.shared_goals", self.shared_goals_hazard)
-        kremlin, china = model.kremlin, model.china
-        partners = streams.bernoulli(
-            "relations.partnership",
-            self.partnership_rate * up * trust_weight * (1 - kremlin.equality_demand) * (1 - china.russian_alignment),
+        state.shared_goals |= model.streams.bernoulli("relations.shared_goals", p.shared_goals_hazard)
+        # One draw a month decides the level's drift: erosion (001), or the gated rise to
+        # normalization or partnership (000), whichever the world is placed for.
+        trust_weight = np.minimum(1, state.trust / p.trust_needed)
+        rise = np.where(
+            (level == SELECTIVE_COOPERATION) & gate,
+            p.normalization_rate * up * trust_weight,
+            np.where(
+                (level == NORMALIZATION) & state.shared_goals,
+                p.partnership_rate
+                * up
+                * trust_weight
+                * (1 - model.p.kremlin.equality_demand)
+                * (1 - model.p.china.russian_alignment),
+                0.0,
+            ),
         )
-        level[(level == NORMALIZATION) & state.shared_goals & partners] = STRATEGIC_PARTNERSHIP
-
-        erodes = streams.bernoulli("relations.erosion", self.erosion * down)
-        level = level - (erodes & (level > SUSPENDED))
+        erosion = np.minimum(1, p.erosion * down)
+        u = model.streams.uniform("relations.level")
+        erodes = (u < erosion) & (level > SUSPENDED)
+        rises = ~erodes & (u >= erosion) & (u < erosion + rise)
+        level = level - erodes + rises
         # A shock can cost levels; a positive shock at most restores contact (9/11 did, 001),
         # leaving any further rise to the deals and gates above.
         shift = agenda.level_shift
         level = np.where(shift > 0, np.maximum(level, np.minimum(level + shift, CONTACT)), level + shift)
-        floor = level_floor(state.war)
+        floor = level_floor(state.war, state.intensity, self.gates.suspension_intensity)
         ceiling = np.maximum(level_ceiling(state.met, gate, state.shared_goals), floor)
         level = np.clip(level, floor, ceiling).astype(np.int8)
 

@@ -1,12 +1,26 @@
-"""Shocks: stochastic ones with monthly hazards, scheduled ones on calendar dates.
+"""Shocks and the calendar: chance shocks whose hazards respond to the state, and dated events.
 
-Sources (DOMAIN.md section 3): black swans (000: "unpredictable 'black swan'
-events"); a shared threat that brings a reset (001: "The first reset came in
-the aftermath of the 9/11 attacks"); colour revolutions and NATO enlargement
-(001: "Disagreement over ... the enlargement of Western institutions and
-popular revolution in Russia's neighbors"); economic shocks (001: the 1998
-default); a Trump-Russia scandal (002); military incidents and escalation in
-Ukraine (004). Each shock's hazard and effects are set in the scenario.
+Sources: black swans (000: "unpredictable 'black swan' events", which can help
+as well as hurt); a shared threat that brings a reset (001: "The first reset
+came in the aftermath of the 9/11 attacks"); colour revolutions and NATO
+enlargement (001); economic shocks (001: the 1998 default); a Trump-Russia
+scandal (002); military incidents and escalation in Ukraine (004); a change of
+Russia's leadership (000: "the future ... will depend on the policies of his
+successor").
+
+Each chance shock has a base monthly hazard, grounded where the 1992-2016
+record gives one (the schema quotes the count), multiplied by
+``1 + weight x driver`` for each state it responds to (``drivers`` in the
+scenario: the war's intensity, the president's outreach, the Kremlin's
+emboldening, opposition, tension). The shocks compete for one uniform draw
+per world and month, so at most one chance shock strikes a world in a month;
+where it lands inside its shock's interval is a second, independent uniform
+that decides the upside (``upside.share``) and ``advance_phase``.
+
+The calendar: elections, treaty expiries, planned summits, interventions,
+scheduled shocks, events forced in every world (``force: true``, acted out by
+the same functions the actors use) and assumptions that change from a month on
+(``change``) (docs/model.md, "Shocks" and "Steering").
 """
 
 from __future__ import annotations
@@ -16,39 +30,112 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulator.scenario.schema import SHOCK_EVENTS, Effects, Scheduled, Shock
+from simulator.model import policy
+from simulator.scenario.schema import DRIVERS, SHOCK_EVENTS, Effects, Scheduled
 from simulator.scenario.schema import Shocks as ShockSpecs
-from simulator.vocabulary import PHASES, WAR_CEASEFIRE, WAR_PEACE, WAR_STATES
+from simulator.vocabulary import CRISIS, PHASES, RESET, WAR_ACTIVE, WAR_CEASEFIRE, WAR_PEACE, WAR_STATES
 
 if TYPE_CHECKING:
     from simulator.model.model import RelationsModel
 
+#: Months before an election or midterms in which the president campaigns.
+CAMPAIGN_MONTHS = 6
+
+#: The chance shocks, in the order their intervals are laid on the uniform draw.
+SHOCKS = tuple(ShockSpecs.model_fields)
+
 
 class Shocks:
-    """The shocks of a scenario, striking every world each month."""
+    """The scenario's chance shocks and its calendar, striking every world each month.
+
+    Attributes:
+        campaigning: this month lies in the run-up to a scheduled election or midterms.
+    """
 
     def __init__(self, model: RelationsModel) -> None:
         self.model = model
-        self.hazards = {name: model.assume(f"shocks.{name}.hazard") for name in ShockSpecs.model_fields}
+        spec = model.spec
         self.calendar: dict[int, list[tuple[int, Scheduled]]] = defaultdict(list)
-        for index, item in enumerate(model.spec.schedule):
-            self.calendar[item.month.minus(model.spec.start)].append((index, item))
+        self._campaign: set[int] = set()
+        for index, item in enumerate(spec.schedule):
+            month = item.month.minus(spec.start)
+            self.calendar[month].append((index, item))
+            if item.event in ("election", "midterms"):
+                self._campaign.update(range(month - CAMPAIGN_MONTHS, month))
+        self.campaigning = False
 
     def step(self) -> None:
-        """This month's calendar first, then the chance events."""
+        """This month's calendar first, then the chance shocks."""
+        self.campaigning = self.model.month in self._campaign
         for index, item in self.calendar.get(self.model.month, ()):
             self._scheduled(index, item)
-        for name, hazard in self.hazards.items():
-            strikes = self.model.streams.bernoulli(f"shock.{name}", hazard)
-            if strikes.any():
-                self.strike(name, strikes)
+        self._chance_shocks()
 
-    def strike(self, name: str, where: np.ndarray) -> None:
-        """The shock ``name`` strikes where ``where`` is true (used by the Kremlin too)."""
+    def hazards(self) -> list[np.ndarray | float]:
+        """Each chance shock's hazard this month, in the order of ``SHOCKS``."""
+        specs, params = self.model.spec.shocks, self.model.p.shocks
+        drivers = self._drivers()
+        hazards = []
+        for name in SHOCKS:
+            hazard = getattr(params, name).hazard
+            for driver, weight in getattr(specs, name).drivers.items():
+                hazard = hazard * (1 + weight * drivers[driver])
+            hazards.append(hazard)
+        return hazards
+
+    def _drivers(self) -> dict[str, np.ndarray]:
+        """The state shocks respond to, each 0..1 (``schema.DRIVERS``)."""
+        model, state = self.model, self.model.state
+        values = {
+            "war_intensity": state.intensity * (state.war == WAR_ACTIVE),
+            "outreach": model.president.outreach,
+            "emboldened": np.minimum(1, model.kremlin.emboldened),
+            "opposition": state.opposition,
+            "tension": 1 - state.trust,
+        }
+        assert set(values) == set(DRIVERS)
+        return values
+
+    def _chance_shocks(self) -> None:
+        """At most one chance shock a world-month, from one uniform laid over the hazards."""
+        hazards = self.hazards()
+        if not any(np.any(h) for h in hazards):
+            return
+        u = self.model.streams.uniform("shocks")
+        total = sum(hazards)
+        # Hazards that add up past 1 are scaled down in proportion (competing risks).
+        scale = np.maximum(1, total)
+        low = 0.0
+        for name, hazard in zip(SHOCKS, hazards, strict=True):
+            high = low + hazard / scale
+            strikes = (u >= low) & (u < high)
+            if strikes.any():
+                position = (u - low) / np.where(high > low, high - low, 1)
+                self.strike(name, strikes, position)
+            low = high
+
+    def strike(self, name: str, where: np.ndarray, position: np.ndarray | None = None) -> None:
+        """The shock ``name`` strikes where ``where`` is true (the Kremlin and the allies use it too).
+
+        ``position`` is an independent uniform per world (where the draw fell in the
+        shock's interval); without one, a named stream supplies it.
+        """
+        model = self.model
+        if position is None:
+            position = model.streams.uniform(f"shock.{name}.effects")
+        spec = getattr(model.spec.shocks, name)
         if name in SHOCK_EVENTS:
-            self.model.events.record(SHOCK_EVENTS[name], where)
-        shock: Shock = getattr(self.model.spec.shocks, name)
-        apply_effects(self.model, shock.effects, where, stream=f"shock.{name}.phase")
+            model.events.record(SHOCK_EVENTS[name], where)
+        if name == "scandal":
+            model.state.scandal_heat[where] = 1.0  # 002: the scandal is alive, and fades (publics)
+        upside = spec.upside
+        if upside is None or upside.share == 0:
+            apply_effects(model, spec.effects, where, position)
+            return
+        good = position < upside.share
+        rescaled = np.where(good, position / upside.share, (position - upside.share) / max(1e-12, 1 - upside.share))
+        apply_effects(model, upside.effects, where & good, rescaled)
+        apply_effects(model, spec.effects, where & ~good, rescaled)
 
     def _scheduled(self, index: int, item: Scheduled) -> None:
         model = self.model
@@ -66,15 +153,68 @@ class Shocks:
                 model.agenda.summit_proposal |= everywhere
             case "shock":
                 self.strike(item.shock, everywhere)
-        apply_effects(model, item.effects, everywhere, stream=f"schedule.{index}.{item.event}")
+            case "change":
+                model.change(item.set)
+            case "intervention":
+                pass
+            case _:
+                force(model, item.event, everywhere)
+        if item.effects != Effects():
+            apply_effects(model, item.effects, everywhere, model.streams.uniform(f"schedule.{index}.{item.event}"))
 
 
-def apply_effects(model: RelationsModel, effects: Effects, where: np.ndarray, stream: str) -> None:
-    """Change the state of the worlds in ``where`` as ``effects`` says.
+def force(model: RelationsModel, event: str, where: np.ndarray) -> None:
+    """Make ``event`` happen in every world of ``where`` this month, through the actors' own actions."""
+    agenda = model.agenda
+    match event:
+        case "contact_resumed":
+            agenda.contact |= where
+        case "summit":
+            policy.hold_summit(model, where)
+        case "working_level_deal" | "cooperation_deal" | "arms_control_deal":
+            model.events.record(event, where)
+            if event == "working_level_deal":
+                agenda.contact |= where
+            else:
+                agenda.deal_done |= where
+        case "ceasefire" | "peace_agreement":
+            _end_fighting(model, where, WAR_CEASEFIRE if event == "ceasefire" else WAR_PEACE)
+        case "sanctions_relief":
+            policy.lift_sanctions(model, where)
+        case "new_sanctions":
+            policy.impose_sanctions(model, where, 1.0)
+        case "congress_sanctions_act":
+            model.congress.pass_sanctions_act(where)
+        case "aid_cut":
+            policy.end_aid(model, where)
+        case "aid_increase":
+            policy.increase_aid(model, where)
+        case "president_turns_tough":
+            model.president.turn_tough(where)
+        case "crisis" | "reset":
+            agenda.forced_phase[where] = CRISIS if event == "crisis" else RESET
+        case _:
+            raise ValueError(f"no way to force {event!r}")
 
-    Policy changes record their events: sanctions up is ``new_sanctions``,
-    down is ``sanctions_relief``; aid up is ``aid_increase``, down is ``aid_cut``.
-    Relief and aid cuts count as concessions the Kremlin reads (004).
+
+def _end_fighting(model: RelationsModel, where: np.ndarray, war: int) -> None:
+    """The fighting stops (a ceasefire) or ends in a peace agreement, where it has not already."""
+    state = model.state
+    changed = where & (state.war < war)
+    state.war[changed] = war
+    state.intensity[changed] = 0.0
+    model.events.record("ceasefire", changed)
+    if war == WAR_PEACE:
+        model.events.record("peace_agreement", changed)
+    model.agenda.settled |= changed
+
+
+def apply_effects(model: RelationsModel, effects: Effects, where: np.ndarray, chance: np.ndarray) -> None:
+    """Change the state of the worlds in ``where`` as ``effects`` says; ``chance`` is a uniform per world.
+
+    Policy changes record their events: sanctions up is ``new_sanctions`` (if
+    major), down is ``sanctions_relief``; aid up is ``aid_increase``, down is
+    ``aid_cut``. Relief and aid cuts count as concessions the Kremlin reads (004).
     """
     if not where.any():
         return
@@ -84,8 +224,28 @@ def apply_effects(model: RelationsModel, effects: Effects, where: np.ndarray, st
         if change:
             values = getattr(state, name)
             values[where] = np.clip(values[where] + change, 0, 1)
-    _move_policy(model, "sanctions", effects.sanctions, where, ("new_sanctions", "sanctions_relief"))
-    _move_policy(model, "aid", effects.aid, where, ("aid_increase", "aid_cut"))
+    if effects.sanctions > 0:
+        policy.impose_sanctions(model, where, effects.sanctions / model.p.structure.sanctions_step)
+    elif effects.sanctions < 0:
+        _relieve(model, where, -effects.sanctions)
+    if effects.aid:
+        _move_aid(model, where, effects.aid)
+    if effects.intensity:
+        at_war = where & (state.war == WAR_ACTIVE)
+        state.intensity[at_war] = np.clip(state.intensity[at_war] + effects.intensity, 0, 1)
+    _apply_to_actors(model, effects, where)
+    if effects.level:
+        agenda.level_shift[where] += effects.level
+    if effects.phase is not None:
+        agenda.forced_phase[where] = PHASES.index(effects.phase)
+    if effects.advance_phase:
+        agenda.advance |= where & (chance < effects.advance_phase)
+    if effects.war is not None:
+        _set_war(model, where, WAR_STATES.index(effects.war))
+
+
+def _apply_to_actors(model: RelationsModel, effects: Effects, where: np.ndarray) -> None:
+    """The effects on actors' own state: frustration, emboldening, hawkishness, new leaders."""
     if effects.frustration:
         president = model.president
         president.frustration[where] = np.clip(president.frustration[where] + effects.frustration, 0, 1)
@@ -95,32 +255,38 @@ def apply_effects(model: RelationsModel, effects: Effects, where: np.ndarray, st
     if effects.hawkishness:
         congress = model.congress
         congress.hawkishness[where] = np.clip(congress.hawkishness[where] + effects.hawkishness, 0, 1)
-    if effects.level:
-        agenda.level_shift[where] += effects.level
-    if effects.phase is not None:
-        agenda.forced_phase[where] = PHASES.index(effects.phase)
-    if effects.advance_phase:
-        agenda.advance |= where & model.streams.bernoulli(stream, effects.advance_phase)
     if effects.new_president is not None:
         model.president.take_office(where, engaged=effects.new_president == "engaged")
-    if effects.war is not None:
-        war = WAR_STATES.index(effects.war)
-        changed = where & (state.war != war)
-        state.war[changed] = war
-        if war >= WAR_CEASEFIRE:
-            model.events.record("ceasefire", changed)
-        if war == WAR_PEACE:
-            model.events.record("peace_agreement", changed)
+    if effects.new_kremlin_leader:
+        model.kremlin.new_leader(where)
 
 
-def _move_policy(model: RelationsModel, name: str, change: float, where: np.ndarray, events: tuple[str, str]) -> None:
-    if not change:
+def _relieve(model: RelationsModel, where: np.ndarray, amount: float) -> None:
+    state = model.state
+    before = state.sanctions.copy()
+    state.sanctions[where] = np.maximum(0, before[where] - amount)
+    moved = state.sanctions < before
+    model.agenda.concession += before - state.sanctions
+    model.events.record("sanctions_relief", moved)
+
+
+def _move_aid(model: RelationsModel, where: np.ndarray, change: float) -> None:
+    """Aid up (``aid_increase``) or down (``aid_cut``, a concession the Kremlin reads) by ``change``."""
+    state = model.state
+    before = state.aid.copy()
+    state.aid[where] = np.clip(before[where] + change, 0, 1)
+    if change > 0:
+        model.events.record("aid_increase", state.aid > before)
         return
-    values = getattr(model.state, name)
-    before = values[where]
-    values[where] = np.clip(before + change, 0, 1)
-    moved = np.zeros_like(where)
-    moved[where] = values[where] != before
-    model.events.record(events[0] if change > 0 else events[1], moved)
-    if change < 0:
-        model.agenda.concession[moved] += before[moved[where]] - values[moved]
+    model.agenda.concession += before - state.aid
+    model.events.record("aid_cut", state.aid < before)
+
+
+def _set_war(model: RelationsModel, where: np.ndarray, war: int) -> None:
+    state = model.state
+    if war == WAR_ACTIVE:
+        resumed = where & (state.war != WAR_ACTIVE)
+        state.war[resumed] = WAR_ACTIVE
+        state.intensity[resumed] = np.maximum(state.intensity[resumed], model.initial_intensity)
+        return
+    _end_fighting(model, where, war)

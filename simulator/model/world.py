@@ -3,65 +3,82 @@
 Each field is a numpy array with one entry per world, so the same code steps
 one world or a hundred thousand. State an actor owns (the president's
 frustration, Congress's hawkishness) lives on that actor; what several actors
-read and change lives here.
+read and change lives here (docs/model.md, "State").
 """
 
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulator.vocabulary import LEVELS, PHASES, WAR_STATES
+from simulator.vocabulary import CONTACT, LEVELS, PHASES, WAR_STATES
 
 Array = np.ndarray
 
 
 @dataclass
 class WorldState:
-    """The relationship and US policy, per world (DOMAIN.md section 1)."""
+    """The relationship, the war and Western policy, per world."""
 
     level: Array  #: Zhao's level, 0 suspended .. 4 strategic partnership (000)
     phase: Array  #: Giles phase, index into PHASES (001)
     phase_age: Array  #: months spent in the current phase
     war: Array  #: index into WAR_STATES
+    intensity: Array  #: how hard the fighting is while the war is active, 0..1 (0 otherwise)
     sanctions: Array  #: US sanctions intensity, 0..1
+    europe_sanctions: Array  #: Europe's own sanctions, 0..1 (004)
     aid: Array  #: US military aid to Ukraine, 0..1
     trust: Array  #: mutual trust and perceptions, 0..1 (000)
     opposition: Array  #: US domestic opposition to rapprochement, 0..1 (000)
+    scandal_heat: Array  #: how alive a Trump-Russia scandal is, 0..1, fading (002)
     review_law: Array  #: a sanctions-review law binds the president (002)
     met: Array  #: contact completed by a presidential meeting (000)
     shared_goals: Array  #: the worldviews have converged on shared strategic goals (001)
 
     @classmethod
-    def initial(
-        cls,
-        worlds: int,
-        level: str,
-        phase: str,
-        war: str,
-        review_law: bool,
-        sanctions: Array | float,
-        aid: Array | float,
-        trust: Array | float,
-        opposition: Array | float,
-    ) -> "WorldState":
-        """The start-month state, the same named state in every world."""
+    def initial(cls, worlds: int, spec_initial: object, values: dict[str, Array | float]) -> "WorldState":
+        """The start-month state: the scenario's named state in every world, with drawn numbers in ``values``."""
 
         def filled(value: int | bool | float | Array, dtype: type) -> Array:
             return np.full(worlds, value, dtype=dtype)
 
+        level = LEVELS.index(spec_initial.level)
+        war = WAR_STATES.index(spec_initial.war)
         return cls(
-            level=filled(LEVELS.index(level), np.int8),
-            phase=filled(PHASES.index(phase), np.int8),
+            level=filled(level, np.int8),
+            phase=filled(PHASES.index(spec_initial.phase), np.int8),
             phase_age=filled(0, np.int16),
-            war=filled(WAR_STATES.index(war), np.int8),
-            sanctions=filled(sanctions, float),
-            aid=filled(aid, float),
-            trust=filled(trust, float),
-            opposition=filled(opposition, float),
-            review_law=filled(review_law, bool),
-            met=filled(LEVELS.index(level) >= 2, bool),
+            war=filled(war, np.int8),
+            intensity=filled(values["intensity"] if war == 0 else 0.0, float),
+            sanctions=filled(values["sanctions"], float),
+            europe_sanctions=filled(values["europe_sanctions"], float),
+            aid=filled(values["aid"], float),
+            trust=filled(values["trust"], float),
+            opposition=filled(values["opposition"], float),
+            scandal_heat=filled(0.0, float),
+            review_law=filled(spec_initial.review_law, bool),
+            met=filled(spec_initial.met or level > CONTACT, bool),
             shared_goals=filled(False, bool),
         )
+
+
+#: The month's messages: flags (who proposed, accepted, suffered what) and amounts.
+_FLAGS = (
+    "outreach",  # the president offers to resume contact
+    "summit_proposal",  # a presidential meeting is proposed
+    "peace_plan",  # peace terms are on the table
+    "working_offer",  # a working-level deal is offered (prisoners, embassies, narrow talks)
+    "deal_offer",  # a deal in a specific area is offered (Arctic, energy)
+    "arms_offer",  # an arms-control deal is offered
+    "relief_order",  # the president orders sanctions relief
+    "contact",  # contact was resumed this month
+    "summit",  # a summit was held this month
+    "first_meeting",  # ... and it was the presidents' first
+    "deal_done",  # a deal was implemented this month
+    "settled",  # a ceasefire or peace agreement was reached this month
+    "setback",  # a visible failure of the policy this month
+    "advance",  # a shock pushes the Giles cycle one phase on
+    "sours",  # policy sours the mood: the cycle moves on, short of crisis
+)
 
 
 @dataclass
@@ -69,21 +86,23 @@ class Agenda:
     """What happened this month that other actors respond to; cleared every month."""
 
     worlds: int
-    outreach: Array = field(init=False)  #: the president offers to resume contact
-    summit_proposal: Array = field(init=False)  #: a presidential meeting is proposed
-    peace_plan: Array = field(init=False)  #: a peace plan is on the table
-    deal_offer: Array = field(init=False)  #: a deal in a specific area is offered
-    arms_offer: Array = field(init=False)  #: an arms-control deal is offered
-    relief_order: Array = field(init=False)  #: the president orders sanctions relief
-    concession: Array = field(init=False)  #: size of US concessions made this month (004)
-    contact: Array = field(init=False)  #: contact was resumed this month
-    summit: Array = field(init=False)  #: a summit was held this month
-    first_meeting: Array = field(init=False)  #: ... and it was the presidents' first
-    deal_done: Array = field(init=False)  #: a deal was implemented this month
-    settled: Array = field(init=False)  #: a ceasefire or peace agreement was reached this month
-    setback: Array = field(init=False)  #: a visible failure of the policy this month
-    advance: Array = field(init=False)  #: a shock pushes the Giles cycle one phase on
-    sours: Array = field(init=False)  #: policy sours the mood: the cycle moves on, short of crisis
+    outreach: Array = field(init=False)
+    summit_proposal: Array = field(init=False)
+    peace_plan: Array = field(init=False)
+    working_offer: Array = field(init=False)
+    deal_offer: Array = field(init=False)
+    arms_offer: Array = field(init=False)
+    relief_order: Array = field(init=False)
+    contact: Array = field(init=False)
+    summit: Array = field(init=False)
+    first_meeting: Array = field(init=False)
+    deal_done: Array = field(init=False)
+    settled: Array = field(init=False)
+    setback: Array = field(init=False)
+    advance: Array = field(init=False)
+    sours: Array = field(init=False)
+    concession: Array = field(init=False)  #: size of US concessions made this month (000, 004)
+    pressure: Array = field(init=False)  #: grade of US pressure on Moscow this month, 0..1
     forced_phase: Array = field(init=False)  #: phase a shock throws the world into, or -1
     level_shift: Array = field(init=False)  #: levels gained or lost to shocks
 
@@ -93,23 +112,9 @@ class Agenda:
     def clear(self) -> None:
         """Start a new month with nothing on the agenda."""
         n = self.worlds
-        for name in (
-            "outreach",
-            "summit_proposal",
-            "peace_plan",
-            "deal_offer",
-            "arms_offer",
-            "relief_order",
-            "contact",
-            "summit",
-            "first_meeting",
-            "deal_done",
-            "settled",
-            "setback",
-            "advance",
-            "sours",
-        ):
+        for name in _FLAGS:
             setattr(self, name, np.zeros(n, dtype=bool))
         self.concession = np.zeros(n)
+        self.pressure = np.zeros(n)
         self.forced_phase = np.full(n, -1, dtype=np.int8)
         self.level_shift = np.zeros(n, dtype=np.int8)

@@ -1,9 +1,10 @@
 """The scenario schema: every assumption an analyst can set, its unit and its source.
 
 A scenario is parsed once, at the YAML boundary, into these frozen objects.
-Each assumption's description names the seed document it encodes (the files
-in ``shared/seeds``: 000 Zhao, 001 Deni, 002 de Ramon, 003 GIS, 004 the 2025
-news analysis), so the schema is also the model's bibliography.
+Each assumption's description names the source document it encodes (the texts
+in ``data/seeds/``, keyed in docs/sources.md: 000 Zhao, 001 Deni, 002 de Ramon,
+003 GIS, 004 the 2025 news analysis), so the schema is also the model's
+bibliography. docs/model.md tells how the model uses each of them.
 """
 
 from collections.abc import Iterator
@@ -15,13 +16,15 @@ from pydantic import (
     Field,
     PlainSerializer,
     PlainValidator,
+    TypeAdapter,
+    field_serializer,
     field_validator,
     model_validator,
 )
 
 from simulator.months import Month
 from simulator.scenario.distributions import Assumption, Fixed, Normal, parse_assumption
-from simulator.vocabulary import EVENTS, LEVELS, PHASES, WAR_STATES
+from simulator.vocabulary import EVENTS, FORCEABLE, LEVELS, PHASES, WAR_STATES
 
 
 def _domain(low: float, high: float, what: str):
@@ -51,6 +54,7 @@ Share = _assumption_type(0.0, 1.0, "a share")
 Shift = _assumption_type(-1.0, 1.0, "a shift")
 Months = _assumption_type(1.0, 600.0, "a duration in months")
 Factor = _assumption_type(0.0, 20.0, "a multiplier")
+Weight = _assumption_type(-20.0, 20.0, "a decision weight")
 
 
 def _month(raw: object) -> Month:
@@ -82,7 +86,7 @@ class Section(BaseModel):
 
 
 class Initial(Section):
-    """The state of the relationship in the start month (DOMAIN.md section 5)."""
+    """The state of the relationship in the start month (docs/model.md, "State")."""
 
     level: LevelName = said(
         "000", "level of relations at the start", "level", "the near-total suspension of diplomatic ties"
@@ -96,8 +100,22 @@ class Initial(Section):
         "war state",
         "Until this \u201cproxy war\u201d ends, US-Russia relations cannot normalize",
     )
+    intensity: Share = said(
+        "000",
+        "intensity of the fighting while the war is active (0 frozen front .. 1 all-out)",
+        "0..1",
+        "the US has effectively become an integral part of Ukraine\u2019s military operations",
+        default=Fixed(0.8),
+    )
     sanctions: Share = said(
         "000", "intensity of US sanctions on Russia", "0 none .. 1 maximal", "unprecedentedly severe economic sanctions"
+    )
+    europe_sanctions: Share = said(
+        "004",
+        "intensity of Europe's own sanctions on Russia",
+        "0 none .. 1 maximal",
+        "NATO\u2019s response \u2013 Will European allies seek greater defense independence",
+        default=Fixed(0.8),
     )
     aid: Share = said(
         "000", "level of US military aid to Ukraine", "0 none .. 1 maximal", "The US is Ukraine\u2019s largest donor"
@@ -112,10 +130,28 @@ class Initial(Section):
         "true/false",
         "severely limited Trump\u2019s ability to reverse sanctions",
     )
+    met: bool = said(
+        "000",
+        "the presidents have already met, completing contact (a scenario starting as of a later month)",
+        "true/false",
+        "A planned meeting between the Russian and US presidents could mark the completion of this stage",
+        default=False,
+    )
+    happened: list[EventName] = said(
+        "000",
+        "events that have already happened before the start: recorded in the start month, so questions on them"
+        " resolve at once",
+        "event names",
+        "US-Russia relations are currently in this phase",
+        default=[],
+    )
 
 
 class President(Section):
-    """The US president: personal diplomacy, reversals, frustration, backlash (000)."""
+    """The US president: each month engages, concedes, pressures Moscow or walks away (000).
+
+    The choice is a logit over the four options' values (docs/model.md, "The president").
+    """
 
     engaged_at_start: Probability = said(
         "000",
@@ -123,74 +159,75 @@ class President(Section):
         "probability",
         "the seismic shifts in US foreign policy",
     )
-    outreach: Probability = said(
+    deal_drive: Weight = said(
         "000",
-        "calls and envoys to restore contact, while engaged",
-        "per month",
-        "the resumption of contact itself represents a significant foreign policy shift",
-    )
-    summit_drive: Probability = said(
-        "000",
-        "proposes a presidential meeting, while engaged",
-        "per month",
-        "A planned meeting between the Russian and US presidents",
-    )
-    peace_push: Probability = said(
-        "000",
-        "tables a peace plan while the war is active and he is engaged",
-        "per month",
+        "value of engaging: the drive for a quick deal (calls, envoys, summits, peace plans, deals)",
+        "utility",
         "end the war quickly and secure a peace agreement, regardless of the terms",
     )
-    concession: Probability = said(
+    concession_drive: Weight = said(
         "004",
-        "cuts aid to Ukraine to get a deal, while engaged and the war is active",
-        "per month",
+        "value of conceding to Moscow (an aid pause, terms it wants) when the talks are fully stuck; 0 when they move",
+        "utility per unit of stall",
         "Trump has criticized continued U.S. military aid to Ukraine",
     )
-    wind_down: Probability = said(
+    frustration_weight: Weight = said(
         "000",
-        "once fighting stops, orders sanctions relief and ends large-scale aid, while engaged",
-        "per month",
-        "gradually lift most sanctions",
+        "value of pressuring Moscow for each unit of frustration with it",
+        "utility per unit",
+        "he may direct his frustration toward Russia, increase military support for Ukraine, and impose even"
+        " harsher sanctions",
     )
-    pressure_on_ukraine: Probability = said(
+    backlash_weight: Weight = said(
         "000",
-        "leans on Kyiv by cutting aid the month after it refuses the terms",
-        "per refusal",
-        "anyone obstructing his peace plan will face his ire",
+        "value of acting tough for each unit of domestic attack (opposition above one half)",
+        "utility per unit",
+        "Trump may adopt a tougher stance toward Russia to demonstrate that he is not pro-Russian",
+    )
+    scandal_weight: Weight = said(
+        "002",
+        "value of distancing himself (pressure rather than engagement) for each unit of scandal heat",
+        "utility per unit",
+        "stripped away any appetite (both in Washington and the nation) for a rapprochement",
+    )
+    campaign_weight: Weight = said(
+        "000",
+        "value of acting tough in the six months before a federal election",
+        "utility",
+        "To counter domestic political losses, Trump may adopt a tougher stance toward Russia",
+    )
+    inertia: Weight = said(
+        "000",
+        "value of staying on last month's course",
+        "utility",
+        "the stability and continuity of his policies are far from guaranteed",
     )
     volatility: Probability = said(
         "000",
-        "abrupt switch of posture, either way",
+        "chance of an erratic reversal to another course, whatever the values say",
         "per month",
         "swift, sudden, and sharp\u2014but so are his reversals",
     )
-    return_to_deal: Probability = said(
-        "000",
-        "while acting tough, the drive for a quick deal brings him back",
-        "per month",
-        "Otherwise, his four-year term risks being consumed by this conflict",
-    )
     frustration_per_rebuff: Share = said(
         "000",
-        "frustration added each time the Kremlin rejects his plan",
+        "frustration added each time the Kremlin rejects his proposals",
         "0..1",
-        "he may direct his frustration toward Russia",
-    )
-    frustration_threshold: Share = said(
-        "000",
-        "frustration at which he turns to more aid and harsher sanctions",
-        "0..1",
-        "increase military support for Ukraine, and impose even harsher sanctions",
+        "anyone obstructing his peace plan will face his ire",
     )
     frustration_decay: Share = said(
         "000", "share of frustration that fades each month", "per month", "influenced by immediate events and emotions"
     )
-    backlash_response: Probability = said(
-        "000",
-        "acts tough under domestic attack, per unit of opposition above one half",
-        "per month",
-        "to demonstrate that he is not pro-Russian",
+    pause_depth: Share = said(
+        "004",
+        "share of US aid an aid pause withholds",
+        "0..1",
+        "questioning whether American taxpayers should continue funding Ukraine\u2019s defense",
+    )
+    pause_months: Months = said(
+        "004",
+        "months an aid pause lasts before the aid resumes",
+        "months",
+        "Congressional votes on Ukraine aid \u2013 Will funding continue",
     )
     successor_continuity: Probability = said(
         "000",
@@ -200,14 +237,17 @@ class President(Section):
     )
     successor_volatility: Probability = said(
         "003",
-        "a successor who breaks with the policy holds the bipartisan line; his chance of reversing",
+        "a successor who breaks with the policy holds the bipartisan line; his chance of an erratic reversal",
         "per month",
         "The American approach was genuinely bipartisan",
     )
 
 
 class Kremlin(Section):
-    """The Kremlin: calm, cautious, wants equality, reads concessions as weakness (000, 002, 004)."""
+    """The Kremlin: each month settles, talks, stalls, rejects or escalates (000, 002, 004).
+
+    The choice is a logit over the five options' values (docs/model.md, "The Kremlin").
+    """
 
     caution: Probability = said(
         "000",
@@ -215,29 +255,79 @@ class Kremlin(Section):
         "probability",
         "showing little euphoria and maintaining caution",
     )
-    contact_acceptance: Probability = said(
+    talk_value: Weight = said(
         "000",
-        "accepts an offer to resume contact",
-        "per offer",
+        "value of talking: accepting contact, summits and deals in specific areas",
+        "utility",
         "This does not mean Russia is uninterested in improving ties with the US",
     )
-    summit_acceptance: Probability = said(
+    stall_value: Weight = said(
         "000",
-        "accepts a proposed presidential meeting (before the phase factor)",
-        "per proposal",
-        "A planned meeting between the Russian and US presidents",
+        "value of stalling: keeping the line open while committing to nothing",
+        "utility",
+        "painful historical lessons have made Russia wary of placing too much confidence or trust",
     )
-    deal_interest: Share = said(
+    status_weight: Weight = said(
         "000",
-        "interest in cooperation in specific areas (Arctic, energy, arms control)",
+        "value of talks that offer a summit, recognition as an equal great power",
+        "utility",
+        "maintaining independence, sovereignty, and equal status among great powers",
+    )
+    relief_weight: Weight = said(
+        "000",
+        "value of talking and settling for each unit of Western sanctions, which talks may lift",
+        "utility per unit",
+        "aiming to cripple its financial and economic resources",
+    )
+    war_aims: Share = said(
+        "000",
+        "how far its war aims lie from any terms on offer",
         "0..1",
-        "cooperation in certain areas could still occur if both sides see mutual benefit",
+        "The core problem lies in the mismatch between Trump\u2019s goals and Russia\u2019s objectives",
     )
-    war_aims: Probability = said(
+    aims_weight: Weight = said(
         "000",
-        "chance its war aims make it reject a tabled peace plan",
-        "per plan",
+        "value lost by settling, per unit of war aims",
+        "utility per unit",
         "the mismatch between Trump\u2019s goals and Russia\u2019s objectives",
+    )
+    cost_weight: Weight = said(
+        "000",
+        "value of settling per unit of the war's cost (intensity times Western military support)",
+        "utility per unit",
+        "The US has effectively become an integral part of Ukraine\u2019s military operations",
+    )
+    concession_reading: Shift = said(
+        "004",
+        "how the Kremlin reads US concessions: +1 as weakness (emboldens: less settling, more escalation),"
+        " -1 as good faith (placates: more settling, less escalation); 000 and 004 disagree",
+        "-1..1",
+        "Russia often interprets Western concessions as weakness",
+    )
+    concession_weight: Weight = said(
+        "004",
+        "how strongly recent US concessions move its choice, in the direction its reading says",
+        "utility per unit",
+        "If the U.S. negotiates a settlement in Ukraine that favors Russia, it could encourage further military"
+        " actions",
+    )
+    hostility_weight: Weight = said(
+        "000",
+        "value of rejecting for each unit of US pressure this month (new sanctions, more aid)",
+        "utility per unit",
+        "Such actions would inevitably hinder the normalization of US-Russia relations",
+    )
+    escalation_value: Weight = said(
+        "004",
+        "value of new aggression against a neighbour, before concessions and deterrence",
+        "utility",
+        "encourage further military actions against Eastern Europe, the Baltics, or other neighboring nations",
+    )
+    deterrence: Weight = said(
+        "004",
+        "value of escalating lost per unit of Western military support (aid deters; 0: it does not)",
+        "utility per unit",
+        "NATO has been a cornerstone of U.S. security policy for decades, deterring Russian expansion",
     )
     equality_demand: Probability = said(
         "000",
@@ -245,16 +335,20 @@ class Kremlin(Section):
         "0..1",
         "rejecting subordination to any nation or group",
     )
-    emboldenment: Share = said(
-        "004",
-        "escalation hazard per unit of US concessions it reads as weakness",
-        "per month",
-        "Russia often interprets Western concessions as weakness",
+    successor_aims_shift: Shift = said(
+        "000",
+        "change in war aims when Russia's leadership changes (either sign)",
+        "-1..1",
+        "the future of US-Russia relations will depend on the policies of his successor",
     )
 
 
 class Congress(Section):
-    """Congress: sets aid, can bind the president with sanctions laws (001, 002, 004)."""
+    """Congress: each month holds, passes a sanctions act or an aid package; reviews relief (001, 002, 004).
+
+    Support for a bill is compared with the majority it needs: a simple majority when the
+    president would sign it, two thirds when he would veto it (docs/model.md, "Congress").
+    """
 
     hawkishness: Share = said(
         "001",
@@ -268,57 +362,104 @@ class Congress(Section):
         "-1..1",
         "Congress still has the power to deny him the achievement of his objectives",
     )
-    aid_floor: Share = said(
-        "001", "aid level Congress restores when it reinstates aid", "0..1", "reinstate robust military aid packages"
+    outreach_weight: Share = said(
+        "002",
+        "support for binding the president added by his outreach to Moscow, per unit of outreach",
+        "vote share per unit",
+        "overwhelmingly passed a Russian sanctions bill which severely limited Trump\u2019s ability",
     )
-    aid_reinstatement: Probability = said(
+    opposition_weight: Share = said(
+        "000",
+        "support added per unit of domestic opposition above one half",
+        "vote share per unit",
+        "these groups will regroup and seek opportunities to counter Trump\u2019s policies",
+    )
+    act_value: Weight = said(
+        "002",
+        "value of bringing a sanctions act to the floor in a month, support and majority aside",
+        "utility",
+        "overwhelmingly passed a Russian sanctions bill",
+    )
+    aid_value: Weight = said(
         "001",
-        "reinstates aid the president cut, at full hawkishness",
-        "per month",
+        "value of an aid package that restores aid the president cut, support and majority aside",
+        "utility",
+        "Congress could \u2013 and very likely would \u2013 reinstate robust military aid packages",
+    )
+    sharpness: Weight = said(
+        "001",
+        "how sharply floor votes follow support minus the majority needed",
+        "utility per unit of vote share",
         "Congress sets the levels of military aid for foreign partners",
     )
-    sanctions_act_rate: Probability = said(
-        "002",
-        "passes a binding sanctions act, at full hawkishness and opposition",
-        "per month",
-        "overwhelmingly passed a Russian sanctions bill",
+    aid_floor: Share = said(
+        "001", "aid level an aid package restores", "0..1", "reinstate robust military aid packages"
     )
     relief_block: Probability = said(
         "002",
-        "blocks sanctions relief under a review law, at full hawkishness",
+        "chance a review blocks sanctions relief, when support for blocking is overwhelming",
         "per attempt",
         "severely limited Trump\u2019s ability to reverse sanctions",
     )
 
 
 class Bureaucracy(Section):
-    """The national-security bureaucracy: the president's power is the power to persuade (001)."""
+    """The national-security bureaucracy: each month implements, delays or drops what waits (001)."""
 
-    implementation: Probability = said(
+    implement_value: Weight = said(
         "001",
-        "an agreed initiative is carried out this month",
-        "per month",
+        "value of implementing an agreed initiative this month",
+        "utility",
         "the president has to persuade a large and sometimes recalcitrant community",
     )
-    abandonment: Probability = said(
-        "001", "an agreed initiative is quietly dropped this month", "per month", "And nothing will happen."
+    wait_weight: Weight = said(
+        "001",
+        "value of implementing added for each month an initiative has waited",
+        "utility per month",
+        "presidential powers really amount to the \u201cpower to persuade",
+    )
+    drop_value: Weight = said("001", "value of quietly dropping it", "utility", "And nothing will happen")
+    hawk_weight: Weight = said(
+        "001",
+        "value of dropping it added per unit of Congress's hawkishness",
+        "utility per unit",
+        "there are powerful elements within both governments that believe a rapprochement is not in the national"
+        " interest",
     )
 
 
 class Allies(Section):
-    """Allies and Ukraine: push back on concessions, decide on terms (004)."""
+    """Ukraine and Europe: Ukraine accepts or refuses terms; Europe keeps its sanctions and replaces aid (004)."""
 
-    ukraine_acceptance: Probability = said(
+    accept_value: Weight = said(
         "004",
-        "Ukraine accepts ceasefire terms the Kremlin accepted, with full US aid",
-        "per plan",
+        "value to Ukraine of accepting ceasefire terms the Kremlin accepted, support and the fighting aside",
+        "utility",
         "a move that alarmed Kyiv and European leaders",
+    )
+    support_weight: Weight = said(
+        "004",
+        "value of refusing added per unit of Western military support (US aid and Europe's)",
+        "utility per unit",
+        "support for Ukraine is a strategic necessity",
+    )
+    weariness_weight: Weight = said(
+        "000",
+        "value of accepting added per unit of the fighting's intensity",
+        "utility per unit",
+        "his four-year term risks being consumed by this conflict",
     )
     europe_replacement: Share = said(
         "004",
-        "share of cut US aid Europe replaces, so Ukraine need not yield",
+        "share of withheld US aid Europe replaces",
         "0..1",
         "Will European allies seek greater defense independence if U.S. support weakens?",
+    )
+    europe_easing: Probability = said(
+        "004",
+        "chance each month that Europe eases its own sanctions a step, once there is peace",
+        "per month",
+        "a move that alarmed Kyiv and European leaders",
     )
     pushback: Share = said(
         "004",
@@ -330,7 +471,10 @@ class Allies(Section):
         "000", "a ceasefire becomes a peace agreement", "per month", "secure a peace agreement"
     )
     ceasefire_breakdown: Probability = said(
-        "004", "a ceasefire breaks down into fighting", "per month", "it could encourage further military actions"
+        "004",
+        "a ceasefire breaks down into fighting, before the Kremlin's reading of concessions",
+        "per month",
+        "it could encourage further military actions",
     )
 
 
@@ -361,18 +505,26 @@ class Publics(Section):
 
 
 class China(Section):
-    """China, the wild card (000, 003)."""
+    """China, the wild card: the US either pulls Russia away or weakens it (003); Russia is no tool (000)."""
 
+    weaken_share: Probability = said(
+        "003",
+        "chance the US strategy toward China is to weaken Russia (pressure pays) rather than pull it away"
+        " (engagement pays); drawn once per world",
+        "probability",
+        "the most likely US strategy is to keep trying to weaken Russia, which is therefore a less valuable"
+        " partner for China",
+    )
     us_pull: Share = said(
         "003",
-        "US motive to pull Russia away from China: raises outreach and summit drive",
-        "0..1",
+        "value the China motive adds to the president's engaging (pull strategy) or pressuring (weaken strategy)",
+        "utility",
         "Others suggest a deal with Moscow to undermine Russia-China relations.",
     )
     russian_alignment: Probability = said(
         "000",
-        "Russia refuses to be used as a tool against China",
-        "probability",
+        "Russia refuses to be used as a tool against China: value taken from its talks when courted for it",
+        "0..1",
         "using Russia as a tool, often at Russia\u2019s expense",
     )
 
@@ -414,6 +566,15 @@ class Gates(Section):
     sanctions_max: float = said(
         "000", "most sanctions lifted: sanctions at or below this", "0..1", "gradually lift most sanctions", ge=0, le=1
     )
+    suspension_intensity: float = said(
+        "000",
+        "ties fall to near-total suspension only while the fighting is at least this intense",
+        "0..1",
+        "In the context of the Russia-Ukraine conflict and the near-total suspension of diplomatic ties",
+        ge=0,
+        le=1,
+        default=0.5,
+    )
 
 
 class Structure(Section):
@@ -439,27 +600,21 @@ class Structure(Section):
     )
     pressure_sours: Probability = said(
         "000",
-        "chance a presidential turn to pressure moves the cycle a phase on",
+        "chance a major presidential turn to pressure moves the cycle a phase on",
         "per turn",
         "Such actions would inevitably hinder the normalization",
+    )
+    reset_chance: Probability = said(
+        "001",
+        "chance new contact, a first meeting or a settlement in disillusionment or crisis opens a reset",
+        "per occasion",
+        "The first reset came in the aftermath of the 9/11 attacks",
     )
     erosion: Probability = said(
         "001",
         "chance of losing a level in a month, at down factor 1",
         "per month",
         "No such economic shock absorber exists in the U.S.-Russia relationship",
-    )
-    deal_rate: Probability = said(
-        "000",
-        "chance an engaged president offers a deal in a specific area, once contact is completed",
-        "per month",
-        "Selective cooperation is the most probable form of US-Russia relations",
-    )
-    arms_control_rate: Probability = said(
-        "001",
-        "chance an engaged president offers an arms-control deal, once contact is completed",
-        "per month",
-        "agree on a new strategic nuclear arms treaty",
     )
     normalization_rate: Probability = said(
         "000",
@@ -486,12 +641,25 @@ class Structure(Section):
         "would require a fundamental change in the worldviews",
     )
     sanctions_step: Share = said(
-        "000", "how much one round of new sanctions adds", "0..1", "impose even harsher sanctions"
+        "000", "how much one round of maximal pressure adds to sanctions", "0..1", "impose even harsher sanctions"
+    )
+    major: Share = said(
+        "000",
+        "grade of pressure or relief from which a round counts as major (new_sanctions, sanctions_relief,"
+        " president_turns_tough)",
+        "0..1",
+        "impose even harsher sanctions",
     )
     relief_step: Share = said(
         "000", "how much one round of sanctions relief removes", "0..1", "gradually lift most sanctions"
     )
     aid_step: Share = said("000", "how much one aid increase adds", "0..1", "increase military support for Ukraine")
+    intensity_relax: Share = said(
+        "000",
+        "share of the gap to its usual level (initial intensity) the fighting closes each month",
+        "per month",
+        "Until this \u201cproxy war\u201d ends",
+    )
     gates: Gates = said("000", "what normalization needs", "", "cannot normalize")
 
 
@@ -500,7 +668,12 @@ SHOCK_EVENTS: dict[str, str] = {
     "scandal": "scandal",
     "military_incident": "military_incident",
     "ukraine_escalation": "russian_escalation",
+    "black_swan": "black_swan",
+    "leadership_change": "leadership_change",
 }
+
+#: State a shock's hazard can respond to, each on a 0..1 scale (docs/model.md, "Shocks").
+DRIVERS = ("war_intensity", "outreach", "emboldened", "opposition", "tension")
 
 
 class Effects(Section):
@@ -510,8 +683,9 @@ class Effects(Section):
     opposition: float = Field(0.0, ge=-1, le=1, description="added to US domestic opposition")
     sanctions: float = Field(0.0, ge=-1, le=1, description="added to sanctions intensity")
     aid: float = Field(0.0, ge=-1, le=1, description="added to US aid")
+    intensity: float = Field(0.0, ge=-1, le=1, description="added to the fighting's intensity, while the war is active")
     frustration: float = Field(0.0, ge=-1, le=1, description="added to the president's frustration")
-    emboldened: float = Field(0.0, ge=-1, le=1, description="added to the Kremlin's reading of US weakness")
+    emboldened: float = Field(0.0, ge=-1, le=1, description="added to the US concessions the Kremlin remembers")
     hawkishness: float = Field(0.0, ge=-1, le=1, description="added to Congress's hawkishness")
     level: int = Field(0, ge=-4, le=4, description="levels gained (+) or lost (-), within the gates")
     phase: PhaseName | None = Field(None, description="Giles phase the world is thrown into")
@@ -520,51 +694,107 @@ class Effects(Section):
     new_president: Literal["engaged", "tough"] | None = Field(
         None, description="a new US president takes office, seeking a reset (engaged) or not (tough)"
     )
+    new_kremlin_leader: bool = Field(
+        False, description="Russia's leadership changes: war aims move by kremlin.successor_aims_shift"
+    )
+
+
+class Upside(Section):
+    """The share of a shock's strikes that help rather than hurt, and what they do (000: black swans cut both ways)."""
+
+    share: float = Field(ge=0, le=1, description="share of strikes that are the upside")
+    effects: Effects = Field(default=Effects(), description="what an upside strike does")
 
 
 class Shock(Section):
-    """A stochastic shock: a monthly hazard and its effects (DOMAIN.md section 3)."""
+    """A stochastic shock: a monthly base hazard, the state it responds to, and its effects."""
 
-    hazard: Probability = said("", "chance the shock strikes in a month", "per month")
+    hazard: Probability = said("", "base chance the shock strikes in a month, all drivers at zero", "per month")
+    drivers: dict[Literal[DRIVERS], float] = said(  # type: ignore[valid-type]
+        "",
+        "hazard multiplied by 1 + weight x driver, for each named driver (each 0..1): " + ", ".join(DRIVERS),
+        "weight per driver",
+        default={},
+    )
     effects: Effects = said("", "what it does where it strikes", "state changes", default=Effects())
+    upside: Upside | None = said(
+        "", "a share of strikes that help instead, with their effects", "share and state changes", default=None
+    )
+
+    @field_validator("drivers")
+    @classmethod
+    def _no_negative_hazard(cls, drivers: dict[str, float]) -> dict[str, float]:
+        for name, weight in drivers.items():
+            if not -1 <= weight <= 50:
+                raise ValueError(f"driver {name!r}: weight must lie in [-1, 50] so the hazard stays non-negative")
+        return drivers
 
 
 class Shocks(Section):
-    """The stochastic shocks of DOMAIN.md section 3, each with its source."""
+    """The stochastic shocks, each with its source and the 1992-2016 base rate where the record gives one."""
 
     black_swan: Shock = said(
         "000",
-        "an unforeseeable event that destabilises the relationship",
+        "an unforeseeable event; most hurt, some help (upside)",
         "",
         "unpredictable \u201cblack swan\u201d events",
     )
     shared_threat: Shock = said(
-        "001", "a common threat that brings a reset", "", "The first reset came in the aftermath of the 9/11 attacks"
+        "001",
+        "a common threat that brings a reset; record: 1 such reset in 300 months (9/11), 0.003 a month",
+        "",
+        "The first reset came in the aftermath of the 9/11 attacks",
     )
     colour_revolution: Shock = said(
         "001",
-        "a popular revolution in a neighbour, which Moscow blames on the West",
+        "a popular revolution in a neighbour, which Moscow blames on the West; record: 3 in 300 months"
+        " (2003, 2004, 2014), 0.010 a month",
         "",
         "claimed to see the hand of Western intelligence services",
     )
     military_incident: Shock = said(
-        "004", "a direct NATO-Russia military incident", "", "tensions remain high between Russia and NATO"
+        "004",
+        "a direct NATO-Russia military incident; record: 7 military crises in 300 months, 0.023 a month,"
+        " most of them while fighting raged nearby",
+        "",
+        "tensions remain high between Russia and NATO",
     )
-    scandal: Shock = said("002", "a Trump-Russia scandal", "", "stripped away any appetite")
+    scandal: Shock = said(
+        "002",
+        "a Trump-Russia scandal; more likely the more the president reaches out",
+        "",
+        "stripped away any appetite",
+    )
     ukraine_escalation: Shock = said(
         "004",
-        "new Russian aggression; also what an emboldened Kremlin does",
+        "new Russian aggression from outside the Kremlin's monthly choice; record: 2 in 300 months (2008, 2014),"
+        " 0.007 a month",
         "",
         "it could encourage further military actions",
     )
     economic_shock: Shock = said(
-        "001", "an economic or oil shock like the 1998 default", "", "default on both domestic and foreign debt"
+        "001",
+        "an economic or oil shock like the 1998 default; record: 1 in 300 months, 0.003 a month",
+        "",
+        "default on both domestic and foreign debt",
     )
-    nato_enlargement: Shock = said("001", "NATO enlargement", "", "Russia sees encroachment on its borders")
+    nato_enlargement: Shock = said(
+        "001",
+        "NATO enlargement; record: 4 decisions and accessions in 300 months, 0.013 a month",
+        "",
+        "Russia sees encroachment on its borders",
+    )
+    leadership_change: Shock = said(
+        "000",
+        "Russia's leadership changes; record: 3 transfers of the presidency in 300 months (1999, 2008, 2012)",
+        "",
+        "the future of US-Russia relations will depend on the policies of his successor",
+        default=Shock(hazard=0.0),
+    )
 
 
 ScheduledKind = Literal[
-    "midterms", "election", "inauguration", "treaty_expiry", "planned_summit", "intervention", "shock"
+    "midterms", "election", "inauguration", "treaty_expiry", "planned_summit", "intervention", "shock", "change"
 ]
 ShockName = Literal[
     "black_swan",
@@ -575,23 +805,72 @@ ShockName = Literal[
     "ukraine_escalation",
     "economic_shock",
     "nato_enlargement",
+    "leadership_change",
 ]
+ForcedEvent = Literal[FORCEABLE]  # type: ignore[valid-type]
 
 
 class Scheduled(Section):
-    """An event on the calendar: elections, treaty expiries, planned summits, interventions."""
+    """An event on the calendar: elections, treaty expiries, summits, interventions, forced events, changes.
+
+    ``event`` is one of the calendar kinds, or an event name with ``force: true``
+    (it happens in every world that month, through the same actions the actors
+    use, so its consequences follow), or ``change`` with ``set:`` (assumptions
+    that take new values from this month on).
+    """
 
     month: MonthField
-    event: ScheduledKind
+    event: ScheduledKind | ForcedEvent
+    force: bool = Field(False, description="make the named event happen in every world this month")
     shock: ShockName | None = Field(None, description="with event: shock, the shock that strikes on this date")
+    set: dict[str, Any] = Field(default={}, description="with event: change, assumption paths and their new values")
     effects: Effects = Effects()
     note: str = ""
 
+    @field_serializer("set")
+    def _set_as_text(self, values: dict[str, Any]) -> dict[str, Any]:
+        return {path: _serialize(value) if isinstance(value, Assumption) else value for path, value in values.items()}
+
+    @field_validator("set")
+    @classmethod
+    def _changed_values(cls, values: dict[str, Any]) -> dict[str, Any]:
+        return {path: _changed_value(path, raw) for path, raw in values.items()}
+
     @model_validator(mode="after")
-    def _shock_named(self) -> Self:
+    def _consistent(self) -> Self:
         if (self.event == "shock") != (self.shock is not None):
             raise ValueError("a scheduled shock names its shock (event: shock, shock: NAME), and only it does")
+        if (self.event in FORCEABLE) != self.force:
+            if self.force:
+                raise ValueError(f"force: true needs an event to force, one of {', '.join(FORCEABLE)}")
+            raise ValueError(f"to make {self.event!r} happen in every world this month, write force: true")
+        if (self.event == "change") != bool(self.set):
+            raise ValueError("a change lists its new values (event: change, set: {path: value}), and only it does")
         return self
+
+
+def _changed_value(path: str, raw: object) -> Assumption:
+    """Validate a value a ``change`` gives the assumption at ``path``, as the scenario's own field would."""
+    section: type[BaseModel] = Scenario
+    names = path.split(".")
+    if names[0] in ("initial", "name", "description", "start", "horizon", "schedule", "questions"):
+        raise ValueError(f"set: {path!r}: only actor, structure and shock assumptions can change over time")
+    for i, name in enumerate(names):
+        field = section.model_fields.get(name)
+        if field is None:
+            raise ValueError(f"set: {path!r} is not an assumption path ({'.'.join(names[: i + 1])} is unknown)")
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            section = annotation
+            continue
+        if i != len(names) - 1 or not _is_assumption(field):
+            raise ValueError(f"set: {path!r} is not an assumption that can change over time")
+        return TypeAdapter(Annotated[annotation, *field.metadata]).validate_python(raw)
+    raise ValueError(f"set: {path!r} names a block, not an assumption")
+
+
+def _is_assumption(field: Any) -> bool:
+    return field.annotation is Assumption
 
 
 class Question(Section):

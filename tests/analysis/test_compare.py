@@ -8,7 +8,6 @@ from simulator.analysis.compare import Comparison
 from simulator.cli.app import app
 from simulator.results.outputs import COMPARISON_FILES
 from simulator.scenario import override
-
 from tests.conftest import BASELINE, ROOT
 
 runner = CliRunner()

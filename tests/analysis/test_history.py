@@ -12,7 +12,6 @@ from simulator.analysis.backtest import SCENARIOS, backtest, brier, load_history
 from simulator.analysis.calibrate import PARAMETERS, Calibration, loss, start_values, write_calibrated
 from simulator.cli.app import app
 from simulator.scenario import load_scenario
-
 from tests.conftest import ROOT
 
 runner = CliRunner()

@@ -9,6 +9,7 @@ import simulator
 from simulator.analysis import sensitivity as sa
 from simulator.analysis.outcomes import OutcomeError, parse_outcome, parse_outcomes
 from simulator.cli.app import app
+from simulator.scenario.domains import domains
 from tests.conftest import BASELINE
 
 runner = CliRunner()
@@ -35,6 +36,7 @@ def known(tmp_path_factory):
 
 def test_sobol_finds_the_one_assumption_that_drives_the_outcome(known):
     chosen, _ = sa.factors(known, only=ONLY)
+    assert sorted(f.path for f in chosen) == sorted(ONLY)
     outcomes = [parse_outcome(known, "scandal@2025-06")]
     quantiles = sa.sample(chosen, "sobol", 128, seed=1)
     design = sa.design_of(chosen, quantiles, 128)
@@ -57,10 +59,12 @@ def test_fixed_assumptions_get_ranges_from_block_spread_and_domain(known):
     assert by_path["kremlin.caution"].low == pytest.approx(caution / 2)
     assert by_path["kremlin.caution"].high == pytest.approx(min(1.0, caution * 1.5))
     assert by_path["president.volatility"].how == "distribution"
-    assert all(0 <= f.low < f.high for f in chosen if f.how != "distribution")
+    bounds = domains(known)
+    assert all(bounds[f.path][0] <= f.low < f.high <= bounds[f.path][1] for f in chosen)
     assert all(reason.startswith("fixed at 0") for reason in held.values())
     whole, _ = sa.factors(known, only=["kremlin.*"], use_domain=True)
-    assert all((f.low, f.high) == (0.0, 1.0) for f in whole if f.how == "domain")
+    assert all((f.low, f.high) == bounds[f.path] for f in whole if f.how == "domain")
+    assert any(f.how == "domain" for f in whole)
     with pytest.raises(sa.SensitivityError, match="no assumption"):
         sa.factors(known, only=["nobody.*"])
 

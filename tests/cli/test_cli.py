@@ -13,7 +13,6 @@ from simulator.cli.app import app
 from simulator.results.outputs import OUTPUT_FILES
 from simulator.scenario import load_scenario
 from simulator.vocabulary import EVENTS, LEVELS, PHASES
-
 from tests.conftest import BASELINE, ROOT, SCENARIOS
 
 runner = CliRunner()
@@ -77,10 +76,10 @@ def test_existing_output_is_refused_and_kept(tmp_path):
 
 def test_bad_scenario_is_one_message_and_exit_2(tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text(BASELINE.read_text().replace("  outreach: 0.5", "  outreach: 5"))
+    bad.write_text(BASELINE.read_text().replace("  engaged_at_start: 1.0 ", "  engaged_at_start: 5 "))
     result = sim("run", bad, "--runs", 100, "--out", tmp_path / "out")
     assert result.exit_code == 2
-    assert "bad.yaml:" in result.output and "president.outreach" in result.output
+    assert "bad.yaml:" in result.output and "president.engaged_at_start" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
 

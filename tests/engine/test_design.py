@@ -9,7 +9,11 @@ from simulator.scenario.distributions import Fixed
 
 
 def _design(baseline, repeat):
-    fixed = [path for path, value in assumptions(baseline) if isinstance(value, Fixed)][:2]
+    # Two fixed assumptions of the actors, and one the scenario draws: each set the same in a row's worlds.
+    actors = ("president.", "kremlin.", "congress.")
+    fixed = [p for p, v in assumptions(baseline) if isinstance(v, Fixed) and p.startswith(actors) and 0 < v.value < 1][
+        :2
+    ]
     drawn = next(path for path, value in assumptions(baseline) if not isinstance(value, Fixed))
     values = {fixed[0]: [0.1, 0.4, 0.7], fixed[1]: [0.9, 0.5, 0.2], drawn: [0.3, 0.3, 0.3]}
     return Design({path: np.array(v) for path, v in values.items()}, repeat=repeat), fixed, drawn

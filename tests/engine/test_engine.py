@@ -68,7 +68,7 @@ def test_sampled_assumptions_are_kept_per_world(reference):
     worlds = reference.worlds
     assert len(worlds) == 9000
     assert "president.volatility" in worlds and "kremlin.caution" not in worlds
-    assert worlds["president.volatility"].between(0.03, 0.15).all()
+    assert worlds["president.volatility"].between(0.02, 0.1).all()
 
 
 def test_a_chunk_failing_elsewhere_is_named_and_the_others_are_kept(baseline, monkeypatch):

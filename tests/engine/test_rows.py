@@ -9,7 +9,6 @@ from simulator.cli.app import app
 from simulator.model.randomness import BLOCK
 from simulator.results.outputs import OUTPUT_FILES
 from simulator.vocabulary import LEVELS
-
 from tests.conftest import BASELINE, write_engine
 
 RUNS = BLOCK + 300

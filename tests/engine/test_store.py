@@ -19,7 +19,6 @@ from simulator.engine.runner import Interrupted
 from simulator.engine.store import CHUNKS, ResumeError
 from simulator.model.randomness import BLOCK
 from simulator.results.outputs import OUTPUT_FILES
-
 from tests.conftest import BASELINE, ROOT, write_engine
 
 SIM = Path(sys.executable).parent / "sim"
@@ -137,7 +136,7 @@ def test_resuming_a_different_run_is_refused_and_keeps_the_folder(interrupted, a
 
 def test_resuming_with_a_changed_scenario_is_refused(interrupted, tmp_path):
     changed = tmp_path / "changed.yaml"
-    changed.write_text(BASELINE.read_text().replace("  outreach: 0.5", "  outreach: 0.6"))
+    changed.write_text(BASELINE.read_text().replace("  deal_drive: 1.5 ", "  deal_drive: 1.6 "))
     result = CliRunner().invoke(app, ["run", str(changed), "--resume", str(interrupted)])
     assert result.exit_code == 2 and "different scenario" in result.output
     with pytest.raises(ResumeError, match="different scenario"):

@@ -16,7 +16,6 @@ from simulator.engine.tally import Tally
 from simulator.engine.workers import WorkersError, open_workers
 from simulator.model.randomness import BLOCK
 from simulator.results.result import RunResult
-
 from tests.conftest import BASELINE, write_engine
 
 RUNS = 3 * BLOCK + 123  # four chunks of one block: the last one partial

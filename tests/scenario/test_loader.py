@@ -6,7 +6,6 @@ import pytest
 
 from simulator.scenario import ScenarioError, load_scenario
 from simulator.scenario.loader import resolve_scenario
-
 from tests.conftest import BASELINE, ROOT
 
 
@@ -34,7 +33,7 @@ def test_extends_merges_mappings_and_replaces_lists(child, baseline):
     spec = load_scenario(child)
     assert spec.name == "child"
     assert spec.president.volatility.value == 0.2
-    assert spec.president.outreach == baseline.president.outreach, "siblings of a changed key are kept"
+    assert spec.president.deal_drive == baseline.president.deal_drive, "siblings of a changed key are kept"
     assert [item.event for item in spec.schedule] == ["midterms"], "lists replace, they do not merge"
     assert spec.structure == baseline.structure, "the chain reaches configs/structure.yaml"
 
@@ -53,7 +52,7 @@ def test_chains_and_origins(tmp_path, child):
     ]
     assert resolved.origin("kremlin.caution") == f"{grandchild}:4"
     assert resolved.origin("president.volatility") == f"{child}:4"
-    assert resolved.origin("president.outreach").startswith(f"{BASELINE}:")
+    assert resolved.origin("president.deal_drive").startswith(f"{BASELINE}:")
     assert re.fullmatch(r".*configs/structure.yaml:\d+", resolved.origin("structure.gates.aid_max"))
     assert re.fullmatch(r".*configs/calibrated.yaml:\d+", resolved.origin("structure.erosion"))
 
@@ -155,7 +154,7 @@ def test_set_reaches_blocks_the_file_left_to_defaults():
         ("a: &x [1]\nb: *x\n", r"bad.yaml:1: anchors and aliases .* are not supported"),
         ("name: one\nname: two\n", r"bad.yaml:2: key 'name' is written twice here"),
         (
-            "president:\n  volatility: 0.1\npresident:\n  outreach: 0.2\n",
+            "president:\n  volatility: 0.1\npresident:\n  deal_drive: 0.2\n",
             r"bad.yaml:3: key 'president' is written twice",
         ),
     ],

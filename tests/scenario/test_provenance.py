@@ -11,7 +11,6 @@ from simulator.cli.app import app
 from simulator.scenario.loader import resolve_scenario
 from simulator.scenario.provenance import SOURCES, describe
 from simulator.scenario.schema import assumptions
-
 from tests.conftest import BASELINE, ROOT
 
 runner = CliRunner()

@@ -5,7 +5,6 @@ import simulator
 from simulator.scenario import ScenarioError, load_scenario, override, scenario_from_dict
 from simulator.scenario.schema import assumptions
 from simulator.vocabulary import EVENTS
-
 from tests.conftest import BASELINE, SCENARIOS
 
 
@@ -41,14 +40,18 @@ def test_unknown_key_names_file_line_path_and_suggestion(tmp_path):
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("  outreach: 0.5 ", "  outreach: 1.5 ", "president.outreach: a probability must lie in [0, 1], got 1.5"),
+        (
+            "  engaged_at_start: 1.0 ",
+            "  engaged_at_start: 1.5 ",
+            "president.engaged_at_start: a probability must lie in [0, 1], got 1.5",
+        ),
         (
             "hawkishness: uniform(0.4, 0.6)",
             "hawkishness: normal(0.5, 0.1)",
             "give the normal distribution low= and high= bounds",
         ),
         ("caution: 0.8 ", "caution: beta(0, 2) ", "beta needs a > 0"),
-        ("war_aims: uniform(0.7, 0.95)", "war_aims: uniform(0.95, 0.7)", "uniform needs low < high"),
+        ("war_aims: uniform(0.5, 0.9)", "war_aims: uniform(0.9, 0.5)", "uniform needs low < high"),
         ("  level: suspended ", "  level: friendship ", "initial.level: 'friendship' is not allowed"),
         (
             "event: summit, by: 2025-12",
@@ -59,7 +62,11 @@ def test_unknown_key_names_file_line_path_and_suggestion(tmp_path):
         ("event: summit, by: 2025-12", "event: summit, by: 2025-13", "not a month written YYYY-MM"),
         ("horizon: 2029-01", "horizon: 2024-01", "horizon 2024-01 must come after start 2025-01"),
         ("review_law: true ", "review_law: maybe ", "initial.review_law: Input should be a valid boolean"),
-        ("  outreach: 0.5 ", "  outreach: [0.5] ", "president.outreach: expected a number or a distribution"),
+        (
+            "  engaged_at_start: 1.0 ",
+            "  engaged_at_start: [1.0] ",
+            "president.engaged_at_start: expected a number or a distribution",
+        ),
         (
             "level: selective_cooperation, by: 2026-12",
             "level: friendship, by: 2026-12",
@@ -81,7 +88,7 @@ def test_missing_key_is_named(tmp_path):
 
 
 def test_malformed_yaml_names_the_line(tmp_path):
-    path = write_variant(tmp_path, "  outreach: 0.5 ", "  outreach: [0.5 ")
+    path = write_variant(tmp_path, "  engaged_at_start: 1.0 ", "  engaged_at_start: [1.0 ")
     with pytest.raises(ScenarioError, match=r"variant.yaml:\d+: not valid YAML"):
         load_scenario(path)
 
@@ -133,3 +140,23 @@ def test_assumption_paths_cover_actors_and_shocks(baseline):
     assert "president.volatility" in paths
     assert "structure.phase_months.realism" in paths
     assert "shocks.scandal.hazard" in paths
+
+
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        (
+            {"month": "2026-01", "event": "change", "set": {"president.nope": 1}},
+            "'president.nope' is not an assumption",
+        ),
+        ({"month": "2026-01", "event": "change", "set": {"kremlin.war_aims": 3}}, "must lie in"),
+        ({"month": "2026-01", "event": "change", "set": {"initial.aid": 0.1}}, "can change over time"),
+        ({"month": "2026-01", "event": "change"}, "a change lists its new values"),
+        ({"month": "2026-01", "event": "congress_sanctions_act"}, "write force: true"),
+        ({"month": "2026-01", "event": "midterms", "force": True}, "needs an event to force"),
+    ],
+)
+def test_bad_steering_is_named(baseline, item, message):
+    with pytest.raises(ScenarioError, match=message) as error:
+        override(baseline, {"schedule": [item]})
+    assert "schedule.0" in str(error.value)

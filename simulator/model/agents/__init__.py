@@ -1,4 +1,4 @@
-"""The actors of DOMAIN.md section 2, one Mesa agent each, stepped in the model's order."""
+"""The actors, one Mesa agent each, stepped in the model's order (docs/model.md, "Actors")."""
 
 from simulator.model.agents.allies import Allies
 from simulator.model.agents.bureaucracy import Bureaucracy

@@ -1,9 +1,17 @@
-"""Allies and Ukraine: Ukraine decides on the terms, Europe pushes back and may replace US aid.
+"""Ukraine and Europe: Ukraine accepts or refuses terms; Europe keeps its sanctions and replaces US aid.
 
-Source: 004: in Riyadh, talk of "Ukraine potentially ceding occupied
+Sources: 004: in Riyadh, talk of "Ukraine potentially ceding occupied
 territories in exchange for a ceasefire, a move that alarmed Kyiv and European
 leaders"; "Will European allies seek greater defense independence if U.S.
-support weakens?". 000: the proxy war must end before relations can normalize.
+support weakens?"; allies "have cautioned against reducing U.S. support for
+Ukraine". 000: the proxy war must end before relations can normalize.
+
+Ukraine answers terms the Kremlin accepted by comparing accepting (worth
+``accept_value`` plus war-weariness) with refusing (worth 0 plus Western
+military support, which lets it hold out). Europe replaces a share of any fall
+in US aid (``policy.western_support``), keeps its own sanctions until there is
+peace, and its pushback raises opposition in Washington (docs/model.md,
+"Ukraine and Europe").
 """
 
 from __future__ import annotations
@@ -11,11 +19,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 
+from simulator.model import policy
+from simulator.model.choice import sigmoid
 from simulator.vocabulary import WAR_ACTIVE, WAR_CEASEFIRE, WAR_PEACE
 
 if TYPE_CHECKING:
     from simulator.model.model import RelationsModel
+
+#: The highest monthly chance a ceasefire breaks down, however emboldened the Kremlin.
+MAX_BREAKDOWN = 0.5
 
 
 class Allies(mesa.Agent):
@@ -25,42 +39,56 @@ class Allies(mesa.Agent):
 
     def __init__(self, model: RelationsModel) -> None:
         super().__init__(model)
-        assume = model.assume
-        self.ukraine_acceptance = assume("allies.ukraine_acceptance")
-        self.europe_replacement = assume("allies.europe_replacement")
-        self.pushback = assume("allies.pushback")
-        self.ceasefire_to_peace = assume("allies.ceasefire_to_peace")
-        self.ceasefire_breakdown = assume("allies.ceasefire_breakdown")
+        self.p = model.p.allies
 
     def step(self) -> None:
-        """Push back on concessions, answer a peace plan Moscow accepted, and move the war on."""
-        model = self.model
-        model.state.opposition = (model.state.opposition + self.pushback * model.agenda.concession).clip(0, 1)
-        self._consolidate_or_collapse()
-        self._answer_peace_plan()
-
-    def _answer_peace_plan(self) -> None:
-        """Ukraine accepts terms more readily the less aid it has that Europe does not replace (004)."""
+        """Push back on concessions, move a ceasefire on, and answer terms Moscow accepted."""
         model, state = self.model, self.model.state
-        plan = model.agenda.peace_plan & (state.war == WAR_ACTIVE)
-        without_support = (1 - state.aid) * (1 - self.europe_replacement)
-        willing = self.ukraine_acceptance + (1 - self.ukraine_acceptance) * without_support
-        accepts = plan & model.streams.bernoulli("allies.ukraine_answer", willing)
+        state.opposition = np.clip(state.opposition + self.p.pushback * model.agenda.concession, 0, 1)
+        state.europe_sanctions = np.where(
+            state.war == WAR_PEACE, state.europe_sanctions * (1 - self.p.europe_easing), state.europe_sanctions
+        )
+        self._fight()
+        self._consolidate_or_collapse()
+        self._answer_terms()
+
+    def _fight(self) -> None:
+        """While the war is active, its intensity returns toward its usual level after a surge or a lull."""
+        model, state = self.model, self.model.state
+        at_war = state.war == WAR_ACTIVE
+        usual = model.initial_intensity
+        relaxed = state.intensity + model.p.structure.intensity_relax * (usual - state.intensity)
+        state.intensity = np.where(at_war, relaxed, 0.0)
+
+    def acceptance(self) -> np.ndarray:
+        """Chance Ukraine accepts terms this month: lower the more Western support it has (004)."""
+        p, state = self.p, self.model.state
+        support = policy.western_support(self.model)
+        return sigmoid(p.accept_value + p.weariness_weight * state.intensity - p.support_weight * support)
+
+    def _answer_terms(self) -> None:
+        model, state = self.model, self.model.state
+        terms = model.agenda.peace_plan & (state.war == WAR_ACTIVE)
+        accepts = terms & (model.streams.uniform("allies.ukraine_answer") < self.acceptance())
         state.war[accepts] = WAR_CEASEFIRE
+        state.intensity[accepts] = 0.0
         model.events.record("ceasefire", accepts)
         model.agenda.settled |= accepts
-        refuses = plan & ~accepts
-        model.agenda.setback |= refuses
-        model.president.obstructed_by_ukraine(refuses)
+        model.president.stalled(terms & ~accepts)
 
     def _consolidate_or_collapse(self) -> None:
-        """A ceasefire becomes a peace agreement, or breaks down into fighting."""
+        """A ceasefire becomes a peace agreement, or breaks down; an emboldened Kremlin breaks more (004)."""
         model, state = self.model, self.model.state
         holding = state.war == WAR_CEASEFIRE
-        peace = holding & model.streams.bernoulli("allies.peace", self.ceasefire_to_peace)
-        collapse = holding & ~peace & model.streams.bernoulli("allies.breakdown", self.ceasefire_breakdown)
+        if not holding.any():
+            return
+        u = model.streams.uniform("allies.ceasefire")
+        peace_chance = self.p.ceasefire_to_peace
+        breakdown = np.minimum(MAX_BREAKDOWN, self.p.ceasefire_breakdown * np.exp(model.kremlin.reading()))
+        peace = holding & (u < peace_chance)
+        collapse = holding & ~peace & (u < peace_chance + breakdown)
         state.war[peace] = WAR_PEACE
-        state.war[collapse] = WAR_ACTIVE
         model.events.record("peace_agreement", peace)
         model.agenda.settled |= peace
-        model.agenda.setback |= collapse
+        if collapse.any():
+            model.shocks.strike("ukraine_escalation", collapse)

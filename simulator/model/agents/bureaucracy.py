@@ -1,10 +1,12 @@
-"""The national-security bureaucracy: initiatives are carried out late or not at all.
+"""The national-security bureaucracy: each month implements, delays or drops what waits.
 
 Source: 001 (Deni), after Neustadt: presidential power is the "power to
 persuade"; "even inside his own administration, the president has to persuade
 a large and sometimes recalcitrant community of national security and foreign
-policy professionals to implement his vision". An agreed deal or an ordered
-sanctions relief waits here until it is implemented or dropped.
+policy professionals to implement his vision". Agreed deals and ordered
+relief wait here; the longer they wait, the likelier they are carried out,
+and the more hawkish Congress is, the likelier they are quietly dropped
+(docs/model.md, "The bureaucracy").
 """
 
 from __future__ import annotations
@@ -14,58 +16,91 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from simulator.model import policy
+from simulator.model.choice import choose
 from simulator.vocabulary import WAR_ACTIVE
 
 if TYPE_CHECKING:
     from simulator.model.model import RelationsModel
+
+#: The bureaucracy's options, in the order of its values.
+OPTIONS = ("implement", "delay", "drop")
+IMPLEMENT, DELAY, DROP = range(3)
 
 
 class Bureaucracy(mesa.Agent):
     """The executive branch's foreign-policy machinery in every world.
 
     Attributes:
+        pending_working: a working-level deal agreed, not yet carried out.
         pending_deal: a cooperation deal agreed at the top, not yet implemented.
         pending_arms: an arms-control deal agreed, not yet implemented.
         pending_relief: sanctions relief ordered (and past Congress), not yet implemented.
+        waited: months the oldest pending initiative has waited.
     """
 
     model: RelationsModel
 
     def __init__(self, model: RelationsModel) -> None:
         super().__init__(model)
-        self.implementation = model.assume("bureaucracy.implementation")
-        self.abandonment = model.assume("bureaucracy.abandonment")
-        self.pending_deal = np.zeros(model.worlds, dtype=bool)
-        self.pending_arms = np.zeros(model.worlds, dtype=bool)
-        self.pending_relief = np.zeros(model.worlds, dtype=bool)
+        self.p = model.p.bureaucracy
+        n = model.worlds
+        self.pending_working = np.zeros(n, dtype=bool)
+        self.pending_deal = np.zeros(n, dtype=bool)
+        self.pending_arms = np.zeros(n, dtype=bool)
+        self.pending_relief = np.zeros(n, dtype=bool)
+        self.waited = np.zeros(n)
 
     def take_on(
-        self, deal: np.ndarray | None = None, arms: np.ndarray | None = None, relief: np.ndarray | None = None
+        self,
+        working: np.ndarray | None = None,
+        deal: np.ndarray | None = None,
+        arms: np.ndarray | None = None,
+        relief: np.ndarray | None = None,
     ) -> None:
         """Queue initiatives agreed or ordered at the top."""
-        if deal is not None:
-            self.pending_deal |= deal
-        if arms is not None:
-            self.pending_arms |= arms
-        if relief is not None:
-            self.pending_relief |= relief
+        for pending, new in (
+            (self.pending_working, working),
+            (self.pending_deal, deal),
+            (self.pending_arms, arms),
+            (self.pending_relief, relief),
+        ):
+            if new is not None:
+                pending |= new
 
     def shelve(self, where: np.ndarray) -> None:
         """Drop every pending initiative where the president has turned tough."""
-        for pending in (self.pending_deal, self.pending_arms, self.pending_relief):
+        for pending in (self.pending_working, self.pending_deal, self.pending_arms, self.pending_relief):
             pending &= ~where
 
+    def pending(self) -> np.ndarray:
+        """Where anything waits to be implemented."""
+        return self.pending_working | self.pending_deal | self.pending_arms | self.pending_relief
+
     def step(self) -> None:
-        """Implement some pending initiatives and quietly drop others (001)."""
+        """Implement, delay or drop what waits (001)."""
         model = self.model
         # Relief ordered in a ceasefire does not survive a return to war.
         self.pending_relief &= model.state.war != WAR_ACTIVE
-        done = model.streams.bernoulli("bureaucracy.implementation", self.implementation)
-        dropped = ~done & model.streams.bernoulli("bureaucracy.abandonment", self.abandonment)
-        deal, arms, relief = (p & done for p in (self.pending_deal, self.pending_arms, self.pending_relief))
-        self.shelve(done | dropped)
+        waiting = self.pending()
+        self.waited = np.where(waiting, self.waited + 1, 0)
+        p = self.p
+        values = [
+            p.implement_value + p.wait_weight * self.waited,
+            0.0,
+            p.drop_value + p.hawk_weight * model.congress.hawkishness,
+        ]
+        choice = choose(values, model.streams.uniform("bureaucracy.choice"))
+        done = waiting & (choice == IMPLEMENT)
+        working, deal, arms, relief = (
+            pending & done
+            for pending in (self.pending_working, self.pending_deal, self.pending_arms, self.pending_relief)
+        )
+        self.shelve(done | (waiting & (choice == DROP)))
+        model.events.record("working_level_deal", working)
         model.events.record("cooperation_deal", deal)
         model.events.record("arms_control_deal", arms)
         model.agenda.deal_done |= deal | arms
+        model.agenda.contact |= working  # a working-level deal keeps the channel open
         if relief.any():
-            model.lift_sanctions(relief)
+            policy.lift_sanctions(model, relief)

@@ -1,42 +1,49 @@
-"""China, the wild card: a US motive to pull Russia away, and a Russia that will not be a tool.
+"""China, the wild card: the US either pulls Russia away from China or keeps weakening it.
 
 Sources: 003 (GIS): "Others suggest a deal with Moscow to undermine
-Russia-China relations"; "The only wild card in relations is the US assessment
-of Russian-Chinese relations". 000 (Zhao): "By seeking cooperation with Russia
-aimed at countering China, the Trump administration is also using Russia as a
-tool, often at Russia's expense."
+Russia-China relations"; "the most likely US strategy is to keep trying to
+weaken Russia, which is therefore a less valuable partner for China"; "The
+only wild card in relations is the US assessment of Russian-Chinese
+relations". 000 (Zhao): "By seeking cooperation with Russia aimed at countering
+China, the Trump administration is also using Russia as a tool, often at
+Russia's expense."
+
+China does not decide each month: it shapes the others' values. Each world
+draws the US strategy once (``china.weaken_share``): under *pull*, the China
+motive adds ``us_pull`` to the president's engaging and costs the Kremlin's
+talks ``russian_alignment`` times as much (it will not be a tool); under
+*weaken*, the motive adds to his pressure instead (docs/model.md, "China").
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
 
 if TYPE_CHECKING:
     from simulator.model.model import RelationsModel
 
 
-class China(mesa.Agent):
-    """The China factor in every world.
+class China:
+    """The China factor in every world: the US strategy, drawn once, and what it adds to each side's values.
 
     Attributes:
-        pull: this month's extra US drive to engage Moscow, to pull it from Beijing.
-        tool_aversion: this month's share of US deal offers Moscow refuses as anti-China.
+        weakens: the US strategy is to weaken Russia (else to pull it away from China).
     """
 
-    model: RelationsModel
-
     def __init__(self, model: RelationsModel) -> None:
-        super().__init__(model)
-        self.us_pull = model.assume("china.us_pull")
-        self.russian_alignment = model.assume("china.russian_alignment")
-        self.pull = np.zeros(model.worlds)
-        self.tool_aversion = np.zeros(model.worlds)
+        self.p = model.p.china
+        self.weakens = model.streams.bernoulli("china.strategy", self.p.weaken_share)
 
-    def step(self) -> None:
-        """An engaged president courts Moscow against Beijing; Moscow discounts such offers."""
-        courting = self.us_pull * self.model.president.engaged
-        self.pull = courting
-        self.tool_aversion = courting * self.russian_alignment
+    def engage_value(self) -> np.ndarray:
+        """Added to the president's engaging where the US courts Moscow against Beijing."""
+        return np.where(self.weakens, 0.0, self.p.us_pull)
+
+    def pressure_value(self) -> np.ndarray:
+        """Added to the president's pressure where the US keeps weakening Russia."""
+        return np.where(self.weakens, self.p.us_pull, 0.0)
+
+    def tool_cost(self) -> np.ndarray:
+        """Taken from the Kremlin's talks where it is courted as a tool against China (000)."""
+        return self.p.russian_alignment * self.engage_value()

@@ -1,11 +1,19 @@
-"""Congress: sets military aid, binds the president with sanctions laws, changes at the midterms.
+"""Congress: each month holds, passes a sanctions act or an aid package; it reviews relief.
 
 Sources: 001 (Deni): "Congress sets the levels of military aid for foreign
 partners, so even if a Trump administration were to request no aid ...
 Congress could - and very likely would - reinstate robust military aid
 packages"; hawks in both parties. 002 (de Ramon): Congress "overwhelmingly
 passed a Russian sanctions bill which severely limited Trump's ability to
-reverse sanctions". 004: "Congressional votes on Ukraine aid".
+reverse sanctions", a law aimed at an engaged president. 004: "Congressional
+votes on Ukraine aid".
+
+Support for binding the president grows with Congress's hawkishness, with his
+outreach to Moscow (002: the reason for the 2017 law) and with domestic
+opposition. A bill needs a simple majority when the president would sign it
+(he is pressing Moscow) and two thirds when he would veto it (he is engaging):
+its value is ``sharpness`` times the support above the majority it needs
+(docs/model.md, "Congress").
 """
 
 from __future__ import annotations
@@ -15,10 +23,19 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from simulator.model import policy
+from simulator.model.choice import CLOSED, choose, sigmoid
 from simulator.vocabulary import WAR_ACTIVE
 
 if TYPE_CHECKING:
     from simulator.model.model import RelationsModel
+
+#: Congress's options, in the order of its values.
+OPTIONS = ("hold", "sanctions_act", "aid_package")
+HOLD, SANCTIONS_ACT, AID_PACKAGE = range(3)
+
+#: Share of seats a bill needs: a simple majority, or two thirds to override a veto.
+MAJORITY, VETO_PROOF = 0.5, 2 / 3
 
 
 class Congress(mesa.Agent):
@@ -26,58 +43,62 @@ class Congress(mesa.Agent):
 
     Attributes:
         hawkishness: share of Congress opposed to cooperation with Russia, 0..1.
+        choice: the option chosen this month (index into ``OPTIONS``).
     """
 
     model: RelationsModel
 
     def __init__(self, model: RelationsModel) -> None:
         super().__init__(model)
-        assume = model.assume
-        self.hawkishness = np.full(model.worlds, assume("congress.hawkishness"))
-        self.midterm_shift = assume("congress.midterm_shift")
-        self.aid_floor = assume("congress.aid_floor")
-        self.aid_reinstatement = assume("congress.aid_reinstatement")
-        self.sanctions_act_rate = assume("congress.sanctions_act_rate")
-        self.relief_block = assume("congress.relief_block")
+        self.p = model.p.congress
+        self.hawkishness = np.full(model.worlds, self.p.hawkishness)
+        self.choice = np.zeros(model.worlds, dtype=np.int8)
+
+    def support(self) -> np.ndarray:
+        """Share of Congress ready to vote to bind the president's Russia policy (002)."""
+        p, state = self.p, self.model.state
+        aroused = np.clip(2 * (state.opposition - 0.5), 0, 1)
+        return np.clip(
+            self.hawkishness + p.outreach_weight * self.model.president.outreach + p.opposition_weight * aroused, 0, 1
+        )
 
     def step(self) -> None:
-        """Review sanctions relief, restore aid the president cut, pass sanctions acts."""
-        self._review_relief()
-        self._reinstate_aid()
-        self._pass_sanctions_act()
+        """Review relief the president ordered, then vote, or not."""
+        support = self.support()
+        self._review_relief(support)
+        needed = np.where(self.model.president.engaged, VETO_PROOF, MAJORITY)
+        self.choice = choose(self.values(support, needed), self.model.streams.uniform("congress.choice"))
+        acts = self.choice == SANCTIONS_ACT
+        if acts.any():
+            self.pass_sanctions_act(acts)
+        packages = self.choice == AID_PACKAGE
+        if packages.any():
+            policy.increase_aid(self.model, packages, to=self.p.aid_floor)
 
-    def _review_relief(self) -> None:
+    def values(self, support: np.ndarray, needed: np.ndarray) -> list[np.ndarray | float]:
+        """What each option is worth to Congress this month, in the order of ``OPTIONS``."""
+        p, state = self.p, self.model.state
+        margin = p.sharpness * (support - needed)
+        short = (state.war == WAR_ACTIVE) & (state.aid < p.aid_floor)
+        return [0.0, p.act_value + margin, np.where(short, p.aid_value + margin, CLOSED)]
+
+    def _review_relief(self, support: np.ndarray) -> None:
         """Under a sanctions-review law, Congress may block the president's relief (002)."""
         model = self.model
         order = model.agenda.relief_order
-        blocked = (
-            order
-            & model.state.review_law
-            & model.streams.bernoulli("congress.relief_review", self.relief_block * self.hawkishness)
-        )
+        block = self.p.relief_block * sigmoid(self.p.sharpness * (support - MAJORITY))
+        blocked = order & model.state.review_law & model.streams.bernoulli("congress.review", block)
         model.agenda.setback |= blocked
         model.bureaucracy.take_on(relief=order & ~blocked)
 
-    def _reinstate_aid(self) -> None:
-        """While the war goes on, Congress restores aid the president cut (001)."""
-        model, state = self.model, self.model.state
-        short = (state.war == WAR_ACTIVE) & (state.aid < self.aid_floor)
-        restores = short & model.streams.bernoulli("congress.aid", self.aid_reinstatement * self.hawkishness)
-        if restores.any():
-            state.aid = np.where(restores, self.aid_floor, state.aid)
-            model.events.record("aid_increase", restores)
-
-    def _pass_sanctions_act(self) -> None:
-        """Hawks and an aroused opposition pass a sanctions law that binds the president (002)."""
-        model, state = self.model, self.model.state
-        passes = model.streams.bernoulli(
-            "congress.sanctions_act", self.sanctions_act_rate * self.hawkishness * state.opposition
-        )
-        if passes.any():
-            state.review_law |= passes
-            model.events.record("congress_sanctions_act", passes)
-            model.impose_sanctions(passes)
+    def pass_sanctions_act(self, where: np.ndarray) -> None:
+        """A sanctions law: major new sanctions, and a review that binds the president's relief (002)."""
+        model = self.model
+        model.state.review_law |= where
+        model.events.record("congress_sanctions_act", where)
+        policy.impose_sanctions(model, where, 1.0)
+        model.bureaucracy.pending_relief &= ~where
 
     def midterms(self) -> None:
-        """The midterm elections change Congress's composition (001, DOMAIN.md section 2)."""
-        self.hawkishness = np.clip(self.hawkishness + self.midterm_shift, 0, 1)
+        """The midterm elections change Congress's composition (001)."""
+        self.hawkishness = np.clip(self.hawkishness + self.p.midterm_shift, 0, 1)

@@ -1,12 +1,27 @@
-"""The Kremlin: calm, cautious, bent on its war aims, reading concessions as weakness.
+"""The Kremlin: each month settles, talks, stalls, rejects or escalates, weighing the war and the offer.
 
 Sources: 000 (Zhao): "Russia's leadership and elites have remained calm, showing
-little euphoria and maintaining caution"; "painful historical lessons have made
-Russia wary of placing too much confidence or trust in the United States";
-"The core problem lies in the mismatch between Trump's goals and Russia's
-objectives"; Russia rejects "subordination to any nation". 004: "Russia often
-interprets Western concessions as weakness ... it could encourage further
-military actions".
+little euphoria and maintaining caution"; "The core problem lies in the
+mismatch between Trump's goals and Russia's objectives"; Russia's foreign
+policy is "rooted in maintaining independence, sovereignty, and equal status
+among great powers"; the US aims "to cripple its financial and economic
+resources". 004: "Russia often interprets Western concessions as weakness ...
+it could encourage further military actions"; NATO has been "deterring Russian
+expansion". Whether concessions embolden (004) or placate (000's reading of
+good faith) is ``concession_reading``, an assumption spanning both signs.
+
+Its five options and what each is worth (docs/model.md, "The Kremlin"):
+
+- settle (only with terms on the table): accept the terms and talk. Worth the
+  war's cost and the sanctions it would shed, less its war aims, plus status
+  if the presidents have met; concessions add or subtract by its reading;
+- talk: accept contact, a summit, deals; stall on the terms. Worth
+  ``talk_value``, status when a summit is offered, relief it hopes for, the
+  phase's mood and trust, less the China caveat when courted against Beijing;
+- stall: keep the line open, commit to nothing (``stall_value``);
+- reject: refuse everything; worth the US pressure of this month;
+- escalate: new aggression; worth ``escalation_value``, plus concessions by its
+  reading, less deterrence by Western military support.
 """
 
 from __future__ import annotations
@@ -16,83 +31,101 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from simulator.model import policy
+from simulator.model.choice import CLOSED, choose
 from simulator.vocabulary import SUSPENDED, WAR_ACTIVE
 
 if TYPE_CHECKING:
     from simulator.model.model import RelationsModel
 
-#: Months after which half of the Kremlin's reading of US weakness has faded.
-EMBOLDENMENT_HALF_LIFE = 6.0
+#: The Kremlin's options, in the order of its values.
+OPTIONS = ("settle", "talk", "stall", "reject", "escalate")
+SETTLE, TALK, STALL, REJECT, ESCALATE = range(5)
+
+#: Months after which half of the Kremlin's memory of US concessions has faded.
+CONCESSION_HALF_LIFE = 6.0
 
 
 class Kremlin(mesa.Agent):
     """The Russian leadership in every world.
 
     Attributes:
-        emboldened: how much US concession the Kremlin currently reads as weakness (004).
+        choice: the option chosen this month (index into ``OPTIONS``).
+        emboldened: recent US concessions it remembers, fading (004; read by ``concession_reading``).
     """
 
     model: RelationsModel
 
     def __init__(self, model: RelationsModel) -> None:
         super().__init__(model)
-        assume = model.assume
-        self.caution = assume("kremlin.caution")
-        self.contact_acceptance = assume("kremlin.contact_acceptance")
-        self.summit_acceptance = assume("kremlin.summit_acceptance")
-        self.deal_interest = assume("kremlin.deal_interest")
-        self.war_aims = assume("kremlin.war_aims")
-        self.equality_demand = assume("kremlin.equality_demand")
-        self.emboldenment = assume("kremlin.emboldenment")
+        self.p = model.p.kremlin
+        self.choice = np.full(model.worlds, STALL, dtype=np.int8)
         self.emboldened = np.zeros(model.worlds)
 
     def step(self) -> None:
-        """Read this month's concessions, answer the US proposals, and perhaps escalate."""
-        self.emboldened = self.emboldened * 0.5 ** (1 / EMBOLDENMENT_HALF_LIFE) + self.model.agenda.concession
-        self._answer_contact()
-        self._answer_summit()
-        self._answer_deals()
-        self._answer_peace_plan()
-        self._escalate_if_emboldened()
+        """Remember this month's concessions, weigh the options, and answer."""
+        self.emboldened = self.emboldened * 0.5 ** (1 / CONCESSION_HALF_LIFE) + self.model.agenda.concession
+        self.choice = choose(self.values(), self.model.streams.uniform("kremlin.choice"))
+        self._answer()
 
-    def _answer_contact(self) -> None:
-        """Resume contact when offered, with caution (000)."""
-        model = self.model
-        accepted = model.agenda.outreach & model.streams.bernoulli("kremlin.contact", self.contact_acceptance)
-        model.agenda.contact |= accepted & (model.state.level == SUSPENDED)
+    def reading(self) -> np.ndarray:
+        """Concessions remembered, signed by how they are read: + weakness, - good faith."""
+        return self.p.concession_reading * self.p.concession_weight * np.minimum(1, self.emboldened)
 
-    def _answer_summit(self) -> None:
-        """Meet the US president; more readily in a reset or euphoria than in a crisis (000, 001)."""
-        model = self.model
-        willing = np.minimum(1, self.summit_acceptance * model.up_factor())
-        held = model.agenda.summit_proposal & model.streams.bernoulli("kremlin.summit", willing)
+    def values(self) -> list[np.ndarray | float]:
+        """What each option is worth to the Kremlin this month, in the order of ``OPTIONS``."""
+        model, p, state, agenda = self.model, self.p, self.model.state, self.model.agenda
+        at_war = state.war == WAR_ACTIVE
+        support = policy.western_support(model)
+        squeeze = p.relief_weight * (state.sanctions + state.europe_sanctions) / 2
+        reading = self.reading()
+        settle = np.where(
+            agenda.peace_plan & at_war,
+            squeeze
+            + p.cost_weight * state.intensity * support
+            - p.aims_weight * p.war_aims
+            - reading
+            + p.status_weight * state.met,
+            CLOSED,
+        )
+        talk = (
+            p.talk_value
+            + p.status_weight * agenda.summit_proposal
+            + squeeze
+            + np.log(model.up_factor())
+            + state.trust
+            - model.china.tool_cost()
+        )
+        reject = p.hostility_weight * agenda.pressure
+        escalate = p.escalation_value + reading - p.deterrence * support * at_war
+        return [settle, talk, p.stall_value, reject, escalate]
+
+    def _answer(self) -> None:
+        """Act on the choice: accept what it accepts, rebuff or escalate (000, 004)."""
+        model, agenda, state = self.model, self.model.agenda, self.model.state
+        choice = self.choice
+        talks = choice <= TALK
+        agenda.contact |= agenda.outreach & (choice <= STALL) & (state.level == SUSPENDED)
+        held = agenda.summit_proposal & talks
         if held.any():
-            model.hold_summit(held)
-
-    def _answer_deals(self) -> None:
-        """Agree deals in specific areas; not as a tool against China (000, 003)."""
-        model, agenda = self.model, self.model.agenda
-        willing = np.minimum(1, self.deal_interest * model.up_factor())
-        china_caveat = 1 - model.china.tool_aversion
-        deal = agenda.deal_offer & model.streams.bernoulli("kremlin.deal", willing * china_caveat)
-        arms = agenda.arms_offer & model.streams.bernoulli("kremlin.arms_control", willing)
-        model.bureaucracy.take_on(deal=deal, arms=arms)
-
-    def _answer_peace_plan(self) -> None:
-        """Accept a peace plan only when its war aims allow; a rejection frustrates Trump (000)."""
-        model = self.model
-        plan = model.agenda.peace_plan & (model.state.war == WAR_ACTIVE)
-        accepts = plan & model.streams.bernoulli("kremlin.peace_plan", 1 - self.war_aims)
-        model.agenda.peace_plan = accepts
-        rejects = plan & ~accepts
-        model.president.rebuffed(rejects)
-        model.agenda.setback |= rejects
-
-    def _escalate_if_emboldened(self) -> None:
-        """Concessions read as weakness embolden new aggression (004)."""
-        model = self.model
-        hazard = np.minimum(1, self.emboldenment * self.emboldened)
-        escalates = model.streams.bernoulli("kremlin.escalation", hazard)
+            policy.hold_summit(model, held)
+        model.bureaucracy.take_on(
+            working=agenda.working_offer & talks, deal=agenda.deal_offer & talks, arms=agenda.arms_offer & talks
+        )
+        plan = agenda.peace_plan & (state.war == WAR_ACTIVE)
+        agenda.peace_plan = plan & (choice == SETTLE)
+        model.president.stalled(plan & ((choice == TALK) | (choice == STALL)))
+        offered = agenda.outreach | agenda.summit_proposal | plan | agenda.deal_offer | agenda.working_offer
+        rebuffs = offered & (choice == REJECT)
+        model.president.rebuffed(rebuffs)
+        agenda.setback |= rebuffs
+        escalates = choice == ESCALATE
         if escalates.any():
+            agenda.peace_plan &= ~escalates
             model.shocks.strike("ukraine_escalation", escalates)
-            model.agenda.peace_plan &= ~escalates
+
+    def new_leader(self, where: np.ndarray) -> None:
+        """Russia's leadership changes: the successor's war aims differ, by an assumption of either sign (000)."""
+        aims = np.clip(self.p.war_aims + self.p.successor_aims_shift, 0, 1)
+        self.p.war_aims = np.where(where, aims, self.p.war_aims)
+        self.emboldened = np.where(where, 0.0, self.emboldened)

@@ -1,11 +1,29 @@
-"""The US president: personal diplomacy, erratic reversals, frustration and backlash.
+"""The US president: each month engages, concedes, pressures Moscow or walks away.
 
 Source: 000 (Zhao). "Trump aims to end the war quickly and secure a peace
-agreement, regardless of the terms"; "Trump's decisions are swift, sudden, and
-sharp, but so are his reversals"; "he may direct his frustration toward Russia,
-increase military support for Ukraine, and impose even harsher sanctions";
-"Trump may adopt a tougher stance toward Russia to demonstrate that he is not
-pro-Russian"; "the future ... will depend on the policies of his successor".
+agreement, regardless of the terms"; "If Russia maintains an uncompromising
+stance ... he may direct his frustration toward Russia, increase military
+support for Ukraine, and impose even harsher sanctions"; "regardless of
+whether US-Russia relations flourish or falter, Trump's Russia policy will face
+attacks. To counter domestic political losses, Trump may adopt a tougher stance";
+"Trump's decisions are swift, sudden, and sharp, but so are his reversals".
+004: "Trump has criticized continued U.S. military aid to Ukraine". 002:
+scandal "stripped away any appetite" for rapprochement. 003: the China motive.
+
+Each month he compares four courses (docs/model.md, "The president"):
+
+- engage: calls, envoys, a summit, peace terms, deals; once fighting stops,
+  relief and the end of large-scale aid. Worth ``deal_drive`` (plus the China
+  pull where the US courts Moscow against Beijing);
+- concede: engage, and pause part of the aid to Ukraine to move the talks;
+  worth ``concession_drive`` times how stuck the talks are (0 when they move);
+- pressure Moscow: sanctions graded by how strong his reason is, and when
+  major, more aid and shelved deals; worth his frustration, the domestic
+  attack on him, scandal and, before elections, the campaign;
+- disengage: strategic disinterest (003), the reference course, worth 0.
+
+Last month's course is worth ``inertia`` more; with chance ``volatility`` he
+reverses to another course whatever the values say.
 """
 
 from __future__ import annotations
@@ -15,160 +33,186 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from simulator.vocabulary import CONTACT, SUSPENDED, WAR_ACTIVE
+from simulator.model import policy
+from simulator.model.choice import CLOSED, choose_erratically
+from simulator.vocabulary import CONTACT, EUPHORIA, RESET, SUSPENDED, WAR_ACTIVE
 
 if TYPE_CHECKING:
     from simulator.model.model import RelationsModel
 
+#: The president's courses, in the order of his values.
+COURSES = ("engage", "concede", "pressure", "disengage")
+ENGAGE, CONCEDE, PRESSURE, DISENGAGE = range(4)
+
+#: Share of the gap to this month's engagement the outreach memory closes each month.
+OUTREACH_MEMORY = 0.2
+
+#: How much a month of stalled talks adds to his sense that they are stuck, 0..1.
+STALL_PER_MONTH = 0.1
+
 
 class President(mesa.Agent):
-    """The US president in every world: posture, frustration, and the moves they lead to.
+    """The US president in every world.
 
     Attributes:
-        engaged: the president is pursuing rapprochement (else he is acting tough).
-        new_in_office: a new president who has not yet met his Russian counterpart.
-        frustration: frustration with a Kremlin that obstructs his peace plan, 0..1.
-        reversals: abrupt changes of posture so far.
+        course: the course chosen this month (index into ``COURSES``).
+        frustration: frustration with a Kremlin that rebuffs him, 0..1 (000).
+        stall: how long the talks have stalled without a settlement, 0..1.
+        outreach: memory of his engagement over recent months, 0..1 (drives scandal and Congress).
+        pause_left: months an aid pause has to run; 0 without one.
+        withheld: aid withheld by the running pause, restored when it ends.
+        reversals: erratic reversals so far.
         continues: the successor will continue the Russia policy (drawn at the election).
+        new_in_office: a new president who has not yet met his Russian counterpart.
     """
 
     model: RelationsModel
 
     def __init__(self, model: RelationsModel) -> None:
         super().__init__(model)
-        assume = model.assume
-        self.outreach = assume("president.outreach")
-        self.summit_drive = assume("president.summit_drive")
-        self.peace_push = assume("president.peace_push")
-        self.concession = assume("president.concession")
-        self.wind_down = assume("president.wind_down")
-        self.pressure_on_ukraine = assume("president.pressure_on_ukraine")
-        self.volatility = assume("president.volatility")
-        self.return_to_deal = assume("president.return_to_deal")
-        self.frustration_per_rebuff = assume("president.frustration_per_rebuff")
-        self.frustration_threshold = assume("president.frustration_threshold")
-        self.frustration_decay = assume("president.frustration_decay")
-        self.backlash_response = assume("president.backlash_response")
-        self.successor_continuity = assume("president.successor_continuity")
-        self.successor_volatility = assume("president.successor_volatility")
-        self.pressure_sours = assume("structure.pressure_sours")
+        self.p = model.p.president
+        n = model.worlds
+        starts_engaged = model.streams.bernoulli("president.start", self.p.engaged_at_start)
+        self.course = np.where(starts_engaged, ENGAGE, DISENGAGE).astype(np.int8)
+        self.frustration = np.zeros(n)
+        self.stall = np.zeros(n)
+        self.outreach = starts_engaged.astype(float)
+        self.pause_left = np.zeros(n)
+        self.withheld = np.zeros(n)
+        self.reversals = np.zeros(n, dtype=np.int16)
+        self.continues = np.ones(n, dtype=bool)
+        self.new_in_office = np.zeros(n, dtype=bool)
 
-        self.engaged = model.streams.bernoulli("president.start", assume("president.engaged_at_start"))
-        self.frustration = np.zeros(model.worlds)
-        self.reversals = np.zeros(model.worlds, dtype=np.int16)
-        self.continues = np.ones(model.worlds, dtype=bool)
-        self.refused_by_ukraine = np.zeros(model.worlds, dtype=bool)
-        self.new_in_office = np.zeros(model.worlds, dtype=bool)
+    @property
+    def engaged(self) -> np.ndarray:
+        """Where he is pursuing rapprochement this month (engaging or conceding)."""
+        return self.course <= CONCEDE
 
     def step(self) -> None:
-        """Settle this month's posture, then make the moves it calls for."""
-        self.frustration *= 1 - self.frustration_decay
-        self._change_posture()
-        self._personal_diplomacy()
-        self._wind_down_the_proxy_war()
+        """Weigh the four courses, choose one, and act on it."""
+        p = self.p
+        self.frustration *= 1 - p.frustration_decay
+        self.stall *= 1 - p.frustration_decay
+        self._resume_paused_aid()
+        last = self.course
+        u = self.model.streams.uniform("president.course")
+        self.course = choose_erratically(self.values(), u, p.volatility, last)
+        self.reversals += (u < p.volatility) & (self.course != last)
+        self.outreach += OUTREACH_MEMORY * (self.engaged - self.outreach)
+        self._act(last)
 
-    def _change_posture(self) -> None:
-        """Frustration, backlash, the pull of a deal, and plain erratic reversals (000)."""
-        streams, state = self.model.streams, self.model.state
-        reverses = streams.bernoulli("president.reversal", self.volatility)
-        wants_deal = streams.bernoulli("president.return_to_deal", self.return_to_deal)
-        fed_up = self.frustration >= self.frustration_threshold
-        attacked_at_home = np.clip(2 * (state.opposition - 0.5), 0, 1)
-        proves_toughness = streams.bernoulli("president.backlash", self.backlash_response * attacked_at_home)
-        turns_tough = self.engaged & (reverses | fed_up | proves_toughness)
-        turns_back = ~self.engaged & (reverses | wants_deal)
-        self.reversals += (reverses & (turns_tough | turns_back)).astype(np.int16)
-        if turns_back.any():
-            self.engaged[turns_back] = True
-            self.frustration[turns_back] = 0.0
-        if turns_tough.any():
-            self.turn_tough(turns_tough)
+    def values(self) -> list[np.ndarray | float]:
+        """What each course is worth to him this month, in the order of ``COURSES``."""
+        model, p, state = self.model, self.p, self.model.state
+        attacked = np.clip(2 * (state.opposition - 0.5), 0, 1)
+        campaign = p.campaign_weight * model.shocks.campaigning
+        can_concede = (state.war == WAR_ACTIVE) & (state.aid > 0) & (self.pause_left == 0)
+        stay = [p.inertia * (self.course == course) for course in range(len(COURSES))]
+        engage = p.deal_drive + model.china.engage_value()
+        concede = np.where(can_concede, p.concession_drive * self.stall, CLOSED)
+        pressure = (
+            p.frustration_weight * self.frustration
+            + p.backlash_weight * attacked
+            + p.scandal_weight * state.scandal_heat
+            + campaign
+            + model.china.pressure_value()
+        )
+        return [engage + stay[ENGAGE], concede + stay[CONCEDE], pressure + stay[PRESSURE], stay[DISENGAGE]]
+
+    def _act(self, last: np.ndarray) -> None:
+        """Carry out this month's course."""
+        engaged = self.engaged
+        if engaged.any():
+            self._personal_diplomacy(engaged)
+            self._wind_down_the_proxy_war(engaged)
+        conceding = self.course == CONCEDE
+        if conceding.any():
+            policy.pause_aid(self.model, conceding, self.p.pause_depth, self.p.pause_months)
+        pressing = self.course == PRESSURE
+        if pressing.any():
+            self.press(pressing, turned=last != PRESSURE)
+
+    def _personal_diplomacy(self, engaged: np.ndarray) -> None:
+        """Calls and envoys, a summit, peace terms and deals: the next steps the state allows (000)."""
+        state, agenda = self.model.state, self.model.agenda
+        talking = engaged & (state.level >= CONTACT)
+        agenda.outreach |= engaged & (state.level == SUSPENDED)
+        agenda.summit_proposal |= talking & (~state.met | self.new_in_office)
+        agenda.peace_plan |= engaged & (state.war == WAR_ACTIVE)
+        agenda.working_offer |= talking & ~state.met
+        agenda.deal_offer |= talking & state.met
+        # Arms control is a deal of resets and euphoria (001: New START came with the 2009 reset).
+        good_times = (state.phase == RESET) | (state.phase == EUPHORIA)
+        agenda.arms_offer |= talking & state.met & good_times & ~self.model.events.happened("arms_control_deal")
+
+    def _wind_down_the_proxy_war(self, engaged: np.ndarray) -> None:
+        """Once fighting stops: order sanctions relief and end large-scale aid (000)."""
+        model, state = self.model, self.model.state
+        quiet = engaged & (state.war != WAR_ACTIVE)
+        model.agenda.relief_order |= quiet & (state.sanctions > 0)
+        policy.end_aid(model, quiet, down_to=model.spec.structure.gates.aid_max)
+
+    def _resume_paused_aid(self) -> None:
+        """An aid pause runs out: the withheld aid flows again while the war goes on (004)."""
+        state = self.model.state
+        running = self.pause_left > 0
+        self.pause_left = np.where(running, self.pause_left - 1, 0)
+        ends = running & (self.pause_left == 0)
+        state.aid = np.where(ends & (state.war == WAR_ACTIVE), np.minimum(1, state.aid + self.withheld), state.aid)
+        self.withheld = np.where(ends, 0.0, self.withheld)
+
+    def press(self, where: np.ndarray, turned: np.ndarray | bool = True) -> None:
+        """Pressure on Moscow, graded by his strongest reason: tariffs and designations up to a major turn (000).
+
+        A major round (grade at least ``structure.major``) also sends more aid, shelves
+        deals in the pipeline and may sour the mood; its first month is the turn to toughness.
+        """
+        model, state = self.model, self.model.state
+        attacked = np.clip(2 * (state.opposition - 0.5), 0, 1)
+        grade = np.clip(np.maximum.reduce([self.frustration, attacked, state.scandal_heat]), 0.25, 1)
+        policy.impose_sanctions(model, where, grade)
+        major = where & (grade >= model.p.structure.major)
+        if major.any():
+            policy.increase_aid(model, major)
+            model.bureaucracy.shelve(major)
+            turns = major & turned
+            model.events.record("president_turns_tough", turns)
+            model.agenda.sours |= turns & model.streams.bernoulli("president.sours", model.p.structure.pressure_sours)
 
     def turn_tough(self, where: np.ndarray) -> None:
-        """Frustration turns into pressure: harsher sanctions, more aid, deals shelved (000)."""
-        model, state = self.model, self.model.state
-        self.engaged[where] = False
-        self.frustration[where] = 0.0
-        model.events.record("president_turns_tough", where)
-        model.impose_sanctions(where)
-        model.increase_aid(where & (state.war == WAR_ACTIVE))
-        model.bureaucracy.shelve(where)
-        model.agenda.sours |= where & model.streams.bernoulli("president.sours", self.pressure_sours)
-
-    def _personal_diplomacy(self) -> None:
-        """Calls and envoys, summits, peace plans and deals, while engaged (000)."""
-        streams, state, agenda = self.model.streams, self.model.state, self.model.agenda
-        drive = 1 + self.model.china.pull
-        engaged = self.engaged
-        agenda.outreach |= (
-            engaged & (state.level == SUSPENDED) & streams.bernoulli("president.outreach", self.outreach * drive)
-        )
-        agenda.summit_proposal |= (
-            engaged
-            & (state.level >= CONTACT)
-            & (~state.met | self.new_in_office)
-            & streams.bernoulli("president.summit", np.minimum(1, self.summit_drive * drive))
-        )
-        agenda.peace_plan |= (
-            engaged & (state.war == WAR_ACTIVE) & streams.bernoulli("president.peace_plan", self.peace_push)
-        )
-        structure = self.model.structure
-        talking = engaged & state.met & (state.level >= CONTACT)
-        agenda.deal_offer |= talking & streams.bernoulli("president.deal", structure.deal_rate)
-        agenda.arms_offer |= talking & streams.bernoulli("president.arms_control", structure.arms_control_rate)
-        concedes = engaged & (state.war == WAR_ACTIVE) & streams.bernoulli("president.concession", self.concession)
-        leans = (
-            engaged & self.refused_by_ukraine & streams.bernoulli("president.lean_on_ukraine", self.pressure_on_ukraine)
-        )
-        self.cut_aid(concedes | leans)
-        self.refused_by_ukraine[:] = False
-
-    def _wind_down_the_proxy_war(self) -> None:
-        """Once fighting stops, lift sanctions and end large-scale aid, while engaged (000)."""
-        state = self.model.state
-        winds_down = (
-            self.engaged
-            & (state.war != WAR_ACTIVE)
-            & self.model.streams.bernoulli("president.wind_down", self.wind_down)
-        )
-        self.model.agenda.relief_order |= winds_down & (state.sanctions > 0)
-        self.cut_aid(winds_down)
-
-    def cut_aid(self, where: np.ndarray) -> None:
-        """Suspend US military aid to Ukraine: a concession the Kremlin reads as weakness (004)."""
-        state = self.model.state
-        where = where & (state.aid > 0)
-        if where.any():
-            self.model.agenda.concession[where] += state.aid[where]
-            state.aid[where] = 0.0
-            self.model.events.record("aid_cut", where)
+        """A forced turn: he walks away from the talks in anger and presses Moscow at full strength."""
+        self.course = np.where(where, PRESSURE, self.course).astype(np.int8)
+        self.frustration = np.where(where, 1.0, self.frustration)
+        self.press(where)
 
     def rebuffed(self, where: np.ndarray) -> None:
-        """The Kremlin rejected his peace plan: 'anyone obstructing his peace plan will face his ire'."""
-        angrier = np.minimum(1, self.frustration + self.frustration_per_rebuff)
-        self.frustration = np.where(where, angrier, self.frustration)
+        """The Kremlin rejected his proposals: 'anyone obstructing his peace plan will face his ire' (000)."""
+        self.frustration = np.where(
+            where, np.minimum(1, self.frustration + self.p.frustration_per_rebuff), self.frustration
+        )
 
-    def obstructed_by_ukraine(self, where: np.ndarray) -> None:
-        """Ukraine refused the terms: next month the president may lean on it by cutting aid (000, 004)."""
-        self.refused_by_ukraine |= where
+    def stalled(self, where: np.ndarray) -> None:
+        """Talks went on this month without a settlement, or Kyiv refused the terms (000, 004)."""
+        self.stall = np.where(where, np.minimum(1, self.stall + STALL_PER_MONTH), self.stall)
 
     def take_office(self, where: np.ndarray, engaged: bool) -> None:
         """A new president takes office, seeking a reset (engaged) or not; he has yet to meet Moscow."""
-        self.engaged[where] = engaged
+        self.course = np.where(where, ENGAGE if engaged else DISENGAGE, self.course).astype(np.int8)
         self.frustration[where] = 0.0
+        self.stall[where] = 0.0
         self.new_in_office |= where
 
     def election(self) -> None:
         """Decide in each world whether the successor will continue the policy (000)."""
-        self.continues = self.model.streams.bernoulli("president.successor", self.successor_continuity)
+        self.continues = self.model.streams.bernoulli("president.successor", self.p.successor_continuity)
 
     def inauguration(self) -> None:
         """The successor takes office: continuity, or the bipartisan line of 003."""
         breaks = ~self.continues
-        self.engaged[breaks] = False
+        self.course = np.where(breaks, DISENGAGE, self.course).astype(np.int8)
         self.frustration[breaks] = 0.0
-        self.volatility = np.where(breaks, self.successor_volatility, self.volatility)
-        self.return_to_deal = np.where(breaks, 0.0, self.return_to_deal)
+        self.p.volatility = np.where(breaks, self.p.successor_volatility, self.p.volatility)
+        self.p.deal_drive = np.where(breaks, np.minimum(self.p.deal_drive, 0.0), self.p.deal_drive)
         # "Even if progress is made, its sustainability will depend on developments after
         # Trump's presidency" (000): a successor who breaks with the policy drops the shared goals.
         self.model.state.shared_goals &= ~breaks

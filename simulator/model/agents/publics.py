@@ -1,11 +1,10 @@
-"""Publics and elites: slow perceptions, and opposition that grows with success and with failure.
+"""Publics and elites: slow-moving perceptions in both countries, and a backlash either way.
 
-Source: 000 (Zhao): "deeply negative perceptions ... accumulated over 30 years
-... difficult to change quickly"; "The smoother Trump's Russia policy
-progresses ... the more intense the criticism may become. Conversely, any
-setbacks in the relationship will invite mockery". 002 (de Ramon): scandal
-"stripped away any appetite (both in Washington and the nation) for a
-rapprochement" (the scandal shock's effects on opposition).
+Sources: 000 (Zhao): "deeply negative perceptions ... formed over decades, are
+difficult to change quickly"; "The smoother Trump's Russia policy progresses
+... the more intense the criticism may become. Conversely, any setbacks in the
+relationship will invite mockery". 002: scandal "stripped away any appetite in
+Washington for a rapprochement": its heat fades month by month.
 """
 
 from __future__ import annotations
@@ -20,30 +19,39 @@ from simulator.vocabulary import LEVELS
 if TYPE_CHECKING:
     from simulator.model.model import RelationsModel
 
+#: Share of a scandal's heat that fades each month.
+SCANDAL_COOLING = 0.15
+
 
 class Publics(mesa.Agent):
-    """Public opinion and elites in both countries, in every world."""
+    """Public opinion and elites in both countries, in every world.
+
+    They react to last month's relationship first thing each month, before the
+    actors weigh their options.
+    """
 
     model: RelationsModel
 
     def __init__(self, model: RelationsModel) -> None:
         super().__init__(model)
-        assume = model.assume
-        self.trust_speed = assume("publics.trust_speed")
-        self.success_backlash = assume("publics.success_backlash")
-        self.failure_backlash = assume("publics.failure_backlash")
-        self.opposition_decay = assume("publics.opposition_decay")
+        self.p = model.p.publics
         self.resting_opposition = model.state.opposition.copy()
         self._last_level = model.state.level.copy()
+        self._setback = np.zeros(model.worlds, dtype=bool)
 
     def step(self) -> None:
         """Move perceptions slowly toward what the relationship warrants; let the critics react."""
-        state, agenda = self.model.state, self.model.agenda
+        p, state = self.p, self.model.state
         warranted = state.level / (len(LEVELS) - 1)
-        state.trust = state.trust + self.trust_speed * (warranted - state.trust)
+        state.trust = state.trust + p.trust_speed * (warranted - state.trust)
         gained = np.maximum(0, state.level - self._last_level)
-        setback = agenda.setback | (state.level < self._last_level)
-        criticism = self.success_backlash * gained + self.failure_backlash * setback
-        settling = self.opposition_decay * (self.resting_opposition - state.opposition)
+        setback = self._setback | (state.level < self._last_level)
+        criticism = p.success_backlash * gained + p.failure_backlash * setback
+        settling = p.opposition_decay * (self.resting_opposition - state.opposition)
         state.opposition = np.clip(state.opposition + criticism + settling, 0, 1)
+        state.scandal_heat *= 1 - SCANDAL_COOLING
         self._last_level = state.level.copy()
+
+    def remember(self) -> None:
+        """Keep this month's setbacks for next month's reaction (called once the month is over)."""
+        self._setback = self.model.agenda.setback.copy()

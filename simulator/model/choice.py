@@ -1,0 +1,80 @@
+"""Decisions: each actor chooses one of a few options by comparing what each is worth to it.
+
+The rule is a logit (softmax) choice, the standard discrete-choice model of
+political science and economics: option *k* is chosen with probability
+``exp(v_k) / sum_j exp(v_j)``, where ``v_k`` is the option's value to the
+actor in this world this month. A difference of one unit of value multiplies
+the odds by e (about 2.7). An unavailable option has value ``-inf``.
+
+One uniform number per actor and month picks the option (inverse transform of
+the cumulative probabilities), so a choice among five options costs one
+random draw, not five. Pure kernels over arrays: the agents build the values.
+"""
+
+from collections.abc import Sequence
+
+import numpy as np
+
+Array = np.ndarray
+
+#: The value of an option that is not open this month.
+CLOSED = -np.inf
+
+
+def _weights(values: Sequence[Array | float]) -> list[Array | float]:
+    """exp(value) for each option: the unnormalised chances.
+
+    Values are sums of schema weights (each within +-20) times features of the
+    state (each within 0..1), so exp cannot overflow and needs no shifting.
+    """
+    return [np.exp(v) for v in values]
+
+
+def probabilities(values: Sequence[Array | float]) -> Array:
+    """Each option's chance, shape (options, worlds): the softmax of the values."""
+    stacked = np.stack(np.broadcast_arrays(*values)).astype(float)
+    weights = np.exp(stacked - stacked.max(axis=0))
+    return weights / weights.sum(axis=0)
+
+
+def choose(values: Sequence[Array | float], u: Array) -> Array:
+    """The option each world picks, given its values and one uniform draw ``u`` per world.
+
+    Option *k* is picked where the cumulative weight of the options before it is at
+    most ``u`` times the total and its own cumulative weight is above it.
+    """
+    weights = _weights(values)
+    threshold = u * sum(weights)
+    chosen = np.zeros(u.shape, dtype=np.int8)
+    cumulative = 0.0
+    for weight in weights[:-1]:
+        cumulative = cumulative + weight
+        chosen += cumulative <= threshold
+    return chosen
+
+
+def choose_erratically(values: Sequence[Array | float], u: Array, erratic: Array | float, last: Array) -> Array:
+    """A logit choice, except that with chance ``erratic`` the actor reverses to another open option at random.
+
+    One uniform serves both: below ``erratic`` it is rescaled to pick among the
+    open options other than ``last``; above it, it is rescaled for the logit choice.
+    """
+    reverses = u < erratic
+    calm_u = np.where(reverses, 0.0, (u - erratic) / np.maximum(1 - erratic, 1e-12))
+    chosen = choose(values, calm_u)
+    if not reverses.any():
+        return chosen
+    others = [(np.asarray(v) > CLOSED) & (last != k) for k, v in enumerate(values)]
+    count = sum(others)
+    pick = np.floor(u / np.maximum(erratic, 1e-12) * count)
+    index = np.zeros(u.shape, dtype=np.int8)
+    seen = 0
+    for other in others[:-1]:
+        seen = seen + other
+        index += seen <= pick
+    return np.where(reverses & (count > 0), index, chosen).astype(np.int8)
+
+
+def sigmoid(x: Array | float) -> Array:
+    """The chance of the first of two options whose value difference is ``x``."""
+    return 1 / (1 + np.exp(-np.asarray(x, dtype=float)))

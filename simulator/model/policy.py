@@ -1,0 +1,95 @@
+"""The US instruments several actors use: sanctions, aid, summits (docs/model.md, "Instruments").
+
+The president, Congress, the bureaucracy, shocks and forced schedule events
+all move sanctions and aid through these functions, so that each instrument
+records its events and its meaning for the Kremlin (a concession, pressure)
+in one place. Instruments are graded: a round of pressure or relief has a
+size, and only rounds from ``structure.major`` up count as major events.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulator.vocabulary import WAR_ACTIVE
+
+if TYPE_CHECKING:
+    from simulator.model.model import RelationsModel
+
+Array = np.ndarray
+
+
+def impose_sanctions(model: RelationsModel, where: Array, grade: Array | float = 1.0) -> None:
+    """A round of new US sanctions of the given grade: tariffs and designations up to major sanctions (000)."""
+    state, structure = model.state, model.p.structure
+    grade = np.broadcast_to(grade, where.shape)
+    harsher = np.minimum(1, state.sanctions + structure.sanctions_step * grade)
+    state.sanctions = np.where(where, harsher, state.sanctions)
+    felt = np.maximum(model.agenda.pressure, np.minimum(grade, 1))
+    model.agenda.pressure = np.where(where, felt, model.agenda.pressure)
+    model.events.record("new_sanctions", where & (grade >= structure.major))
+
+
+def lift_sanctions(model: RelationsModel, where: Array) -> None:
+    """A round of sanctions relief: a concession the Kremlin reads, as weakness or good faith (000, 004)."""
+    state = model.state
+    before = state.sanctions
+    state.sanctions = np.where(where, np.maximum(0, before - model.p.structure.relief_step), before)
+    model.agenda.concession += before - state.sanctions
+    model.events.record("sanctions_relief", where & (state.sanctions < before))
+
+
+def increase_aid(model: RelationsModel, where: Array, to: Array | float | None = None) -> None:
+    """More US military aid to Ukraine: a step up, or up to ``to`` (000, 001); ends any pause."""
+    state = model.state
+    target = state.aid + model.p.structure.aid_step if to is None else np.maximum(state.aid, to)
+    raised = where & (state.war == WAR_ACTIVE) & (target > state.aid)
+    state.aid = np.where(raised, np.minimum(1, target), state.aid)
+    model.president.pause_left[raised] = 0
+    model.events.record("aid_increase", raised)
+
+
+def pause_aid(model: RelationsModel, where: Array, depth: Array | float, months: Array | float) -> None:
+    """Withhold a share of US aid for some months: a suspension, and a concession to Moscow (004)."""
+    state, president = model.state, model.president
+    where = where & (state.aid > 0)
+    if not where.any():
+        return
+    withheld = state.aid * np.broadcast_to(depth, where.shape)
+    president.withheld = np.where(where, president.withheld + withheld, president.withheld)
+    president.pause_left = np.where(where, np.round(np.broadcast_to(months, where.shape)), president.pause_left)
+    state.aid = np.where(where, state.aid - withheld, state.aid)
+    model.agenda.concession += np.where(where, withheld, 0.0)
+    model.events.record("aid_cut", where)
+
+
+def end_aid(model: RelationsModel, where: Array, down_to: float = 0.0) -> None:
+    """End large-scale aid once fighting stops, or cut it outright (000)."""
+    state = model.state
+    cut = where & (state.aid > down_to)
+    if cut.any():
+        model.agenda.concession += np.where(cut, state.aid - down_to, 0.0)
+        state.aid = np.where(cut, down_to, state.aid)
+        model.president.pause_left[cut] = 0
+        model.president.withheld[cut] = 0.0
+        model.events.record("aid_cut", cut)
+
+
+def hold_summit(model: RelationsModel, where: Array) -> None:
+    """The presidents meet: contact is completed (000); a new president's first meeting can open a reset."""
+    state, agenda, president = model.state, model.agenda, model.president
+    model.events.record("summit", where)
+    agenda.first_meeting |= where & (~state.met | president.new_in_office)
+    president.new_in_office &= ~where
+    state.met |= where
+    agenda.summit |= where
+    agenda.contact |= where
+
+
+def western_support(model: RelationsModel) -> Array:
+    """Military support Ukraine has, 0..1: US aid, plus the share of any fall in it that Europe replaces (004)."""
+    aid = model.state.aid
+    replaced = model.p.allies.europe_replacement * np.maximum(0, model.aid_reference - aid)
+    return np.minimum(1, aid + replaced)
