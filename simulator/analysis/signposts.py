@@ -13,7 +13,9 @@ phase, the war). For each, over a run's worlds:
 * ``false_alarm_rate``: share of the worlds without the outcome in which it was
   seen anyway (how often, watched as a warning, it would cry wolf).
 
-Signposts are ranked by how far seeing or not seeing them moves the chance
+Signposts that restate the outcome (its own event, or a level at or above the
+one asked about, seen earlier) are left out. The rest are ranked by how far
+seeing or not seeing them moves the chance
 (``p_if_seen - p_if_not_seen``), among those seen in at least ``MIN_WORLDS``
 worlds and missed in as many.
 """
@@ -27,6 +29,7 @@ import pyarrow.parquet as pq
 
 from simulator.analysis.outcomes import Outcome, describe_event
 from simulator.engine.rows import first_month_columns
+from simulator.vocabulary import LEVELS, level_event
 
 #: A signpost seen (or missed) in fewer worlds than this is left out: its conditional chance is noise.
 MIN_WORLDS = 30
@@ -82,10 +85,11 @@ def signposts(run: Path, outcome: Outcome, by: str, min_worlds: int = MIN_WORLDS
     hits = outcome.hits(pq.read_table(run / "runs.parquet", columns=[outcome.column]))
     seen = candidates(run, by)
     base = float(hits.mean())
+    trivial = _restatements(outcome, by)
     rows = []
     for name, flags in seen.items():
         with_, without = int(flags.sum()), int((~flags).sum())
-        if min(with_, without) < min_worlds or name.startswith(describe_event(outcome.event) + " by"):
+        if min(with_, without) < min_worlds or name in trivial:
             continue
         p_seen, p_not = float(hits[flags].mean()), float(hits[~flags].mean())
         rows.append(
@@ -106,6 +110,17 @@ def signposts(run: Path, outcome: Outcome, by: str, min_worlds: int = MIN_WORLDS
         return table
     order = (table["p_if_seen"] - table["p_if_not_seen"]).abs().sort_values(ascending=False).index
     return table.loc[order].reset_index(drop=True)
+
+
+def _restatements(outcome: Outcome, by: str) -> set[str]:
+    """Signposts that are the outcome itself, seen early: the same event, or a level at or above the one asked."""
+    same = {f"{describe_event(outcome.event)} by {by}"}
+    if outcome.event.startswith("level>="):
+        least = int(outcome.event.removeprefix("level>="))
+        same |= {STATE_WORDS["level"].format(value=level.replace("_", " "), by=by) for level in LEVELS[least:]} | {
+            f"{describe_event(level_event(k))} by {by}" for k in range(least, len(LEVELS))
+        }
+    return same
 
 
 def sentence(row: pd.Series, outcome: Outcome) -> str:

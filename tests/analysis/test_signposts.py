@@ -15,19 +15,23 @@ def run(small_run):
 
 
 def test_conditional_chances_are_consistent_and_a_known_signpost_is_certain(run, baseline):
-    outcome = parse_outcome(baseline, "contact@2026-12")
+    outcome = parse_outcome(baseline, "ceasefire@2026-12")
     table = signposts(run, outcome, "2026-06", min_worlds=1).set_index("signpost")
-    # Having reached selective cooperation by June means contact was reached by December.
-    implies = "relations at selective cooperation or higher by 2026-06"
-    assert table.loc[implies, "p_if_seen"] == 1.0
-    assert table.loc[implies, "false_alarm_rate"] == 0.0
-    assert "relations at contact or higher by 2026-06" not in table.index  # the outcome itself, earlier
+    # A world in ceasefire in June has had its ceasefire by December.
+    assert table.loc["war state ceasefire in 2026-06", "p_if_seen"] == 1.0
+    assert table.loc["war state ceasefire in 2026-06", "false_alarm_rate"] == 0.0
+    assert "ceasefire by 2026-06" not in table.index  # the outcome itself, earlier
     # The law of total probability holds for every signpost.
     total = table["p_if_seen"] * table["share_seen"] + table["p_if_not_seen"] * (1 - table["share_seen"])
     assert total.to_numpy() == pytest.approx(table["p_outcome"].to_numpy())
-    assert any(name.endswith("in 2026-06") for name in table.index)  # states from the kept paths
     strength = (table["p_if_seen"] - table["p_if_not_seen"]).abs()
     assert strength.is_monotonic_decreasing
+
+
+def test_a_level_outcome_is_not_signposted_by_itself(run, baseline):
+    table = signposts(run, parse_outcome(baseline, "contact@2026-12"), "2026-06", min_worlds=1)
+    levels = {n for n in table["signpost"] if n.startswith("relations at")}
+    assert levels <= {"relations at suspended in 2026-06"}  # only the level below the one asked about
 
 
 def test_signposts_must_come_before_the_outcome(run, baseline):
