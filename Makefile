@@ -1,11 +1,11 @@
 # One command sets everything up and runs the baseline: `make`.
-# One command runs the tests: `make test`.
+# One command runs the tests: `make test` (all of them, as CI does); `make test-fast` leaves out the slow ones.
 
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: baseline setup test lint clean
+.PHONY: baseline setup test test-fast lint notebooks clean
 
 baseline: setup
 	$(VENV)/bin/sim run scenarios/trump2025.yaml
@@ -26,10 +26,20 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 # pytest exits 5 when it collected no tests: say so, and fail.
-test: setup
-	@$(PY) -m pytest; status=$$?; \
+PYTEST = status=0; $(PY) -m pytest $(1) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "error: pytest collected no tests" >&2; fi; \
 	exit $$status
+
+test: setup
+	@$(call PYTEST,)
+
+test-fast: setup
+	@$(call PYTEST,-m "not slow")
+
+# Run the notebooks top to bottom and store them with their outputs (after the model changes, say).
+notebooks: setup
+	cd notebooks && MPLBACKEND=Agg ../$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.record_timing=False *.ipynb
 
 lint: setup
 	$(VENV)/bin/ruff check .

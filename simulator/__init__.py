@@ -12,23 +12,20 @@ which needs only the engine, starts without the plotting and output stack.
 """
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
+from simulator.version import __version__
+
 if TYPE_CHECKING:
-    from simulator.api import run
+    from simulator.api import Execution, run
     from simulator.model.model import RelationsModel
     from simulator.results.result import RunResult
     from simulator.scenario import Scenario, ScenarioError, load_scenario
 
-try:
-    __version__ = version("sim")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+source"
-
 #: Where each public name lives.
 _PUBLIC = {
     "run": "simulator.api",
+    "Execution": "simulator.api",
     "RelationsModel": "simulator.model.model",
     "RunResult": "simulator.results.result",
     "Scenario": "simulator.scenario",
@@ -36,7 +33,16 @@ _PUBLIC = {
     "load_scenario": "simulator.scenario",
 }
 
-__all__ = ["RelationsModel", "RunResult", "Scenario", "ScenarioError", "__version__", "load_scenario", "run"]
+__all__ = [
+    "Execution",
+    "RelationsModel",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "__version__",
+    "load_scenario",
+    "run",
+]
 
 
 def __getattr__(name: str) -> Any:

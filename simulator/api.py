@@ -1,6 +1,7 @@
 """The Python API behind the command line and the notebooks."""
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from threading import Event
 
@@ -14,19 +15,35 @@ from simulator.results.result import OutputRows, RunResult, Timing
 from simulator.scenario import Scenario, load_scenario
 
 
+@dataclass(frozen=True)
+class Execution:
+    """How a run is carried out: never what it gives, which depends only on the scenario, the runs and the seed.
+
+    Attributes:
+        workers: processes that run chunks, this one included (``None``: all cores).
+        dask: address of a Dask scheduler to run the chunks on instead.
+        chunk_worlds: worlds advanced together per model (memory and speed, not results).
+        progress: called with the number of world-months done as the run advances.
+        stop: set it (from a signal handler, say) to stop after the running chunks.
+        resume: finish the interrupted run in the output folder (its saved chunks must be of this run).
+    """
+
+    workers: int | None = 1
+    dask: str | None = None
+    chunk_worlds: int = DEFAULT_CHUNK
+    progress: Progress | None = None
+    stop: Event | None = None
+    resume: bool = False
+
+
 def run(
     scenario: Scenario | str | Path,
     runs: int = 10_000,
     seed: int = 0,
     *,
     out: Path | None = None,
-    resume: bool = False,
-    workers: int | None = 1,
-    dask: str | None = None,
-    chunk_worlds: int = DEFAULT_CHUNK,
     trajectories: bool = False,
-    progress: Progress | None = None,
-    stop: Event | None = None,
+    execution: Execution | None = None,
     command: list[str] | None = None,
     scenario_path: Path | None = None,
     design: Design | None = None,
@@ -45,13 +62,8 @@ def run(
         runs: number of worlds.
         seed: root seed; the same seed gives identical results.
         out: output folder to write, or ``None`` to keep the results in memory.
-        resume: finish the interrupted run in ``out`` (its saved chunks must be of this run).
-        workers: processes that run chunks, this one included (``None``: all cores).
-        dask: address of a Dask scheduler to run the chunks on instead.
-        chunk_worlds: worlds advanced together per model (memory and speed, not results).
         trajectories: keep every world's month-by-month path (``trajectories.parquet``).
-        progress: called with the number of world-months done as the run advances.
-        stop: set it (from a signal handler, say) to stop after the running chunks.
+        execution: workers, Dask, chunking, progress, stopping and resuming (default: one process).
         command: the command line to record in ``metadata.json``.
         scenario_path: the file a given ``Scenario`` came from, for ``metadata.json``.
         design: per-world values of some assumptions instead of drawing them; the run
@@ -61,11 +73,12 @@ def run(
         The run's tables, probabilities and per-world outcomes.
 
     Raises:
-        engine.Interrupted: if ``stop`` was set first; with ``out``, run again with ``resume=True``.
-        store.ResumeError: if ``resume`` and ``out`` holds no matching interrupted run.
+        engine.Interrupted: if ``execution.stop`` was set first; with ``out``, run again resuming.
+        store.ResumeError: if resuming and ``out`` holds no matching interrupted run.
         workers.WorkersError: for a bad number of workers or an unreachable Dask scheduler.
         design.DesignError: for a design that names an unknown assumption or a value outside its domain.
     """
+    how = execution or Execution()
     if isinstance(scenario, Scenario):
         spec, path = scenario, scenario_path
     else:
@@ -75,16 +88,17 @@ def run(
         runs = design.worlds
     if runs < 1:
         raise ValueError(f"runs must be at least 1, got {runs}")
-    plan = RunPlan(spec, runs, seed, chunk_worlds, trajectories, design)
-    if out is not None and resume:
+    plan = RunPlan(spec, runs, seed, how.chunk_worlds, trajectories, design)
+    resume = out is not None and how.resume
+    if resume:
         check_manifest(read_manifest(out), plan.identity(), out)  # before any worker starts
 
     started = time.perf_counter()
-    saved = FolderStore.done_in(out) if out is not None and resume else set()
+    saved = FolderStore.done_in(out) if resume else set()
     todo = [count for index, (_, count) in enumerate(plan.chunks) if index not in saved]
-    with open_workers(workers, dask, chunks=len(todo)) as pool:
+    with open_workers(how.workers, how.dask, chunks=len(todo)) as pool:
         store = FolderStore(out, plan, resume) if out is not None else MemoryStore()
-        simulate(plan, store, pool, progress, stop)
+        simulate(plan, store, pool, how.progress, how.stop)
     timing = Timing(seconds=time.perf_counter() - started, worlds=sum(todo))
 
     tally = sum(store.tallies(), Tally.zero(spec.months))

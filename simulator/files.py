@@ -1,14 +1,28 @@
-"""Writing files atomically: a file that exists under its name is complete.
+"""Files: the data shipped inside the package, and atomic writes.
 
-Each file is written beside itself under a temporary name and moved into
-place with ``os.replace``, so a reader never finds a half-written file where
-a finished one is expected, and an interrupted write leaves the earlier file
-(if any) intact.
+The package carries its own data under ``simulator/data/`` (the default
+configs, the historical scenarios, the 1992-2016 record and the source
+texts), found with ``importlib.resources`` wherever the package is installed.
+
+Each output file is written beside itself under a temporary name and moved
+into place with ``os.replace``, so a reader never finds a half-written file
+where a finished one is expected, and an interrupted write leaves the earlier
+file (if any) intact.
 """
 
 import os
 from collections.abc import Callable
+from importlib import resources
 from pathlib import Path
+
+
+def packaged(*parts: str) -> Path:
+    """A file or folder under the package's ``data/`` folder, e.g. ``packaged("configs", "engine.yaml")``.
+
+    The package is installed as plain files (from a wheel, or editable), so the
+    resource is an ordinary path that scenarios can ``extends`` and messages can name.
+    """
+    return Path(str(resources.files("simulator").joinpath("data", *parts)))
 
 
 def atomically(path: Path, write: Callable[[Path], None]) -> None:

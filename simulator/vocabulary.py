@@ -1,7 +1,7 @@
 """The names the simulator speaks in: levels, Giles phases, war states and events.
 
 Every output column, question and scenario key that names a level, a phase or
-an event uses exactly these strings (docs/sources.md).
+an event uses exactly these strings; docs/sources.md says what each means.
 """
 
 from typing import Final
@@ -24,7 +24,7 @@ EUPHORIA, REALISM, DISILLUSIONMENT, CRISIS, RESET = range(5)
 WAR_STATES: Final = ("active", "ceasefire", "peace")
 WAR_ACTIVE, WAR_CEASEFIRE, WAR_PEACE = range(3)
 
-#: Events whose first month every world records (docs/sources.md).
+#: Events whose first month every world records (docs/sources.md, Events).
 EVENTS: Final = (
     "contact_resumed",
     "summit",

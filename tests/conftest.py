@@ -1,13 +1,15 @@
-"""Shared fixtures: the shipped scenarios, found relative to this file."""
+"""Shared fixtures: the shipped scenarios, found relative to this file and inside the package."""
 
 from pathlib import Path
 
 import pytest
 
 import simulator
+from simulator.files import packaged
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = sorted((ROOT / "scenarios").rglob("*.yaml"))
+#: The forecast scenarios, and the historical ones the package ships (``scenarios/history`` links to them).
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml")) + sorted(packaged("scenarios", "history").glob("*.yaml"))
 BASELINE = ROOT / "scenarios" / "trump2025.yaml"
 
 

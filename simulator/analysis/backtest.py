@@ -12,6 +12,7 @@ disillusionment ("within three years", 001). Trust is compared with Gallup and
 Levada by rank correlation.
 """
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -21,11 +22,13 @@ from scipy import stats
 
 from simulator.analysis import history
 from simulator.api import run as run_scenario
+from simulator.files import packaged
+from simulator.results.outputs import write_files
 from simulator.results.result import RunResult
 from simulator.scenario import Scenario, load_scenario
 from simulator.vocabulary import CRISIS, DISILLUSIONMENT
 
-HISTORY = Path(__file__).resolve().parents[2] / "scenarios" / "history"
+HISTORY = packaged("scenarios", "history")
 
 #: The historical scenarios: (file stem, the record's months from its start to the crisis that ended its cycle).
 SCENARIOS = {
@@ -150,3 +153,19 @@ def trust_table(result: RunResult) -> pd.DataFrame:
             "levada_good_pct": history.levada().reindex(trust.index),
         }
     )
+
+
+def write_backtest(table: pd.DataFrame, results: dict[str, RunResult], out: Path) -> list[Path]:
+    """Write the backtest scores, yearly trust against polls, and a record plot per timeline scenario."""
+    from simulator.results import plots  # matplotlib is slow to import; only writing needs it
+
+    writers: dict[str, Callable[[Path], None]] = {"backtest.csv": lambda p: table.to_csv(p, index=False)}
+    for name in SCENARIOS:
+        result = results[name]
+        trust = trust_table(result)
+        levels, phases, _ = history.observed(result.months)
+        writers[f"trust_{name}.csv"] = lambda p, trust=trust: trust.to_csv(p, index_label="month")
+        writers[f"{name}.png"] = lambda p, r=result, lv=levels, ph=phases, t=trust, n=name: plots.save(
+            plots.backtest_record(n, r.levels_by_month, r.phases_by_month, lv, ph, t), p
+        )
+    return write_files(out, writers)

@@ -155,7 +155,7 @@ def write_calibrated(result: Calibration, path: Path, runs: int, seed: int) -> N
         node[parts[-1]] = value
     header = [
         f"# Written by `sim calibrate` on {datetime.now(UTC):%Y-%m-%d}: structural parameters fitted to the",
-        f"# 1992-2016 record (scenarios/history/, data/history/); seed {seed}, {runs} worlds per historical",
+        f"# 1992-2016 record (scenarios/history/, simulator/data/history/); seed {seed}, {runs} worlds per historical",
         f"# scenario, {result.evaluations} evaluations. Rerun `sim calibrate` to refit; `sim backtest` shows the fit.",
         f"# loss: hand-set (structure.yaml) {result.loss_start:.4f} -> fitted {result.loss_fitted:.4f}",
         f"# not pinned down by history (moving one by a third costs < {FLAT:.0%} of that gain):",

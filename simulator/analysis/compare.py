@@ -8,14 +8,28 @@ those paired differences: much smaller than for two independent runs, and
 exactly zero when a scenario is compared with itself.
 """
 
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from simulator.model.events import NEVER
+from simulator.results.outputs import write_files, write_json
 from simulator.results.result import RunResult
 from simulator.vocabulary import EVENT_INDEX, EVENTS, LEVELS, level_event
+
+#: Files a finished comparison folder holds.
+COMPARISON_FILES = (
+    "comparison.csv",
+    "levels_by_month.csv",
+    "compare_levels.png",
+    "compare_differences.png",
+    "metadata.json",
+)
 
 
 @dataclass
@@ -81,3 +95,32 @@ class Comparison:
 def _by(result: RunResult, event: str, month_index: int) -> np.ndarray:
     first = result.first_event[EVENT_INDEX[event]]
     return (first != NEVER) & (first <= month_index)
+
+
+def write_comparison(comparison: Comparison, out: Path, *, command: list[str] | None = None) -> list[Path]:
+    """Write a comparison's table, each scenario's levels by month, plots and provenance into ``out``."""
+    from simulator.results import plots  # matplotlib is slow to import; only writing needs it
+
+    table = comparison.table()
+    reference, first = comparison.names[0], comparison.results[0]
+    levels = {name: result.levels_by_month for name, result in zip(comparison.names, comparison.results, strict=True)}
+    long_levels = pd.concat([frame.assign(scenario=name) for name, frame in levels.items()], ignore_index=True)
+    writers: dict[str, Callable[[Path], None]] = {
+        "comparison.csv": lambda p: table.to_csv(p, index=False),
+        "levels_by_month.csv": lambda p: long_levels.to_csv(p, index=False),
+        "compare_levels.png": lambda p: plots.save(plots.compare_levels(levels), p),
+        "compare_differences.png": lambda p: plots.save(
+            plots.compare_differences(table, reference, str(first.spec.horizon)), p
+        ),
+        "metadata.json": lambda p: write_json(
+            p,
+            {
+                "scenarios": comparison.names,
+                "seed": first.seed,
+                "runs": first.runs,
+                "command": command if command is not None else sys.argv,
+                "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            },
+        ),
+    }
+    return write_files(out, {name: writers[name] for name in COMPARISON_FILES})

@@ -1,7 +1,7 @@
 """The historical record, 1991-2016: coded periods, the timeline, and opinion polls.
 
-One small loader over ``data/history/`` (copied from the shared reference data,
-every row with its source). The period table codes each span of 1992-2016 to a
+One small loader over the data shipped in ``simulator/data/history/`` (public
+reference data, every row with its source). The period table codes each span of 1992-2016 to a
 Giles phase and a Zhao level; where its ``coder_disagreement`` column says other
 coders would differ, the alternative levels count as uncertainty: the observed
 level is a distribution, two thirds on the coded level and one third spread
@@ -12,15 +12,15 @@ spreads evenly over them.
 import json
 import re
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from simulator.files import packaged
 from simulator.months import Month
 from simulator.vocabulary import LEVELS, PHASES
 
-DATA = Path(__file__).resolve().parents[2] / "data" / "history"
+DATA = packaged("history")
 
 #: Alternative levels from each period's ``coder_disagreement`` column: period start ->
 #: (alternative levels, first month, last month) for the months the text says they apply to.
@@ -234,7 +234,7 @@ def scenario_text(key: str, with_timeline: bool) -> str:
     name = f"history_{key}" + ("" if with_timeline else "_leaders")
     driven = (
         "the calendar of new US presidents and the shocks of the timeline\n"
-        "# (data/history/timeline_1991_2016.csv, mapped by simulator/analysis/history.py)."
+        "# (simulator/data/history/timeline_1991_2016.csv, mapped by simulator/analysis/history.py)."
         if with_timeline
         else "the calendar of new US presidents: what the structure alone produces."
     )

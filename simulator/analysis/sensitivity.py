@@ -24,18 +24,17 @@ intervals widened by ``1 / (1 - nu)``. More worlds per point shrink ``nu``.
 
 import fnmatch
 import io
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from threading import Event
 
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
 from simulator.analysis.outcomes import Outcome
+from simulator.api import Execution
 from simulator.engine.design import Design
-from simulator.engine.runner import DEFAULT_CHUNK, ChunkResult, RunPlan, simulate
+from simulator.engine.runner import ChunkResult, RunPlan, simulate
 from simulator.engine.workers import open_workers
 from simulator.scenario import Scenario
 from simulator.scenario.distributions import Assumption, Fixed
@@ -201,23 +200,18 @@ class _OutcomeShares:
 
 
 def evaluate(
-    spec: Scenario,
-    design: Design,
-    outcomes: list[Outcome],
-    seed: int,
-    *,
-    workers: int | None = 1,
-    dask: str | None = None,
-    chunk_worlds: int = DEFAULT_CHUNK,
-    progress: Callable[[int], None] | None = None,
-    stop: Event | None = None,
+    spec: Scenario, design: Design, outcomes: list[Outcome], seed: int, execution: Execution | None = None
 ) -> np.ndarray:
-    """(outcomes, design points): the share of each point's worlds in which each outcome holds."""
+    """(outcomes, design points): the share of each point's worlds in which each outcome holds.
+
+    Only these counts are kept of each chunk as it finishes, so memory does not grow with the design.
+    """
+    how = execution or Execution()
     design.check(spec)
-    plan = RunPlan(spec, design.worlds, seed, chunk_worlds, design=design)
+    plan = RunPlan(spec, design.worlds, seed, how.chunk_worlds, design=design)
     shares = _OutcomeShares(design.rows, outcomes)
-    with open_workers(workers, dask, chunks=len(plan.chunks)) as pool:
-        simulate(plan, shares, pool, progress, stop)
+    with open_workers(how.workers, how.dask, chunks=len(plan.chunks)) as pool:
+        simulate(plan, shares, pool, how.progress, how.stop)
     return shares.hits / shares.worlds
 
 
@@ -232,7 +226,7 @@ def design_analysis(
     spread: float | None = None,
     use_domain: bool = False,
     seed: int = 0,
-    **engine: object,
+    execution: Execution | None = None,
 ) -> tuple["Analysis", list[Factor], dict[str, str]]:
     """Sample a design, run it, and compute the indices: the whole of ``sim sensitivity SCENARIO``.
 
@@ -246,7 +240,7 @@ def design_analysis(
         spread: relative half-width of a fixed assumption's range.
         use_domain: vary fixed assumptions over their whole schema domain.
         seed: seeds the design's sampling and the worlds.
-        **engine: ``workers``, ``dask``, ``chunk_worlds``, ``progress``, ``stop`` for ``evaluate``.
+        execution: workers, Dask, chunking, progress and stopping (default: one process).
 
     Returns:
         The analysis, the factors varied and the assumptions held fixed (with why).
@@ -257,7 +251,7 @@ def design_analysis(
     samples = samples or DEFAULT_SAMPLES[method]
     quantiles = sample(chosen, method, samples, seed)
     design = design_of(chosen, quantiles, worlds_per_point)
-    shares = evaluate(spec, design, outcomes, seed, **engine)
+    shares = evaluate(spec, design, outcomes, seed, execution)
     return analyse(chosen, quantiles, shares, outcomes, method, worlds_per_point, seed), chosen, held
 
 

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from simulator.analysis.drivers_output import file_name as file_safe
 from simulator.analysis.outcomes import Outcome, OutcomeError, parse_outcomes
+from simulator.cli import render
 from simulator.cli.app import (
     ConfigOption,
     DaskOption,
@@ -24,17 +25,16 @@ from simulator.cli.app import (
     SeedOption,
     SetOption,
     WorkersOption,
+    _advancer,
     _engine_config,
+    _execution,
     _fail,
     _output_dir,
     _prepare,
-    _progress_bar,
     _stop_on_signals,
-    _wide,
     app,
-    console,
-    errors,
 )
+from simulator.cli.render import console, errors
 from simulator.engine.runner import ChunkFailed, Interrupted
 from simulator.engine.workers import WorkersError
 from simulator.files import atomically
@@ -153,7 +153,7 @@ def sensitivity_command(
     out.mkdir(parents=True, exist_ok=True)
     write_analysis(analysis, outcomes, chosen, out, subtitle, settings | {"command": ["sim", *sys.argv[1:]]})
     _print_analysis(analysis, outcomes)
-    console.print(f"\nOutputs written to [bold]{escape(str(out))}[/]")
+    render.written_to(out)
 
 
 def _design_analysis(
@@ -172,7 +172,11 @@ def _design_analysis(
         + (f"; {len(held)} held fixed (value 0)" if held else ""),
         highlight=False,
     )
-    with _stop_on_signals() as (stop, _), _progress_bar(spec.name, worlds, spec.months) as progress:
+    with _stop_on_signals() as (stop, _), render.progress() as bar:
+        task = bar.add_task(spec.name, total=worlds, unit="worlds")
+        execution = _execution(
+            config, workers=workers, dask=dask, progress=_advancer(bar, task, spec.months), stop=stop
+        )
         try:
             analysis, chosen, held = sa.design_analysis(
                 spec,
@@ -184,11 +188,7 @@ def _design_analysis(
                 spread=spread,
                 use_domain=domain,
                 seed=seed,
-                workers=workers or config.workers,
-                dask=dask or config.dask,
-                chunk_worlds=config.chunk_worlds,
-                progress=progress,
-                stop=stop,
+                execution=execution,
             )
         except WorkersError as error:
             _fail(str(error))
@@ -231,7 +231,7 @@ def _print_analysis(analysis, outcomes: list[Outcome], top: int = 10) -> None:
                     f"{row[measure]:.3f}" + (f" \u00b1 {conf:.3f}" if conf == conf and conf is not None else "")
                 )
             table.add_row(escape(str(path)), *cells)
-        _wide(table)
+        render.wide(table)
     for warning in analysis.warnings:
         errors.print(f"[bold yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
 
@@ -274,11 +274,11 @@ def signposts_command(
                 f"{row.hit_rate:.0%}",
                 f"{row.false_alarm_rate:.0%}",
             )
-        _wide(shown)
+        render.wide(shown)
         console.print(f"\nOverall P({chosen.name}) = {table['p_outcome'].iloc[0]:.1%}.")
         for _, row in table.head(3).iterrows():
             console.print("- " + escape(sentence(row, chosen)), highlight=False, soft_wrap=True)
-    console.print(f"\nOutputs written to [bold]{escape(str(out))}[/]")
+    render.written_to(out)
 
 
 def _month_in(spec: Scenario, text: str, option: str) -> str:
@@ -329,15 +329,15 @@ def discover_command(
         trajectory.add_row(
             f"{row.box}{mark}", f"{row.coverage:.0%}", f"{row.density:.0%}", f"{row.mass:.1%}", str(row.restricted)
         )
-    _wide(trajectory)
+    render.wide(trajectory)
     console.print("\n[bold]Chosen box:[/] " + escape(found.box.words(chosen)), highlight=False, soft_wrap=True)
     rules = Table(title="CART leaves, densest first", title_justify="left")
     for column in ("rule", "worlds", "density", "coverage"):
         rules.add_column(column, justify="left" if column == "rule" else "right")
     for row in found.rules.itertuples():
         rules.add_row(escape(row.rule), f"{row.worlds:,}", f"{row.density:.0%}", f"{row.coverage:.0%}")
-    _wide(rules)
-    console.print(f"\nOutputs written to [bold]{escape(str(out))}[/]")
+    render.wide(rules)
+    render.written_to(out)
 
 
 @app.command(name="report")

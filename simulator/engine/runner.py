@@ -36,6 +36,7 @@ from simulator.model.randomness import BLOCK
 from simulator.scenario import Scenario
 from simulator.scenario.distributions import Fixed
 from simulator.scenario.schema import assumptions
+from simulator.version import __version__
 
 #: Worlds one model advances at once by default: large enough for numpy speed, small in memory.
 DEFAULT_CHUNK = 8 * BLOCK
@@ -113,8 +114,6 @@ class RunPlan:
 
     def identity(self) -> dict[str, Any]:
         """Everything that fixes the result: a resumed run must match it exactly."""
-        from simulator import __version__
-
         resolved = json.dumps(self.spec.model_dump(mode="json"), sort_keys=True)
         return {
             "scenario": self.spec.name,

@@ -17,17 +17,16 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from simulator.analysis.compare import Comparison
 from simulator.engine.rows import parquet_options
 from simulator.files import atomically
 from simulator.model.randomness import BLOCK
 from simulator.results.result import TRAJECTORIES_FILE, RunResult
 from simulator.scenario import Scenario
+from simulator.version import __version__
 
 #: Files a finished run folder holds.
 OUTPUT_FILES = (
@@ -92,11 +91,10 @@ def write_run(
         plots,  # matplotlib is slow to import, and worker processes, which import this, never plot
     )
 
-    out.mkdir(parents=True, exist_ok=True)
     spec = result.spec
     caption = plots.Caption(spec.name, result.runs, result.seed, tuple(overrides_in(command or [])), _markers(spec))
     writers: dict[str, Callable[[Path], None]] = {
-        "summary.json": lambda p: _json(p, result.summary()),
+        "summary.json": lambda p: write_json(p, result.summary()),
         "levels_by_month.csv": lambda p: result.levels_by_month.to_csv(p, index=False),
         "phases_by_month.csv": lambda p: result.phases_by_month.to_csv(p, index=False),
         "events_by_month.csv": lambda p: result.events_by_month.to_csv(p, index=False),
@@ -107,7 +105,7 @@ def write_run(
             yaml.safe_dump(spec.model_dump(mode="json"), sort_keys=False, allow_unicode=True),
             encoding="utf-8",
         ),
-        "metadata.json": lambda p: _json(p, _metadata(result, scenario_path, command, elapsed)),
+        "metadata.json": lambda p: write_json(p, _metadata(result, scenario_path, command, elapsed)),
         "levels_over_time.png": lambda p: plots.save(plots.levels_over_time(result.levels_by_month, caption), p),
         "level_at_horizon.png": lambda p: plots.save(
             plots.level_at_horizon(
@@ -123,11 +121,16 @@ def write_run(
     if next(iter(result.rows.trajectory_tables()), None) is not None:
         writers[TRAJECTORIES_FILE] = lambda p: _parquet(p, result.rows.trajectory_tables())
         names.insert(names.index("runs.parquet") + 1, TRAJECTORIES_FILE)
+    return write_files(out, {name: writers[name] for name in names})
+
+
+def write_files(out: Path, writers: dict[str, Callable[[Path], None]]) -> list[Path]:
+    """Write each named file into ``out`` atomically, in the given order; return the paths written."""
+    out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in names:
-        path = out / name
-        atomically(path, writers[name])
-        written.append(path)
+    for name, write in writers.items():
+        atomically(out / name, write)
+        written.append(out / name)
     return written
 
 
@@ -159,15 +162,14 @@ def _parquet(path: Path, tables: Iterable[pa.Table]) -> None:
             writer.close()
 
 
-def _json(path: Path, data: Any) -> None:
+def write_json(path: Path, data: Any) -> None:
+    """Indented UTF-8 JSON with a final newline, as every JSON output is written."""
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def _metadata(
     result: RunResult, scenario_path: Path | None, command: list[str] | None, elapsed: float | None
 ) -> dict[str, Any]:
-    from simulator import __version__
-
     packages = ("numpy", "scipy", "pandas", "pyarrow", "mesa", "pydantic", "matplotlib")
     return {
         "scenario": result.spec.name,
@@ -190,70 +192,3 @@ def _metadata(
         "platform": platform.platform(),
         "versions": {"sim": __version__} | {name: version(name) for name in packages},
     }
-
-
-#: Files a finished comparison folder holds.
-COMPARISON_FILES = (
-    "comparison.csv",
-    "levels_by_month.csv",
-    "compare_levels.png",
-    "compare_differences.png",
-    "metadata.json",
-)
-
-
-def write_comparison(comparison: Comparison, out: Path, *, command: list[str] | None = None) -> list[Path]:
-    """Write a comparison's table, each scenario's levels by month, plots and provenance into ``out``."""
-    from simulator.results import plots
-
-    out.mkdir(parents=True, exist_ok=True)
-    table = comparison.table()
-    reference, first = comparison.names[0], comparison.results[0]
-    levels = {name: result.levels_by_month for name, result in zip(comparison.names, comparison.results, strict=True)}
-    long_levels = pd.concat([frame.assign(scenario=name) for name, frame in levels.items()], ignore_index=True)
-    writers: dict[str, Callable[[Path], None]] = {
-        "comparison.csv": lambda p: table.to_csv(p, index=False),
-        "levels_by_month.csv": lambda p: long_levels.to_csv(p, index=False),
-        "compare_levels.png": lambda p: plots.save(plots.compare_levels(levels), p),
-        "compare_differences.png": lambda p: plots.save(
-            plots.compare_differences(table, reference, str(first.spec.horizon)), p
-        ),
-        "metadata.json": lambda p: _json(
-            p,
-            {
-                "scenarios": comparison.names,
-                "seed": first.seed,
-                "runs": first.runs,
-                "command": command if command is not None else sys.argv,
-                "created": datetime.now(UTC).isoformat(timespec="seconds"),
-            },
-        ),
-    }
-    written = []
-    for name in COMPARISON_FILES:
-        atomically(out / name, writers[name])
-        written.append(out / name)
-    return written
-
-
-def write_backtest(table: pd.DataFrame, results: dict[str, RunResult], out: Path) -> list[Path]:
-    """Write the backtest scores, yearly trust against polls, and a record plot per timeline scenario."""
-    from simulator.analysis import history
-    from simulator.analysis.backtest import SCENARIOS, trust_table
-    from simulator.results import plots
-
-    out.mkdir(parents=True, exist_ok=True)
-    writers: dict[str, Callable[[Path], None]] = {"backtest.csv": lambda p: table.to_csv(p, index=False)}
-    for name in SCENARIOS:
-        result = results[name]
-        trust = trust_table(result)
-        levels, phases, covered = history.observed(result.months)
-        writers[f"trust_{name}.csv"] = lambda p, trust=trust: trust.to_csv(p, index_label="month")
-        writers[f"{name}.png"] = lambda p, r=result, lv=levels, ph=phases, t=trust, n=name: plots.save(
-            plots.backtest_record(n, r.levels_by_month, r.phases_by_month, lv, ph, t), p
-        )
-    written = []
-    for file, write in writers.items():
-        atomically(out / file, write)
-        written.append(out / file)
-    return written

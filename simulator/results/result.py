@@ -25,6 +25,7 @@ from simulator.engine.tally import Tally, median_month, share_by
 from simulator.model.recorder import TRACKED
 from simulator.months import month_labels
 from simulator.scenario import Scenario
+from simulator.version import __version__
 from simulator.vocabulary import EVENT_INDEX, EVENTS, LEVELS, PHASES, WAR_STATES, level_event
 
 #: Files holding the per-world rows and, on request, the month-by-month paths of a finished run.
@@ -205,8 +206,6 @@ class RunResult:
 
     def summary(self) -> dict[str, Any]:
         """The headline numbers, as written to ``summary.json``."""
-        from simulator import __version__
-
         return {
             "scenario": self.spec.name,
             "runs": self.runs,

@@ -1,8 +1,9 @@
 """The configs folder: engine defaults (``engine.yaml``) and the parameter sets scenarios extend.
 
 The folder is ``$SIM_CONFIG_DIR`` if set (or the ``--config-dir`` option), else
-``configs/`` under the working directory, else the ``configs/`` beside the
-source tree. A scenario's ``extends: NAME`` is looked up next to the scenario
+``configs/`` under the working directory, else the defaults shipped inside the
+package (``simulator/data/configs/``; the repository's ``configs/`` is a link
+to them). A scenario's ``extends: NAME`` is looked up next to the scenario
 first, then in this folder. ``$SIM_DASK_ADDRESS``, if set, overrides the engine
 file's ``dask``; command-line options override both.
 """
@@ -12,6 +13,8 @@ from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from simulator.files import packaged
 
 ENV_VAR = "SIM_CONFIG_DIR"
 ENGINE_FILE = "engine.yaml"
@@ -46,7 +49,7 @@ def config_dir(override: Path | None = None) -> Path:
     local = Path("configs")
     if (local / ENGINE_FILE).exists():
         return local
-    return Path(__file__).resolve().parents[2] / "configs"
+    return packaged("configs")
 
 
 def load_config(folder: Path | None = None) -> EngineConfig:

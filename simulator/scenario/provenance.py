@@ -13,7 +13,7 @@ from simulator.scenario.distributions import Assumption
 from simulator.scenario.loader import Resolved
 from simulator.scenario.schema import Effects
 
-#: The source documents, by the number the schema cites (files in data/seeds/).
+#: The source documents, by the number the schema cites (files in simulator/data/seeds/; key in docs/sources.md).
 SOURCES: dict[str, tuple[str, str]] = {
     "000": ("000_716dd243e59d1fe2.txt", "Zhao Huasheng, Valdai Club (2025)"),
     "001": ("001_8e96ec68641df6ee.txt", "John Deni, FPRI (2016)"),

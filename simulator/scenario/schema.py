@@ -2,7 +2,7 @@
 
 A scenario is parsed once, at the YAML boundary, into these frozen objects.
 Each assumption's description names the source document it encodes (the texts
-in ``data/seeds/``, keyed in docs/sources.md: 000 Zhao, 001 Deni, 002 de Ramon,
+in ``simulator/data/seeds/``, keyed in docs/sources.md: 000 Zhao, 001 Deni, 002 de Ramon,
 003 GIS, 004 the 2025 news analysis), so the schema is also the model's
 bibliography. docs/model.md tells how the model uses each of them.
 """

@@ -4,9 +4,8 @@ import pytest
 from typer.testing import CliRunner
 
 import simulator
-from simulator.analysis.compare import Comparison
+from simulator.analysis.compare import COMPARISON_FILES, Comparison
 from simulator.cli.app import app
-from simulator.results.outputs import COMPARISON_FILES
 from simulator.scenario import override
 from tests.conftest import BASELINE, ROOT
 

@@ -118,6 +118,7 @@ def test_calibrated_file_round_trips(tmp_path):
     assert spec.structure.erosion.value == pytest.approx(fitted["structure.erosion"])
 
 
+@pytest.mark.slow
 def test_calibrate_command_improves_the_loss_and_writes_the_file(tmp_path):
     target = tmp_path / "calibrated.yaml"
     result = runner.invoke(app, ["calibrate", "--runs", "60", "--budget", "10", "--write", str(target)])
@@ -129,6 +130,7 @@ def test_calibrate_command_improves_the_loss_and_writes_the_file(tmp_path):
     assert "structure.erosion" in result.output
 
 
+@pytest.mark.slow
 def test_backtest_command_writes_scores_and_plots(tmp_path):
     out = tmp_path / "bt"
     result = runner.invoke(app, ["backtest", "--runs", "200", "--out", str(out)])

@@ -1,4 +1,5 @@
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -9,6 +10,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+import simulator
 from simulator.cli.app import app
 from simulator.results.outputs import OUTPUT_FILES
 from simulator.scenario import load_scenario
@@ -111,6 +113,7 @@ def test_broken_engine_config_is_named(tmp_path, monkeypatch):
     assert result.exit_code == 2 and "engine.yaml: runs:" in result.output
 
 
+@pytest.mark.slow
 def test_installed_command_runs_as_a_user_would(tmp_path):
     sim_command = Path(sys.executable).parent / "sim"
     assert shutil.which(str(sim_command)), "pip install should provide a `sim` command"
@@ -133,11 +136,28 @@ def test_progress_bar_shows_worlds_done_speed_and_time_left(tmp_path, monkeypatc
 
     from rich.console import Console
 
-    from simulator.cli import app as cli
+    from simulator.cli import render
 
     screen = io.StringIO()
-    monkeypatch.setattr(cli, "errors", Console(file=screen, force_terminal=True, width=160))
+    monkeypatch.setattr(render, "errors", Console(file=screen, force_terminal=True, width=160))
     result = sim("run", BASELINE, "--runs", 9000, "--out", tmp_path / "out", "--workers", 1)
     assert result.exit_code == 0, result.output
     shown = screen.getvalue()
     assert "/9,000 worlds" in shown and "worlds/s" in shown and "0:00:" in shown
+
+
+def test_version():
+    result = sim("--version")
+    assert result.exit_code == 0
+    assert result.output.strip() == f"sim {simulator.__version__}"
+
+
+def test_run_header_labels_the_simulation_time_and_the_time_end_to_end(tmp_path):
+    result = sim("run", BASELINE, "--runs", 500, "--seed", 3, "--out", tmp_path / "out", "--workers", 1)
+    assert result.exit_code == 0, result.output
+    shown = " ".join(result.output.split())
+    assert re.search(
+        r"trump2025: 500 worlds, seed 3, 2025-01 to \d{4}-\d\d simulation [\d.]+ s \([\d,]+ worlds/s\); "
+        r"[\d.]+ s end to end, writing the outputs included",
+        shown,
+    ), shown[:300]

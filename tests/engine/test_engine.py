@@ -37,7 +37,7 @@ def test_different_seed_gives_different_outputs(baseline, reference):
 
 @pytest.mark.parametrize("chunk_worlds", [BLOCK, 2 * BLOCK, 100_000])
 def test_results_do_not_depend_on_chunking(baseline, reference, chunk_worlds):
-    chunked = simulator.run(baseline, runs=9000, seed=42, chunk_worlds=chunk_worlds)
+    chunked = simulator.run(baseline, runs=9000, seed=42, execution=simulator.Execution(chunk_worlds=chunk_worlds))
     for mine, theirs in zip(frames(reference), frames(chunked), strict=True):
         pd.testing.assert_frame_equal(mine, theirs)
 

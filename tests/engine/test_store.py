@@ -22,6 +22,7 @@ from simulator.results.outputs import OUTPUT_FILES
 from tests.conftest import BASELINE, ROOT, write_engine
 
 SIM = Path(sys.executable).parent / "sim"
+RESUME = simulator.Execution(chunk_worlds=BLOCK, resume=True)
 RUNS, SEED = 12 * BLOCK, 5
 COMPARED = ("summary.json", "levels_by_month.csv", "phases_by_month.csv", "events_by_month.csv", "state_by_month.csv")
 
@@ -36,7 +37,7 @@ def engine_config(tmp_path_factory):
 @pytest.fixture(scope="module")
 def uninterrupted(baseline, tmp_path_factory):
     out = tmp_path_factory.mktemp("uninterrupted") / "out"
-    simulator.run(BASELINE, runs=RUNS, seed=SEED, out=out, chunk_worlds=BLOCK)
+    simulator.run(BASELINE, runs=RUNS, seed=SEED, out=out, execution=simulator.Execution(chunk_worlds=BLOCK))
     return out
 
 
@@ -73,6 +74,7 @@ def sigterm(process):
     process.send_signal(signal.SIGTERM)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("signal_it", "code"), [(ctrl_c, 130), (sigterm, 143)], ids=["Ctrl-C", "SIGTERM"])
 def test_interrupted_run_resumes_to_the_uninterrupted_result(tmp_path, engine_config, uninterrupted, signal_it, code):
     out = tmp_path / "out"
@@ -101,7 +103,11 @@ def interrupted(tmp_path):
     out, stop = tmp_path / "out", Event()
     with pytest.raises(Interrupted) as stopped:
         simulator.run(
-            BASELINE, runs=3 * BLOCK, seed=2, out=out, chunk_worlds=BLOCK, progress=lambda _: stop.set(), stop=stop
+            BASELINE,
+            runs=3 * BLOCK,
+            seed=2,
+            out=out,
+            execution=simulator.Execution(chunk_worlds=BLOCK, progress=lambda _: stop.set(), stop=stop),
         )
     assert (stopped.value.done, stopped.value.total) == (1, 3)
     return out
@@ -112,8 +118,8 @@ def contents(folder: Path) -> dict[str, bytes]:
 
 
 def test_resuming_in_python_finishes_the_run(interrupted):
-    result = simulator.run(BASELINE, runs=3 * BLOCK, seed=2, out=interrupted, chunk_worlds=BLOCK, resume=True)
-    whole = simulator.run(BASELINE, runs=3 * BLOCK, seed=2, chunk_worlds=BLOCK)
+    result = simulator.run(BASELINE, runs=3 * BLOCK, seed=2, out=interrupted, execution=RESUME)
+    whole = simulator.run(BASELINE, runs=3 * BLOCK, seed=2, execution=simulator.Execution(chunk_worlds=BLOCK))
     assert result.summary() == whole.summary()
     pd.testing.assert_frame_equal(result.worlds, whole.worlds, check_exact=True)
     assert result.timing.worlds == 2 * BLOCK, "only the missing chunks ran"
@@ -140,7 +146,7 @@ def test_resuming_with_a_changed_scenario_is_refused(interrupted, tmp_path):
     result = CliRunner().invoke(app, ["run", str(changed), "--resume", str(interrupted)])
     assert result.exit_code == 2 and "different scenario" in result.output
     with pytest.raises(ResumeError, match="different scenario"):
-        simulator.run(changed, runs=3 * BLOCK, seed=2, out=interrupted, chunk_worlds=BLOCK, resume=True)
+        simulator.run(changed, runs=3 * BLOCK, seed=2, out=interrupted, execution=RESUME)
 
 
 def test_an_interrupted_folder_is_not_overwritten_by_a_new_run(interrupted):
@@ -162,8 +168,10 @@ def test_nothing_to_resume_is_one_message(tmp_path, kind):
 
 
 def test_an_output_folder_streams_rows_to_disk_and_keeps_counts_in_memory(tmp_path, baseline):
-    on_disk = simulator.run(baseline, runs=2 * BLOCK + 7, seed=8, out=tmp_path / "out", chunk_worlds=BLOCK)
-    in_memory = simulator.run(baseline, runs=2 * BLOCK + 7, seed=8, chunk_worlds=BLOCK)
+    on_disk = simulator.run(
+        baseline, runs=2 * BLOCK + 7, seed=8, out=tmp_path / "out", execution=simulator.Execution(chunk_worlds=BLOCK)
+    )
+    in_memory = simulator.run(baseline, runs=2 * BLOCK + 7, seed=8, execution=simulator.Execution(chunk_worlds=BLOCK))
     assert on_disk.summary() == in_memory.summary()
     pd.testing.assert_frame_equal(on_disk.worlds, in_memory.worlds, check_exact=True)
     assert json.loads((tmp_path / "out" / "summary.json").read_text()) == json.loads(json.dumps(in_memory.summary()))

@@ -12,7 +12,7 @@ from simulator.vocabulary import EVENTS, LEVELS
 
 @pytest.fixture(scope="module")
 def result(baseline):
-    return simulator.run(baseline, runs=6000, seed=11, chunk_worlds=4096)
+    return simulator.run(baseline, runs=6000, seed=11, execution=simulator.Execution(chunk_worlds=4096))
 
 
 def test_levels_at_the_horizon_match_the_per_world_table(result):
@@ -46,7 +46,7 @@ def test_questions_match_the_per_world_table(result, baseline):
 
 
 def test_chunk_tallies_add_up_to_the_run(baseline, result):
-    whole = simulator.run(baseline, runs=6000, seed=11, chunk_worlds=8192)
+    whole = simulator.run(baseline, runs=6000, seed=11, execution=simulator.Execution(chunk_worlds=8192))
     for name in ("level_counts", "phase_counts", "war_counts", "first_months", "max_levels"):
         assert np.array_equal(getattr(result.tally, name), getattr(whole.tally, name)), name
     assert np.allclose(result.tally.state_sums, whole.tally.state_sums, rtol=1e-12)

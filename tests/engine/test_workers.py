@@ -23,7 +23,7 @@ TABLES = ("levels_by_month", "phases_by_month", "events_by_month", "war_by_month
 
 
 def run(spec, **options):
-    return simulator.run(spec, runs=RUNS, seed=9, chunk_worlds=BLOCK, **options)
+    return simulator.run(spec, runs=RUNS, seed=9, execution=simulator.Execution(chunk_worlds=BLOCK, **options))
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +44,7 @@ def test_one_and_two_workers_give_bit_identical_results(baseline, one_worker):
     assert_identical(one_worker, two_workers)
 
 
+@pytest.mark.slow
 def test_chunks_run_in_worker_processes_match_chunks_run_here(baseline, one_worker):
     plan = RunPlan(baseline, RUNS, seed=9, chunk_worlds=BLOCK)
     store = MemoryStore()
@@ -54,6 +55,7 @@ def test_chunks_run_in_worker_processes_match_chunks_run_here(baseline, one_work
     assert_identical(one_worker, RunResult(baseline, RUNS, 9, tally, store))
 
 
+@pytest.mark.slow
 def test_one_and_two_workers_write_identical_files(tmp_path):
     config = tmp_path / "engine.yaml"
     write_engine(config, f"runs: {RUNS}\nseed: 4\noutput_root: {tmp_path}\nchunk_worlds: {BLOCK}\n")
@@ -78,6 +80,7 @@ def dask_cluster():
         yield cluster
 
 
+@pytest.mark.slow
 def test_a_dask_cluster_gives_the_local_result(baseline, one_worker, dask_cluster):
     on_dask = run(baseline, dask=dask_cluster.scheduler_address)
     assert_identical(one_worker, on_dask)

@@ -8,10 +8,11 @@ import pytest
 from typer.testing import CliRunner
 
 from simulator.cli.app import app
+from simulator.files import packaged
 from simulator.scenario.loader import resolve_scenario
 from simulator.scenario.provenance import SOURCES, describe
 from simulator.scenario.schema import assumptions
-from tests.conftest import BASELINE, ROOT
+from tests.conftest import BASELINE
 
 runner = CliRunner()
 
@@ -44,7 +45,7 @@ def test_every_assumption_is_described(rows, baseline):
 
 
 def test_every_quote_is_in_the_cited_document(rows):
-    seeds = {key: normalized((ROOT / "data" / "seeds" / file).read_text()) for key, (file, _) in SOURCES.items()}
+    seeds = {key: normalized(packaged("seeds", file).read_text()) for key, (file, _) in SOURCES.items()}
     for row in rows:
         key = row.source.split()[0]
         assert normalized(row.quote) in seeds[key], f"{row.path}: {row.quote!r} is not in {SOURCES[key][0]}"

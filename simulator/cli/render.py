@@ -1,0 +1,264 @@
+"""What ``sim`` shows in the terminal: the tables, the run header and the one progress bar.
+
+Everything printed goes through the two consoles here: ``console`` for
+results (stdout) and ``errors`` for messages and progress (stderr), so
+results can be piped while progress stays on the screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from simulator.vocabulary import KEY_EVENTS, LEVELS
+
+if TYPE_CHECKING:  # for the hints only: the calibration's optimiser is slow to import
+    from simulator.analysis.calibrate import Calibration
+    from simulator.analysis.compare import Comparison
+    from simulator.results.result import RunResult
+    from simulator.scenario.provenance import Row
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def wide(table: Table, width: int = 160) -> None:
+    """Print a wide table whole, even when the output is not a terminal."""
+    Console(width=max(console.width, width)).print(table)
+
+
+def written_to(folder: object) -> None:
+    """The last line of a command that writes files."""
+    console.print(f"\nOutputs written to [bold]{escape(str(folder))}[/]")
+
+
+class _CountColumn(ProgressColumn):
+    """Units done of the total and units per second; a task without a total shows its unit alone."""
+
+    def render(self, task: Task) -> Text:
+        unit = task.fields.get("unit", "")
+        if task.total is None:
+            return Text(unit)
+        speed = task.finished_speed or task.speed
+        rate = f"{speed:,.0f} {unit}/s" if speed else f"- {unit}/s"
+        return Text(f"{int(task.completed):,}/{int(task.total):,} {unit}  {rate}")
+
+
+@contextmanager
+def progress() -> Iterator[Progress]:
+    """The progress bar every command uses, on stderr and only when it is a terminal; add tasks with a ``unit``."""
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        _CountColumn(),
+        TimeRemainingColumn(),
+        console=errors,
+        transient=True,
+        disable=not errors.is_terminal,
+    ) as bar:
+        yield bar
+
+
+def run_header(result: RunResult, elapsed: float) -> str:
+    """What was run, the simulation's own time and rate, and the time end to end, each labelled."""
+    spec, timing = result.spec, result.timing
+    if timing is not None and timing.worlds:
+        simulated = f"simulation {timing.seconds:.1f} s ({timing.worlds_per_second:,.0f} worlds/s)"
+    else:
+        simulated = "nothing left to simulate"
+    return (
+        f"[bold]{escape(spec.name)}[/]: {result.runs:,} worlds, seed {result.seed}, {spec.start} to {spec.horizon}\n"
+        f"{simulated}; {elapsed:.1f} s end to end, writing the outputs included"
+    )
+
+
+def summary(result: RunResult, elapsed: float) -> None:
+    """The terminal summary: levels at the horizon, by year, key events and questions."""
+    spec = result.spec
+    console.print("\n" + run_header(result, elapsed))
+
+    final, reached = result.final_level_probabilities(), result.max_level_probabilities()
+    levels = Table(title=f"Level of relations in {spec.horizon}", title_justify="left")
+    levels.add_column("level")
+    levels.add_column(f"at {spec.horizon}", justify="right")
+    levels.add_column("highest reached", justify="right")
+    for level in LEVELS:
+        levels.add_row(level, f"{final[level]:.1%}", f"{reached[level]:.1%}")
+    console.print(levels)
+
+    by_year = Table(title="Most likely level, end of each year", title_justify="left")
+    by_year.add_column("month")
+    by_year.add_column("most likely level")
+    by_year.add_column("probability", justify="right")
+    for month, (level, p) in result.most_likely_level_by_year().items():
+        by_year.add_row(month, level, f"{p:.1%}")
+    console.print(by_year)
+
+    events = Table(title=f"Key events by {spec.horizon}", title_justify="left")
+    events.add_column("event")
+    events.add_column("probability", justify="right")
+    events.add_column("median month", justify="right")
+    event_summary = result.event_summary()
+    for event in KEY_EVENTS:
+        events.add_row(event, f"{event_summary[event]['probability']:.1%}", event_summary[event]["median_month"] or "-")
+    console.print(events)
+
+    if spec.questions:
+        questions = Table(title="Questions", title_justify="left")
+        questions.add_column("id")
+        questions.add_column("question")
+        questions.add_column("probability", justify="right")
+        for qid, answer in result.questions().items():
+            questions.add_row(
+                qid,
+                escape(answer["text"] or f"{answer['event']} by {answer['by']}"),
+                f"{answer['probability']:.1%} ± {answer['standard_error']:.1%}",
+            )
+        console.print(questions)
+
+
+def assumptions(rows: list[Row], title: str) -> None:
+    """``sim describe`` as a table: key, value, unit, meaning and quote, source, where it was set."""
+    table = Table(title=title, title_justify="left", show_lines=False)
+    table.add_column("key", no_wrap=True)
+    table.add_column("value", max_width=28, overflow="fold")
+    table.add_column("unit", max_width=16)
+    table.add_column("meaning and quote", ratio=1, min_width=50)
+    table.add_column("source", max_width=22)
+    table.add_column("set in", no_wrap=True)
+    for row in rows:
+        meaning = f"{row.meaning} \u2014 \u201c{row.quote}\u201d" if row.quote else row.meaning
+        table.add_row(*(escape(cell) for cell in (row.path, row.value, row.unit, meaning, row.source, row.set_in)))
+    wide(table, 240)
+
+
+def comparison(compared: Comparison) -> None:
+    """Each scenario's probability and its difference from the first, with standard errors."""
+    table = compared.table()
+    reference = compared.names[0]
+    first = compared.results[0]
+    out = Table(
+        title=f"{first.runs:,} worlds each, seed {first.seed}; differences from {reference} "
+        f"(\u00b1 one standard error, paired worlds)",
+        title_justify="left",
+    )
+    out.add_column("")
+    for name in compared.names:
+        out.add_column(name, justify="right")
+    wanted = (
+        [("level at horizon", level) for level in LEVELS]
+        + [("event by horizon", event) for event in KEY_EVENTS]
+        + [("question", q.id) for q in first.spec.questions]
+    )
+    indexed = table.set_index(["kind", "quantity", "scenario"])
+    for kind, quantity in wanted:
+        label = (
+            f"{quantity} in {first.spec.horizon}"
+            if kind == "level at horizon"
+            else (f"{quantity} by {first.spec.horizon}" if kind == "event by horizon" else f"question {quantity}")
+        )
+        cells = []
+        for name in compared.names:
+            if (kind, quantity, name) not in indexed.index:
+                cells.append("-")
+                continue
+            row = indexed.loc[(kind, quantity, name)]
+            cell = f"{row['probability']:.1%}"
+            if name != reference:
+                cell += f" ({row['difference']:+.1%} \u00b1 {row['standard_error']:.1%})"
+            cells.append(cell)
+        out.add_row(label, *cells)
+    wide(out)
+
+
+def backtest(table: pd.DataFrame) -> None:
+    """The backtest table: proper scores against climatology, cycle lengths, trust against polls."""
+    out = Table(
+        title="Backtest against 1992-2016 (skill > 0 beats the record's time-ignoring average)", title_justify="left"
+    )
+    for column in (
+        "scenario",
+        "level RPS",
+        "skill",
+        "phase Brier",
+        "skill",
+        "months to crisis: record",
+        "model median (10-90%)",
+        "trust ~ Gallup",
+        "trust ~ Levada",
+    ):
+        out.add_column(column, justify="left" if column == "scenario" else "right")
+    for row in table.itertuples():
+        out.add_row(
+            row.scenario,
+            f"{row.level_rps:.3f}",
+            f"{row.level_skill:+.2f}",
+            f"{row.phase_brier:.3f}",
+            f"{row.phase_skill:+.2f}",
+            f"{row.record_months_to_crisis}",
+            f"{row.median_months_to_crisis:.0f} ({row.p10_months_to_crisis:.0f}-{row.p90_months_to_crisis:.0f})",
+            f"{row.trust_gallup_rho:+.2f} (n={row.trust_gallup_polls})",
+            f"{row.trust_levada_rho:+.2f} (n={row.trust_levada_polls})",
+        )
+    wide(out)
+
+
+def calibration(result: Calibration, seed: int) -> None:
+    """Each fitted parameter beside its hand-set value and what moving it costs."""
+    table = Table(
+        title=f"Calibration: loss {result.loss_start:.4f} -> {result.loss_fitted:.4f} "
+        f"({result.evaluations} evaluations, seed {seed})",
+        title_justify="left",
+    )
+    for column in ("parameter", "hand-set", "fitted", "cost of moving it by a third, share of the gain"):
+        table.add_column(column, justify="left" if column == "parameter" else "right")
+    for name, value in result.fitted.items():
+        rise = result.sensitivity[name]
+        flag = "  not pinned down" if name in result.not_pinned else ""
+        table.add_row(name, f"{result.start[name]:g}", f"{value:g}", f"{rise:+.1%}{flag}")
+    wide(table)
+
+
+def scores(table: pd.DataFrame, title: str) -> None:
+    """Each resolved question's forecast, Brier and log scores beside the two baselines, then the overall scores."""
+    out = Table(title=title, title_justify="left")
+    for column in ("id", "question", "by", "probability", "outcome", "Brier", "log", "Brier 50%", "Brier base rate"):
+        out.add_column(column, justify="left" if column in ("id", "question", "by") else "right")
+    for row in table.itertuples():
+        out.add_row(
+            row.id,
+            row.question,
+            row.by,
+            f"{row.probability:.1%}",
+            "yes" if row.outcome else "no",
+            f"{row.brier_model:.3f}",
+            f"{row.log_model:.3f}",
+            f"{row.brier_half:.3f}",
+            f"{row.brier_base_rate:.3f}",
+        )
+    mean = table.mean(numeric_only=True)
+    out.add_row(
+        "overall",
+        "",
+        "",
+        "",
+        f"{int(table['outcome'].sum())}/{len(table)}",
+        f"{mean.brier_model:.3f}",
+        f"{mean.log_model:.3f}",
+        f"{mean.brier_half:.3f}",
+        f"{mean.brier_base_rate:.3f}",
+        style="bold",
+    )
+    wide(out)
+    console.print(
+        f"log score: model {mean.log_model:.3f}, always 50% {mean.log_half:.3f}, "
+        f"base rate {mean.log_base_rate:.3f} (lower is better)"
+    )
