@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 
 import simulator
+from simulator.api import Execution
 from simulator.engine.design import Design, DesignError
 from simulator.scenario import assumptions
 from simulator.scenario.distributions import Fixed
@@ -21,7 +22,7 @@ def _design(baseline, repeat):
 
 def test_design_values_replace_draws_and_are_recorded(baseline):
     design, fixed, drawn = _design(baseline, repeat=700)
-    worlds = simulator.run(baseline, seed=4, design=design, chunk_worlds=4096).worlds
+    worlds = simulator.run(baseline, seed=4, design=design, execution=Execution(chunk_worlds=4096)).worlds
     assert len(worlds) == 2100
     assert (worlds["design_row"].to_numpy() == np.repeat([0, 1, 2], 700)).all()
     for path in (*fixed, drawn):
@@ -32,10 +33,10 @@ def test_design_values_replace_draws_and_are_recorded(baseline):
 
 def test_design_results_depend_only_on_seed_and_design(baseline):
     design, _, _ = _design(baseline, repeat=3000)
-    one = simulator.run(baseline, seed=9, design=design, chunk_worlds=4096).worlds
-    other = simulator.run(baseline, seed=9, design=design, chunk_worlds=8192, workers=2).worlds
+    one = simulator.run(baseline, seed=9, design=design, execution=Execution(chunk_worlds=4096)).worlds
+    other = simulator.run(baseline, seed=9, design=design, execution=Execution(chunk_worlds=8192, workers=2)).worlds
     pd.testing.assert_frame_equal(one, other)
-    reseeded = simulator.run(baseline, seed=10, design=design, chunk_worlds=4096).worlds
+    reseeded = simulator.run(baseline, seed=10, design=design, execution=Execution(chunk_worlds=4096)).worlds
     assert not one["final_level"].equals(reseeded["final_level"])
 
 
@@ -60,9 +61,11 @@ def test_bad_designs_are_named(baseline):
 def test_a_design_on_a_dask_cluster_gives_the_local_result(baseline):
     distributed = pytest.importorskip("distributed")
     design, _, _ = _design(baseline, repeat=3000)
-    here = simulator.run(baseline, seed=9, design=design, chunk_worlds=4096).worlds
+    here = simulator.run(baseline, seed=9, design=design, execution=Execution(chunk_worlds=4096)).worlds
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
     ) as cluster:
-        there = simulator.run(baseline, seed=9, design=design, chunk_worlds=4096, dask=cluster.scheduler_address)
+        there = simulator.run(
+            baseline, seed=9, design=design, execution=Execution(chunk_worlds=4096, dask=cluster.scheduler_address)
+        )
     pd.testing.assert_frame_equal(here, there.worlds)
