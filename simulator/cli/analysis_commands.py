@@ -3,7 +3,7 @@
 ``sensitivity`` says what drives an outcome, ``discover`` what must be true for
 it, and ``signposts`` what to watch for.
 
-Registered on the ``sim`` app when ``simulator.cli.app`` is imported.
+Importing this module registers them on the ``sim`` app (``simulator.cli.main`` does).
 """
 
 import sys

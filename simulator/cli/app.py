@@ -463,7 +463,3 @@ def score_command(
     except ScenarioError as error:
         _fail(str(error))
     render.scores(table, f"Forecasts of {run_dir} against {answers}")
-
-
-# The analyst's commands register themselves on ``app``; imported last, once ``app`` is complete.
-from simulator.cli import analysis_commands  # noqa: E402, F401

@@ -3,7 +3,7 @@
 import pytest
 from typer.testing import CliRunner
 
-from simulator.cli.app import app
+from simulator.cli.main import app
 from tests.conftest import BASELINE
 
 

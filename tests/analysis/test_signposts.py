@@ -4,7 +4,7 @@ from typer.testing import CliRunner
 
 from simulator.analysis.outcomes import parse_outcome
 from simulator.analysis.signposts import SignpostError, signposts
-from simulator.cli.app import app
+from simulator.cli.main import app
 
 runner = CliRunner()
 
