@@ -278,10 +278,8 @@ def trajectory_figure(found: Discovery, subtitle: str):
 
 
 def write_discovery(found: Discovery, out: Path, subtitle: str) -> list[Path]:
-    """Write the trajectory, the chosen box, the tree's rules and a plot to ``out`` (which exists)."""
-    import json
-
-    from simulator.files import atomically
+    """Write the trajectory, the chosen box, the tree's rules and a plot to ``out``; return their paths."""
+    from simulator.results.outputs import write_files, write_json
 
     box = found.box
     summary = {
@@ -297,9 +295,7 @@ def write_discovery(found: Discovery, out: Path, subtitle: str) -> list[Path]:
         "prim_box.csv": lambda p: box.limits.rename_axis("assumption").to_csv(p, float_format="%.6g"),
         "cart_rules.csv": lambda p: found.rules.to_csv(p, index=False, float_format="%.4f"),
         "cart_tree.txt": lambda p: p.write_text(found.tree),
-        "discovery.json": lambda p: p.write_text(json.dumps(summary, indent=2) + "\n"),
+        "discovery.json": lambda p: write_json(p, summary),
         "prim_trajectory.png": lambda p: trajectory_figure(found, subtitle).savefig(p, dpi=120, format="png"),
     }
-    for name, write in files.items():
-        atomically(out / name, write)
-    return [out / name for name in files]
+    return write_files(out, files)

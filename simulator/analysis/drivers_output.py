@@ -9,8 +9,8 @@ Files written to the output folder:
     tornado_<outcome>.png  the assumptions that move the outcome most, largest on top
 """
 
-import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 
 from simulator.analysis.outcomes import Outcome
 from simulator.analysis.sensitivity import MAIN_MEASURE, Analysis, Factor
-from simulator.files import atomically
+from simulator.results.outputs import write_files, write_json
 
 #: Assumptions shown in a tornado chart.
 TOP = 15
@@ -85,28 +85,23 @@ def write_analysis(
     subtitle: str,
     settings: dict[str, Any],
 ) -> list[Path]:
-    """Write the analysis's files to ``out`` (which exists); return their paths."""
-    written = []
-
-    def keep(name: str, write) -> None:
-        path = out / name
-        atomically(path, write)
-        written.append(path)
-
-    keep("indices.csv", lambda p: analysis.indices.to_csv(p, index=False, float_format="%.4f"))
+    """Write the analysis's files to ``out``; return their paths."""
+    files: dict[str, Callable[[Path], None]] = {
+        "indices.csv": lambda p: analysis.indices.to_csv(p, index=False, float_format="%.4f")
+    }
     if chosen:
         ranges = pd.DataFrame(
             [(f.path, f.low, f.high, f.how, str(f.assumption)) for f in chosen],
             columns=["assumption", "low", "high", "range_from", "scenario_value"],
         )
-        keep("ranges.csv", lambda p: ranges.to_csv(p, index=False))
+        files["ranges.csv"] = lambda p: ranges.to_csv(p, index=False)
     if analysis.outputs is not None:
-        keep("points.parquet", lambda p: analysis.outputs.to_parquet(p, index=False))
+        files["points.parquet"] = lambda p: analysis.outputs.to_parquet(p, index=False)
     summary = settings | {"method": analysis.method, "warnings": analysis.warnings, "noise_share": analysis.noise}
-    keep("sensitivity.json", lambda p: p.write_text(json.dumps(summary, indent=2, default=str) + "\n"))
+    files["sensitivity.json"] = lambda p: write_json(p, summary)
     shown = set(analysis.indices["outcome"])
     for outcome in outcomes:
         if outcome.name in shown:
             fig = tornado(analysis, outcome, subtitle)
-            keep(f"tornado_{file_name(outcome.name)}.png", lambda p, fig=fig: fig.savefig(p, dpi=120, format="png"))
-    return written
+            files[f"tornado_{file_name(outcome.name)}.png"] = lambda p, fig=fig: fig.savefig(p, dpi=120, format="png")
+    return write_files(out, files)
