@@ -36,6 +36,7 @@ def test_an_outcome_in_every_world_has_nothing_to_discover():
         discover(x, np.ones(50, dtype=bool), PLANTED)
 
 
+@pytest.mark.slow
 def test_cli_discover_on_a_run(small_run, tmp_path):
     out = tmp_path / "found"
     result = runner.invoke(app, ["discover", str(small_run), "--outcome", "ceasefire_2026", "--out", str(out)])

@@ -31,6 +31,7 @@ def test_design_values_replace_draws_and_are_recorded(baseline):
         assert per_row["min"].to_list() == pytest.approx(design.columns[path].tolist())
 
 
+@pytest.mark.slow
 def test_design_results_depend_only_on_seed_and_design(baseline):
     design, _, _ = _design(baseline, repeat=3000)
     one = simulator.run(baseline, seed=9, design=design, execution=Execution(chunk_worlds=4096)).worlds
