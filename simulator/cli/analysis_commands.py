@@ -3,7 +3,8 @@
 ``sensitivity`` says what drives an outcome, ``discover`` what must be true for
 it, and ``signposts`` what to watch for.
 
-Importing this module registers them on the ``sim`` app (``simulator.cli.main`` does).
+Importing this module registers them on the ``sim`` app, which it re-exports as ``app``
+(``simulator.cli.main`` runs it from here).
 """
 
 import sys
@@ -362,3 +363,6 @@ def report_command(
             _fail(f"--include {folder}: not a folder")
     written = write_report(run, target, include)
     console.print(f"Report written to [bold]{escape(str(written))}[/]")
+
+
+__all__ = ["app"]

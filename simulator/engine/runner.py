@@ -16,13 +16,12 @@ the chunks its store does not hold yet.
 
 import hashlib
 import json
-from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from threading import Event
-from typing import Any, Protocol
+from typing import Any, Protocol, overload
 
 import numpy as np
 import pyarrow as pa
@@ -71,12 +70,50 @@ class ChunkFailed(RuntimeError):
         self.index = index
 
 
-def plan_chunks(runs: int, chunk_worlds: int = DEFAULT_CHUNK) -> list[tuple[int, int]]:
+#: The most worlds a run can address: world numbers must fit the random streams' 64-bit block keys.
+MAX_WORLDS = 2**53
+
+
+class Chunks(Sequence[tuple[int, int]]):
+    """(first world, count) of each chunk, computed when asked: a plan's memory does not grow with its runs.
+
+    Every chunk but the last is ``size`` worlds, whole random-number blocks.
+    """
+
+    def __init__(self, runs: int, size: int) -> None:
+        self.runs, self.size = runs, size
+
+    def __len__(self) -> int:
+        return -(-self.runs // self.size)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[int, int]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[int, int]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[int, int] | list[tuple[int, int]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(f"chunk {index} of a plan of {len(self)}")
+        first = index * self.size
+        return first, min(self.size, self.runs - first)
+
+    def worlds(self, indices: Iterable[int]) -> int:
+        """Worlds in the chunks ``indices`` (those beyond the plan count none)."""
+        return sum(self[i][1] for i in indices if 0 <= i < len(self))
+
+
+def plan_chunks(runs: int, chunk_worlds: int = DEFAULT_CHUNK) -> Chunks:
     """(first world, count) of each chunk; every chunk but the last is whole blocks."""
     if runs < 1:
         raise ValueError(f"runs must be at least 1, got {runs}")
-    size = chunk_size(chunk_worlds)
-    return [(first, min(size, runs - first)) for first in range(0, runs, size)]
+    if runs > MAX_WORLDS:
+        raise ValueError(f"runs must be at most {MAX_WORLDS:,}, got {runs:,}")
+    return Chunks(runs, chunk_size(chunk_worlds))
 
 
 @dataclass(frozen=True)
@@ -108,7 +145,7 @@ class RunPlan:
         return replace(self, design=self.design.for_worlds(first, count))
 
     @property
-    def chunks(self) -> list[tuple[int, int]]:
+    def chunks(self) -> Chunks:
         """(first world, count) of each chunk, in world order."""
         return plan_chunks(self.runs, self.chunk_worlds)
 
@@ -230,7 +267,7 @@ def simulate(
         Interrupted: if ``stop`` was set before every chunk finished.
         ChunkFailed: if a chunk failed where it ran; every chunk finished before is saved.
     """
-    todo = deque(index for index in range(len(plan.chunks)) if index not in store.done())
+    todo = Pending(len(plan.chunks), store.done())
     running: dict[Future[ChunkResult], int] = {}
     try:
         while True:
@@ -242,7 +279,7 @@ def simulate(
                 _feed(workers, plan, todo, running)
             works_here = workers.here and bool(todo) and not stopping
             if works_here:
-                store.save(run_chunk(plan, todo.popleft(), progress))
+                store.save(run_chunk(plan, todo.take(), progress))
             elif not running:
                 break
             finished, _ = wait(running, timeout=0 if works_here else _POLL, return_when=FIRST_COMPLETED)
@@ -261,14 +298,35 @@ def simulate(
         raise Interrupted(finished_chunks, len(plan.chunks))
 
 
-def _feed(workers: Workers, plan: RunPlan, todo: deque[int], running: dict[Future[ChunkResult], int]) -> None:
+def _feed(workers: Workers, plan: RunPlan, todo: "Pending", running: dict[Future[ChunkResult], int]) -> None:
     """Queue chunks with the workers' executor, once it has started, up to its ``queue_length``."""
     if not workers.accepting():
         return
     queue = queue_length(len(todo) + len(running), workers.slots, workers.here)
     while len(running) < queue and todo:
-        index = todo.popleft()
+        index = todo.take()
         running[workers.executor.submit(run_chunk, plan.for_chunk(index), index)] = index
+
+
+class Pending:
+    """The chunks still to run, in order: a cursor over the plan, not a list of them."""
+
+    def __init__(self, total: int, done: set[int]) -> None:
+        self._next, self._total, self._done = 0, total, done
+        self._left = total - sum(1 for index in done if 0 <= index < total)
+
+    def __len__(self) -> int:
+        return self._left
+
+    def take(self) -> int:
+        """The next chunk to run."""
+        while self._next in self._done:
+            self._next += 1
+        if self._left == 0 or self._next >= self._total:
+            raise IndexError("no chunk left to run")
+        self._left -= 1
+        self._next += 1
+        return self._next - 1
 
 
 def _failed(future: Future[ChunkResult]) -> bool:

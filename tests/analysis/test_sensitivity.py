@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 import simulator
 from simulator.analysis import sensitivity as sa
 from simulator.analysis.outcomes import OutcomeError, parse_outcome, parse_outcomes
-from simulator.cli.main import app
+from simulator.cli.analysis_commands import app
 from simulator.scenario.domains import domains
 from tests.conftest import BASELINE
 
