@@ -7,6 +7,7 @@ from functools import partial
 from pathlib import Path
 from threading import Event
 
+from simulator.engine.design import Design
 from simulator.engine.folder import owned
 from simulator.engine.runner import DEFAULT_CHUNK, Progress, RunPlan, simulate
 from simulator.engine.store import FolderStore, MemoryStore, check_manifest, read_manifest
@@ -49,6 +50,7 @@ def run(
     execution: Execution | None = None,
     command: list[str] | None = None,
     scenario_path: Path | None = None,
+    design: Design | None = None,
 ) -> RunResult:
     """Run a scenario's Monte Carlo worlds from its start month to its horizon.
 
@@ -70,6 +72,8 @@ def run(
         execution: workers, Dask, chunking, progress, stopping and resuming (default: one process).
         command: the command line to record in ``metadata.json``.
         scenario_path: the file a given ``Scenario`` came from, for ``metadata.json``.
+        design: per-world values of some assumptions instead of drawing them; the run
+            is then ``design.worlds`` worlds, whatever ``runs`` says.
 
     Returns:
         The run's tables, probabilities and per-world outcomes.
@@ -82,15 +86,19 @@ def run(
         store.SaveFailed, results.outputs.WriteFailed: if the file system fails during the run
             (a full disk, say); finished chunks are kept, and resuming finishes the run.
         workers.WorkersError: for a bad number of workers or an unreachable Dask scheduler.
+        design.DesignError: for a design that names an unknown assumption or a value outside its domain.
     """
     how = execution or Execution()
     if isinstance(scenario, Scenario):
         spec, path = scenario, scenario_path
     else:
         spec, path = load_scenario(scenario), Path(scenario)
+    if design is not None:
+        design.check(spec)
+        runs = design.worlds
     if runs < 1:
         raise ValueError(f"runs must be at least 1, got {runs}")
-    plan = RunPlan(spec, runs, seed, how.chunk_worlds, trajectories)
+    plan = RunPlan(spec, runs, seed, how.chunk_worlds, trajectories, design)
     started = time.perf_counter()
     if out is None:
         return _simulate(plan, MemoryStore, set(), how, started)

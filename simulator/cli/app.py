@@ -269,6 +269,7 @@ def run(
     save_trajectories: Annotated[
         bool, typer.Option(help="Also write every world's month-by-month path to trajectories.parquet.")
     ] = False,
+    report: Annotated[bool, typer.Option(help="Also write report.html, one self-contained page to send.")] = False,
 ) -> None:
     """Run a scenario's worlds to its horizon; print a summary and write tables and plots."""
     config, (spec,) = _prepare([scenario], set_, config_dir)
@@ -316,6 +317,10 @@ def run(
             )
             raise typer.Exit(code=1) from None
     render.summary(result, time.perf_counter() - started)
+    if report:
+        from simulator.analysis.report import write_report
+
+        write_report(settings.out)
     render.written_to(settings.out)
 
 

@@ -14,7 +14,7 @@ import sys
 def main() -> None:
     """Run the ``sim`` command line."""
     previous = {signum: signal.signal(signum, _stop_at_once) for signum in (signal.SIGINT, signal.SIGTERM)}
-    from simulator.cli.app import app
+    from simulator.cli.analysis_commands import app  # the app, with the analyst's commands registered on it
 
     for signum, handler in previous.items():
         signal.signal(signum, handler)

@@ -19,10 +19,14 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from threading import Event
 from typing import Any, Protocol, overload
 
+import numpy as np
+import pyarrow as pa
+
+from simulator.engine.design import Design
 from simulator.engine.rows import to_parquet, trajectory_table, world_table
 from simulator.engine.tally import Tally
 from simulator.engine.workers import HERE, Workers
@@ -122,6 +126,8 @@ class RunPlan:
         seed: the root seed.
         chunk_worlds: worlds per chunk (rounded down to whole blocks, at least one).
         trajectories: keep every world's month-by-month path.
+        design: per-world values of some assumptions, in place of drawing them; ``runs``
+            must then be its number of worlds.
     """
 
     spec: Scenario
@@ -129,6 +135,14 @@ class RunPlan:
     seed: int
     chunk_worlds: int = DEFAULT_CHUNK
     trajectories: bool = False
+    design: Design | None = None
+
+    def for_chunk(self, index: int) -> "RunPlan":
+        """This plan with only the design rows chunk ``index`` needs: what is sent to a worker."""
+        if self.design is None:
+            return self
+        first, count = self.chunks[index]
+        return replace(self, design=self.design.for_worlds(first, count))
 
     @property
     def chunks(self) -> Chunks:
@@ -147,7 +161,7 @@ class RunPlan:
             "trajectories": self.trajectories,
             "random_block_worlds": BLOCK,
             "version": __version__,
-        }
+        } | ({} if self.design is None else {"design_sha256": self.design.digest()})
 
 
 @dataclass(frozen=True)
@@ -182,18 +196,40 @@ class Store(Protocol):
 def run_chunk(plan: RunPlan, index: int, progress: Progress | None = None) -> ChunkResult:
     """Advance the worlds of chunk ``index`` to the horizon; the unit of work a worker runs."""
     first, count = plan.chunks[index]
-    model = RelationsModel(plan.spec, worlds=count, seed=plan.seed, first_world=first, paths=plan.trajectories)
+    design = plan.design
+    model = RelationsModel(
+        plan.spec,
+        worlds=count,
+        seed=plan.seed,
+        first_world=first,
+        paths=plan.trajectories,
+        design=None if design is None else design.values(first, count),
+    )
     while model.running:
         model.step()
         if progress is not None:
             progress(count)
     varying = [path for path, value in assumptions(plan.spec) if not isinstance(value, Fixed)]
+    worlds = world_table(model, varying)
+    if design is not None:
+        worlds = _with_design(worlds, model, design, varying)
     return ChunkResult(
         index=index,
         tally=Tally.of(model),
-        worlds=to_parquet(world_table(model, varying)),
+        worlds=to_parquet(worlds),
         trajectories=to_parquet(trajectory_table(model)) if plan.trajectories else None,
     )
+
+
+def _with_design(worlds: pa.Table, model: RelationsModel, design: Design, varying: list[str]) -> pa.Table:
+    """A chunk's rows with each world's design row and, if recorded, the design's values."""
+    rows = design.row_of(model.first_world, model.worlds)
+    worlds = worlds.add_column(1, "design_row", pa.array(rows))
+    if design.record:
+        for offset, path in enumerate(p for p in design.paths if p not in varying):
+            values = np.asarray(model.draws[path], dtype=np.float64)
+            worlds = worlds.add_column(2 + len(varying) + offset, path, pa.array(values))
+    return worlds
 
 
 def queue_length(left: int, slots: int, here: bool) -> int:
@@ -269,7 +305,7 @@ def _feed(workers: Workers, plan: RunPlan, todo: "Pending", running: dict[Future
     queue = queue_length(len(todo) + len(running), workers.slots, workers.here)
     while len(running) < queue and todo:
         index = todo.take()
-        running[workers.executor.submit(run_chunk, plan, index)] = index
+        running[workers.executor.submit(run_chunk, plan.for_chunk(index), index)] = index
 
 
 class Pending:

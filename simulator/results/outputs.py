@@ -29,6 +29,7 @@ from simulator.engine.store import CHUNKS
 from simulator.files import atomically
 from simulator.model.randomness import BLOCK
 from simulator.results.result import TRAJECTORIES_FILE, RunResult
+from simulator.scenario import Scenario
 from simulator.version import __version__
 
 #: Files a finished run folder holds.
@@ -46,6 +47,7 @@ OUTPUT_FILES = (
     "level_at_horizon.png",
     "phases_over_time.png",
     "events_over_time.png",
+    "levels_reached.png",
 )
 
 
@@ -160,6 +162,7 @@ def write_run(
     )
 
     spec = result.spec
+    caption = plots.Caption(spec.name, result.runs, result.seed, tuple(overrides_in(command or [])), _markers(spec))
     writers: dict[str, Callable[[Path], None]] = {
         "summary.json": lambda p: write_json(p, result.summary()),
         "levels_by_month.csv": lambda p: result.levels_by_month.to_csv(p, index=False),
@@ -173,15 +176,16 @@ def write_run(
             encoding="utf-8",
         ),
         "metadata.json": lambda p: write_json(p, _metadata(result, scenario_path, command, elapsed)),
-        "levels_over_time.png": lambda p: plots.save(plots.levels_over_time(result.levels_by_month, spec.name), p),
+        "levels_over_time.png": lambda p: plots.save(plots.levels_over_time(result.levels_by_month, caption), p),
         "level_at_horizon.png": lambda p: plots.save(
             plots.level_at_horizon(
-                result.final_level_probabilities(), result.max_level_probabilities(), str(spec.horizon), spec.name
+                result.final_level_probabilities(), result.max_level_probabilities(), str(spec.horizon), caption
             ),
             p,
         ),
-        "phases_over_time.png": lambda p: plots.save(plots.phases_over_time(result.phases_by_month, spec.name), p),
-        "events_over_time.png": lambda p: plots.save(plots.events_over_time(result.events_by_month, spec.name), p),
+        "phases_over_time.png": lambda p: plots.save(plots.phases_over_time(result.phases_by_month, caption), p),
+        "events_over_time.png": lambda p: plots.save(plots.events_over_time(result.events_by_month, caption), p),
+        "levels_reached.png": lambda p: plots.save(plots.levels_reached(result.events_by_month, caption), p),
     }
     names = list(OUTPUT_FILES)
     if next(iter(result.rows.trajectory_tables()), None) is not None:
@@ -208,6 +212,22 @@ def write_files(out: Path, writers: dict[str, Callable[[Path], None]]) -> list[P
             raise WriteFailed(out / name, error) from None
         written.append(out / name)
     return written
+
+
+def overrides_in(command: list[str]) -> list[str]:
+    """The ``--set`` assignments of the command line that made a run."""
+    sets = []
+    for i, token in enumerate(command):
+        if token == "--set" and i + 1 < len(command):
+            sets.append(command[i + 1])
+        elif token.startswith("--set="):
+            sets.append(token.removeprefix("--set="))
+    return sets
+
+
+def _markers(spec: Scenario) -> tuple[tuple[int, str], ...]:
+    """(month index, label) of each scheduled event, for the time axes."""
+    return tuple((item.month.minus(spec.start), (item.shock or item.event).replace("_", " ")) for item in spec.schedule)
 
 
 def _parquet(path: Path, tables: Iterable[pa.Table]) -> None:

@@ -906,6 +906,28 @@ class Question(Section):
         return self
 
 
+class Sensitivity(Section):
+    """How sensitivity analysis varies the assumptions this scenario fixes (``sim sensitivity``).
+
+    An assumption given as a distribution is varied over that distribution; a
+    fixed one over its range here, else over its value plus or minus ``spread``
+    of itself, always within the schema's domain.
+    """
+
+    spread: float = Field(0.5, gt=0, le=1, description="relative half-width of a fixed assumption's range")
+    ranges: dict[str, tuple[float, float]] = Field(
+        {}, description="range (low, high) of a fixed assumption, by its key path, e.g. president.outreach"
+    )
+
+    @field_validator("ranges")
+    @classmethod
+    def _ordered(cls, ranges: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+        for path, (low, high) in ranges.items():
+            if not low < high:
+                raise ValueError(f"range of {path} needs low < high, got [{low:g}, {high:g}]")
+        return ranges
+
+
 class Scenario(Section):
     """A complete scenario: the world at the start and every assumption about how it moves."""
 
@@ -925,6 +947,7 @@ class Scenario(Section):
     shocks: Shocks
     schedule: list[Scheduled] = []
     questions: list[Question] = []
+    sensitivity: Sensitivity | None = None
 
     def calendar_problems(self) -> list[tuple[str, str]]:
         """Key paths whose months fall outside the scenario's start and horizon, with why."""
