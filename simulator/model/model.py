@@ -40,7 +40,7 @@ from simulator.model.randomness import Streams
 from simulator.model.recorder import Recorder
 from simulator.model.relations import Relationship, by_phase, by_phase_table
 from simulator.model.shocks import Shocks
-from simulator.model.world import Agenda, WorldState
+from simulator.model.world import REAL, Agenda, WorldState
 from simulator.months import Month
 from simulator.scenario import Scenario, assumptions
 from simulator.scenario.distributions import Assumption, Fixed
@@ -82,7 +82,7 @@ class RelationsModel(mesa.Model):
         self.streams = Streams(seed, first_world, worlds)
         self.draws = {path: self._draw(f"assume:{path}", assumption) for path, assumption in assumptions(spec)}
         self.draws.update(design or {})
-        self.p = Params(self.draws)
+        self.p = Params({path: _real(value) for path, value in self.draws.items()})
         self._phase_tables()
 
         initial = self.draws
@@ -90,7 +90,7 @@ class RelationsModel(mesa.Model):
             worlds, spec.initial, {name: initial[f"initial.{name}"] for name in _DRAWN_INITIAL}
         )
         self.aid_reference = self.state.aid.copy()
-        self.initial_intensity = np.broadcast_to(initial["initial.intensity"], (worlds,)).copy()
+        self.initial_intensity = np.broadcast_to(initial["initial.intensity"], (worlds,)).astype(REAL)
         self.agenda = Agenda(worlds)
         self.events = EventLog(worlds)
         for event in spec.initial.happened:
@@ -126,7 +126,7 @@ class RelationsModel(mesa.Model):
     def change(self, values: Mapping[str, Assumption]) -> None:
         """Assumptions take new values from this month on (a scheduled ``change``), drawn per world."""
         for path, assumption in values.items():
-            self.p.set(path, self._draw(f"change:{path}@{self.month}", assumption))
+            self.p.set(path, _real(self._draw(f"change:{path}@{self.month}", assumption)))
         self._phase_tables()
         self.china.refresh()
 
@@ -185,6 +185,17 @@ class RelationsModel(mesa.Model):
             "hawkishness": round(float(self.congress.hawkishness[world]), 3),
             "review_law": bool(state.review_law[world]),
         }
+
+
+def _real(value: np.ndarray | np.floating | float) -> np.ndarray | float:
+    """A parameter as the model computes with it, in ``REAL``: per-world values, or one shared number.
+
+    A shared number is a ``REAL`` scalar too, so that multiplying a mask or a
+    level by it stays in single precision (a plain float would give double).
+    """
+    if np.ndim(value):
+        return np.asarray(value, dtype=REAL)
+    return REAL(value)
 
 
 #: Initial state numbers a scenario may give as distributions.

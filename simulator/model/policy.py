@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulator.model.world import REAL
 from simulator.vocabulary import WAR_ACTIVE
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ Array = np.ndarray
 def impose_sanctions(model: RelationsModel, where: Array, grade: Array | float = 1.0) -> None:
     """A round of new US sanctions of the given grade: tariffs and designations up to major sanctions (000)."""
     state, structure = model.state, model.p.structure
-    applied = where * np.asarray(grade, dtype=float)  # the grade where sanctions are imposed, 0 elsewhere
+    applied = where * np.asarray(grade, dtype=REAL)  # the grade where sanctions are imposed, 0 elsewhere
     state.sanctions = np.minimum(1, state.sanctions + structure.sanctions_step * applied)
     model.agenda.pressure = np.maximum(model.agenda.pressure, np.minimum(applied, 1))
     model.events.record("new_sanctions", applied >= structure.major)

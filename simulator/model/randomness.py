@@ -30,9 +30,10 @@ BLOCK = 4096
 #: Raw 64-bit outputs a block uses each month (two worlds per output).
 _RAW_PER_MONTH = BLOCK // 2
 
-#: Scales a 32-bit integer onto [0, 1), and back.
-_TO_UNIT = 2.0**-32
+#: Scales a 32-bit integer onto [0, 1) and back; a 24-bit one onto [0, 1).
+
 _FROM_UNIT = 2.0**32
+_TO_UNIT_24 = 2.0**-24
 
 
 def stream_key(name: str) -> int:
@@ -69,8 +70,12 @@ class Streams:
         self._drawn: dict[str, tuple[int, np.ndarray]] = {}
 
     def uniform(self, name: str) -> np.ndarray:
-        """This month's uniform draw in [0, 1) for every world, from the stream ``name``."""
-        return self._halves(name) * _TO_UNIT
+        """This month's uniform draw in [0, 1) for every world, from the stream ``name``, in single precision.
+
+        The top 24 bits of each world's 32, which single precision holds exactly (so no
+        draw rounds up to 1): a resolution of 2**-24, about 6e-8.
+        """
+        return (self._halves(name) >> 8).astype(np.float32) * np.float32(_TO_UNIT_24)
 
     def bernoulli(self, name: str, p: np.ndarray | float) -> np.ndarray:
         """For every world, whether an event of probability ``p`` happens this month: ``uniform(name) < p``."""

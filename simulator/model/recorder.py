@@ -65,7 +65,7 @@ class Recorder:
             "intensity": state.intensity,
             "emboldened": model.kremlin.emboldened,
         }
-        self.state_sums[m] = [values.sum() for values in tracked.values()]
+        self.state_sums[m] = [values.sum(dtype=np.float64) for values in tracked.values()]
         np.maximum(self.max_level, state.level, out=self.max_level)
         moved = np.flatnonzero(state.phase != self._phase)
         entered = state.phase[moved]

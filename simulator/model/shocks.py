@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulator.model import policy
+from simulator.model.world import REAL
 from simulator.scenario.schema import DRIVERS, SHOCK_EVENTS, Effects, Scheduled
 from simulator.scenario.schema import Shocks as ShockSpecs
 from simulator.vocabulary import CRISIS, PHASES, RESET, WAR_ACTIVE, WAR_CEASEFIRE, WAR_PEACE, WAR_STATES
@@ -107,7 +108,7 @@ class Shocks:
         struck = np.flatnonzero(u < total / scale)
         if not struck.size:
             return
-        drawn, low = u[struck], np.zeros(struck.size)
+        drawn, low = u[struck], np.zeros(struck.size, dtype=REAL)
         for name, hazard in zip(SHOCKS, hazards, strict=True):
             width = _among(hazard, struck) / _among(scale, struck)
             hit = (drawn >= low) & (drawn < low + width)

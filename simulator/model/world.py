@@ -14,6 +14,11 @@ from simulator.vocabulary import CONTACT, LEVELS, PHASES, WAR_STATES
 
 Array = np.ndarray
 
+#: The precision of the model's continuous state and decisions: single precision halves the
+#: memory every monthly pass reads and doubles what one vector instruction does, and resolves
+#: shares and chances far finer than the model's assumptions are known.
+REAL = np.float32
+
 
 @dataclass
 class WorldState:
@@ -48,13 +53,13 @@ class WorldState:
             phase=filled(PHASES.index(spec_initial.phase), np.int8),
             phase_age=filled(0, np.int16),
             war=filled(war, np.int8),
-            intensity=filled(values["intensity"] if war == 0 else 0.0, float),
-            sanctions=filled(values["sanctions"], float),
-            europe_sanctions=filled(values["europe_sanctions"], float),
-            aid=filled(values["aid"], float),
-            trust=filled(values["trust"], float),
-            opposition=filled(values["opposition"], float),
-            scandal_heat=filled(0.0, float),
+            intensity=filled(values["intensity"] if war == 0 else 0.0, REAL),
+            sanctions=filled(values["sanctions"], REAL),
+            europe_sanctions=filled(values["europe_sanctions"], REAL),
+            aid=filled(values["aid"], REAL),
+            trust=filled(values["trust"], REAL),
+            opposition=filled(values["opposition"], REAL),
+            scandal_heat=filled(0.0, REAL),
             review_law=filled(spec_initial.review_law, bool),
             met=filled(spec_initial.met or level > CONTACT, bool),
             shared_goals=filled(False, bool),
@@ -114,7 +119,7 @@ class Agenda:
         n = self.worlds
         for name in _FLAGS:
             setattr(self, name, np.zeros(n, dtype=bool))
-        self.concession = np.zeros(n)
-        self.pressure = np.zeros(n)
+        self.concession = np.zeros(n, dtype=REAL)
+        self.pressure = np.zeros(n, dtype=REAL)
         self.forced_phase = np.full(n, -1, dtype=np.int8)
         self.level_shift = np.zeros(n, dtype=np.int8)

@@ -78,7 +78,7 @@ def test_assumptions_are_drawn_once_per_world(baseline):
     assert len(np.unique(volatility)) > 1900
     assert 0.02 <= volatility.min() and volatility.max() <= 0.1
     assert np.all(model.p.kremlin.caution == 0.8)
-    assert model.p.structure.phase_months.reset == model.draws["structure.phase_months.reset"]
+    assert model.p.structure.phase_months.reset == np.float32(model.draws["structure.phase_months.reset"])
     before = volatility.copy()
     model.step()
     assert np.array_equal(model.p.president.volatility, before)

@@ -18,6 +18,7 @@ import numpy as np
 
 from simulator.model import policy
 from simulator.model.choice import choose
+from simulator.model.world import REAL
 from simulator.vocabulary import WAR_ACTIVE
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ class Bureaucracy(mesa.Agent):
         self.pending_deal = np.zeros(n, dtype=bool)
         self.pending_arms = np.zeros(n, dtype=bool)
         self.pending_relief = np.zeros(n, dtype=bool)
-        self.waited = np.zeros(n)
+        self.waited = np.zeros(n, dtype=REAL)
 
     def take_on(
         self,

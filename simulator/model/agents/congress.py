@@ -25,6 +25,7 @@ import numpy as np
 
 from simulator.model import policy
 from simulator.model.choice import CLOSED, choose, sigmoid
+from simulator.model.world import REAL
 from simulator.vocabulary import WAR_ACTIVE
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ class Congress(mesa.Agent):
     def __init__(self, model: RelationsModel) -> None:
         super().__init__(model)
         self.p = model.p.congress
-        self.hawkishness = np.full(model.worlds, self.p.hawkishness)
+        self.hawkishness = np.full(model.worlds, self.p.hawkishness, dtype=REAL)
         self.choice = np.zeros(model.worlds, dtype=np.int8)
 
     def support(self) -> np.ndarray:

@@ -33,6 +33,7 @@ import numpy as np
 
 from simulator.model import policy
 from simulator.model.choice import CLOSED, choose
+from simulator.model.world import REAL
 from simulator.vocabulary import SUSPENDED, WAR_ACTIVE
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ class Kremlin(mesa.Agent):
         super().__init__(model)
         self.p = model.p.kremlin
         self.choice = np.full(model.worlds, STALL, dtype=np.int8)
-        self.emboldened = np.zeros(model.worlds)
+        self.emboldened = np.zeros(model.worlds, dtype=REAL)
 
     def step(self) -> None:
         """Remember this month's concessions, weigh the options, and answer."""

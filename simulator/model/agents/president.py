@@ -35,6 +35,7 @@ import numpy as np
 
 from simulator.model import policy
 from simulator.model.choice import CLOSED, choose_erratically
+from simulator.model.world import REAL
 from simulator.vocabulary import CONTACT, EUPHORIA, RESET, SUSPENDED, WAR_ACTIVE
 
 if TYPE_CHECKING:
@@ -74,11 +75,11 @@ class President(mesa.Agent):
         n = model.worlds
         starts_engaged = model.streams.bernoulli("president.start", self.p.engaged_at_start)
         self.course = np.where(starts_engaged, ENGAGE, DISENGAGE).astype(np.int8)
-        self.frustration = np.zeros(n)
-        self.stall = np.zeros(n)
-        self.outreach = starts_engaged.astype(float)
-        self.pause_left = np.zeros(n)
-        self.withheld = np.zeros(n)
+        self.frustration = np.zeros(n, dtype=REAL)
+        self.stall = np.zeros(n, dtype=REAL)
+        self.outreach = starts_engaged.astype(REAL)
+        self.pause_left = np.zeros(n, dtype=REAL)
+        self.withheld = np.zeros(n, dtype=REAL)
         self.reversals = np.zeros(n, dtype=np.int16)
         self.continues = np.ones(n, dtype=bool)
         self.new_in_office = np.zeros(n, dtype=bool)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from simulator.model.world import REAL
 from simulator.vocabulary import LEVELS
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ class Publics(mesa.Agent):
     def step(self) -> None:
         """Move perceptions slowly toward what the relationship warrants; let the critics react."""
         p, state = self.p, self.model.state
-        warranted = state.level / (len(LEVELS) - 1)
+        warranted = state.level * REAL(1 / (len(LEVELS) - 1))
         state.trust = state.trust + p.trust_speed * (warranted - state.trust)
         gained = np.maximum(0, state.level - self._last_level)
         setback = self._setback | (state.level < self._last_level)
