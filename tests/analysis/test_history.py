@@ -9,7 +9,15 @@ from typer.testing import CliRunner
 
 from simulator.analysis import history
 from simulator.analysis.backtest import SCENARIOS, backtest, brier, load_history, rps, scores_table
-from simulator.analysis.calibrate import PARAMETERS, Calibration, loss, start_values, write_calibrated
+from simulator.analysis.calibrate import (
+    FOLDS_FILE,
+    PARAMETERS,
+    Calibration,
+    loss,
+    read_folds,
+    start_values,
+    write_calibrated,
+)
 from simulator.cli.app import app
 from simulator.scenario import load_scenario
 from tests.conftest import ROOT
@@ -107,12 +115,12 @@ def test_calibrated_file_round_trips(tmp_path):
         loss_start=1.0,
         loss_fitted=0.9,
         evaluations=12,
-        sensitivity={k: (0.0 if k.endswith("reset") else 0.1) for k in start},
+        sensitivity={k: (0.0 if k.endswith("realism") else 0.1) for k in start},
     )
     (tmp_path / "structure.yaml").write_text((ROOT / "configs" / "structure.yaml").read_text())
     write_calibrated(result, tmp_path / "calibrated.yaml", runs=100, seed=1)
     text = (tmp_path / "calibrated.yaml").read_text()
-    assert "not pinned down by history" in text and "#   structure.phase_months.reset" in text
+    assert "not pinned down by history" in text and "#   structure.phase_months.realism" in text
     assert yaml.safe_load(text)["extends"] == "structure.yaml"
     spec = load_scenario(ROOT / "scenarios" / "trump2025.yaml", config_dir=tmp_path)
     assert spec.structure.erosion.value == pytest.approx(fitted["structure.erosion"])
@@ -128,6 +136,7 @@ def test_calibrate_command_improves_the_loss_and_writes_the_file(tmp_path):
     before, after = (float(x) for x in loss_line.split(") ")[1].split(" -> fitted "))
     assert after <= before
     assert "structure.erosion" in result.output
+    assert set(read_folds(tmp_path / FOLDS_FILE)) == {"1992", "2001", "2009"}
 
 
 @pytest.mark.slow
@@ -137,7 +146,8 @@ def test_backtest_command_writes_scores_and_plots(tmp_path):
     assert result.exit_code == 0, result.output
     names = {p.name for p in out.iterdir()}
     assert {"backtest.csv", "history_1992.png", "trust_history_1992.csv"} <= names
-    assert "history_2009_leaders" in result.output
+    assert "forecast" in result.output and "Question set" in result.output
+    assert {"skill.csv", "reliability_in_sample.png", "questions_in_sample.csv"} <= names
 
 
 def write_run(tmp_path: Path) -> Path:
