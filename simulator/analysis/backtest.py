@@ -1,15 +1,17 @@
 """Backtesting: the model's phase and level distributions against the coded record, 1992-2016.
 
-Scores are proper: the ranked probability score (RPS) for the ordinal levels,
-the Brier score for the Giles phases, each month against the coded period
-table (whose coders' disagreements make the observation a distribution), and
-each compared with a baseline that ignores time: the record's own average
-distribution over the span ("climatology"). A skill above zero means the
-model knows more about *when* than that average does. Cycle lengths are the
-months from each scenario's start to the first crisis, against the record's
-cycles (001: roughly 8, 7 and 5 years), and the Obama reset's run to
-disillusionment ("within three years", 001). Trust is compared with Gallup and
-Levada by rank correlation.
+``skill_backtest`` runs both kinds of test of ``simulator.analysis.skill`` from
+every origin (hindcast given the shocks; forecast at the record's base rates,
+in sample and, with the leave-one-cycle-out fits, out of sample) and
+``score_questions`` scores the question set on the forecast runs. ``score``
+adds the hindcast's details: proper scores against the record's
+time-ignoring average ("climatology"), the months from each scenario's start
+to the first crisis against the record's cycles (001: roughly 8, 7 and 5
+years), the Obama reset's run to disillusionment ("within three years", 001),
+and trust against Gallup and Levada by rank correlation. The scores are the
+ranked probability score (RPS) for the ordinal levels and the Brier score
+for the Giles phases, each month against the coded period table (whose
+coders' disagreements make the observation a distribution).
 """
 
 from collections.abc import Callable

@@ -1,17 +1,18 @@
-"""Calibration: fit the structural parameters to the 1992-2016 record, reproducibly.
+"""Calibration: fit the structural parameters to the 1992-2016 record, reproducibly, in and out of sample.
 
-The structural parameters (how long each Giles phase lasts, how fast levels
-erode, how hard disillusionment and crisis bite, how readily normalization
-happens) are fitted by Nelder-Mead on their logarithms, starting from the
+Five structural parameters (how long realism and disillusionment last, how
+fast levels erode, how hard disillusionment bites, how readily a crisis turns
+to a reset) are fitted by Nelder-Mead on their logarithms, starting from the
 hand-set values of ``configs/structure.yaml``. The loss is the backtest of
-``simulator.analysis.backtest`` on the three timeline scenarios: level RPS and phase
+``simulator.analysis.backtest`` on the timeline scenarios: level RPS and phase
 Brier score relative to the record's climatology, plus the squared log error
 of the median months to crisis against the record's cycles and of the Obama
 reset's run to disillusionment. Every evaluation uses the same seed, so with
 common random numbers the loss is a deterministic function of the parameters.
 Afterwards each parameter is moved down and up by a third; one whose move
 costs less than a twentieth of what the whole calibration gained is reported
-as not pinned down by history.
+as not pinned down by history. ``cross_validate`` repeats the fit leaving
+each cycle out, so the backtest can score every cycle out of sample.
 """
 
 from collections.abc import Callable, Iterable
