@@ -37,6 +37,15 @@ PARAMETERS: dict[str, tuple[float, float]] = {
     "structure.down.disillusionment": (0.2, 5),
     "structure.reset_chance": (0.1, 1),
 }
+#: Parameters held at ``structure.yaml``'s hand-set values in every evaluation, whatever
+#: ``calibrated.yaml`` says, so a fit never inherits values fitted on a cycle it leaves out.
+HELD = (
+    "structure.phase_months.reset",
+    "structure.phase_months.euphoria",
+    "structure.phase_months.crisis",
+    "structure.normalization_rate",
+    "structure.down.crisis",
+)
 #: Share of the calibration's gain below which moving a parameter by a third means "not pinned down".
 FLAT = 0.05
 #: Where ``sim calibrate`` writes the leave-one-cycle-out fits, beside ``calibrated.yaml``.
@@ -80,10 +89,10 @@ def loss(scores: list[Score]) -> float:
 
 
 def start_values(structure_file: Path) -> dict[str, float]:
-    """The hand-set values of the fitted parameters, read from ``structure.yaml``."""
+    """The hand-set values of the fitted and the held parameters, read from ``structure.yaml``."""
     data = yaml.safe_load(structure_file.read_text(encoding="utf-8"))
     values = {}
-    for path in PARAMETERS:
+    for path in (*PARAMETERS, *HELD):
         node = data
         for part in path.split("."):
             node = node[part]
@@ -118,7 +127,12 @@ def calibrate(
 
     With ``sensitivity``, each fitted parameter is then moved by a third to see whether history pins it down.
     """
-    evaluate = objective(specs, runs, seed, cycles)
+    loss_at = objective(specs, runs, seed, cycles)
+    held = {path: start[path] for path in HELD}
+
+    def evaluate(values: dict[str, float]) -> float:
+        return loss_at({**held, **values})
+
     names = list(PARAMETERS)
     low = np.log([PARAMETERS[n][0] for n in names])
     high = np.log([PARAMETERS[n][1] for n in names])
@@ -140,8 +154,9 @@ def calibrate(
         f, x0, method="Nelder-Mead", options={"maxfev": budget, "xatol": 0.02, "fatol": 1e-4, "adaptive": True}
     )
     fitted = as_values(found.x)
+    begun = {n: start[n] for n in names}
     result = Calibration(
-        start=start, fitted=fitted, loss_start=evaluate(start), loss_fitted=evaluate(fitted), evaluations=calls
+        start=begun, fitted=fitted, loss_start=evaluate(begun), loss_fitted=evaluate(fitted), evaluations=calls
     )
     for name in names if sensitivity else []:
         lo, hi = PARAMETERS[name]

@@ -11,6 +11,7 @@ from simulator.analysis import history
 from simulator.analysis.backtest import SCENARIOS, backtest, brier, load_history, rps, scores_table
 from simulator.analysis.calibrate import (
     FOLDS_FILE,
+    HELD,
     PARAMETERS,
     Calibration,
     loss,
@@ -107,7 +108,7 @@ def test_loss_rewards_fitting_the_record(backtested):
 
 def test_calibrated_file_round_trips(tmp_path):
     start = start_values(ROOT / "configs" / "structure.yaml")
-    assert set(start) == set(PARAMETERS)
+    assert set(start) == set(PARAMETERS) | set(HELD)
     fitted = {k: v * 1.1 for k, v in start.items()}
     result = Calibration(
         start=start,
