@@ -222,8 +222,18 @@ def write_folds(folds: dict[str, dict[str, float]], path: Path, runs: int, seed:
 
 
 def read_folds(path: Path) -> dict[str, dict[str, float]] | None:
-    """The leave-one-cycle-out fits, or None when ``sim calibrate`` has not written them."""
+    """The leave-one-cycle-out fits, or None when ``sim calibrate`` has not written them.
+
+    Raises:
+        ValueError: naming the file, if it is not in the form ``write_folds`` writes.
+    """
     if not path.is_file():
         return None
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {str(cycle): {k: float(v) for k, v in values.items()} for cycle, values in data["leave_out"].items()}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        folds = data.get("leave_out") if isinstance(data, dict) else None
+        return {str(cycle): {str(k): float(v) for k, v in values.items()} for cycle, values in folds.items()}
+    except (AttributeError, TypeError, ValueError, yaml.YAMLError):
+        raise ValueError(
+            f"{path}: leave_out must map each left-out cycle to its fitted values (rerun `sim calibrate`)"
+        ) from None

@@ -403,7 +403,7 @@ def backtest_command(
     try:
         specs = backtest.load_history(config_dir)
         folds = read_folds(find_config_dir(config_dir) / FOLDS_FILE)
-    except (ScenarioError, OSError, KeyError, TypeError, ValueError, AttributeError) as error:
+    except (ScenarioError, OSError, ValueError) as error:
         _fail(f"cannot start the backtest: {error}")
     with render.progress() as bar:
         bar.add_task("backtest", total=None, unit=f"{runs:,} worlds x {3 * len(backtest.SCENARIOS)} runs")

@@ -130,7 +130,7 @@ def test_calibrated_file_round_trips(tmp_path):
 @pytest.mark.slow
 def test_calibrate_command_improves_the_loss_and_writes_the_file(tmp_path):
     target = tmp_path / "calibrated.yaml"
-    result = runner.invoke(app, ["calibrate", "--runs", "60", "--budget", "10", "--write", str(target)])
+    result = runner.invoke(app, ["calibrate", "--runs", "50", "--budget", "5", "--write", str(target)])
     assert result.exit_code == 0, result.output
     text = target.read_text()
     loss_line = next(line for line in text.splitlines() if line.startswith("# loss:"))

@@ -5,10 +5,11 @@ from dataclasses import asdict
 import numpy as np
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from simulator.analysis import history, questions
 from simulator.analysis.backtest import load_history, score_questions, skill_backtest
-from simulator.analysis.calibrate import PARAMETERS, cross_validate, read_folds, start_values, write_folds
+from simulator.analysis.calibrate import FOLDS_FILE, PARAMETERS, cross_validate, read_folds, start_values, write_folds
 from simulator.analysis.skill import (
     FORECAST,
     HINDCAST,
@@ -21,6 +22,7 @@ from simulator.analysis.skill import (
     skill_table,
 )
 from simulator.api import run
+from simulator.cli.app import app
 from simulator.files import packaged
 from simulator.months import Month
 from simulator.scenario import override
@@ -169,3 +171,15 @@ def test_leave_one_cycle_out_fits_round_trip(specs, tmp_path):
     write_folds(folds, tmp_path / "folds.yaml", runs=50, seed=1, budget=5)
     assert read_folds(tmp_path / "folds.yaml") == folds
     assert read_folds(tmp_path / "absent.yaml") is None
+
+
+@pytest.mark.parametrize("text", ["leave_out: 3\n", "leave_out: {'1992': {structure.erosion: fast}}\n", "[unclosed\n"])
+def test_bad_folds_file_is_one_message(tmp_path, text):
+    for name in ("engine.yaml", "structure.yaml", "calibrated.yaml"):
+        (tmp_path / name).write_text(packaged("configs", name).read_text())
+    (tmp_path / FOLDS_FILE).write_text(text)
+    result = CliRunner().invoke(
+        app, ["backtest", "--runs", "50", "--config-dir", str(tmp_path), "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 2 and FOLDS_FILE in result.output and "leave_out must map" in result.output
+    assert "Traceback" not in result.output
