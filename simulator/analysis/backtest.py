@@ -28,6 +28,7 @@ from simulator.analysis.skill import (
     HINDCAST,
     IN_SAMPLE,
     OUT_OF_SAMPLE,
+    ROLLING,
     Skill,
     brier,
     forecast_spec,
@@ -146,6 +147,7 @@ def skill_backtest(
     seed: int,
     folds: dict[str, dict[str, float]] | None = None,
     rows: pd.DataFrame | None = None,
+    rolling: dict[str, dict[str, float]] | None = None,
 ) -> tuple[list[Skill], dict[str, RunResult]]:
     """Both kinds of test for every origin: hindcast given the shocks, and forecast, in and out of sample.
 
@@ -156,6 +158,7 @@ def skill_backtest(
         folds: for an origin's cycle, structural values fitted without it (``calibrate.read_folds``);
             each gives an out-of-sample forecast row.
         rows: the timeline in its CSV's form (default: the shipped one); only its counts reach a forecast.
+        rolling: for an origin's cycle, structural values fitted on the cycles before it only.
 
     Returns:
         The skills, and the runs by name (``history_1992``, ``history_1992_forecast``, ``..._forecast_out``).
@@ -168,6 +171,9 @@ def skill_backtest(
         if folds and key in folds:
             held_out = override(leaders, folds[key], source="calibration without this cycle")
             runs_to_score.append((f"{name}_forecast_out", FORECAST, OUT_OF_SAMPLE, forecast_spec(held_out, rows)))
+        if rolling and key in rolling:
+            before = override(leaders, rolling[key], source="calibration on the cycles before this one")
+            runs_to_score.append((f"{name}_forecast_rolling", FORECAST, ROLLING, forecast_spec(before, rows)))
     results, skills = {}, []
     for name, mode, sample, spec in runs_to_score:
         results[name] = run_scenario(spec, runs=runs, seed=seed)

@@ -209,20 +209,47 @@ def cross_validate(
     return folds
 
 
-def write_folds(folds: dict[str, dict[str, float]], path: Path, runs: int, seed: int, budget: int) -> None:
-    """Write the leave-one-cycle-out fits beside ``calibrated.yaml``, for ``sim backtest``'s out-of-sample rows."""
+def rolling_fits(
+    specs: dict[str, Scenario],
+    start: dict[str, float],
+    runs: int,
+    seed: int,
+    budget: int,
+    progress: Callable[[int, float], None] | None = None,
+) -> dict[str, dict[str, float]]:
+    """Rolling origins: for each cycle after the first, the values fitted on the cycles before it only.
+
+    The last cycle's rolling fit is its leave-one-out fit, so only the cycles between are fitted here.
+    """
+    names = list(SCENARIOS)
+    fits = {}
+    for i in range(1, len(names) - 1):
+        fit = calibrate(specs, start, runs, seed, budget, progress, cycles=names[:i], sensitivity=False)
+        fits[names[i].removeprefix("history_")] = fit.fitted
+    return fits
+
+
+def write_folds(
+    folds: dict[str, dict[str, float]],
+    rolling: dict[str, dict[str, float]],
+    path: Path,
+    runs: int,
+    seed: int,
+    budget: int,
+) -> None:
+    """Write the out-of-sample fits beside ``calibrated.yaml``, for ``sim backtest``'s out-of-sample rows."""
     header = [
         f"# Written by `sim calibrate` on {datetime.now(UTC):%Y-%m-%d}: for each historical cycle, the",
-        "# structural parameters fitted on the other two cycles only (seed "
-        f"{seed}, {runs} worlds per scenario, at most {budget} evaluations each).",
-        "# `sim backtest` scores each cycle's forecast with the values fitted without it: out of sample.",
+        "# structural parameters fitted on the other two cycles only (leave_out) and, for a middle cycle, on",
+        f"# the cycles before it only (rolling); seed {seed}, {runs} worlds per scenario, at most {budget}",
+        "# evaluations each. `sim backtest` scores each cycle's forecast with them: out of sample.",
     ]
-    body = yaml.safe_dump({"leave_out": folds}, sort_keys=False)
+    body = yaml.safe_dump({"leave_out": folds, "rolling": rolling}, sort_keys=False)
     path.write_text("\n".join(header) + "\n" + body, encoding="utf-8")
 
 
-def read_folds(path: Path) -> dict[str, dict[str, float]] | None:
-    """The leave-one-cycle-out fits, or None when ``sim calibrate`` has not written them.
+def read_folds(path: Path, section: str = "leave_out") -> dict[str, dict[str, float]] | None:
+    """The leave-one-cycle-out fits (``section="rolling"``: the rolling-origin ones); None if not written yet.
 
     Raises:
         ValueError: naming the file, if it is not in the form ``write_folds`` writes.
@@ -231,9 +258,9 @@ def read_folds(path: Path) -> dict[str, dict[str, float]] | None:
         return None
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        folds = data.get("leave_out") if isinstance(data, dict) else None
+        folds = data.get(section) if isinstance(data, dict) else None
         return {str(cycle): {str(k): float(v) for k, v in values.items()} for cycle, values in folds.items()}
     except (AttributeError, TypeError, ValueError, yaml.YAMLError):
         raise ValueError(
-            f"{path}: leave_out must map each left-out cycle to its fitted values (rerun `sim calibrate`)"
+            f"{path}: {section} must map each cycle to its fitted values (rerun `sim calibrate`)"
         ) from None

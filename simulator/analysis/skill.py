@@ -32,6 +32,7 @@ HINDCAST = "hindcast given the shocks"
 FORECAST = "forecast"
 IN_SAMPLE = "in-sample"
 OUT_OF_SAMPLE = "out-of-sample"
+ROLLING = "rolling origin"
 
 #: Months per bootstrap block, replicates, and the interval's coverage.
 BLOCK = 12

@@ -403,11 +403,12 @@ def backtest_command(
     try:
         specs = backtest.load_history(config_dir)
         folds = read_folds(find_config_dir(config_dir) / FOLDS_FILE)
+        rolling = read_folds(find_config_dir(config_dir) / FOLDS_FILE, section="rolling")
     except (ScenarioError, OSError, ValueError) as error:
         _fail(f"cannot start the backtest: {error}")
     with render.progress() as bar:
         bar.add_task("backtest", total=None, unit=f"{runs:,} worlds x {3 * len(backtest.SCENARIOS)} runs")
-        skills, results = backtest.skill_backtest(specs, runs, seed, folds)
+        skills, results = backtest.skill_backtest(specs, runs, seed, folds, rolling=rolling)
         scored = backtest.score_questions(results)
     table = backtest.scores_table([backtest.score(name, results[name]) for name in backtest.SCENARIOS])
     skill_table = tabulate_skills(skills)
@@ -442,7 +443,7 @@ def calibrate_command(
         start = calibrate.start_values(folder / "structure.yaml")
     except (ScenarioError, OSError, KeyError, TypeError, ValueError) as error:
         _fail(f"cannot start the calibration: {error}")
-    fits = 1 + len(SCENARIOS)
+    fits = 1 + len(SCENARIOS) + len(SCENARIOS) - 2  # all cycles; each left out; the middle cycles' rolling fits
     with render.progress() as bar:
         task = bar.add_task(
             "calibrating", total=fits * (budget + 2) + 2 * len(calibrate.PARAMETERS), unit="evaluations"
@@ -456,9 +457,10 @@ def calibrate_command(
 
         result = calibrate.calibrate(specs, start, runs, seed, budget, progress=advance)
         folds = calibrate.cross_validate(specs, start, runs, seed, budget, progress=advance)
+        rolling = calibrate.rolling_fits(specs, start, runs, seed, budget, progress=advance)
     target = write or folder / "calibrated.yaml"
     calibrate.write_calibrated(result, target, runs, seed)
-    calibrate.write_folds(folds, target.with_name(calibrate.FOLDS_FILE), runs, seed, budget)
+    calibrate.write_folds(folds, rolling, target.with_name(calibrate.FOLDS_FILE), runs, seed, budget)
     render.calibration(result, seed)
     console.print(
         f"\nWritten to [bold]{escape(str(target))}[/] and, fitted without each cycle, "

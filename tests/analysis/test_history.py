@@ -138,6 +138,7 @@ def test_calibrate_command_improves_the_loss_and_writes_the_file(tmp_path):
     assert after <= before
     assert "structure.erosion" in result.output
     assert set(read_folds(tmp_path / FOLDS_FILE)) == {"1992", "2001", "2009"}
+    assert set(read_folds(tmp_path / FOLDS_FILE, section="rolling")) == {"2001"}
 
 
 @pytest.mark.slow

@@ -9,12 +9,21 @@ from typer.testing import CliRunner
 
 from simulator.analysis import history, questions
 from simulator.analysis.backtest import load_history, score_questions, skill_backtest
-from simulator.analysis.calibrate import FOLDS_FILE, PARAMETERS, cross_validate, read_folds, start_values, write_folds
+from simulator.analysis.calibrate import (
+    FOLDS_FILE,
+    PARAMETERS,
+    cross_validate,
+    read_folds,
+    rolling_fits,
+    start_values,
+    write_folds,
+)
 from simulator.analysis.skill import (
     FORECAST,
     HINDCAST,
     IN_SAMPLE,
     OUT_OF_SAMPLE,
+    ROLLING,
     block_bootstrap,
     forecast_spec,
     hindcast_spec,
@@ -129,7 +138,7 @@ def test_question_set_resolves_from_its_source_rows():
 @pytest.fixture(scope="module")
 def backtested(specs):
     folds = {key: {"structure.erosion": 0.03} for key in ("1992", "2001", "2009")}
-    return skill_backtest(specs, runs=200, seed=2, folds=folds)
+    return skill_backtest(specs, runs=200, seed=2, folds=folds, rolling={"2001": {"structure.erosion": 0.02}})
 
 
 def test_skill_backtest_has_both_modes_both_samples_and_scores_the_questions(backtested):
@@ -139,8 +148,9 @@ def test_skill_backtest_has_both_modes_both_samples_and_scores_the_questions(bac
         (HINDCAST, IN_SAMPLE),
         (FORECAST, IN_SAMPLE),
         (FORECAST, OUT_OF_SAMPLE),
+        (FORECAST, ROLLING),
     }
-    assert len(table) == 9
+    assert len(table) == 10 and table.loc[table["sample"] == ROLLING, "origin"].tolist() == ["2001-09"]
     for name in ("level_vs_climatology", "level_vs_persistence", "phase_vs_climatology", "phase_vs_persistence"):
         assert (table[f"{name}_low"] <= table[f"{name}_high"]).all()
         assert (table[name] <= 1).all()
@@ -168,8 +178,11 @@ def test_leave_one_cycle_out_fits_round_trip(specs, tmp_path):
     for values in folds.values():
         assert set(values) == set(PARAMETERS)
         assert all(PARAMETERS[k][0] <= v <= PARAMETERS[k][1] for k, v in values.items())
-    write_folds(folds, tmp_path / "folds.yaml", runs=50, seed=1, budget=5)
+    rolling = rolling_fits(short, start, runs=50, seed=1, budget=5)
+    assert set(rolling) == {"2001"}, "the last cycle's rolling fit is its leave-one-out fit"
+    write_folds(folds, rolling, tmp_path / "folds.yaml", runs=50, seed=1, budget=5)
     assert read_folds(tmp_path / "folds.yaml") == folds
+    assert read_folds(tmp_path / "folds.yaml", section="rolling") == rolling
     assert read_folds(tmp_path / "absent.yaml") is None
 
 
