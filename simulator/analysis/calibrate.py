@@ -11,8 +11,9 @@ reset's run to disillusionment. Every evaluation uses the same seed, so with
 common random numbers the loss is a deterministic function of the parameters.
 Afterwards each parameter is moved down and up by a third; one whose move
 costs less than a twentieth of what the whole calibration gained is reported
-as not pinned down by history. ``cross_validate`` repeats the fit leaving
-each cycle out, so the backtest can score every cycle out of sample.
+as not pinned down by history. ``held_out_fits`` repeats the fit leaving
+each cycle out, and on the cycles before each, so the backtest can score
+every cycle out of sample.
 """
 
 from collections.abc import Callable, Iterable
@@ -186,47 +187,29 @@ def write_calibrated(result: Calibration, path: Path, runs: int, seed: int) -> N
     path.write_text("\n".join(header) + "\n" + body, encoding="utf-8")
 
 
-def cross_validate(
+def held_out_fits(
     specs: dict[str, Scenario],
     start: dict[str, float],
     runs: int,
     seed: int,
     budget: int,
     progress: Callable[[int, float], None] | None = None,
-) -> dict[str, dict[str, float]]:
-    """Leave one cycle out: for each historical cycle, the values fitted on the other cycles only.
-
-    Leaving out the last cycle (2009) is also the rolling-origin fit: it uses only the cycles before it.
+) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
+    """The fits each cycle is scored out of sample with, keyed by cycle (``"1992"``, ``"2001"``, ``"2009"``).
 
     Returns:
-        The fitted values by left-out cycle (``"1992"``, ``"2001"``, ``"2009"``).
-    """
-    folds = {}
-    for left_out in SCENARIOS:
-        others = [name for name in SCENARIOS if name != left_out]
-        fit = calibrate(specs, start, runs, seed, budget, progress, cycles=others, sensitivity=False)
-        folds[left_out.removeprefix("history_")] = fit.fitted
-    return folds
-
-
-def rolling_fits(
-    specs: dict[str, Scenario],
-    start: dict[str, float],
-    runs: int,
-    seed: int,
-    budget: int,
-    progress: Callable[[int, float], None] | None = None,
-) -> dict[str, dict[str, float]]:
-    """Rolling origins: for each cycle after the first, the values fitted on the cycles before it only.
-
-    The last cycle's rolling fit is its leave-one-out fit, so only the cycles between are fitted here.
+        Leave one cycle out: for each cycle, the values fitted on the other cycles only. Rolling
+        origins: for each middle cycle, the values fitted on the cycles before it only (the last
+        cycle's rolling fit is its leave-one-out fit, so it is not repeated).
     """
     names = list(SCENARIOS)
-    fits = {}
-    for i in range(1, len(names) - 1):
-        fit = calibrate(specs, start, runs, seed, budget, progress, cycles=names[:i], sensitivity=False)
-        fits[names[i].removeprefix("history_")] = fit.fitted
-    return fits
+
+    def fit(cycles: list[str]) -> dict[str, float]:
+        return calibrate(specs, start, runs, seed, budget, progress, cycles=cycles, sensitivity=False).fitted
+
+    folds = {left.removeprefix("history_"): fit([n for n in names if n != left]) for left in names}
+    rolling = {names[i].removeprefix("history_"): fit(names[:i]) for i in range(1, len(names) - 1)}
+    return folds, rolling
 
 
 def write_folds(

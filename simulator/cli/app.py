@@ -456,8 +456,7 @@ def calibrate_command(
             bar.update(task, completed=done)
 
         result = calibrate.calibrate(specs, start, runs, seed, budget, progress=advance)
-        folds = calibrate.cross_validate(specs, start, runs, seed, budget, progress=advance)
-        rolling = calibrate.rolling_fits(specs, start, runs, seed, budget, progress=advance)
+        folds, rolling = calibrate.held_out_fits(specs, start, runs, seed, budget, progress=advance)
     target = write or folder / "calibrated.yaml"
     calibrate.write_calibrated(result, target, runs, seed)
     calibrate.write_folds(folds, rolling, target.with_name(calibrate.FOLDS_FILE), runs, seed, budget)

@@ -12,9 +12,8 @@ from simulator.analysis.backtest import load_history, score_questions, skill_bac
 from simulator.analysis.calibrate import (
     FOLDS_FILE,
     PARAMETERS,
-    cross_validate,
+    held_out_fits,
     read_folds,
-    rolling_fits,
     start_values,
     write_folds,
 )
@@ -173,12 +172,11 @@ def _first_two_years(spec):
 def test_leave_one_cycle_out_fits_round_trip(specs, tmp_path):
     short = {name: _first_two_years(spec) for name, spec in specs.items()}
     start = start_values(packaged("configs", "structure.yaml"))
-    folds = cross_validate(short, start, runs=50, seed=1, budget=5)
+    folds, rolling = held_out_fits(short, start, runs=50, seed=1, budget=5)
     assert set(folds) == {"1992", "2001", "2009"}
     for values in folds.values():
         assert set(values) == set(PARAMETERS)
         assert all(PARAMETERS[k][0] <= v <= PARAMETERS[k][1] for k, v in values.items())
-    rolling = rolling_fits(short, start, runs=50, seed=1, budget=5)
     assert set(rolling) == {"2001"}, "the last cycle's rolling fit is its leave-one-out fit"
     write_folds(folds, rolling, tmp_path / "folds.yaml", runs=50, seed=1, budget=5)
     assert read_folds(tmp_path / "folds.yaml") == folds
