@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: baseline setup test test-fast lint notebooks clean
+.PHONY: baseline setup browser test test-fast lint notebooks clean
 
 baseline: setup
 	$(VENV)/bin/sim run scenarios/trump2025.yaml
@@ -25,12 +25,19 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# The explorer's browser tests drive Debian's chromium: Playwright cannot download a browser of its own here.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing chromium (Debian) for the explorer's browser tests"; \
+	  sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q chromium; }
+
 # pytest exits 5 when it collected no tests: say so, and fail.
 PYTEST = status=0; $(PY) -m pytest $(1) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "error: pytest collected no tests" >&2; fi; \
 	exit $$status
 
-test: setup
+test: setup browser
 	@$(call PYTEST,)
 
 test-fast: setup

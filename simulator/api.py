@@ -1,15 +1,19 @@
 """The Python API behind the command line and the notebooks."""
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from threading import Event
 
+from simulator.engine.design import Design
+from simulator.engine.folder import owned
 from simulator.engine.runner import DEFAULT_CHUNK, Progress, RunPlan, simulate
 from simulator.engine.store import FolderStore, MemoryStore, check_manifest, read_manifest
 from simulator.engine.tally import Tally
 from simulator.engine.workers import open_workers
-from simulator.results.outputs import write_run
+from simulator.results.outputs import prepare_output_dir, write_run
 from simulator.results.result import OutputRows, RunResult, Timing
 from simulator.scenario import Scenario, load_scenario
 
@@ -41,10 +45,12 @@ def run(
     seed: int = 0,
     *,
     out: Path | None = None,
+    force: bool = True,
     trajectories: bool = False,
     execution: Execution | None = None,
     command: list[str] | None = None,
     scenario_path: Path | None = None,
+    design: Design | None = None,
 ) -> RunResult:
     """Run a scenario's Monte Carlo worlds from its start month to its horizon.
 
@@ -60,10 +66,14 @@ def run(
         runs: number of worlds.
         seed: root seed; the same seed gives identical results.
         out: output folder to write, or ``None`` to keep the results in memory.
+        force: replace what an earlier run wrote in ``out`` (only files ``sim`` writes: a folder
+            holding others is refused); if false, ``out`` must be empty.
         trajectories: keep every world's month-by-month path (``trajectories.parquet``).
         execution: workers, Dask, chunking, progress, stopping and resuming (default: one process).
         command: the command line to record in ``metadata.json``.
         scenario_path: the file a given ``Scenario`` came from, for ``metadata.json``.
+        design: per-world values of some assumptions instead of drawing them; the run
+            is then ``design.worlds`` worlds, whatever ``runs`` says.
 
     Returns:
         The run's tables, probabilities and per-world outcomes.
@@ -71,32 +81,54 @@ def run(
     Raises:
         engine.Interrupted: if ``execution.stop`` was set first; with ``out``, run again resuming.
         store.ResumeError: if resuming and ``out`` holds no matching interrupted run.
+        folder.FolderError: if another run holds ``out``, or it cannot be created or written.
+        results.outputs.OutputError: if ``out`` holds what ``force`` may not replace.
+        store.SaveFailed, results.outputs.WriteFailed: if the file system fails during the run
+            (a full disk, say); finished chunks are kept, and resuming finishes the run.
         workers.WorkersError: for a bad number of workers or an unreachable Dask scheduler.
+        design.DesignError: for a design that names an unknown assumption or a value outside its domain.
     """
     how = execution or Execution()
     if isinstance(scenario, Scenario):
         spec, path = scenario, scenario_path
     else:
         spec, path = load_scenario(scenario), Path(scenario)
+    if design is not None:
+        design.check(spec)
+        runs = design.worlds
     if runs < 1:
         raise ValueError(f"runs must be at least 1, got {runs}")
-    plan = RunPlan(spec, runs, seed, how.chunk_worlds, trajectories)
-    resume = out is not None and how.resume
-    if resume:
-        check_manifest(read_manifest(out), plan.identity(), out)  # before any worker starts
-
+    plan = RunPlan(spec, runs, seed, how.chunk_worlds, trajectories, design)
     started = time.perf_counter()
-    saved = FolderStore.done_in(out) if resume else set()
-    todo = [count for index, (_, count) in enumerate(plan.chunks) if index not in saved]
-    with open_workers(how.workers, how.dask, chunks=len(todo)) as pool:
-        store = FolderStore(out, plan, resume) if out is not None else MemoryStore()
-        simulate(plan, store, pool, how.progress, how.stop)
-    timing = Timing(seconds=time.perf_counter() - started, worlds=sum(todo))
-
-    tally = sum(store.tallies(), Tally.zero(spec.months))
-    result = RunResult(spec, runs, seed, tally, store, timing)
     if out is None:
-        return result
-    write_run(result, out, scenario_path=path, command=command, elapsed=time.perf_counter() - started)
-    store.remove()
-    return RunResult(spec, runs, seed, tally, OutputRows(out), timing)
+        return _simulate(plan, MemoryStore, set(), how, started)
+    with owned(out):  # no other run writes here until the outputs are written
+        if how.resume:
+            check_manifest(read_manifest(out), plan.identity(), out)  # before any worker starts
+        else:
+            prepare_output_dir(out, force)
+        saved = FolderStore.done_in(out) if how.resume else set()
+        result = _simulate(plan, partial(FolderStore, out, plan, how.resume), saved, how, started)
+        write_run(result, out, scenario_path=path, command=command, elapsed=time.perf_counter() - started)
+        result.rows.remove()
+    return RunResult(spec, runs, seed, result.tally, OutputRows(out), result.timing)
+
+
+def _simulate(
+    plan: RunPlan,
+    open_store: Callable[[], FolderStore | MemoryStore],
+    saved: set[int],
+    how: Execution,
+    started: float,
+) -> RunResult:
+    """Run the chunks not ``saved`` yet and put the run's result together.
+
+    The store is opened once the workers are: a run whose workers cannot be had writes nothing.
+    """
+    with open_workers(how.workers, how.dask, chunks=len(plan.chunks) - len(saved)) as pool:
+        store = open_store()
+        saved = store.done()  # less any damaged chunk the store found, which runs again
+        simulate(plan, store, pool, how.progress, how.stop)
+    timing = Timing(seconds=time.perf_counter() - started, worlds=plan.runs - plan.chunks.worlds(saved))
+    tally = sum(store.tallies(), Tally.zero(plan.spec.months))
+    return RunResult(plan.spec, plan.runs, plan.seed, tally, store, timing)

@@ -50,23 +50,13 @@ EVENTS: Final = (
 )
 EVENT_INDEX: Final = {name: i for i, name in enumerate(EVENTS)}
 
-#: Events a scenario's schedule can force to happen in every world at a month (``force: true``).
-FORCEABLE: Final = (
-    "contact_resumed",
-    "summit",
-    "working_level_deal",
-    "cooperation_deal",
-    "arms_control_deal",
-    "ceasefire",
-    "peace_agreement",
-    "sanctions_relief",
-    "new_sanctions",
-    "congress_sanctions_act",
-    "aid_cut",
-    "aid_increase",
-    "president_turns_tough",
-    "crisis",
-    "reset",
+#: Events a scenario's schedule can force to happen in every world at a month (``force: true``):
+#: all but those a shock records (forced with ``event: shock``) and the levels reached.
+FORCEABLE: Final = tuple(
+    event
+    for event in EVENTS
+    if event not in ("scandal", "military_incident", "russian_escalation", "black_swan", "leadership_change")
+    and not event.startswith("level>=")
 )
 
 #: Events the terminal summary shows first.

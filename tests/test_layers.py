@@ -2,7 +2,7 @@
 
 Layers, lowest first: the base modules (vocabulary, months, files, version),
 the scenario language, the model, the engine, results, the Python API,
-analysis, the command line. A module may import its own layer and those
+analysis, the interfaces (the command line, the explorer). A module may import its own layer and those
 below it. Imports inside functions count (they run too); imports under
 ``if TYPE_CHECKING:`` never run, so they may name a higher layer for a type
 hint without forming a cycle at run time. ``simulator/__init__.py`` is the lazy public API
@@ -23,7 +23,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"results"}),
     frozenset({"api"}),
     frozenset({"analysis"}),
-    frozenset({"cli"}),
+    frozenset({"cli", "explore"}),  # the interfaces: the command line and the explorer it starts
 )
 ROOT_LAYER = len(LAYERS)  #: the package root sits above everything
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from simulator.scenario import ScenarioError
 from simulator.scenario.loader import read_yaml
 from simulator.scenario.schema import Question
-from simulator.vocabulary import LEVELS, level_event
+from simulator.vocabulary import EVENTS, LEVELS, level_event
 
 #: Probabilities are kept this far from 0 and 1 in the log score.
 EPSILON = 1e-4
@@ -65,10 +65,7 @@ def score(run_dir: Path, answers: list[Answer], source: str = "answers") -> pd.D
     Raises:
         ScenarioError: if the run folder lacks its tables or a question's month lies outside the run.
     """
-    table_path = run_dir / "events_by_month.csv"
-    if not table_path.is_file():
-        raise ScenarioError(f"{run_dir}: not a run folder (no events_by_month.csv)")
-    events = pd.read_csv(table_path, dtype={"month": str}).set_index("month")
+    events = read_events(run_dir)
     base_rate = float(np.mean([a.outcome for a in answers]))
     rows = []
     for answer in answers:
@@ -93,6 +90,28 @@ def score(run_dir: Path, answers: list[Answer], source: str = "answers") -> pd.D
             }
         )
     return pd.DataFrame(rows)
+
+
+def read_events(run_dir: Path) -> pd.DataFrame:
+    """A run's ``events_by_month.csv``, indexed by month, checked to be the table ``sim run`` writes.
+
+    Raises:
+        ScenarioError: if the folder has no such table, or it is damaged (empty, not text, not numbers).
+    """
+    path = run_dir / "events_by_month.csv"
+    if not path.is_file():
+        raise ScenarioError(f"{run_dir}: not a run folder (no events_by_month.csv)")
+    try:
+        events = pd.read_csv(path, dtype={"month": str}, encoding="utf-8").set_index("month")
+    except (UnicodeDecodeError, pd.errors.EmptyDataError, pd.errors.ParserError, KeyError, OSError) as error:
+        reason = "it is empty" if isinstance(error, pd.errors.EmptyDataError) else type(error).__name__
+        raise ScenarioError(f"{path}: not the table sim run writes ({reason}); run the scenario again") from None
+    missing = [event for event in EVENTS if event not in events.columns]
+    values = events[[event for event in EVENTS if event in events.columns]].apply(pd.to_numeric, errors="coerce")
+    if missing or events.empty or values.isna().any().any() or not values.stack().between(0, 1).all():
+        problem = f"no column {missing[0]!r}" if missing else "its values are not probabilities"
+        raise ScenarioError(f"{path}: not the table sim run writes ({problem}); run the scenario again")
+    return values
 
 
 def _scores(p: float, outcome: bool, name: str) -> dict[str, float]:

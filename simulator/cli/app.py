@@ -5,6 +5,8 @@ in one place (``_sized``); what is shown lives in ``render``.
 """
 
 import json
+import logging
+import os
 import signal
 import sys
 import time
@@ -25,12 +27,13 @@ from simulator.api import Execution
 from simulator.api import run as run_scenario
 from simulator.cli import render
 from simulator.cli.render import console, errors
+from simulator.engine.folder import FolderError
 from simulator.engine.runner import ChunkFailed, Interrupted, plan_chunks
-from simulator.engine.store import FolderStore, ResumeError, read_manifest
+from simulator.engine.store import CHUNKS, MANIFEST, FolderStore, ResumeError, SaveFailed, read_manifest
 from simulator.engine.workers import WorkersError
-from simulator.results.outputs import OutputError, check_output_dir, new_run_dir
+from simulator.results.outputs import OutputError, WriteFailed, check_output_dir, new_run_dir
 from simulator.scenario import Scenario, ScenarioError
-from simulator.scenario.config import ConfigError, EngineConfig, load_config
+from simulator.scenario.config import ENGINE_FILE, ConfigError, EngineConfig, load_config
 from simulator.scenario.loader import resolve_scenario
 from simulator.scenario.provenance import as_dicts, as_markdown, describe
 from simulator.version import __version__
@@ -70,6 +73,16 @@ class Format(StrEnum):
     json = "json"
 
 
+class _Notes(logging.Handler):
+    """The package's warnings (normalised weights, a damaged chunk recomputed), printed as notes."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        errors.print(f"[bold yellow]note:[/] {escape(record.getMessage())}", highlight=False, soft_wrap=True)
+
+
+_notes = _Notes(logging.WARNING)
+
+
 def _print_version(wanted: bool) -> None:
     if wanted:
         console.print(f"sim {__version__}", highlight=False)
@@ -83,6 +96,9 @@ def main(
     ] = False,
 ) -> None:
     """Scenario forecasting of US-Russia relations: an agent-based model run as Monte Carlo."""
+    package = logging.getLogger("simulator")
+    if _notes not in package.handlers:
+        package.addHandler(_notes)
 
 
 def _fail(message: str) -> NoReturn:
@@ -104,9 +120,15 @@ def _output_dir(out: Path | None, root: Path, name: str, force: bool) -> Path:
     out = out or new_run_dir(root, name)
     try:
         check_output_dir(out, force)
-    except OutputError as error:
+    except (OutputError, FolderError) as error:
         _fail(str(error))
     return out
+
+
+def _write_failed(failure: BaseException, kept: str = "") -> NoReturn:
+    """A file-system failure once work was under way: one message, exit 1 (see README, exit codes)."""
+    errors.print(f"[bold red]error:[/] {escape(str(failure))}{escape(kept)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=1)
 
 
 def _engine_config(config_dir: Path | None) -> EngineConfig:
@@ -117,8 +139,14 @@ def _engine_config(config_dir: Path | None) -> EngineConfig:
 
 
 def _sized(config: EngineConfig, runs: int | None, seed: int | None) -> tuple[int, int]:
-    """Runs and seed: the options if given, else ``configs/engine.yaml`` (the one place they fall back)."""
-    return runs or config.runs, config.seed if seed is None else seed
+    """Runs and seed: the options if given, else ``configs/engine.yaml`` (the one place they fall back).
+
+    Runs above the configuration's ``max_runs`` end the command here, with exit code 2.
+    """
+    try:
+        return _within_max(runs or config.runs, config), config.seed if seed is None else seed
+    except OutputError as error:
+        _fail(str(error))
 
 
 def _execution(
@@ -174,12 +202,20 @@ def _settings(
     if out is not None and out != resume:
         raise OutputError(f"--resume {resume} writes into that folder; leave out --out {out}")
     manifest = read_manifest(resume)
-    runs = runs or manifest["runs"]
+    runs = _within_max(runs or manifest["runs"], config)
     seed = manifest["seed"] if seed is None else seed
     trajectories = trajectories or manifest["trajectories"]
-    chunks = plan_chunks(runs, manifest["chunk_worlds"])
-    done = sum(chunks[i][1] for i in FolderStore.done_in(resume) if i < len(chunks))
+    done = plan_chunks(runs, manifest["chunk_worlds"]).worlds(FolderStore.done_in(resume))
     return _Settings(resume, runs, seed, manifest["chunk_worlds"], trajectories, True, done)
+
+
+def _within_max(runs: int, config: EngineConfig) -> int:
+    if runs > config.max_runs:
+        raise OutputError(
+            f"--runs {runs:,} is more than the {config.max_runs:,} worlds a run may have (max_runs in "
+            f"{ENGINE_FILE}); raise max_runs there, or in your own configs folder (--config-dir), for a run that big"
+        )
+    return runs
 
 
 @contextmanager
@@ -233,12 +269,13 @@ def run(
     save_trajectories: Annotated[
         bool, typer.Option(help="Also write every world's month-by-month path to trajectories.parquet.")
     ] = False,
+    report: Annotated[bool, typer.Option(help="Also write report.html, one self-contained page to send.")] = False,
 ) -> None:
     """Run a scenario's worlds to its horizon; print a summary and write tables and plots."""
     config, (spec,) = _prepare([scenario], set_, config_dir)
     try:
         settings = _settings(config, spec, runs, seed, out, force, resume, save_trajectories)
-    except (OutputError, ResumeError) as error:
+    except (OutputError, ResumeError, FolderError) as error:
         _fail(str(error))
     started = time.perf_counter()
     with _stop_on_signals() as (stop, received), render.progress() as bar:
@@ -258,13 +295,16 @@ def run(
                 runs=settings.runs,
                 seed=settings.seed,
                 out=settings.out,
+                force=force,
                 trajectories=settings.trajectories,
                 execution=execution,
                 command=["sim", *sys.argv[1:]],
                 scenario_path=scenario,
             )
-        except (WorkersError, ResumeError) as error:
+        except (WorkersError, ResumeError, FolderError, OutputError) as error:
             _fail(str(error))
+        except (SaveFailed, WriteFailed, OSError) as failure:
+            _write_failed(failure, _resume_hint(scenario, settings.out))
         except (Interrupted, KeyboardInterrupt) as stopped:
             _stopped(scenario, settings.out, stopped, received)
             return
@@ -277,7 +317,17 @@ def run(
             )
             raise typer.Exit(code=1) from None
     render.summary(result, time.perf_counter() - started)
+    if report:
+        from simulator.analysis.report import write_report
+
+        write_report(settings.out)
     render.written_to(settings.out)
+
+
+def _resume_hint(scenario: Path, out: Path) -> str:
+    if not (out / CHUNKS / MANIFEST).is_file():
+        return ""
+    return f"\nFinished chunks are kept in {out}; once the cause is fixed, resume: sim run {scenario} --resume {out}"
 
 
 def _stopped(scenario: Path, out: Path, stopped: BaseException, received: list[int]) -> None:
@@ -362,7 +412,10 @@ def compare(
             advance = _advancer(bar, task, spec.months)
             results.append(run_scenario(spec, runs=runs, seed=seed, execution=_execution(config, progress=advance)))
     comparison = Comparison(names, results)
-    write_comparison(comparison, out, command=["sim", *sys.argv[1:]])
+    try:
+        write_comparison(comparison, out, command=["sim", *sys.argv[1:]])
+    except WriteFailed as failure:
+        _write_failed(failure)
     render.comparison(comparison)
     render.written_to(out)
 
@@ -412,7 +465,10 @@ def backtest_command(
         scored = backtest.score_questions(results)
     table = backtest.scores_table([backtest.score(name, results[name]) for name in backtest.SCENARIOS])
     skill_table = tabulate_skills(skills)
-    backtest.write_backtest(table, skill_table, scored, results, out)
+    try:
+        backtest.write_backtest(table, skill_table, scored, results, out)
+    except WriteFailed as failure:
+        _write_failed(failure)
     render.skill(skill_table, scored)
     render.backtest(table)
     if folds is None:
@@ -481,3 +537,41 @@ def score_command(
     except ScenarioError as error:
         _fail(str(error))
     render.scores(table, f"Forecasts of {run_dir} against {answers}")
+
+
+@app.command()
+def explore(
+    scenario: Annotated[
+        Path | None, typer.Argument(help="Scenario to open first (default: scenarios/trump2025.yaml).")
+    ] = None,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; anything but 127.0.0.1 lets other machines in.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8521,
+    runs: Annotated[int, typer.Option(min=1, help="Worlds per forecast.")] = 20_000,
+    seed: SeedOption = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes (default: one per core).")] = None,
+    config_dir: ConfigOption = None,
+) -> None:
+    """Explore a scenario in the browser: change assumptions and the schedule, watch the forecast move."""
+    from simulator.explore import server  # the web stack is slow to import; only this command needs it
+
+    config = _engine_config(config_dir)
+    if scenario is not None:
+        _prepare([scenario], None, config_dir)
+    try:
+        server.check_port(host, port)
+    except OSError as error:
+        _fail(f"cannot listen on {host}:{port} ({error.strerror}); choose another --port")
+    if host not in server.LOCAL_HOSTS:
+        errors.print(
+            f"[bold yellow]warning:[/] listening on {escape(host)}: anyone who can reach this machine "
+            "can open the explorer and run simulations on it",
+            highlight=False,
+        )
+    options = server.Settings(scenario, runs, config.seed if seed is None else seed, config_dir, server.scenarios_dir())
+    console.print(f"sim explore: starting; then open http://{host}:{port}/ (Ctrl-C to stop)", highlight=False)
+    server.serve(options, host, port, workers)
+    console.print("sim explore: stopped", highlight=False)
+    sys.stdout.flush()
+    os._exit(0)  # the server has stopped and its workers are closed; threads the web stack leaves must not hold on

@@ -16,14 +16,17 @@ the chunks its store does not hold yet.
 
 import hashlib
 import json
-from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from threading import Event
-from typing import Any, Protocol
+from typing import Any, Protocol, overload
 
+import numpy as np
+import pyarrow as pa
+
+from simulator.engine.design import Design
 from simulator.engine.rows import to_parquet, trajectory_table, world_table
 from simulator.engine.tally import Tally
 from simulator.engine.workers import HERE, Workers
@@ -67,12 +70,50 @@ class ChunkFailed(RuntimeError):
         self.index = index
 
 
-def plan_chunks(runs: int, chunk_worlds: int = DEFAULT_CHUNK) -> list[tuple[int, int]]:
+#: The most worlds a run can address: world numbers must fit the random streams' 64-bit block keys.
+MAX_WORLDS = 2**53
+
+
+class Chunks(Sequence[tuple[int, int]]):
+    """(first world, count) of each chunk, computed when asked: a plan's memory does not grow with its runs.
+
+    Every chunk but the last is ``size`` worlds, whole random-number blocks.
+    """
+
+    def __init__(self, runs: int, size: int) -> None:
+        self.runs, self.size = runs, size
+
+    def __len__(self) -> int:
+        return -(-self.runs // self.size)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[int, int]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[int, int]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[int, int] | list[tuple[int, int]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(f"chunk {index} of a plan of {len(self)}")
+        first = index * self.size
+        return first, min(self.size, self.runs - first)
+
+    def worlds(self, indices: Iterable[int]) -> int:
+        """Worlds in the chunks ``indices`` (those beyond the plan count none)."""
+        return sum(self[i][1] for i in indices if 0 <= i < len(self))
+
+
+def plan_chunks(runs: int, chunk_worlds: int = DEFAULT_CHUNK) -> Chunks:
     """(first world, count) of each chunk; every chunk but the last is whole blocks."""
     if runs < 1:
         raise ValueError(f"runs must be at least 1, got {runs}")
-    size = chunk_size(chunk_worlds)
-    return [(first, min(size, runs - first)) for first in range(0, runs, size)]
+    if runs > MAX_WORLDS:
+        raise ValueError(f"runs must be at most {MAX_WORLDS:,}, got {runs:,}")
+    return Chunks(runs, chunk_size(chunk_worlds))
 
 
 @dataclass(frozen=True)
@@ -85,6 +126,8 @@ class RunPlan:
         seed: the root seed.
         chunk_worlds: worlds per chunk (rounded down to whole blocks, at least one).
         trajectories: keep every world's month-by-month path.
+        design: per-world values of some assumptions, in place of drawing them; ``runs``
+            must then be its number of worlds.
     """
 
     spec: Scenario
@@ -92,9 +135,17 @@ class RunPlan:
     seed: int
     chunk_worlds: int = DEFAULT_CHUNK
     trajectories: bool = False
+    design: Design | None = None
+
+    def for_chunk(self, index: int) -> "RunPlan":
+        """This plan with only the design rows chunk ``index`` needs: what is sent to a worker."""
+        if self.design is None:
+            return self
+        first, count = self.chunks[index]
+        return replace(self, design=self.design.for_worlds(first, count))
 
     @property
-    def chunks(self) -> list[tuple[int, int]]:
+    def chunks(self) -> Chunks:
         """(first world, count) of each chunk, in world order."""
         return plan_chunks(self.runs, self.chunk_worlds)
 
@@ -110,7 +161,7 @@ class RunPlan:
             "trajectories": self.trajectories,
             "random_block_worlds": BLOCK,
             "version": __version__,
-        }
+        } | ({} if self.design is None else {"design_sha256": self.design.digest()})
 
 
 @dataclass(frozen=True)
@@ -145,18 +196,40 @@ class Store(Protocol):
 def run_chunk(plan: RunPlan, index: int, progress: Progress | None = None) -> ChunkResult:
     """Advance the worlds of chunk ``index`` to the horizon; the unit of work a worker runs."""
     first, count = plan.chunks[index]
-    model = RelationsModel(plan.spec, worlds=count, seed=plan.seed, first_world=first, paths=plan.trajectories)
+    design = plan.design
+    model = RelationsModel(
+        plan.spec,
+        worlds=count,
+        seed=plan.seed,
+        first_world=first,
+        paths=plan.trajectories,
+        design=None if design is None else design.values(first, count),
+    )
     while model.running:
         model.step()
         if progress is not None:
             progress(count)
     varying = [path for path, value in assumptions(plan.spec) if not isinstance(value, Fixed)]
+    worlds = world_table(model, varying)
+    if design is not None:
+        worlds = _with_design(worlds, model, design, varying)
     return ChunkResult(
         index=index,
         tally=Tally.of(model),
-        worlds=to_parquet(world_table(model, varying)),
+        worlds=to_parquet(worlds),
         trajectories=to_parquet(trajectory_table(model)) if plan.trajectories else None,
     )
+
+
+def _with_design(worlds: pa.Table, model: RelationsModel, design: Design, varying: list[str]) -> pa.Table:
+    """A chunk's rows with each world's design row and, if recorded, the design's values."""
+    rows = design.row_of(model.first_world, model.worlds)
+    worlds = worlds.add_column(1, "design_row", pa.array(rows))
+    if design.record:
+        for offset, path in enumerate(p for p in design.paths if p not in varying):
+            values = np.asarray(model.draws[path], dtype=np.float64)
+            worlds = worlds.add_column(2 + len(varying) + offset, path, pa.array(values))
+    return worlds
 
 
 def queue_length(left: int, slots: int, here: bool) -> int:
@@ -194,7 +267,7 @@ def simulate(
         Interrupted: if ``stop`` was set before every chunk finished.
         ChunkFailed: if a chunk failed where it ran; every chunk finished before is saved.
     """
-    todo = deque(index for index in range(len(plan.chunks)) if index not in store.done())
+    todo = Pending(len(plan.chunks), store.done())
     running: dict[Future[ChunkResult], int] = {}
     try:
         while True:
@@ -206,7 +279,7 @@ def simulate(
                 _feed(workers, plan, todo, running)
             works_here = workers.here and bool(todo) and not stopping
             if works_here:
-                store.save(run_chunk(plan, todo.popleft(), progress))
+                store.save(run_chunk(plan, todo.take(), progress))
             elif not running:
                 break
             finished, _ = wait(running, timeout=0 if works_here else _POLL, return_when=FIRST_COMPLETED)
@@ -225,14 +298,35 @@ def simulate(
         raise Interrupted(finished_chunks, len(plan.chunks))
 
 
-def _feed(workers: Workers, plan: RunPlan, todo: deque[int], running: dict[Future[ChunkResult], int]) -> None:
+def _feed(workers: Workers, plan: RunPlan, todo: "Pending", running: dict[Future[ChunkResult], int]) -> None:
     """Queue chunks with the workers' executor, once it has started, up to its ``queue_length``."""
     if not workers.accepting():
         return
     queue = queue_length(len(todo) + len(running), workers.slots, workers.here)
     while len(running) < queue and todo:
-        index = todo.popleft()
-        running[workers.executor.submit(run_chunk, plan, index)] = index
+        index = todo.take()
+        running[workers.executor.submit(run_chunk, plan.for_chunk(index), index)] = index
+
+
+class Pending:
+    """The chunks still to run, in order: a cursor over the plan, not a list of them."""
+
+    def __init__(self, total: int, done: set[int]) -> None:
+        self._next, self._total, self._done = 0, total, done
+        self._left = total - sum(1 for index in done if 0 <= index < total)
+
+    def __len__(self) -> int:
+        return self._left
+
+    def take(self) -> int:
+        """The next chunk to run."""
+        while self._next in self._done:
+            self._next += 1
+        if self._left == 0 or self._next >= self._total:
+            raise IndexError("no chunk left to run")
+        self._left -= 1
+        self._next += 1
+        return self._next - 1
 
 
 def _failed(future: Future[ChunkResult]) -> bool:

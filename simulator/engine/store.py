@@ -1,17 +1,29 @@
 """Where finished chunks are kept: in memory, or in the output folder so that a run can be resumed.
 
-While a run with an output folder is under way, the folder holds only:
+While a run with an output folder is under way, the folder holds only its
+lock (``folder.LOCK``) and:
 
     .chunks/manifest.json          what the run is (``RunPlan.identity``); a resumed run must match it
+    .chunks/checksums              the manifest's second part: a line per finished chunk, with the
+                                   SHA-256 of each of its files; chunk 3 is done once its line is there
     .chunks/00003.worlds.parquet   chunk 3's per-world rows
     .chunks/00003.paths.parquet    chunk 3's month-by-month paths (with --save-trajectories)
-    .chunks/00003.tally.npz        chunk 3's tally, written last: chunk 3 is done once it exists
+    .chunks/00003.tally.npz        chunk 3's tally
 
 Each file is written atomically (``files``), so a file that exists is
-complete. Once the run's outputs are written, ``.chunks`` is removed.
+complete, and its checksum line is appended only once all of a chunk's files
+are in place. The checksums are kept in a file of their own, appended to, so
+that saving a chunk costs the same whether it is the first or the millionth.
+Resuming checks every finished chunk against its checksums: a damaged or
+missing file (a disk error, a power cut before the data reached the disk, a
+hand edit) makes its chunk run again, with a note. Once the run's outputs are
+written, ``.chunks`` is removed.
 """
 
+import hashlib
+import io
 import json
+import logging
 import re
 import shutil
 from collections.abc import Iterator
@@ -25,7 +37,7 @@ import pyarrow.parquet as pq
 from simulator.engine.rows import from_parquet
 from simulator.engine.runner import ChunkResult, RunPlan
 from simulator.engine.tally import Tally
-from simulator.files import atomically, write_bytes
+from simulator.files import write_bytes
 
 #: Folder inside an output folder holding finished chunks until the run's outputs are written.
 CHUNKS = ".chunks"
@@ -33,11 +45,24 @@ CHUNKS = ".chunks"
 #: File in ``CHUNKS`` that says what the run is.
 MANIFEST = "manifest.json"
 
-_DONE = re.compile(r"^(\d+)\.tally\.npz$")
+#: File in ``CHUNKS`` with a line per finished chunk: its files and their SHA-256.
+CHECKSUMS = "checksums"
+
+_CHUNK_FILE = re.compile(r"^(\d+)\.(worlds\.parquet|paths\.parquet|tally\.npz)$")
+
+log = logging.getLogger(__name__)
 
 
 class ResumeError(ValueError):
     """An output folder that cannot be resumed, with the reason."""
+
+
+class SaveFailed(RuntimeError):
+    """A finished chunk could not be saved (a full disk, say); the chunks saved before are kept."""
+
+    def __init__(self, index: int, folder: Path, error: OSError) -> None:
+        super().__init__(f"cannot save chunk {index} in {folder}: {error.strerror or error}")
+        self.error = error
 
 
 class MemoryStore:
@@ -87,34 +112,62 @@ class FolderStore:
         identity = plan.identity()
         if resume:
             check_manifest(read_manifest(out), identity, out)
+            self._sums = self._verified(_read_checksums(self.folder))
         else:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder.mkdir(parents=True)
             write_bytes(self.folder / MANIFEST, (json.dumps(identity, indent=2) + "\n").encode())
+            self._sums = {}
+            write_bytes(self.folder / CHECKSUMS, b"")
 
     def done(self) -> set[int]:
         """Indices of the chunks saved."""
-        return self.done_in(self.out)
+        return set(self._sums)
 
     @staticmethod
     def done_in(out: Path) -> set[int]:
-        """Indices of the chunks saved in the output folder ``out``."""
-        folder = out / CHUNKS
-        if not folder.is_dir():
-            return set()
-        return {int(match[1]) for path in folder.iterdir() if (match := _DONE.match(path.name))}
+        """Indices of the chunks saved in the output folder ``out`` (before their files are checked)."""
+        return set(_read_checksums(out / CHUNKS))
 
     def save(self, chunk: ChunkResult) -> None:
-        """Save a finished chunk; its tally last, so that a chunk with a tally is complete."""
-        write_bytes(self._path(chunk.index, "worlds.parquet"), chunk.worlds)
+        """Save a finished chunk: its files, then its line of checksums, so that a chunk with a line is complete.
+
+        Raises:
+            SaveFailed: if the file system refuses (no space, say); nothing saved before is touched.
+        """
+        files = {"worlds.parquet": chunk.worlds, "tally.npz": _npz(chunk.tally)}
         if chunk.trajectories is not None:
-            write_bytes(self._path(chunk.index, "paths.parquet"), chunk.trajectories)
+            files["paths.parquet"] = chunk.trajectories
+        try:
+            for kind, data in files.items():
+                write_bytes(self._path(chunk.index, kind), data)
+            sums = {kind: hashlib.sha256(data).hexdigest() for kind, data in files.items()}
+            with (self.folder / CHECKSUMS).open("a", encoding="utf-8") as file:
+                file.write("\n" + json.dumps({"chunk": chunk.index, "sha256": sums}))  # a torn line stands alone
+        except OSError as error:
+            raise SaveFailed(chunk.index, self.folder, error) from error
+        self._sums[chunk.index] = sums
 
-        def write_tally(path: Path) -> None:
-            with path.open("wb") as file:
-                np.savez(file, **chunk.tally.to_arrays())
-
-        atomically(self._path(chunk.index, "tally.npz"), write_tally)
+    def _verified(self, sums: dict[int, dict[str, str]]) -> dict[int, dict[str, str]]:
+        """The chunks whose files match their checksums; the others are removed, to run again."""
+        good = {}
+        for index in sorted(sums):
+            damaged = [kind for kind, expected in sums[index].items() if _sha256(self._path(index, kind)) != expected]
+            if not damaged:
+                good[index] = sums[index]
+                continue
+            log.warning(
+                "%s: chunk %d is damaged (%s does not match its checksum); it will be computed again",
+                self.folder,
+                index,
+                ", ".join(f"{index:05d}.{kind}" for kind in damaged),
+            )
+            for kind in sums[index]:
+                self._path(index, kind).unlink(missing_ok=True)
+        if good != sums:
+            lines = "".join("\n" + json.dumps({"chunk": i, "sha256": good[i]}) for i in sorted(good))
+            write_bytes(self.folder / CHECKSUMS, lines.encode())
+        return good
 
     def tallies(self) -> Iterator[Tally]:
         """Each chunk's tally, in world order."""
@@ -139,6 +192,42 @@ class FolderStore:
         return self.folder / f"{index:05d}.{kind}"
 
 
+def _npz(tally: Tally) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, **tally.to_arrays())
+    return buffer.getvalue()
+
+
+def _sha256(path: Path) -> str | None:
+    """The file's SHA-256, or ``None`` if it cannot be read."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as file:
+            while block := file.read(1 << 20):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _read_checksums(folder: Path) -> dict[int, dict[str, str]]:
+    """Chunk index to its files' checksums, from the lines that are whole (a torn or mangled one is skipped)."""
+    try:
+        text = (folder / CHECKSUMS).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return {}
+    sums = {}
+    for line in text.splitlines():
+        try:
+            entry = json.loads(line)
+            index, files = int(entry["chunk"]), dict(entry["sha256"])
+        except (ValueError, TypeError, KeyError):
+            continue
+        if index >= 0 and "worlds.parquet" in files and "tally.npz" in files:
+            sums[index] = {str(kind): str(value) for kind, value in files.items() if _CHUNK_FILE.match(f"0.{kind}")}
+    return sums
+
+
 def read_manifest(out: Path) -> dict[str, Any]:
     """What the interrupted run in ``out`` is.
 
@@ -153,9 +242,22 @@ def read_manifest(out: Path) -> dict[str, Any]:
         reason = "its run already finished" if finished else f"it holds no interrupted run ({CHUNKS}/{MANIFEST})"
         raise ResumeError(f"cannot resume {out}: {reason}")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise ResumeError(f"cannot resume {out}: {path} is unreadable ({error})") from None
+    if not (isinstance(manifest, dict) and all(_fits(manifest.get(key), kind) for key, kind in _MANIFEST_KEYS.items())):
+        raise ResumeError(f"cannot resume {out}: {path} is damaged; start the run again with --force")
+    return manifest
+
+
+#: What a manifest must say, for a run to be resumed from it: key and the values it may take.
+_MANIFEST_KEYS = {"runs": "count", "seed": "seed", "chunk_worlds": "count", "trajectories": "flag"}
+
+
+def _fits(value: Any, kind: str) -> bool:
+    if kind == "flag":
+        return isinstance(value, bool)
+    return isinstance(value, int) and not isinstance(value, bool) and value >= (1 if kind == "count" else 0)
 
 
 def check_manifest(manifest: dict[str, Any], identity: dict[str, Any], out: Path) -> None:

@@ -5,15 +5,20 @@ number of chunks it runs at once. On one machine this process runs chunks
 too, so N processes means this one and N - 1 helpers. Helpers are spawned
 fresh (never forked from a process that has threads) and ignore Ctrl-C: the
 run that owns them decides when to stop, lets running chunks finish and
-saves them. A Dask cluster's workers must have ``sim`` installed, at the
+saves them. They end with the process that started them, however it ends
+(SIGKILL included): on Linux the kernel kills them (``PR_SET_PDEATHSIG``),
+elsewhere a thread in each watches its parent. A Dask cluster's workers must have ``sim`` installed, at the
 same version; with a cluster this process only hands out chunks.
 """
 
+import ctypes
 import multiprocessing
 import os
 import signal
 import socket
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -21,6 +26,9 @@ from dataclasses import dataclass
 
 #: Seconds to wait for a Dask scheduler to answer.
 DASK_TIMEOUT = 10
+
+#: The most local processes per core a run may ask for.
+MAX_PER_CORE = 8
 
 
 class WorkersError(ValueError):
@@ -82,12 +90,19 @@ def open_workers(processes: int | None = 1, dask: str | None = None, chunks: int
     processes = all_cores() if processes is None else processes
     if processes < 1:
         raise WorkersError(f"the number of workers must be at least 1, got {processes}")
+    if processes > MAX_PER_CORE * all_cores():
+        raise WorkersError(
+            f"{processes:,} workers on {all_cores()} cores: at most {MAX_PER_CORE * all_cores()} "
+            f"({MAX_PER_CORE} per core); more only slow the run and crowd the machine"
+        )
     helpers = min(processes, chunks) - 1
     if helpers < 1:
         yield HERE
         return
     with _ctrl_c_ignored():  # the helpers inherit it, so a Ctrl-C never reaches one mid-import
-        pool = ProcessPoolExecutor(helpers, multiprocessing.get_context("spawn"), initializer=_ignore_ctrl_c)
+        pool = ProcessPoolExecutor(
+            helpers, multiprocessing.get_context("spawn"), initializer=_start_helper, initargs=(os.getpid(),)
+        )
         started = [pool.submit(_ready) for _ in range(helpers)]  # spawns every helper now
     try:
         yield Workers(pool, helpers, here=True, ready=started[0], where=f"local helper processes ({helpers})")
@@ -146,5 +161,31 @@ def _ready() -> None:
     """Nothing: a worker that can run this has started (importing the engine takes a second or two)."""
 
 
-def _ignore_ctrl_c() -> None:
+#: ``prctl`` option: the signal a process gets when its parent dies (linux/prctl.h).
+_PR_SET_PDEATHSIG = 1
+
+
+def _start_helper(parent: int) -> None:
+    """Set up a helper process: ignore Ctrl-C, and end with ``parent``, the process that started it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not _killed_with_parent():
+        threading.Thread(target=_watch, args=(parent,), name="watch-parent", daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the kernel was told
+        os._exit(1)
+
+
+def _killed_with_parent() -> bool:
+    """Ask the kernel to kill this process when its parent dies; whether it will (Linux only)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch(parent: int) -> None:
+    """End this process once its parent is gone (it is then adopted by another)."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)

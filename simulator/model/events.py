@@ -19,6 +19,11 @@ class EventLog:
         row = self.first[EVENT_INDEX[event]]
         row[happened & (row == NEVER)] = self.month
 
+    def record_at(self, event: str, worlds: np.ndarray) -> None:
+        """Note that ``event`` happened this month in ``worlds`` (indices): cheaper when they are few."""
+        row = self.first[EVENT_INDEX[event]]
+        row[worlds[row[worlds] == NEVER]] = self.month
+
     def happened(self, event: str) -> np.ndarray:
         """Where ``event`` has happened by now."""
         return self.first[EVENT_INDEX[event]] != NEVER

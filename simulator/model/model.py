@@ -90,7 +90,7 @@ class RelationsModel(mesa.Model):
             worlds, spec.initial, {name: initial[f"initial.{name}"] for name in _DRAWN_INITIAL}
         )
         self.aid_reference = self.state.aid.copy()
-        self.initial_intensity = np.asarray(initial["initial.intensity"])
+        self.initial_intensity = np.broadcast_to(initial["initial.intensity"], (worlds,)).copy()
         self.agenda = Agenda(worlds)
         self.events = EventLog(worlds)
         for event in spec.initial.happened:
@@ -119,6 +119,8 @@ class RelationsModel(mesa.Model):
         structure = self.p.structure
         self.phase_months = by_phase_table([getattr(structure.phase_months, p) for p in PHASES])
         self.up = by_phase_table([getattr(structure.up, p) for p in PHASES])
+        with np.errstate(divide="ignore"):  # an up factor of 0 shuts talking: log 0 = -inf
+            self.log_up = np.log(self.up)
         self.down = by_phase_table([getattr(structure.down, p) for p in PHASES])
 
     def change(self, values: Mapping[str, Assumption]) -> None:
@@ -126,6 +128,7 @@ class RelationsModel(mesa.Model):
         for path, assumption in values.items():
             self.p.set(path, self._draw(f"change:{path}@{self.month}", assumption))
         self._phase_tables()
+        self.china.refresh()
 
     @property
     def calendar_month(self) -> Month:
@@ -152,6 +155,10 @@ class RelationsModel(mesa.Model):
     def up_factor(self) -> np.ndarray:
         """How the current Giles phase multiplies upward moves in each world (001)."""
         return by_phase(self.up, self.state.phase)
+
+    def log_up_factor(self) -> np.ndarray:
+        """The log of ``up_factor``: how the phase moves the value of talking (001)."""
+        return by_phase(self.log_up, self.state.phase)
 
     def down_factor(self) -> np.ndarray:
         """How the current Giles phase multiplies the loss of a level in each world (001)."""

@@ -24,12 +24,10 @@ Array = np.ndarray
 def impose_sanctions(model: RelationsModel, where: Array, grade: Array | float = 1.0) -> None:
     """A round of new US sanctions of the given grade: tariffs and designations up to major sanctions (000)."""
     state, structure = model.state, model.p.structure
-    grade = np.broadcast_to(grade, where.shape)
-    harsher = np.minimum(1, state.sanctions + structure.sanctions_step * grade)
-    state.sanctions = np.where(where, harsher, state.sanctions)
-    felt = np.maximum(model.agenda.pressure, np.minimum(grade, 1))
-    model.agenda.pressure = np.where(where, felt, model.agenda.pressure)
-    model.events.record("new_sanctions", where & (grade >= structure.major))
+    applied = where * np.asarray(grade, dtype=float)  # the grade where sanctions are imposed, 0 elsewhere
+    state.sanctions = np.minimum(1, state.sanctions + structure.sanctions_step * applied)
+    model.agenda.pressure = np.maximum(model.agenda.pressure, np.minimum(applied, 1))
+    model.events.record("new_sanctions", applied >= structure.major)
 
 
 def lift_sanctions(model: RelationsModel, where: Array) -> None:

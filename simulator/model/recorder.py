@@ -67,10 +67,10 @@ class Recorder:
         }
         self.state_sums[m] = [values.sum() for values in tracked.values()]
         np.maximum(self.max_level, state.level, out=self.max_level)
-        entered = state.phase != self._phase
-        for phase in range(len(PHASES)):
-            fresh = entered & (state.phase == phase) & (self.first_entry[phase] < 0)
-            self.first_entry[phase][fresh] = m
+        moved = np.flatnonzero(state.phase != self._phase)
+        entered = state.phase[moved]
+        fresh = self.first_entry[entered, moved] < 0
+        self.first_entry[entered[fresh], moved[fresh]] = m
         self._phase = state.phase.copy()
         if self.paths is not None:
             for name, values in ({"level": state.level, "phase": state.phase, "war": state.war} | tracked).items():

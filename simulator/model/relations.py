@@ -145,9 +145,9 @@ class Relationship:
         gate = normalization_gate(
             state.war, state.aid, state.sanctions, self.war_over, self.gates.aid_max, self.gates.sanctions_max
         )
-        state.shared_goals |= model.streams.bernoulli("relations.shared_goals", p.shared_goals_hazard)
         # One draw a month decides the level's drift: erosion (001), or the gated rise to
-        # normalization or partnership (000), whichever the world is placed for.
+        # normalization or partnership (000), whichever the world is placed for; its top
+        # end, the rare convergence on shared strategic goals (001).
         trust_weight = np.minimum(1, state.trust / p.trust_needed)
         rise = np.where(
             (level == SELECTIVE_COOPERATION) & gate,
@@ -164,6 +164,7 @@ class Relationship:
         )
         erosion = np.minimum(1, p.erosion * down)
         u = model.streams.uniform("relations.level")
+        state.shared_goals |= u >= 1 - p.shared_goals_hazard
         erodes = (u < erosion) & (level > SUSPENDED)
         rises = ~erodes & (u >= erosion) & (u < erosion + rise)
         level = level - erodes + rises

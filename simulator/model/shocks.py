@@ -99,43 +99,48 @@ class Shocks:
     def _chance_shocks(self) -> None:
         """At most one chance shock a world-month, from one uniform laid over the hazards."""
         hazards = self.hazards()
-        if not any(np.any(h) for h in hazards):
-            return
         u = self.model.streams.uniform("shocks")
         total = sum(hazards)
         # Hazards that add up past 1 are scaled down in proportion (competing risks).
         scale = np.maximum(1, total)
-        low = 0.0
+        # Only the few worlds struck by some shock are sorted out shock by shock.
+        struck = np.flatnonzero(u < total / scale)
+        if not struck.size:
+            return
+        drawn, low = u[struck], np.zeros(struck.size)
         for name, hazard in zip(SHOCKS, hazards, strict=True):
-            high = low + hazard / scale
-            strikes = (u >= low) & (u < high)
-            if strikes.any():
-                position = (u - low) / np.where(high > low, high - low, 1)
-                self.strike(name, strikes, position)
-            low = high
+            width = _among(hazard, struck) / _among(scale, struck)
+            hit = (drawn >= low) & (drawn < low + width)
+            if hit.any():
+                position = (drawn[hit] - low[hit]) / np.broadcast_to(width, hit.shape)[hit]
+                self._strike(name, struck[hit], position)
+            low = low + width
 
-    def strike(self, name: str, where: np.ndarray, position: np.ndarray | None = None) -> None:
-        """The shock ``name`` strikes where ``where`` is true (the Kremlin and the allies use it too).
+    def strike(self, name: str, where: np.ndarray) -> None:
+        """The shock ``name`` strikes where ``where`` is true (the Kremlin, the allies and the calendar use it)."""
+        hit = np.flatnonzero(where)
+        if hit.size:
+            self._strike(name, hit, self.model.streams.uniform(f"shock.{name}.effects")[hit])
 
-        ``position`` is an independent uniform per world (where the draw fell in the
-        shock's interval); without one, a named stream supplies it.
+    def _strike(self, name: str, hit: np.ndarray, position: np.ndarray) -> None:
+        """The shock ``name`` strikes the worlds ``hit`` (indices); ``position`` is an independent uniform for each.
+
+        The position decides the upside, and (rescaled) the chance to advance the phase.
         """
         model = self.model
-        if position is None:
-            position = model.streams.uniform(f"shock.{name}.effects")
         spec = getattr(model.spec.shocks, name)
         if name in SHOCK_EVENTS:
-            model.events.record(SHOCK_EVENTS[name], where)
+            model.events.record_at(SHOCK_EVENTS[name], hit)
         if name == "scandal":
-            model.state.scandal_heat[where] = 1.0  # 002: the scandal is alive, and fades (publics)
+            model.state.scandal_heat[hit] = 1.0  # 002: the scandal is alive, and fades (publics)
         upside = spec.upside
         if upside is None or upside.share == 0:
-            apply_effects(model, spec.effects, where, position)
+            apply_effects(model, spec.effects, hit, position)
             return
         good = position < upside.share
         rescaled = np.where(good, position / upside.share, (position - upside.share) / max(1e-12, 1 - upside.share))
-        apply_effects(model, upside.effects, where & good, rescaled)
-        apply_effects(model, spec.effects, where & ~good, rescaled)
+        apply_effects(model, upside.effects, hit[good], rescaled[good])
+        apply_effects(model, spec.effects, hit[~good], rescaled[~good])
 
     def _scheduled(self, index: int, item: Scheduled) -> None:
         model = self.model
@@ -160,7 +165,13 @@ class Shocks:
             case _:
                 force(model, item.event, everywhere)
         if item.effects != Effects():
-            apply_effects(model, item.effects, everywhere, model.streams.uniform(f"schedule.{index}.{item.event}"))
+            hit = np.flatnonzero(everywhere)
+            apply_effects(model, item.effects, hit, model.streams.uniform(f"schedule.{index}.{item.event}")[hit])
+
+
+def _among(values: np.ndarray | float, worlds: np.ndarray) -> np.ndarray | float:
+    """``values`` for the given worlds: the entries of a per-world array, or the one shared number."""
+    return values[worlds] if np.ndim(values) else values
 
 
 def force(model: RelationsModel, event: str, where: np.ndarray) -> None:
@@ -209,56 +220,65 @@ def _end_fighting(model: RelationsModel, where: np.ndarray, war: int) -> None:
     model.agenda.settled |= changed
 
 
-def apply_effects(model: RelationsModel, effects: Effects, where: np.ndarray, chance: np.ndarray) -> None:
-    """Change the state of the worlds in ``where`` as ``effects`` says; ``chance`` is a uniform per world.
+def apply_effects(model: RelationsModel, effects: Effects, hit: np.ndarray, chance: np.ndarray) -> None:
+    """Change the state of the worlds ``hit`` (indices) as ``effects`` says; ``chance`` is a uniform for each.
+
+    Shocks strike few worlds a month, so the work is done on their indices.
 
     Policy changes record their events: sanctions up is ``new_sanctions`` (if
     major), down is ``sanctions_relief``; aid up is ``aid_increase``, down is
     ``aid_cut``. Relief and aid cuts count as concessions the Kremlin reads (004).
     """
-    if not where.any():
+    if not hit.size:
         return
     state, agenda = model.state, model.agenda
     for name in ("trust", "opposition"):
         change = getattr(effects, name)
         if change:
             values = getattr(state, name)
-            values[where] = np.clip(values[where] + change, 0, 1)
+            values[hit] = np.clip(values[hit] + change, 0, 1)
     if effects.sanctions > 0:
-        policy.impose_sanctions(model, where, effects.sanctions / model.p.structure.sanctions_step)
+        policy.impose_sanctions(model, _mask(model, hit), effects.sanctions / model.p.structure.sanctions_step)
     elif effects.sanctions < 0:
-        _relieve(model, where, -effects.sanctions)
+        _relieve(model, _mask(model, hit), -effects.sanctions)
     if effects.aid:
-        _move_aid(model, where, effects.aid)
+        _move_aid(model, _mask(model, hit), effects.aid)
     if effects.intensity:
-        at_war = where & (state.war == WAR_ACTIVE)
+        at_war = hit[state.war[hit] == WAR_ACTIVE]
         state.intensity[at_war] = np.clip(state.intensity[at_war] + effects.intensity, 0, 1)
-    _apply_to_actors(model, effects, where)
+    _apply_to_actors(model, effects, hit)
     if effects.level:
-        agenda.level_shift[where] += effects.level
+        agenda.level_shift[hit] += effects.level
     if effects.phase is not None:
-        agenda.forced_phase[where] = PHASES.index(effects.phase)
+        agenda.forced_phase[hit] = PHASES.index(effects.phase)
     if effects.advance_phase:
-        agenda.advance |= where & (chance < effects.advance_phase)
+        agenda.advance[hit[chance < effects.advance_phase]] = True
     if effects.war is not None:
-        _set_war(model, where, WAR_STATES.index(effects.war))
+        _set_war(model, _mask(model, hit), WAR_STATES.index(effects.war))
 
 
-def _apply_to_actors(model: RelationsModel, effects: Effects, where: np.ndarray) -> None:
-    """The effects on actors' own state: frustration, emboldening, hawkishness, new leaders."""
+def _apply_to_actors(model: RelationsModel, effects: Effects, hit: np.ndarray) -> None:
+    """Effects on the actors in the worlds ``hit`` (indices): frustration, emboldening, hawkishness, leaders."""
     if effects.frustration:
         president = model.president
-        president.frustration[where] = np.clip(president.frustration[where] + effects.frustration, 0, 1)
+        president.frustration[hit] = np.clip(president.frustration[hit] + effects.frustration, 0, 1)
     if effects.emboldened:
         kremlin = model.kremlin
-        kremlin.emboldened[where] = np.maximum(0, kremlin.emboldened[where] + effects.emboldened)
+        kremlin.emboldened[hit] = np.maximum(0, kremlin.emboldened[hit] + effects.emboldened)
     if effects.hawkishness:
         congress = model.congress
-        congress.hawkishness[where] = np.clip(congress.hawkishness[where] + effects.hawkishness, 0, 1)
+        congress.hawkishness[hit] = np.clip(congress.hawkishness[hit] + effects.hawkishness, 0, 1)
     if effects.new_president is not None:
-        model.president.take_office(where, engaged=effects.new_president == "engaged")
+        model.president.take_office(_mask(model, hit), engaged=effects.new_president == "engaged")
     if effects.new_kremlin_leader:
-        model.kremlin.new_leader(where)
+        model.kremlin.new_leader(_mask(model, hit))
+
+
+def _mask(model: RelationsModel, hit: np.ndarray) -> np.ndarray:
+    """A mask over every world, true in the worlds ``hit``."""
+    where = np.zeros(model.worlds, dtype=bool)
+    where[hit] = True
+    return where
 
 
 def _relieve(model: RelationsModel, where: np.ndarray, amount: float) -> None:
@@ -287,6 +307,6 @@ def _set_war(model: RelationsModel, where: np.ndarray, war: int) -> None:
     if war == WAR_ACTIVE:
         resumed = where & (state.war != WAR_ACTIVE)
         state.war[resumed] = WAR_ACTIVE
-        state.intensity[resumed] = np.maximum(state.intensity[resumed], model.initial_intensity)
+        state.intensity[resumed] = np.maximum(state.intensity[resumed], model.initial_intensity[resumed])
         return
     _end_fighting(model, where, war)

@@ -10,6 +10,8 @@ row group per chunk, never held whole in memory.
 import hashlib
 import json
 import platform
+import re
+import shutil
 import sys
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -21,10 +23,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from simulator.engine.folder import LOCK, FolderError, held_by, holder
 from simulator.engine.rows import parquet_options
+from simulator.engine.store import CHUNKS
 from simulator.files import atomically
 from simulator.model.randomness import BLOCK
 from simulator.results.result import TRAJECTORIES_FILE, RunResult
+from simulator.scenario import Scenario
 from simulator.version import __version__
 
 #: Files a finished run folder holds.
@@ -42,6 +47,13 @@ OUTPUT_FILES = (
     "level_at_horizon.png",
     "phases_over_time.png",
     "events_over_time.png",
+    "levels_reached.png",
+)
+
+
+#: Files of ``sim backtest`` and of temporary writes, by pattern; with the tuples above, all ``sim`` writes.
+_WRITTEN_PATTERNS = re.compile(
+    r"^(comparison\.csv|compare_\w+\.png|backtest\.csv|trust_history_\w+\.csv|history_\w+\.png|\..+\.partial(\.\w+)?)$"
 )
 
 
@@ -49,20 +61,80 @@ class OutputError(ValueError):
     """An output folder that cannot be used."""
 
 
+class WriteFailed(RuntimeError):
+    """An output file could not be written (a full disk, say); files written before are intact."""
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        super().__init__(f"cannot write {path}: {error.strerror or error}")
+        self.error = error
+
+
+def written_by_sim(name: str) -> bool:
+    """Whether a file or folder of this name in an output folder is one ``sim`` writes."""
+    known = {*OUTPUT_FILES, TRAJECTORIES_FILE, CHUNKS, LOCK}
+    return name in known or bool(_WRITTEN_PATTERNS.match(name))
+
+
 def check_output_dir(out: Path, force: bool) -> None:
-    """Refuse a non-empty folder unless ``force``, before any work is done.
+    """Refuse a folder in use, or a non-empty one unless ``force``, before any work is done.
 
     Raises:
         OutputError: naming the folder and the way out.
+        FolderError: if another run holds the folder, naming it.
     """
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out} exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        if (out / ".chunks").is_dir():
+    if not out.is_dir():
+        return
+    running = held_by(out)
+    if running is not None:
+        raise FolderError(f"{out} is in use by another run: {running}; wait for it to finish, or stop it")
+    _check_contents(out, force)
+
+
+def prepare_output_dir(out: Path, force: bool) -> None:
+    """Make ``out`` ready for a new run (the caller holds it): refuse as ``check_output_dir`` does, else clear it.
+
+    Only what ``sim`` writes is removed, so no file of an earlier run (a ``trajectories.parquet``,
+    say) is left beside the new run's.
+
+    Raises:
+        OutputError: if ``out`` holds what may not be replaced.
+    """
+    _check_contents(out, force)
+    for name in _contents(out):
+        path = out / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _check_contents(out: Path, force: bool) -> None:
+    contents = _contents(out)
+    if contents and not force:
+        if (out / CHUNKS).is_dir():
+            stale = holder(out)
+            ended = f" (its run, {stale}, ended without finishing)" if stale else ""
             raise OutputError(
-                f"{out} holds an interrupted run; finish it with --resume {out}, or pass --force to start over"
+                f"{out} holds an interrupted run{ended}; finish it with --resume {out}, or pass --force to start over"
             )
         raise OutputError(f"{out} is not empty; choose another --out or pass --force to overwrite")
+    foreign = sorted(name for name in contents if not written_by_sim(name))
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+        raise OutputError(
+            f"{out} holds files sim did not write ({shown}); --force replaces only sim's own files: "
+            "choose another --out"
+        )
+
+
+def _contents(out: Path) -> list[str]:
+    """Names in ``out`` other than its lock file."""
+    try:
+        return [path.name for path in out.iterdir() if path.name != LOCK]
+    except FileNotFoundError:
+        return []
 
 
 def new_run_dir(root: Path, scenario: str) -> Path:
@@ -90,6 +162,7 @@ def write_run(
     )
 
     spec = result.spec
+    caption = plots.Caption(spec.name, result.runs, result.seed, tuple(overrides_in(command or [])), _markers(spec))
     writers: dict[str, Callable[[Path], None]] = {
         "summary.json": lambda p: write_json(p, result.summary()),
         "levels_by_month.csv": lambda p: result.levels_by_month.to_csv(p, index=False),
@@ -103,15 +176,16 @@ def write_run(
             encoding="utf-8",
         ),
         "metadata.json": lambda p: write_json(p, _metadata(result, scenario_path, command, elapsed)),
-        "levels_over_time.png": lambda p: plots.save(plots.levels_over_time(result.levels_by_month, spec.name), p),
+        "levels_over_time.png": lambda p: plots.save(plots.levels_over_time(result.levels_by_month, caption), p),
         "level_at_horizon.png": lambda p: plots.save(
             plots.level_at_horizon(
-                result.final_level_probabilities(), result.max_level_probabilities(), str(spec.horizon), spec.name
+                result.final_level_probabilities(), result.max_level_probabilities(), str(spec.horizon), caption
             ),
             p,
         ),
-        "phases_over_time.png": lambda p: plots.save(plots.phases_over_time(result.phases_by_month, spec.name), p),
-        "events_over_time.png": lambda p: plots.save(plots.events_over_time(result.events_by_month, spec.name), p),
+        "phases_over_time.png": lambda p: plots.save(plots.phases_over_time(result.phases_by_month, caption), p),
+        "events_over_time.png": lambda p: plots.save(plots.events_over_time(result.events_by_month, caption), p),
+        "levels_reached.png": lambda p: plots.save(plots.levels_reached(result.events_by_month, caption), p),
     }
     names = list(OUTPUT_FILES)
     if next(iter(result.rows.trajectory_tables()), None) is not None:
@@ -121,13 +195,39 @@ def write_run(
 
 
 def write_files(out: Path, writers: dict[str, Callable[[Path], None]]) -> list[Path]:
-    """Write each named file into ``out`` atomically, in the given order; return the paths written."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Write each named file into ``out`` atomically, in the given order; return the paths written.
+
+    Raises:
+        WriteFailed: at the first file the file system refuses; those written before stay.
+    """
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise WriteFailed(out, error) from None
     written = []
     for name, write in writers.items():
-        atomically(out / name, write)
+        try:
+            atomically(out / name, write)
+        except OSError as error:
+            raise WriteFailed(out / name, error) from None
         written.append(out / name)
     return written
+
+
+def overrides_in(command: list[str]) -> list[str]:
+    """The ``--set`` assignments of the command line that made a run."""
+    sets = []
+    for i, token in enumerate(command):
+        if token == "--set" and i + 1 < len(command):
+            sets.append(command[i + 1])
+        elif token.startswith("--set="):
+            sets.append(token.removeprefix("--set="))
+    return sets
+
+
+def _markers(spec: Scenario) -> tuple[tuple[int, str], ...]:
+    """(month index, label) of each scheduled event, for the time axes."""
+    return tuple((item.month.minus(spec.start), (item.shock or item.event).replace("_", " ")) for item in spec.schedule)
 
 
 def _parquet(path: Path, tables: Iterable[pa.Table]) -> None:

@@ -4,6 +4,7 @@ Uses matplotlib's object API (``Figure``), so importing this module picks no
 backend and opens no window.
 """
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,85 @@ from simulator.vocabulary import KEY_EVENTS, LEVELS, PHASES
 LEVEL_COLOURS = ("#7f7f7f", "#9ecae1", "#4292c6", "#2ca25f", "#006d2c")
 PHASE_COLOURS = ("#fdae61", "#ffffbf", "#abd9e9", "#d7191c", "#2c7bb6")
 EVENT_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22")
+
+
+@dataclass(frozen=True)
+class Caption:
+    """Where a run's figures come from, for their titles, and the dated events to mark on time axes.
+
+    Attributes:
+        scenario: the scenario's name.
+        runs: worlds simulated.
+        seed: the root seed.
+        overrides: the ``--set`` assignments the run was made with.
+        markers: (month index, label) of each scheduled event.
+    """
+
+    scenario: str
+    runs: int
+    seed: int
+    overrides: tuple[str, ...] = ()
+    markers: tuple[tuple[int, str], ...] = ()
+
+    def title(self, what: str) -> str:
+        """A two-line title: the scenario and what is shown, then overrides, worlds and seed."""
+        changed = f"with {', '.join(self.overrides)}; " if self.overrides else ""
+        return f"{self.scenario}: {what}\n{changed}{self.runs:,} worlds, seed {self.seed}"
+
+
+def _title(scenario: "str | Caption", what: str) -> str:
+    return scenario.title(what) if isinstance(scenario, Caption) else f"{scenario}: {what}"
+
+
+def _mark_schedule(ax, scenario: "str | Caption") -> None:
+    """Dotted vertical lines at the scheduled events, labelled along the top of the axes."""
+    if not isinstance(scenario, Caption):
+        return
+    for index, label in scenario.markers:
+        ax.axvline(index, color="#444444", linestyle=":", linewidth=1, zorder=3)
+        ax.annotate(
+            label,
+            (index, 1),
+            xycoords=("data", "axes fraction"),
+            xytext=(2, -3),
+            textcoords="offset points",
+            rotation=90,
+            va="top",
+            fontsize=8,
+            color="#444444",
+        )
+
+
+def _direct_labels(ax, x_end: float, values: list[float], labels: list[str], colours: list[str]) -> None:
+    """Label each line at its right end, nudged apart so that no two labels overlap."""
+    for value, y, label, colour in zip(values, _spread(values), labels, colours, strict=True):
+        ax.annotate(label, (x_end, value), xytext=(x_end + 0.8, y), color=colour, va="center", fontsize=9)
+
+
+def _spread(values: list[float], gap: float = 0.04) -> np.ndarray:
+    """Label heights near ``values`` at least ``gap`` apart: neighbours too close are pushed apart, both ways."""
+    order = np.argsort(values, kind="stable")
+    y = np.asarray(values, dtype=float)[order]
+    for _ in range(200):
+        short = gap - np.diff(y)
+        if (short <= 1e-9).all():
+            break
+        push = np.clip(short, 0, None) / 2
+        y[:-1] -= push
+        y[1:] += push
+    y[0] = max(y[0], 0.0)  # keep the lowest label on the axes, and those it pushes up apart
+    for i in range(1, len(y)):
+        y[i] = max(y[i], y[i - 1] + gap - 1e-9)
+    placed = np.empty_like(y)
+    placed[order] = y
+    return placed
+
+
+def _band(ax, x: np.ndarray, p: np.ndarray, colour: str, scenario: "str | Caption") -> None:
+    """The 95 % Monte Carlo interval around a probability curve."""
+    if isinstance(scenario, Caption):
+        half = 1.96 * np.sqrt(p * (1 - p) / scenario.runs)
+        ax.fill_between(x, np.clip(p - half, 0, 1), np.clip(p + half, 0, 1), color=colour, alpha=0.2, linewidth=0)
 
 
 def _labels(names: tuple[str, ...]) -> list[str]:
@@ -54,27 +134,70 @@ def _legend_outside(ax) -> None:
     ax.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
 
 
-def _stacked(table: pd.DataFrame, names: tuple[str, ...], colours: tuple[str, ...], title: str) -> Figure:
+def _stacked(
+    table: pd.DataFrame, names: tuple[str, ...], colours: tuple[str, ...], title: str, scenario: "str | Caption" = ""
+) -> Figure:
     fig = Figure(figsize=(10, 5.5), layout="constrained")
     ax = fig.add_subplot()
     _stack(ax, table, names, colours)
+    _mark_schedule(ax, scenario)
     ax.set_ylabel("share of simulated worlds")
-    ax.set_title(title)
+    ax.set_title(title, loc="left")
     _legend_outside(ax)
     return fig
 
 
-def levels_over_time(levels: pd.DataFrame, scenario: str) -> Figure:
+def levels_over_time(levels: pd.DataFrame, scenario: "str | Caption") -> Figure:
     """Stacked area: probability of each level, month by month."""
-    return _stacked(levels, LEVELS, LEVEL_COLOURS, f"{scenario}: level of US-Russia relations")
+    return _stacked(levels, LEVELS, LEVEL_COLOURS, _title(scenario, "level of US-Russia relations"), scenario)
 
 
-def phases_over_time(phases: pd.DataFrame, scenario: str) -> Figure:
+def phases_over_time(phases: pd.DataFrame, scenario: "str | Caption") -> Figure:
     """Stacked area: probability of each Giles phase, month by month."""
-    return _stacked(phases, PHASES, PHASE_COLOURS, f"{scenario}: phase of the Giles cycle")
+    return _stacked(phases, PHASES, PHASE_COLOURS, _title(scenario, "phase of the Giles cycle"), scenario)
 
 
-def level_at_horizon(final: dict[str, float], reached: dict[str, float], horizon: str, scenario: str) -> Figure:
+def _curves(
+    months: pd.Series,
+    curves: list[tuple[str, np.ndarray, str]],
+    scenario: "str | Caption",
+    title: str,
+    ylabel: str,
+) -> Figure:
+    """Probability curves (label, values, colour) over months, with 95 % bands, labelled at their ends."""
+    fig = Figure(figsize=(11, 6), layout="constrained")
+    ax = fig.add_subplot()
+    x = np.arange(len(months))
+    for _, values, colour in curves:
+        _band(ax, x, values, colour, scenario)
+        ax.plot(x, values, color=colour, linewidth=2)
+    labels, ends, colours = zip(*((label, float(v[-1]), colour) for label, v, colour in curves), strict=True)
+    _direct_labels(ax, x[-1], list(ends), list(labels), list(colours))
+    _month_axis(ax, months)
+    _mark_schedule(ax, scenario)
+    ax.set_xlim(0, len(x) - 1 + 0.25 * len(x))  # room for the labels
+    ax.set_ylim(0, 1)
+    ax.set_ylabel(ylabel)
+    ax.set_title(_title(scenario, title), loc="left")
+    ax.grid(alpha=0.3)
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def levels_reached(events: pd.DataFrame, scenario: "str | Caption") -> Figure:
+    """Lines: probability of having reached at least each level by each month, with 95 % bands."""
+    curves = [
+        (f"at least {LEVELS[k].replace('_', ' ')}", events[f"level>={k}"].to_numpy(dtype=float), LEVEL_COLOURS[k])
+        for k in range(1, len(LEVELS))
+    ]
+    return _curves(
+        events["month"], curves, scenario, "level reached at least once, by month", "probability of having reached it"
+    )
+
+
+def level_at_horizon(
+    final: dict[str, float], reached: dict[str, float], horizon: str, scenario: "str | Caption"
+) -> Figure:
     """Bars: probability of each level at the horizon, beside the highest level reached."""
     fig = Figure(figsize=(9, 5), layout="constrained")
     ax = fig.add_subplot()
@@ -95,25 +218,18 @@ def level_at_horizon(final: dict[str, float], reached: dict[str, float], horizon
     ax.set_xticks(x, _labels(LEVELS))
     ax.set_ylim(0, 1)
     ax.set_ylabel("share of simulated worlds")
-    ax.set_title(f"{scenario}: level of relations at the horizon ({horizon})")
+    ax.set_title(_title(scenario, f"level of relations at the horizon ({horizon})"), loc="left")
     ax.legend(frameon=False)
     return fig
 
 
-def events_over_time(events: pd.DataFrame, scenario: str) -> Figure:
-    """Lines: probability that each key event has happened, month by month."""
-    fig = Figure(figsize=(10, 5.5), layout="constrained")
-    ax = fig.add_subplot()
-    x = np.arange(len(events))
-    for event, colour in zip(KEY_EVENTS, EVENT_COLOURS, strict=True):
-        ax.plot(x, events[event], label=event.replace("_", " "), color=colour, linewidth=1.8)
-    _month_axis(ax, events["month"])
-    ax.set_ylim(0, 1)
-    ax.set_ylabel("probability it has happened")
-    ax.set_title(f"{scenario}: key events, cumulative")
-    ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
-    return fig
+def events_over_time(events: pd.DataFrame, scenario: "str | Caption") -> Figure:
+    """Lines: probability that each key event has happened, month by month, labelled at their ends."""
+    curves = [
+        (label, events[event].to_numpy(dtype=float), colour)
+        for event, label, colour in zip(KEY_EVENTS, _labels(KEY_EVENTS), EVENT_COLOURS, strict=True)
+    ]
+    return _curves(events["month"], curves, scenario, "key events, cumulative", "probability it has happened")
 
 
 def save(fig: Figure, path: Path) -> None:

@@ -11,10 +11,10 @@ file's ``dask``; command-line options override both.
 import os
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from simulator.files import packaged
+from simulator.scenario.reading import ScenarioError, read_yaml
 
 ENV_VAR = "SIM_CONFIG_DIR"
 ENGINE_FILE = "engine.yaml"
@@ -38,6 +38,7 @@ class EngineConfig(BaseModel):
     chunk_worlds: int = Field(ge=1, description="worlds one model advances at once")
     workers: int | None = Field(default=None, ge=1, description="processes running chunks; null: all cores")
     dask: str | None = Field(default=None, min_length=1, description="Dask scheduler address, e.g. tcp://host:8786")
+    max_runs: int = Field(default=1_000_000_000, ge=1, description="the most worlds one run may ask for")
 
 
 def config_dir(override: Path | None = None) -> Path:
@@ -60,13 +61,9 @@ def load_config(folder: Path | None = None) -> EngineConfig:
     """
     path = config_dir(folder) / ENGINE_FILE
     try:
-        config = EngineConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text") from None
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read the engine configuration ({error.strerror})") from None
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: not valid YAML: {error}") from None
+        config = EngineConfig.model_validate(read_yaml(path, "engine configuration")[0])
+    except ScenarioError as error:
+        raise ConfigError(str(error)) from None
     except ValidationError as error:
         first = error.errors()[0]
         key = ".".join(map(str, first["loc"])) or "(top level)"

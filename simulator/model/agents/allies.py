@@ -69,6 +69,8 @@ class Allies(mesa.Agent):
     def _answer_terms(self) -> None:
         model, state = self.model, self.model.state
         terms = model.agenda.peace_plan & (state.war == WAR_ACTIVE)
+        if not terms.any():
+            return
         accepts = terms & (model.streams.uniform("allies.ukraine_answer") < self.acceptance())
         state.war[accepts] = WAR_CEASEFIRE
         state.intensity[accepts] = 0.0

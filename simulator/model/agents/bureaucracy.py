@@ -84,6 +84,8 @@ class Bureaucracy(mesa.Agent):
         self.pending_relief &= model.state.war != WAR_ACTIVE
         waiting = self.pending()
         self.waited = np.where(waiting, self.waited + 1, 0)
+        if not waiting.any():
+            return
         p = self.p
         values = [
             p.implement_value + p.wait_weight * self.waited,

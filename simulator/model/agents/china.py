@@ -35,15 +35,14 @@ class China:
     def __init__(self, model: RelationsModel) -> None:
         self.p = model.p.china
         self.weakens = model.streams.bernoulli("china.strategy", self.p.weaken_share)
+        self.refresh()
 
-    def engage_value(self) -> np.ndarray:
-        """Added to the president's engaging where the US courts Moscow against Beijing."""
-        return np.where(self.weakens, 0.0, self.p.us_pull)
-
-    def pressure_value(self) -> np.ndarray:
-        """Added to the president's pressure where the US keeps weakening Russia."""
-        return np.where(self.weakens, self.p.us_pull, 0.0)
-
-    def tool_cost(self) -> np.ndarray:
-        """Taken from the Kremlin's talks where it is courted as a tool against China (000)."""
-        return self.p.russian_alignment * self.engage_value()
+    def refresh(self) -> None:
+        """Work out what the China motive adds to each side's values (again, after a change of assumptions)."""
+        pull = np.where(self.weakens, 0.0, self.p.us_pull)
+        #: Added to the president's engaging where the US courts Moscow against Beijing.
+        self.engage_value = pull
+        #: Added to the president's pressure where the US keeps weakening Russia.
+        self.pressure_value = np.where(self.weakens, self.p.us_pull, 0.0)
+        #: Taken from the Kremlin's talks where it is courted as a tool against China (000).
+        self.tool_cost = self.p.russian_alignment * pull

@@ -86,6 +86,8 @@ class Congress(mesa.Agent):
         """Under a sanctions-review law, Congress may block the president's relief (002)."""
         model = self.model
         order = model.agenda.relief_order
+        if not order.any():
+            return
         block = self.p.relief_block * sigmoid(self.p.sharpness * (support - MAJORITY))
         blocked = order & model.state.review_law & model.streams.bernoulli("congress.review", block)
         model.agenda.setback |= blocked

@@ -92,9 +92,9 @@ class Kremlin(mesa.Agent):
             p.talk_value
             + p.status_weight * agenda.summit_proposal
             + squeeze
-            + np.log(model.up_factor())
+            + model.log_up_factor()
             + state.trust
-            - model.china.tool_cost()
+            - model.china.tool_cost
         )
         reject = p.hostility_weight * agenda.pressure
         escalate = p.escalation_value + reading - p.deterrence * support * at_war

@@ -108,14 +108,14 @@ class President(mesa.Agent):
         campaign = p.campaign_weight * model.shocks.campaigning
         can_concede = (state.war == WAR_ACTIVE) & (state.aid > 0) & (self.pause_left == 0)
         stay = [p.inertia * (self.course == course) for course in range(len(COURSES))]
-        engage = p.deal_drive + model.china.engage_value()
+        engage = p.deal_drive + model.china.engage_value
         concede = np.where(can_concede, p.concession_drive * self.stall, CLOSED)
         pressure = (
             p.frustration_weight * self.frustration
             + p.backlash_weight * attacked
             + p.scandal_weight * state.scandal_heat
             + campaign
-            + model.china.pressure_value()
+            + model.china.pressure_value
         )
         return [engage + stay[ENGAGE], concede + stay[CONCEDE], pressure + stay[PRESSURE], stay[DISENGAGE]]
 

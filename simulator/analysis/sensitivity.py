@@ -1,0 +1,407 @@
+"""Which assumptions drive an outcome: global sensitivity analysis with SALib.
+
+Two ways in:
+
+* **a design** (``analyse``): SALib samples the assumptions (Saltelli's scheme
+  for Sobol indices, Morris trajectories for the cheap screen); each design
+  point runs as ``worlds_per_point`` worlds through the ordinary engine
+  (chunks, workers, Dask, seeding), and an outcome's value at a point is the
+  share of its worlds in which it holds. An assumption the scenario gives as
+  a distribution is varied over that distribution (SALib samples its
+  quantile); a fixed one over a range (``factors``).
+* **given data** (``given_data``): SALib's PAWN or delta indices straight from
+  an ordinary run's ``runs.parquet``, over the assumptions that vary between
+  its worlds; no new runs.
+
+In-world noise: each point's share carries binomial noise of variance
+``p(1-p)/worlds``, independent between points. Its share ``nu`` of the
+outputs' variance is estimated from the shares themselves. SALib's estimators
+(Saltelli 2010 for first order, Jansen for total) then read ``S1 (1 - nu)`` and
+``ST (1 - nu) + nu``; the Sobol indices reported are corrected back,
+``S1 = S1_raw / (1 - nu)`` and ``ST = (ST_raw - nu) / (1 - nu)``, with their
+intervals widened by ``1 / (1 - nu)``. More worlds per point shrink ``nu``.
+"""
+
+import fnmatch
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+
+from simulator.analysis.outcomes import Outcome
+from simulator.api import Execution
+from simulator.engine.design import Design
+from simulator.engine.runner import ChunkResult, RunPlan, simulate
+from simulator.engine.workers import open_workers
+from simulator.scenario import Scenario
+from simulator.scenario.distributions import Assumption, Fixed
+from simulator.scenario.domains import domains
+from simulator.scenario.schema import assumptions
+
+#: Relative half-width of a fixed assumption's range when neither the scenario nor the caller gives one.
+DEFAULT_SPREAD = 0.5
+
+#: An interval (95 %) wider than this, on an index in [0, 1], calls for more samples.
+WIDE_INTERVAL = 0.1
+
+#: A noise share above this calls for more worlds per design point.
+NOISY = 0.2
+
+METHODS = ("sobol", "morris")
+DEFAULT_SAMPLES = {"sobol": 256, "morris": 20}
+GIVEN_DATA_METHODS = ("pawn", "delta")
+
+
+class SensitivityError(ValueError):
+    """Settings that cannot give a sensitivity analysis, with the reason."""
+
+
+@dataclass(frozen=True)
+class Factor:
+    """An assumption varied by the analysis.
+
+    Attributes:
+        path: its key path.
+        assumption: what the scenario says (a fixed value or a distribution).
+        low: smallest value varied over.
+        high: largest value varied over.
+        how: where the range comes from (``distribution``, ``sensitivity.ranges``, ``spread 0.5``, ``domain``).
+    """
+
+    path: str
+    assumption: Assumption
+    low: float
+    high: float
+    how: str
+
+    def values(self, quantiles: np.ndarray) -> np.ndarray:
+        """The assumption's values at quantiles in [0, 1] of its range or distribution."""
+        if isinstance(self.assumption, Fixed):
+            return self.low + (self.high - self.low) * quantiles
+        return np.asarray(self.assumption.ppf(np.clip(quantiles, 0.0, 1.0)), dtype=np.float64)
+
+
+def factors(
+    spec: Scenario, only: list[str] | None = None, spread: float | None = None, use_domain: bool = False
+) -> tuple[list[Factor], dict[str, str]]:
+    """The assumptions to vary, with their ranges, and those held fixed with why.
+
+    Args:
+        spec: the scenario.
+        only: glob patterns of key paths to vary (``president.*``); ``None`` for all.
+        spread: relative half-width of a fixed assumption's range (else the scenario's, else 0.5).
+        use_domain: vary fixed assumptions over their whole schema domain instead.
+
+    Raises:
+        SensitivityError: if a pattern or a range names no assumption, or nothing is left to vary.
+    """
+    settings = spec.sensitivity
+    ranges = dict(settings.ranges) if settings else {}
+    spread = spread if spread is not None else (settings.spread if settings else DEFAULT_SPREAD)
+    bounds = domains(spec)
+    unknown = sorted(set(ranges) - set(bounds))
+    if unknown:
+        raise SensitivityError(f"sensitivity.ranges: {unknown[0]!r} is not an assumption of scenario {spec.name!r}")
+    chosen, held = [], {}
+    for path, assumption in assumptions(spec):
+        if only and not any(fnmatch.fnmatchcase(path, pattern) for pattern in only):
+            continue
+        factor = _factor(path, assumption, bounds[path], ranges.get(path), spread, use_domain)
+        if factor is None:
+            held[path] = "fixed at 0; give it a range in sensitivity.ranges to vary it"
+        else:
+            chosen.append(factor)
+    if only and not chosen and not held:
+        raise SensitivityError(f"--only {' '.join(only)}: no assumption of scenario {spec.name!r} matches")
+    if not chosen:
+        raise SensitivityError("no assumption left to vary; give ranges in the scenario's sensitivity block")
+    for path, (low, high) in ranges.items():
+        lo, hi = bounds[path]
+        if low < lo or high > hi:
+            raise SensitivityError(f"sensitivity.ranges.{path}: [{low:g}, {high:g}] reaches outside [{lo:g}, {hi:g}]")
+    return chosen, held
+
+
+def _factor(
+    path: str,
+    assumption: Assumption,
+    domain: tuple[float, float],
+    given: tuple[float, float] | None,
+    spread: float,
+    use_domain: bool,
+) -> Factor | None:
+    if not isinstance(assumption, Fixed):
+        low, high = assumption.support()
+        return Factor(path, assumption, low, high, "distribution")
+    if given is not None:
+        return Factor(path, assumption, given[0], given[1], "sensitivity.ranges")
+    lo, hi = domain
+    if use_domain and np.isfinite(lo) and np.isfinite(hi):
+        return Factor(path, assumption, lo, hi, "domain")
+    value = assumption.value
+    if value == 0:
+        return None
+    half = abs(value) * spread
+    return Factor(path, assumption, max(lo, value - half), min(hi, value + half), f"spread {spread:g}")
+
+
+def problem(chosen: list[Factor]) -> dict:
+    """The SALib problem: every factor sampled by its quantile in [0, 1]."""
+    return {"num_vars": len(chosen), "names": [f.path for f in chosen], "bounds": [[0.0, 1.0]] * len(chosen)}
+
+
+def sample(chosen: list[Factor], method: str, samples: int, seed: int) -> np.ndarray:
+    """SALib's design, in quantiles: Saltelli's (``samples * (k + 2)`` rows) or Morris's (``samples * (k + 1)``)."""
+    from SALib.sample import morris, sobol
+
+    if method == "sobol":
+        if samples & (samples - 1):
+            raise SensitivityError(f"--samples must be a power of two for Sobol indices, got {samples}")
+        return sobol.sample(problem(chosen), samples, calc_second_order=False, seed=seed)
+    if method == "morris":
+        return morris.sample(problem(chosen), samples, num_levels=4, seed=seed)
+    raise SensitivityError(f"method {method!r}: choose one of {', '.join(METHODS)}")
+
+
+def design_points(method: str, samples: int, factors: int) -> int:
+    """Rows of the design ``sample`` makes: N (k + 2) for Sobol, N (k + 1) for Morris, with k factors."""
+    return samples * (factors + (2 if method == "sobol" else 1))
+
+
+def design_of(chosen: list[Factor], quantiles: np.ndarray, worlds_per_point: int) -> Design:
+    """The engine's design: each factor's values at the sampled quantiles."""
+    columns = {f.path: f.values(quantiles[:, i]) for i, f in enumerate(chosen)}
+    return Design(columns, repeat=worlds_per_point, record=False)
+
+
+class _OutcomeShares:
+    """A store that keeps, of each finished chunk, only how many worlds of each design point hit each outcome."""
+
+    def __init__(self, rows: int, outcomes: list[Outcome]) -> None:
+        self.outcomes = outcomes
+        self.hits = np.zeros((len(outcomes), rows))
+        self.worlds = np.zeros(rows)
+        self._done: set[int] = set()
+
+    def done(self) -> set[int]:
+        return set(self._done)
+
+    def save(self, chunk: ChunkResult) -> None:
+        columns = ["design_row", *{o.column for o in self.outcomes}]
+        table = pq.read_table(io.BytesIO(chunk.worlds), columns=columns)
+        rows = table.column("design_row").to_numpy()
+        self.worlds += np.bincount(rows, minlength=len(self.worlds))
+        for i, outcome in enumerate(self.outcomes):
+            self.hits[i] += np.bincount(rows, weights=outcome.hits(table), minlength=len(self.worlds))
+        self._done.add(chunk.index)
+
+
+def evaluate(
+    spec: Scenario, design: Design, outcomes: list[Outcome], seed: int, execution: Execution | None = None
+) -> np.ndarray:
+    """(outcomes, design points): the share of each point's worlds in which each outcome holds.
+
+    Only these counts are kept of each chunk as it finishes, so memory does not grow with the design.
+    """
+    how = execution or Execution()
+    design.check(spec)
+    plan = RunPlan(spec, design.worlds, seed, how.chunk_worlds, design=design)
+    shares = _OutcomeShares(design.rows, outcomes)
+    with open_workers(how.workers, how.dask, chunks=len(plan.chunks)) as pool:
+        simulate(plan, shares, pool, how.progress, how.stop)
+    return shares.hits / shares.worlds
+
+
+def design_analysis(
+    spec: Scenario,
+    outcomes: list[Outcome],
+    method: str = "sobol",
+    samples: int | None = None,
+    worlds_per_point: int = 64,
+    *,
+    only: list[str] | None = None,
+    spread: float | None = None,
+    use_domain: bool = False,
+    seed: int = 0,
+    execution: Execution | None = None,
+) -> tuple["Analysis", list[Factor], dict[str, str]]:
+    """Sample a design, run it, and compute the indices: the whole of ``sim sensitivity SCENARIO``.
+
+    Args:
+        spec: the scenario.
+        outcomes: what to explain.
+        method: ``sobol`` or ``morris``.
+        samples: Sobol base sample (a power of two; default 256) or Morris trajectories (default 20).
+        worlds_per_point: worlds run at each design point.
+        only: glob patterns of the assumptions to vary (default: all).
+        spread: relative half-width of a fixed assumption's range.
+        use_domain: vary fixed assumptions over their whole schema domain.
+        seed: seeds the design's sampling and the worlds.
+        execution: workers, Dask, chunking, progress and stopping (default: one process).
+
+    Returns:
+        The analysis, the factors varied and the assumptions held fixed (with why).
+    """
+    if method not in METHODS:
+        raise SensitivityError(f"method {method!r}: on a scenario choose one of {', '.join(METHODS)}")
+    chosen, held = factors(spec, only, spread, use_domain)
+    samples = samples or DEFAULT_SAMPLES[method]
+    quantiles = sample(chosen, method, samples, seed)
+    design = design_of(chosen, quantiles, worlds_per_point)
+    shares = evaluate(spec, design, outcomes, seed, execution)
+    return analyse(chosen, quantiles, shares, outcomes, method, worlds_per_point, seed), chosen, held
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A sensitivity analysis's indices and what to make of them.
+
+    Attributes:
+        method: ``sobol``, ``morris``, ``pawn`` or ``delta``.
+        indices: one row per outcome and assumption: ``outcome``, ``assumption``, ``measure``, ``value``, ``conf``
+            (half-width of the 95 % interval, where the method gives one).
+        warnings: what makes the indices less trustworthy, in words.
+        outputs: per design point, the factors' values and each outcome's share (design methods only).
+        noise: per outcome, the share of the outputs' variance that is in-world noise (design methods only).
+    """
+
+    method: str
+    indices: pd.DataFrame
+    warnings: list[str]
+    outputs: pd.DataFrame | None = None
+    noise: dict[str, float] | None = None
+
+    def ranking(self, outcome: str) -> pd.DataFrame:
+        """One outcome's assumptions, most influential first, one column per measure."""
+        table = self.indices[self.indices["outcome"] == outcome]
+        wide = table.pivot(index="assumption", columns="measure", values="value")
+        conf = table.pivot(index="assumption", columns="measure", values="conf").add_suffix("_conf")
+        return wide.join(conf.dropna(axis=1, how="all")).sort_values(MAIN_MEASURE[self.method], ascending=False)
+
+
+#: The measure assumptions are ranked by, per method.
+MAIN_MEASURE = {"sobol": "ST", "morris": "mu_star", "pawn": "median", "delta": "delta"}
+
+
+def analyse(
+    chosen: list[Factor],
+    quantiles: np.ndarray,
+    shares: np.ndarray,
+    outcomes: list[Outcome],
+    method: str,
+    worlds_per_point: int,
+    seed: int,
+) -> Analysis:
+    """Indices of each outcome from the shares at SALib's design points."""
+    from SALib.analyze import morris, sobol
+
+    rows, warnings, noise = [], [], {}
+    names = [f.path for f in chosen]
+    for outcome, y in zip(outcomes, shares, strict=True):
+        variance = float(np.var(y))
+        if variance == 0:
+            warnings.append(f"{outcome.name}: the same share at every design point; no assumption moves it")
+            continue
+        noise[outcome.name] = noise_share(y, worlds_per_point)
+        if method == "sobol":
+            result = denoised(
+                sobol.analyze(problem(chosen), y, calc_second_order=False, seed=seed), noise[outcome.name]
+            )
+            measures = {"S1": ("S1", "S1_conf"), "ST": ("ST", "ST_conf")}
+        else:
+            result = morris.analyze(problem(chosen), quantiles, y, num_levels=4, seed=seed)
+            measures = {"mu_star": ("mu_star", "mu_star_conf"), "sigma": ("sigma", None)}
+        for measure, (key, conf) in measures.items():
+            for i, name in enumerate(names):
+                value = float(result[key][i])
+                half = float(result[conf][i]) if conf else float("nan")
+                rows.append((outcome.name, name, measure, value, half))
+        warnings += _sobol_warnings(outcome.name, result, noise[outcome.name]) if method == "sobol" else []
+    indices = pd.DataFrame(rows, columns=["outcome", "assumption", "measure", "value", "conf"])
+    outputs = pd.DataFrame({f.path: f.values(quantiles[:, i]) for i, f in enumerate(chosen)})
+    for outcome, y in zip(outcomes, shares, strict=True):
+        outputs[outcome.name] = y
+    return Analysis(method, indices, warnings, outputs, noise)
+
+
+def noise_share(shares: np.ndarray, worlds_per_point: int) -> float:
+    """Share of the variance of the outputs that is binomial in-world noise (0 if it cannot be told)."""
+    if worlds_per_point < 2:
+        return 0.0
+    noise = float(np.mean(shares * (1 - shares))) / (worlds_per_point - 1)
+    return min(noise / float(np.var(shares)), 1.0)
+
+
+def denoised(result: dict, nu: float) -> dict:
+    """SALib's Sobol indices with the in-world noise share ``nu`` taken out (see the module docstring)."""
+    if nu <= 0 or nu >= 1:
+        return result
+    keep = 1 - nu
+    return {
+        "S1": np.asarray(result["S1"]) / keep,
+        "S1_conf": np.asarray(result["S1_conf"]) / keep,
+        "ST": (np.asarray(result["ST"]) - nu) / keep,
+        "ST_conf": np.asarray(result["ST_conf"]) / keep,
+    }
+
+
+def _sobol_warnings(name: str, result: dict, noise: float) -> list[str]:
+    warnings = []
+    widest = float(np.nanmax([np.nanmax(result["S1_conf"]), np.nanmax(result["ST_conf"])]))
+    if widest > WIDE_INTERVAL:
+        warnings.append(
+            f"{name}: not converged - a 95 % interval is {widest:.2f} wide either side; "
+            "raise --samples (doubling it narrows intervals by about 30 %)"
+        )
+    if noise > NOISY:
+        warnings.append(
+            f"{name}: in-world noise is {noise:.0%} of the variance between design points; the indices are "
+            "corrected for it, but their intervals widen by 1/(1-noise) - raise --worlds-per-point"
+        )
+    return warnings
+
+
+def given_data(
+    spec: Scenario, runs_parquet: Path, outcomes: list[Outcome], method: str = "pawn", seed: int = 0
+) -> Analysis:
+    """PAWN or delta indices from the worlds of an ordinary run, over the assumptions that varied.
+
+    Raises:
+        SensitivityError: if no assumption varied between the run's worlds, or the method is unknown.
+    """
+    from SALib.analyze import delta, pawn
+
+    if method not in GIVEN_DATA_METHODS:
+        raise SensitivityError(f"method {method!r} on a run's worlds: choose one of {', '.join(GIVEN_DATA_METHODS)}")
+    names = [path for path, _ in assumptions(spec) if path in set(pq.read_schema(runs_parquet).names)]
+    if not names:
+        raise SensitivityError(f"{runs_parquet}: no assumption varies between its worlds; run a design instead")
+    table = pq.read_table(runs_parquet, columns=[*names, *{o.column for o in outcomes}])
+    x = np.column_stack([table.column(n).to_numpy() for n in names])
+    bounds = [[float(col.min()), float(col.max())] for col in x.T]
+    salib_problem = {"num_vars": len(names), "names": names, "bounds": bounds}
+    rows, warnings = [], []
+    for outcome in outcomes:
+        y = outcome.hits(table).astype(np.float64)
+        hits = int(y.sum())
+        if hits in (0, len(y)):
+            warnings.append(f"{outcome.name}: {'no' if hits == 0 else 'every'} world has it; nothing to explain")
+            continue
+        if min(hits, len(y) - hits) < 200:
+            warnings.append(f"{outcome.name}: only {min(hits, len(y) - hits)} worlds on one side; indices are rough")
+        if method == "pawn":
+            result = pawn.analyze(salib_problem, x, y, S=10, seed=seed)
+            for i, name in enumerate(names):
+                for measure in ("median", "maximum"):
+                    rows.append((outcome.name, name, measure, float(result[measure][i]), float("nan")))
+        else:
+            result = delta.analyze(salib_problem, x, y, seed=seed, method="delta")
+            rows += [
+                (outcome.name, name, "delta", float(result["delta"][i]), float(result["delta_conf"][i]))
+                for i, name in enumerate(names)
+            ]
+    indices = pd.DataFrame(rows, columns=["outcome", "assumption", "measure", "value", "conf"])
+    return Analysis(method, indices, warnings)

@@ -1,0 +1,124 @@
+"""Designs: per-world assumption values given to the engine instead of drawn.
+
+A design is a table with one column per assumption key path and one row per
+design point (a sample of Saltelli, Morris, a Latin hypercube, a grid).
+Each row is run as ``repeat`` consecutive worlds, which differ only in their
+random events, so an outcome's probability at a design point is the share of
+its worlds. World ``w`` takes row ``w // repeat``. Assumptions the design
+does not name are drawn as usual.
+
+A chunk of worlds needs only its own rows, so the engine hands each chunk a
+slice (``Design.for_worlds``): a large design is never sent whole to a worker.
+"""
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from simulator.scenario import Scenario
+from simulator.scenario.domains import domains
+
+
+class DesignError(ValueError):
+    """A design that does not fit its scenario."""
+
+
+@dataclass(frozen=True)
+class Design:
+    """Per-world values of some assumptions, by key path.
+
+    Attributes:
+        columns: each assumption's value at each design point (1-d arrays of equal length).
+        repeat: worlds run at each design point.
+        first_row: the row number of ``columns``' first row in the whole design (non-zero in a slice).
+        record: write the design values into each world's row of ``runs.parquet``.
+    """
+
+    columns: Mapping[str, np.ndarray]
+    repeat: int = 1
+    first_row: int = 0
+    record: bool = True
+    _rows: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.columns:
+            raise DesignError("a design needs at least one assumption column")
+        lengths = {path: len(values) for path, values in self.columns.items()}
+        if len(set(lengths.values())) != 1:
+            raise DesignError(f"design columns differ in length: {lengths}")
+        if self.repeat < 1:
+            raise DesignError(f"repeat must be at least 1, got {self.repeat}")
+        object.__setattr__(self, "_rows", next(iter(lengths.values())))
+        if self._rows < 1:
+            raise DesignError("a design needs at least one row")
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, repeat: int = 1, record: bool = True) -> "Design":
+        """A design from a DataFrame whose columns are assumption key paths."""
+        columns = {str(name): frame[name].to_numpy(dtype=np.float64) for name in frame.columns}
+        return cls(columns, repeat=repeat, record=record)
+
+    @property
+    def rows(self) -> int:
+        """Number of design points."""
+        return self._rows
+
+    @property
+    def worlds(self) -> int:
+        """Worlds the whole design runs as (rows times repeat)."""
+        return (self.first_row + self.rows) * self.repeat
+
+    @property
+    def paths(self) -> list[str]:
+        """The assumptions the design sets, in its column order."""
+        return list(self.columns)
+
+    def row_of(self, first: int, count: int) -> np.ndarray:
+        """The design row of each of ``count`` worlds from world ``first``."""
+        return (first + np.arange(count, dtype=np.int64)) // self.repeat
+
+    def values(self, first: int, count: int) -> dict[str, np.ndarray]:
+        """Each assumption's value in each of ``count`` worlds from world ``first``."""
+        local = self.row_of(first, count) - self.first_row
+        if local.min() < 0 or local.max() >= self.rows:
+            raise DesignError(f"worlds {first}..{first + count - 1} lie outside this design's rows")
+        return {path: values[local] for path, values in self.columns.items()}
+
+    def for_worlds(self, first: int, count: int) -> "Design":
+        """The slice of the design that worlds ``first`` .. ``first + count - 1`` need."""
+        low, high = first // self.repeat, (first + count - 1) // self.repeat + 1
+        start, stop = low - self.first_row, high - self.first_row
+        columns = {path: values[start:stop] for path, values in self.columns.items()}
+        return Design(columns, self.repeat, low, self.record)
+
+    def digest(self) -> str:
+        """A hash of the design's values: a resumed run must have the same design."""
+        digest = hashlib.sha256(f"{self.repeat}:{self.first_row}:{self.record}".encode())
+        for path, values in self.columns.items():
+            digest.update(path.encode())
+            digest.update(np.ascontiguousarray(values, dtype=np.float64).tobytes())
+        return digest.hexdigest()
+
+    def check(self, spec: Scenario) -> None:
+        """Refuse a design that names an unknown assumption or a value outside its domain.
+
+        Raises:
+            DesignError: naming the column and what is wrong with it.
+        """
+        known = domains(spec)
+        for path, values in self.columns.items():
+            if path not in known:
+                raise DesignError(f"design column {path!r} is not an assumption of scenario {spec.name!r}")
+            if not np.all(np.isfinite(values)):
+                raise DesignError(f"design column {path!r} holds a missing or infinite value")
+            low, high = known[path]
+            outside = (values < low) | (values > high)
+            if outside.any():
+                local = int(np.argmax(outside))
+                raise DesignError(
+                    f"design column {path!r}, row {local + self.first_row}: "
+                    f"{values[local]:g} lies outside [{low:g}, {high:g}]"
+                )
