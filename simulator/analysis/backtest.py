@@ -1,15 +1,17 @@
 """Backtesting: the model's phase and level distributions against the coded record, 1992-2016.
 
-Scores are proper: the ranked probability score (RPS) for the ordinal levels,
-the Brier score for the Giles phases, each month against the coded period
-table (whose coders' disagreements make the observation a distribution), and
-each compared with a baseline that ignores time: the record's own average
-distribution over the span ("climatology"). A skill above zero means the
-model knows more about *when* than that average does. Cycle lengths are the
-months from each scenario's start to the first crisis, against the record's
-cycles (001: roughly 8, 7 and 5 years), and the Obama reset's run to
-disillusionment ("within three years", 001). Trust is compared with Gallup and
-Levada by rank correlation.
+``skill_backtest`` runs both kinds of test of ``simulator.analysis.skill`` from
+every origin (hindcast given the shocks; forecast at the record's base rates,
+in sample and, with the leave-one-cycle-out fits, out of sample) and
+``score_questions`` scores the question set on the forecast runs. ``score``
+adds the hindcast's details: proper scores against the record's
+time-ignoring average ("climatology"), the months from each scenario's start
+to the first crisis against the record's cycles (001: roughly 8, 7 and 5
+years), the Obama reset's run to disillusionment ("within three years", 001),
+and trust against Gallup and Levada by rank correlation. The scores are the
+ranked probability score (RPS) for the ordinal levels and the Brier score
+for the Giles phases, each month against the coded period table (whose
+coders' disagreements make the observation a distribution).
 """
 
 from collections.abc import Callable
@@ -20,12 +22,24 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simulator.analysis import history
+from simulator.analysis import history, questions
+from simulator.analysis.skill import (
+    FORECAST,
+    HINDCAST,
+    IN_SAMPLE,
+    OUT_OF_SAMPLE,
+    ROLLING,
+    Skill,
+    brier,
+    forecast_spec,
+    rps,
+    skill,
+)
 from simulator.api import run as run_scenario
 from simulator.files import packaged
 from simulator.results.outputs import write_files
 from simulator.results.result import RunResult
-from simulator.scenario import Scenario, load_scenario
+from simulator.scenario import Scenario, load_scenario, override
 from simulator.vocabulary import CRISIS, DISILLUSIONMENT
 
 HISTORY = packaged("scenarios", "history")
@@ -59,17 +73,6 @@ class Score:
     trust_gallup_polls: int
     trust_levada_rho: float
     trust_levada_polls: int
-
-
-def rps(forecast: np.ndarray, observed: np.ndarray) -> np.ndarray:
-    """Ranked probability score of ordinal forecasts (rows are months), 0 best."""
-    gap = np.cumsum(forecast, axis=1) - np.cumsum(observed, axis=1)
-    return (gap[:, :-1] ** 2).sum(axis=1) / (forecast.shape[1] - 1)
-
-
-def brier(forecast: np.ndarray, observed: np.ndarray) -> np.ndarray:
-    """Brier score of categorical forecasts (rows are months), 0 best."""
-    return ((forecast - observed) ** 2).sum(axis=1)
 
 
 def _months_to(entries: np.ndarray, worlds: int, quantile: float) -> float:
@@ -138,6 +141,46 @@ def backtest(specs: dict[str, Scenario], runs: int, seed: int) -> tuple[list[Sco
     return [score(name, result) for name, result in results.items()], results
 
 
+def skill_backtest(
+    specs: dict[str, Scenario],
+    runs: int,
+    seed: int,
+    folds: dict[str, dict[str, float]] | None = None,
+    rows: pd.DataFrame | None = None,
+    rolling: dict[str, dict[str, float]] | None = None,
+) -> tuple[list[Skill], dict[str, RunResult]]:
+    """Both kinds of test for every origin: hindcast given the shocks, and forecast, in and out of sample.
+
+    Args:
+        specs: the historical scenarios (``load_history``), with and without the timeline's shocks.
+        runs: worlds per run.
+        seed: the seed of every run and of the bootstrap.
+        folds: for an origin's cycle, structural values fitted without it (``calibrate.read_folds``);
+            each gives an out-of-sample forecast row.
+        rows: the timeline in its CSV's form (default: the shipped one); only its counts reach a forecast.
+        rolling: for an origin's cycle, structural values fitted on the cycles before it only.
+
+    Returns:
+        The skills, and the runs by name (``history_1992``, ``history_1992_forecast``, ``..._forecast_out``).
+    """
+    runs_to_score: list[tuple[str, str, str, Scenario]] = []
+    for key in history.HISTORY_STARTS:
+        name, leaders = f"history_{key}", specs[f"history_{key}_leaders"]
+        runs_to_score.append((name, HINDCAST, IN_SAMPLE, specs[name]))
+        runs_to_score.append((f"{name}_forecast", FORECAST, IN_SAMPLE, forecast_spec(leaders, rows)))
+        if folds and key in folds:
+            held_out = override(leaders, folds[key], source="calibration without this cycle")
+            runs_to_score.append((f"{name}_forecast_out", FORECAST, OUT_OF_SAMPLE, forecast_spec(held_out, rows)))
+        if rolling and key in rolling:
+            before = override(leaders, rolling[key], source="calibration on the cycles before this one")
+            runs_to_score.append((f"{name}_forecast_rolling", FORECAST, ROLLING, forecast_spec(before, rows)))
+    results, skills = {}, []
+    for name, mode, sample, spec in runs_to_score:
+        results[name] = run_scenario(spec, runs=runs, seed=seed)
+        skills.append(skill(results[name], mode, sample, seed))
+    return skills, results
+
+
 def scores_table(scores: list[Score]) -> pd.DataFrame:
     """The scores as a table, one row per scenario."""
     return pd.DataFrame([asdict(s) for s in scores])
@@ -155,11 +198,44 @@ def trust_table(result: RunResult) -> pd.DataFrame:
     )
 
 
-def write_backtest(table: pd.DataFrame, results: dict[str, RunResult], out: Path) -> list[Path]:
-    """Write the backtest scores, yearly trust against polls, and a record plot per timeline scenario."""
+def question_runs(results: dict[str, RunResult], sample: str) -> dict[str, RunResult]:
+    """The forecast-mode runs of one sample, keyed by origin month, for scoring the question set."""
+    suffix = "_forecast" if sample == IN_SAMPLE else "_forecast_out"
+    return {str(r.months[0]): r for name, r in results.items() if name.endswith(suffix)}
+
+
+def score_questions(results: dict[str, RunResult]) -> dict[str, questions.QuestionScores]:
+    """The question set scored on the forecast runs, in sample and, where they ran, out of sample."""
+    scored = {}
+    for sample in (IN_SAMPLE, OUT_OF_SAMPLE):
+        runs = question_runs(results, sample)
+        if len(runs) == len(history.HISTORY_STARTS):
+            scored[sample] = questions.score(runs)
+    return scored
+
+
+def write_backtest(
+    table: pd.DataFrame,
+    skills: pd.DataFrame,
+    scored: dict[str, questions.QuestionScores],
+    results: dict[str, RunResult],
+    out: Path,
+) -> list[Path]:
+    """Write the skill and detail tables, the question set's scores, reliability diagrams and record plots."""
     from simulator.results import plots  # matplotlib is slow to import; only writing needs it
 
-    writers: dict[str, Callable[[Path], None]] = {"backtest.csv": lambda p: table.to_csv(p, index=False)}
+    writers: dict[str, Callable[[Path], None]] = {
+        "skill.csv": lambda p: skills.to_csv(p, index=False),
+        "backtest.csv": lambda p: table.to_csv(p, index=False),
+    }
+    for sample, q in scored.items():
+        tag = sample.replace("-", "_")
+        writers[f"questions_{tag}.csv"] = lambda p, q=q: q.table.to_csv(p, index=False)
+        writers[f"questions_overall_{tag}.csv"] = lambda p, q=q: q.overall.to_csv(p, index=False)
+        writers[f"reliability_{tag}.csv"] = lambda p, q=q: q.calibration.to_csv(p, index=False)
+        writers[f"reliability_{tag}.png"] = lambda p, q=q, s=sample: plots.save(
+            plots.reliability(q.calibration, f"Question set 1992-2016, forecast mode, {s}"), p
+        )
     for name in SCENARIOS:
         result = results[name]
         trust = trust_table(result)

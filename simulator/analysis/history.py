@@ -11,6 +11,7 @@ spreads evenly over them.
 
 import json
 import re
+from collections import Counter
 from functools import cache
 
 import numpy as np
@@ -18,6 +19,7 @@ import pandas as pd
 
 from simulator.files import packaged
 from simulator.months import Month
+from simulator.scenario.schema import Shocks
 from simulator.vocabulary import LEVELS, PHASES
 
 DATA = packaged("history")
@@ -201,10 +203,10 @@ def leadership_schedule(start: str, end: str) -> list[dict]:
     ]
 
 
-def timeline_shocks(start: str, end: str) -> list[dict[str, str]]:
-    """Scheduled shocks from the timeline between ``start`` and ``end``, as scenario entries."""
+def timeline_shocks(start: str, end: str, rows: pd.DataFrame | None = None) -> list[dict[str, str]]:
+    """Scheduled shocks from the timeline (or ``rows`` in its form) between ``start`` and ``end``, as entries."""
     entries = []
-    for row in timeline().itertuples():
+    for row in (timeline() if rows is None else rows).itertuples():
         if not start <= row.date <= end:
             continue
         key = (row.date, row.category)
@@ -214,10 +216,27 @@ def timeline_shocks(start: str, end: str) -> list[dict[str, str]]:
     return entries
 
 
-def history_schedule(start: str, with_timeline: bool, end: str = "2016-12") -> list[dict]:
+def history_schedule(
+    start: str, with_timeline: bool, end: str = "2016-12", rows: pd.DataFrame | None = None
+) -> list[dict]:
     """The schedule of a historical scenario: new presidents, and the timeline's shocks if asked."""
-    entries = leadership_schedule(start, end) + (timeline_shocks(start, end) if with_timeline else [])
+    entries = leadership_schedule(start, end) + (timeline_shocks(start, end, rows) if with_timeline else [])
     return sorted(entries, key=lambda e: e["month"])
+
+
+#: The span over which the record's shocks are counted into base rates.
+RECORD_SPAN = ("1992-01", "2016-12")
+
+
+def shock_base_rates(rows: pd.DataFrame | None = None) -> dict[str, float]:
+    """Monthly hazard of each chance shock: the timeline's count of it over 1992-2016 over the span's months.
+
+    Only how often each shock struck enters, never when: a forecast that draws
+    its shocks at these rates cannot see the dates of the record's shocks.
+    """
+    months = months_between(*RECORD_SPAN) + 1
+    counts = Counter(entry["shock"] for entry in timeline_shocks(*RECORD_SPAN, rows))
+    return {shock: counts[shock] / months for shock in Shocks.model_fields}
 
 
 #: The historical scenarios: start month, Giles phase and level then, trust then (Gallup), and what each is.

@@ -444,25 +444,35 @@ def backtest_command(
     force: ForceOption = False,
     config_dir: ConfigOption = None,
 ) -> None:
-    """Run the 1992-2016 scenarios and score them against the coded record, cycles and polls."""
+    """Score the model on 1992-2016: hindcast given the shocks, and forecast from each origin; the question set."""
     from simulator.analysis import backtest
+    from simulator.analysis.calibrate import FOLDS_FILE, read_folds
+    from simulator.analysis.skill import skill_table as tabulate_skills
+    from simulator.scenario.config import config_dir as find_config_dir
 
     config = _engine_config(config_dir)
     out = _output_dir(out, config.output_root, "backtest", force)
     runs, seed = _sized(config, runs, seed)
     try:
         specs = backtest.load_history(config_dir)
-    except ScenarioError as error:
-        _fail(str(error))
+        folds = read_folds(find_config_dir(config_dir) / FOLDS_FILE)
+        rolling = read_folds(find_config_dir(config_dir) / FOLDS_FILE, section="rolling")
+    except (ScenarioError, OSError, ValueError) as error:
+        _fail(f"cannot start the backtest: {error}")
     with render.progress() as bar:
-        bar.add_task("backtest", total=None, unit=f"{runs:,} worlds x {len(specs)} scenarios")
-        scores, results = backtest.backtest(specs, runs, seed)
-    table = backtest.scores_table(scores)
+        bar.add_task("backtest", total=None, unit=f"{runs:,} worlds x {3 * len(backtest.SCENARIOS)} runs")
+        skills, results = backtest.skill_backtest(specs, runs, seed, folds, rolling=rolling)
+        scored = backtest.score_questions(results)
+    table = backtest.scores_table([backtest.score(name, results[name]) for name in backtest.SCENARIOS])
+    skill_table = tabulate_skills(skills)
     try:
-        backtest.write_backtest(table, results, out)
+        backtest.write_backtest(table, skill_table, scored, results, out)
     except WriteFailed as failure:
         _write_failed(failure)
+    render.skill(skill_table, scored)
     render.backtest(table)
+    if folds is None:
+        console.print("\nNo out-of-sample rows: run `sim calibrate` to write the leave-one-cycle-out fits.")
     render.written_to(out)
 
 
@@ -470,15 +480,15 @@ def backtest_command(
 def calibrate_command(
     runs: Annotated[int, typer.Option(min=50, help="Worlds per historical scenario per evaluation.")] = 600,
     seed: SeedOption = None,
-    budget: Annotated[int, typer.Option(min=10, help="Most loss evaluations the optimiser may use.")] = 200,
+    budget: Annotated[int, typer.Option(min=5, help="Most loss evaluations each fit may use.")] = 45,
     write: Annotated[
         Path | None, typer.Option(help="Where to write (default: calibrated.yaml in the configs folder).")
     ] = None,
     config_dir: ConfigOption = None,
 ) -> None:
-    """Fit the structural parameters to 1992-2016 and write configs/calibrated.yaml."""
+    """Fit the structural parameters to 1992-2016 (all cycles, and leaving each out); write configs/calibrated*.yaml."""
     from simulator.analysis import calibrate
-    from simulator.analysis.backtest import load_history
+    from simulator.analysis.backtest import SCENARIOS, load_history
     from simulator.scenario.config import config_dir as find_config_dir
 
     config = _engine_config(config_dir)
@@ -489,15 +499,28 @@ def calibrate_command(
         start = calibrate.start_values(folder / "structure.yaml")
     except (ScenarioError, OSError, KeyError, TypeError, ValueError) as error:
         _fail(f"cannot start the calibration: {error}")
+    fits = 1 + len(SCENARIOS) + len(SCENARIOS) - 2  # all cycles; each left out; the middle cycles' rolling fits
     with render.progress() as bar:
-        task = bar.add_task("calibrating", total=budget + 2 + 2 * len(calibrate.PARAMETERS), unit="evaluations")
-        result = calibrate.calibrate(
-            specs, start, runs, seed, budget, progress=lambda n, value: bar.update(task, completed=n)
+        task = bar.add_task(
+            "calibrating", total=fits * (budget + 2) + 2 * len(calibrate.PARAMETERS), unit="evaluations"
         )
+        done = 0
+
+        def advance(n: int, value: float) -> None:
+            nonlocal done
+            done += 1
+            bar.update(task, completed=done)
+
+        result = calibrate.calibrate(specs, start, runs, seed, budget, progress=advance)
+        folds, rolling = calibrate.held_out_fits(specs, start, runs, seed, budget, progress=advance)
     target = write or folder / "calibrated.yaml"
     calibrate.write_calibrated(result, target, runs, seed)
+    calibrate.write_folds(folds, rolling, target.with_name(calibrate.FOLDS_FILE), runs, seed, budget)
     render.calibration(result, seed)
-    console.print(f"\nWritten to [bold]{escape(str(target))}[/]; `sim backtest` shows the fit.")
+    console.print(
+        f"\nWritten to [bold]{escape(str(target))}[/] and, fitted without each cycle, "
+        f"[bold]{escape(calibrate.FOLDS_FILE)}[/] beside it; `sim backtest` shows the fit in and out of sample."
+    )
 
 
 @app.command(name="score")

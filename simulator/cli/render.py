@@ -23,6 +23,7 @@ from simulator.vocabulary import KEY_EVENTS, LEVELS
 if TYPE_CHECKING:  # for the hints only: the calibration's optimiser is slow to import
     from simulator.analysis.calibrate import Calibration
     from simulator.analysis.compare import Comparison
+    from simulator.analysis.questions import QuestionScores
     from simulator.results.result import RunResult
     from simulator.scenario.provenance import Row
 
@@ -179,10 +180,59 @@ def comparison(compared: Comparison) -> None:
     wide(out)
 
 
-def backtest(table: pd.DataFrame) -> None:
-    """The backtest table: proper scores against climatology, cycle lengths, trust against polls."""
+def _interval(row: pd.Series, name: str) -> str:
+    return f"{row[name]:+.2f} [{row[name + '_low']:+.2f}, {row[name + '_high']:+.2f}]"
+
+
+def skill(table: pd.DataFrame, scored: dict[str, QuestionScores]) -> None:
+    """The two kinds of test against both baselines with 90% intervals, then the question set's scores."""
     out = Table(
-        title="Backtest against 1992-2016 (skill > 0 beats the record's time-ignoring average)", title_justify="left"
+        title="Skill on 1992-2016 (> 0 beats the baseline; [90% block-bootstrap interval]). "
+        "The forecast is the headline; the hindcast is given the record's shock dates",
+        title_justify="left",
+    )
+    columns = ("origin", "test", "sample", "level RPS", "level skill vs average", "vs persistence")
+    for column in (*columns, "phase Brier", "phase skill vs average", "vs persistence"):
+        out.add_column(column, justify="left" if column in ("origin", "test", "sample") else "right")
+    for _, row in table.iterrows():
+        out.add_row(
+            row["origin"],
+            row["mode"],
+            row["sample"],
+            f"{row['level_rps']:.3f}",
+            _interval(row, "level_vs_climatology"),
+            _interval(row, "level_vs_persistence"),
+            f"{row['phase_brier']:.3f}",
+            _interval(row, "phase_vs_climatology"),
+            _interval(row, "phase_vs_persistence"),
+        )
+    wide(out, 200)
+    for sample, q in scored.items():
+        overall = Table(title=f"Question set ({len(q.table)} questions, forecast mode, {sample})", title_justify="left")
+        for column in ("forecast", "Brier", "log score"):
+            overall.add_column(column, justify="left" if column == "forecast" else "right")
+        for row in q.overall.itertuples():
+            overall.add_row(row.forecast, f"{row.brier:.3f}", f"{row.log:.3f}")
+        console.print(overall)
+        bins = Table(title=f"Calibration ({sample})", title_justify="left")
+        for column in ("forecast bin", "questions", "mean forecast", "came true"):
+            bins.add_column(column, justify="left" if column == "forecast bin" else "right")
+        for row in q.calibration.itertuples():
+            shown = row.questions > 0
+            bins.add_row(
+                row.bin,
+                str(row.questions),
+                f"{row.mean_forecast:.0%}" if shown else "-",
+                f"{row.observed_frequency:.0%}" if shown else "-",
+            )
+        console.print(bins)
+
+
+def backtest(table: pd.DataFrame) -> None:
+    """The hindcast's details: proper scores against climatology, cycle lengths, trust against polls."""
+    out = Table(
+        title="Hindcast given the shocks, details (skill > 0 beats the record's time-ignoring average)",
+        title_justify="left",
     )
     for column in (
         "scenario",

@@ -322,3 +322,17 @@ def backtest_record(
     bottom.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
     bottom.grid(alpha=0.3)
     return fig
+
+
+def reliability(calibration: pd.DataFrame, title: str) -> Figure:
+    """Reliability diagram: each bin's observed frequency against its mean forecast, sized by its questions."""
+    fig = Figure(figsize=(5, 5))
+    ax = fig.subplots()
+    ax.plot([0, 1], [0, 1], color="grey", linestyle="--", label="perfectly calibrated")
+    shown = calibration.dropna(subset=["mean_forecast"])
+    ax.scatter(shown["mean_forecast"], shown["observed_frequency"], s=30 * shown["questions"], label="model")
+    for row in shown.itertuples():
+        ax.annotate(str(row.questions), (row.mean_forecast, row.observed_frequency), ha="center", va="center")
+    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="forecast probability", ylabel="share that came true", title=title)
+    ax.legend(loc="upper left")
+    return fig

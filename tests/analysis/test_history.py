@@ -9,7 +9,16 @@ from typer.testing import CliRunner
 
 from simulator.analysis import history
 from simulator.analysis.backtest import SCENARIOS, backtest, brier, load_history, rps, scores_table
-from simulator.analysis.calibrate import PARAMETERS, Calibration, loss, start_values, write_calibrated
+from simulator.analysis.calibrate import (
+    FOLDS_FILE,
+    HELD,
+    PARAMETERS,
+    Calibration,
+    loss,
+    read_folds,
+    start_values,
+    write_calibrated,
+)
 from simulator.cli.app import app
 from simulator.scenario import load_scenario
 from tests.conftest import ROOT
@@ -99,7 +108,7 @@ def test_loss_rewards_fitting_the_record(backtested):
 
 def test_calibrated_file_round_trips(tmp_path):
     start = start_values(ROOT / "configs" / "structure.yaml")
-    assert set(start) == set(PARAMETERS)
+    assert set(start) == set(PARAMETERS) | set(HELD)
     fitted = {k: v * 1.1 for k, v in start.items()}
     result = Calibration(
         start=start,
@@ -107,12 +116,12 @@ def test_calibrated_file_round_trips(tmp_path):
         loss_start=1.0,
         loss_fitted=0.9,
         evaluations=12,
-        sensitivity={k: (0.0 if k.endswith("reset") else 0.1) for k in start},
+        sensitivity={k: (0.0 if k.endswith("realism") else 0.1) for k in start},
     )
     (tmp_path / "structure.yaml").write_text((ROOT / "configs" / "structure.yaml").read_text())
     write_calibrated(result, tmp_path / "calibrated.yaml", runs=100, seed=1)
     text = (tmp_path / "calibrated.yaml").read_text()
-    assert "not pinned down by history" in text and "#   structure.phase_months.reset" in text
+    assert "not pinned down by history" in text and "#   structure.phase_months.realism" in text
     assert yaml.safe_load(text)["extends"] == "structure.yaml"
     spec = load_scenario(ROOT / "scenarios" / "trump2025.yaml", config_dir=tmp_path)
     assert spec.structure.erosion.value == pytest.approx(fitted["structure.erosion"])
@@ -121,13 +130,15 @@ def test_calibrated_file_round_trips(tmp_path):
 @pytest.mark.slow
 def test_calibrate_command_improves_the_loss_and_writes_the_file(tmp_path):
     target = tmp_path / "calibrated.yaml"
-    result = runner.invoke(app, ["calibrate", "--runs", "60", "--budget", "10", "--write", str(target)])
+    result = runner.invoke(app, ["calibrate", "--runs", "50", "--budget", "5", "--write", str(target)])
     assert result.exit_code == 0, result.output
     text = target.read_text()
     loss_line = next(line for line in text.splitlines() if line.startswith("# loss:"))
     before, after = (float(x) for x in loss_line.split(") ")[1].split(" -> fitted "))
     assert after <= before
     assert "structure.erosion" in result.output
+    assert set(read_folds(tmp_path / FOLDS_FILE)) == {"1992", "2001", "2009"}
+    assert set(read_folds(tmp_path / FOLDS_FILE, section="rolling")) == {"2001"}
 
 
 @pytest.mark.slow
@@ -137,7 +148,8 @@ def test_backtest_command_writes_scores_and_plots(tmp_path):
     assert result.exit_code == 0, result.output
     names = {p.name for p in out.iterdir()}
     assert {"backtest.csv", "history_1992.png", "trust_history_1992.csv"} <= names
-    assert "history_2009_leaders" in result.output
+    assert "forecast" in result.output and "Question set" in result.output
+    assert {"skill.csv", "reliability_in_sample.png", "questions_in_sample.csv"} <= names
 
 
 def write_run(tmp_path: Path) -> Path:
