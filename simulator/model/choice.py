@@ -67,17 +67,24 @@ def choose_erratically(values: Sequence[Array | float], u: Array, erratic: Array
     reverses = u < erratic
     calm_u = np.where(reverses, 0.0, (u - erratic) / np.maximum(1 - erratic, 1e-12))
     chosen = choose(values, calm_u)
-    if not reverses.any():
+    flips = np.flatnonzero(reverses)  # few worlds: work on their indices
+    if not flips.size:
         return chosen
-    others = [(np.asarray(v) > CLOSED) & (last != k) for k, v in enumerate(values)]
+    others = [(among(v, flips) > CLOSED) & (last[flips] != k) for k, v in enumerate(values)]
     count = sum(others)
-    pick = np.floor(u / np.maximum(erratic, 1e-12) * count)
-    index = np.zeros(u.shape, dtype=np.int8)
+    pick = np.floor(u[flips] / np.maximum(among(erratic, flips), 1e-12) * count)
+    index = np.zeros(flips.size, dtype=np.int8)
     seen = 0
     for other in others[:-1]:
         seen = seen + other
         index += seen <= pick
-    return np.where(reverses & (count > 0), index, chosen).astype(np.int8)
+    chosen[flips] = np.where(count > 0, index, chosen[flips])
+    return chosen
+
+
+def among(values: Array | float, worlds: Array) -> Array | float:
+    """``values`` for the given worlds: the entries of a per-world array, or the one shared number."""
+    return values[worlds] if np.ndim(values) else values
 
 
 def sigmoid(x: Array | float) -> Array:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulator.model import policy
+from simulator.model.choice import among
 from simulator.model.world import REAL
 from simulator.scenario.schema import DRIVERS, SHOCK_EVENTS, Effects, Scheduled
 from simulator.scenario.schema import Shocks as ShockSpecs
@@ -110,7 +111,7 @@ class Shocks:
             return
         drawn, low = u[struck], np.zeros(struck.size, dtype=REAL)
         for name, hazard in zip(SHOCKS, hazards, strict=True):
-            width = _among(hazard, struck) / _among(scale, struck)
+            width = among(hazard, struck) / among(scale, struck)
             hit = (drawn >= low) & (drawn < low + width)
             if hit.any():
                 position = (drawn[hit] - low[hit]) / np.broadcast_to(width, hit.shape)[hit]
@@ -168,11 +169,6 @@ class Shocks:
         if item.effects != Effects():
             hit = np.flatnonzero(everywhere)
             apply_effects(model, item.effects, hit, model.streams.uniform(f"schedule.{index}.{item.event}")[hit])
-
-
-def _among(values: np.ndarray | float, worlds: np.ndarray) -> np.ndarray | float:
-    """``values`` for the given worlds: the entries of a per-world array, or the one shared number."""
-    return values[worlds] if np.ndim(values) else values
 
 
 def force(model: RelationsModel, event: str, where: np.ndarray) -> None:
