@@ -1,4 +1,4 @@
-"""The event log: the first month each event happens in each world (DOMAIN.md section 4)."""
+"""The event log: the first month each event happens in each world (docs/sources.md, Events)."""
 
 import numpy as np
 
