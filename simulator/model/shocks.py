@@ -76,27 +76,29 @@ class Shocks:
     def hazards(self) -> list[np.ndarray | float]:
         """Each chance shock's hazard this month, in the order of ``SHOCKS``."""
         specs, params = self.model.spec.shocks, self.model.p.shocks
-        drivers = self._drivers()
         hazards = []
         for name in SHOCKS:
             hazard = getattr(params, name).hazard
             for driver, weight in getattr(specs, name).drivers.items():
-                hazard = hazard * (1 + weight * drivers[driver])
+                hazard = hazard * (1 + weight * self._driver(driver))
             hazards.append(hazard)
         return hazards
 
-    def _drivers(self) -> dict[str, np.ndarray]:
-        """The state shocks respond to, each 0..1 (``schema.DRIVERS``)."""
+    def _driver(self, name: str) -> np.ndarray:
+        """One state a shock's hazard responds to, 0..1 (``schema.DRIVERS``); only those a scenario names are read."""
         model, state = self.model, self.model.state
-        values = {
-            "war_intensity": state.intensity * (state.war == WAR_ACTIVE),
-            "outreach": model.president.outreach,
-            "emboldened": np.minimum(1, model.kremlin.emboldened),
-            "opposition": state.opposition,
-            "tension": 1 - state.trust,
-        }
-        assert set(values) == set(DRIVERS)
-        return values
+        match name:
+            case "war_intensity":
+                return state.intensity * (state.war == WAR_ACTIVE)
+            case "outreach":
+                return model.president.outreach
+            case "emboldened":
+                return np.minimum(1, model.kremlin.emboldened)
+            case "opposition":
+                return state.opposition
+            case "tension":
+                return 1 - state.trust
+        raise ValueError(f"unknown driver {name!r}; drivers are {', '.join(DRIVERS)}")
 
     def _chance_shocks(self) -> None:
         """At most one chance shock a world-month, from one uniform laid over the hazards."""

@@ -39,6 +39,10 @@ class WorldState:
     met: Array  #: contact completed by a presidential meeting (000)
     shared_goals: Array  #: the worldviews have converged on shared strategic goals (001)
 
+    def domestic_attack(self) -> Array:
+        """How hard the president is attacked at home: opposition above one half, 0..1 (000)."""
+        return np.clip(2 * (self.opposition - 0.5), 0, 1)
+
     @classmethod
     def initial(cls, worlds: int, spec_initial: object, values: dict[str, Array | float]) -> "WorldState":
         """The start-month state: the scenario's named state in every world, with drawn numbers in ``values``."""

@@ -58,7 +58,7 @@ class Congress(mesa.Agent):
     def support(self) -> np.ndarray:
         """Share of Congress ready to vote to bind the president's Russia policy (002)."""
         p, state = self.p, self.model.state
-        aroused = np.clip(2 * (state.opposition - 0.5), 0, 1)
+        aroused = state.domestic_attack()
         return np.clip(
             self.hawkishness + p.outreach_weight * self.model.president.outreach + p.opposition_weight * aroused, 0, 1
         )

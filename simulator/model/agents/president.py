@@ -105,7 +105,7 @@ class President(mesa.Agent):
     def values(self) -> list[np.ndarray | float]:
         """What each course is worth to him this month, in the order of ``COURSES``."""
         model, p, state = self.model, self.p, self.model.state
-        attacked = np.clip(2 * (state.opposition - 0.5), 0, 1)
+        attacked = state.domestic_attack()
         campaign = p.campaign_weight * model.shocks.campaigning
         can_concede = (state.war == WAR_ACTIVE) & (state.aid > 0) & (self.pause_left == 0)
         stay = [p.inertia * (self.course == course) for course in range(len(COURSES))]
@@ -169,7 +169,7 @@ class President(mesa.Agent):
         deals in the pipeline and may sour the mood; its first month is the turn to toughness.
         """
         model, state = self.model, self.model.state
-        attacked = np.clip(2 * (state.opposition - 0.5), 0, 1)
+        attacked = state.domestic_attack()
         grade = np.clip(np.maximum.reduce([self.frustration, attacked, state.scandal_heat]), 0.25, 1)
         policy.impose_sanctions(model, where, grade)
         major = where & (grade >= model.p.structure.major)
