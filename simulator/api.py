@@ -7,7 +7,7 @@ from functools import partial
 from pathlib import Path
 from threading import Event
 
-from simulator.engine.design import Design
+from simulator.engine.design import Design, DesignError, Sampled, read_sample
 from simulator.engine.folder import owned
 from simulator.engine.runner import DEFAULT_CHUNK, Progress, RunPlan, simulate
 from simulator.engine.store import FolderStore, MemoryStore, check_manifest, read_manifest
@@ -73,7 +73,9 @@ def run(
         command: the command line to record in ``metadata.json``.
         scenario_path: the file a given ``Scenario`` came from, for ``metadata.json``.
         design: per-world values of some assumptions instead of drawing them; the run
-            is then ``design.worlds`` worlds, whatever ``runs`` says.
+            is then ``design.worlds`` worlds, whatever ``runs`` says. Without one, a scenario
+            whose ``calibration`` is posterior draws each world's calibrated parameters from
+            the posterior sample (``posterior_design``).
 
     Returns:
         The run's tables, probabilities and per-world outcomes.
@@ -96,6 +98,8 @@ def run(
     if design is not None:
         design.check(spec)
         runs = design.worlds
+    else:
+        design = posterior_design(spec, seed)
     if runs < 1:
         raise ValueError(f"runs must be at least 1, got {runs}")
     plan = RunPlan(spec, runs, seed, how.chunk_worlds, trajectories, design)
@@ -112,6 +116,29 @@ def run(
         write_run(result, out, scenario_path=path, command=command, elapsed=time.perf_counter() - started)
         result.rows.remove()
     return RunResult(spec, runs, seed, result.tally, OutputRows(out), result.timing)
+
+
+def posterior_design(spec: Scenario, seed: int) -> Sampled | None:
+    """Each world's calibrated parameters drawn from the posterior sample, less those the scenario sets itself.
+
+    None when the scenario asks for the point values (``calibration: point``), when
+    no sample was found beside its configs, or when the scenario sets every sampled parameter.
+
+    Raises:
+        design.DesignError: naming the sample file, if it cannot be read or does not fit the scenario.
+    """
+    source = spec.posterior
+    if source is None:
+        return None
+    columns = read_sample(source.sample, source.supplies)
+    if not columns:
+        return None
+    design = Sampled(columns, seed=seed)
+    try:
+        design.check(spec)
+    except DesignError as error:
+        raise DesignError(f"{source.sample}: {error}") from None
+    return design
 
 
 def _simulate(

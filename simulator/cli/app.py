@@ -23,10 +23,11 @@ from rich.markup import escape
 from rich.progress import Progress, TaskID
 
 from simulator.analysis.compare import Comparison, write_comparison
-from simulator.api import Execution
+from simulator.api import Execution, posterior_design
 from simulator.api import run as run_scenario
 from simulator.cli import render
 from simulator.cli.render import console, errors
+from simulator.engine.design import DesignError
 from simulator.engine.folder import FolderError
 from simulator.engine.runner import ChunkFailed, Interrupted, plan_chunks
 from simulator.engine.store import CHUNKS, MANIFEST, FolderStore, ResumeError, SaveFailed, read_manifest
@@ -111,8 +112,11 @@ def _prepare(
 ) -> tuple[EngineConfig, list[Scenario]]:
     try:
         config = load_config(config_dir)
-        return config, [resolve_scenario(path, sets or (), config_dir).spec for path in scenarios]
-    except (ScenarioError, ConfigError) as error:
+        specs = [resolve_scenario(path, sets or (), config_dir).spec for path in scenarios]
+        for spec in specs:
+            posterior_design(spec, config.seed)  # a posterior sample that does not fit fails here, once
+        return config, specs
+    except (ScenarioError, ConfigError, DesignError) as error:
         _fail(str(error))
 
 
@@ -446,7 +450,7 @@ def backtest_command(
 ) -> None:
     """Score the model on 1992-2016: hindcast given the shocks, and forecast from each origin; the question set."""
     from simulator.analysis import backtest
-    from simulator.analysis.calibrate import FOLDS_FILE, read_folds
+    from simulator.analysis.calibrate import FOLDS_FILE, fit_note, read_folds
     from simulator.analysis.skill import skill_table as tabulate_skills
     from simulator.scenario.config import config_dir as find_config_dir
 
@@ -470,6 +474,7 @@ def backtest_command(
     except WriteFailed as failure:
         _write_failed(failure)
     render.skill(skill_table, scored)
+    console.print(fit_note(find_config_dir(config_dir)))
     render.backtest(table)
     if folds is None:
         console.print("\nNo out-of-sample rows: run `sim calibrate` to write the leave-one-cycle-out fits.")
@@ -478,49 +483,49 @@ def backtest_command(
 
 @app.command(name="calibrate")
 def calibrate_command(
-    runs: Annotated[int, typer.Option(min=50, help="Worlds per historical scenario per evaluation.")] = 600,
+    draws: Annotated[
+        int, typer.Option(min=100, help="Parameter vectors drawn from the prior, one world each per origin.")
+    ] = 300_000,
+    accept: Annotated[float, typer.Option(min=0.0001, max=0.5, help="Share of the draws kept.")] = 0.005,
     seed: SeedOption = None,
-    budget: Annotated[int, typer.Option(min=5, help="Most loss evaluations each fit may use.")] = 45,
     write: Annotated[
-        Path | None, typer.Option(help="Where to write (default: calibrated.yaml in the configs folder).")
+        Path | None, typer.Option(help="Where to write the sample (default: posterior.csv in the configs folder).")
     ] = None,
+    out: OutOption = None,
+    force: ForceOption = False,
     config_dir: ConfigOption = None,
 ) -> None:
-    """Fit the structural parameters to 1992-2016 (all cycles, and leaving each out); write configs/calibrated*.yaml."""
-    from simulator.analysis import calibrate
-    from simulator.analysis.backtest import SCENARIOS, load_history
+    """Fit the structural parameters to 1992-2016 by ABC; write configs/posterior.csv and calibrated*.yaml."""
+    from simulator.analysis import posterior
+    from simulator.analysis.backtest import load_history
+    from simulator.analysis.calibrate import FOLDS_FILE
     from simulator.scenario.config import config_dir as find_config_dir
 
     config = _engine_config(config_dir)
-    folder = find_config_dir(config_dir)
-    runs, seed = _sized(config, runs, seed)
+    out = _output_dir(out, config.output_root, "calibrate", force)
+    draws, seed = _sized(config, draws, seed)
     try:
         specs = load_history(config_dir)
-        start = calibrate.start_values(folder / "structure.yaml")
-    except (ScenarioError, OSError, KeyError, TypeError, ValueError) as error:
+    except (ScenarioError, OSError, ValueError) as error:
         _fail(f"cannot start the calibration: {error}")
-    fits = 1 + len(SCENARIOS) + len(SCENARIOS) - 2  # all cycles; each left out; the middle cycles' rolling fits
     with render.progress() as bar:
-        task = bar.add_task(
-            "calibrating", total=fits * (budget + 2) + 2 * len(calibrate.PARAMETERS), unit="evaluations"
-        )
-        done = 0
-
-        def advance(n: int, value: float) -> None:
-            nonlocal done
-            done += 1
-            bar.update(task, completed=done)
-
-        result = calibrate.calibrate(specs, start, runs, seed, budget, progress=advance)
-        folds, rolling = calibrate.held_out_fits(specs, start, runs, seed, budget, progress=advance)
-    target = write or folder / "calibrated.yaml"
-    calibrate.write_calibrated(result, target, runs, seed)
-    calibrate.write_folds(folds, rolling, target.with_name(calibrate.FOLDS_FILE), runs, seed, budget)
-    render.calibration(result, seed)
+        task = bar.add_task("calibrating", total=draws, unit="draws")
+        fitted = posterior.calibrate(specs, draws, accept, seed, progress=lambda n: bar.advance(task, n))
+    target = write or find_config_dir(config_dir) / posterior.SAMPLE_FILE
+    widths = posterior.widths(fitted)
+    try:
+        posterior.write_sample(fitted, target)
+        posterior.write_point(fitted, target.with_name("calibrated.yaml"))
+        posterior.write_held_out(fitted, target.with_name(FOLDS_FILE))
+        posterior.write_outputs(fitted, widths, out)
+    except (WriteFailed, OSError) as failure:
+        _write_failed(failure)
+    render.posterior(widths, fitted)
     console.print(
-        f"\nWritten to [bold]{escape(str(target))}[/] and, fitted without each cycle, "
-        f"[bold]{escape(calibrate.FOLDS_FILE)}[/] beside it; `sim backtest` shows the fit in and out of sample."
+        f"\nWritten to [bold]{escape(str(target))}[/], its medians to calibrated.yaml and the fits without each "
+        f"cycle to {escape(FOLDS_FILE)} beside it; `sim backtest` shows the fit in and out of sample."
     )
+    render.written_to(out)
 
 
 @app.command(name="score")

@@ -20,9 +20,9 @@ from rich.text import Text
 
 from simulator.vocabulary import KEY_EVENTS, LEVELS
 
-if TYPE_CHECKING:  # for the hints only: the calibration's optimiser is slow to import
-    from simulator.analysis.calibrate import Calibration
+if TYPE_CHECKING:  # for the hints only: the analysis modules are slow to import
     from simulator.analysis.compare import Comparison
+    from simulator.analysis.posterior import Posterior
     from simulator.analysis.questions import QuestionScores
     from simulator.results.result import RunResult
     from simulator.scenario.provenance import Row
@@ -261,20 +261,27 @@ def backtest(table: pd.DataFrame) -> None:
     wide(out)
 
 
-def calibration(result: Calibration, seed: int) -> None:
-    """Each fitted parameter beside its hand-set value and what moving it costs."""
+def posterior(widths: pd.DataFrame, fitted: Posterior) -> None:
+    """Each parameter's prior and posterior 90% intervals, and how much history narrowed it."""
     table = Table(
-        title=f"Calibration: loss {result.loss_start:.4f} -> {result.loss_fitted:.4f} "
-        f"({result.evaluations} evaluations, seed {seed})",
+        title=f"Posterior: {len(fitted.sample):,} of {len(fitted.prior):,} draws accepted "
+        f"(closest {fitted.accept:.2%}, distance <= {fitted.tolerance:.3f}; seed {fitted.seed})",
         title_justify="left",
     )
-    for column in ("parameter", "hand-set", "fitted", "cost of moving it by a third, share of the gain"):
-        table.add_column(column, justify="left" if column == "parameter" else "right")
-    for name, value in result.fitted.items():
-        rise = result.sensitivity[name]
-        flag = "  not pinned down" if name in result.not_pinned else ""
-        table.add_row(name, f"{result.start[name]:g}", f"{value:g}", f"{rise:+.1%}{flag}")
+    for column in ("parameter", "prior 90%", "posterior median", "posterior 90%", "width ratio", "history"):
+        table.add_column(column, justify="left" if column in ("parameter", "history") else "right")
+    for row in widths.itertuples():
+        verdict = "pins it down" if row.width_ratio < 0.5 else "narrows it" if row.width_ratio < 0.8 else "says little"
+        table.add_row(
+            row.parameter,
+            f"{row.prior_low:.3g} - {row.prior_high:.3g}",
+            f"{row.posterior_median:.3g}",
+            f"{row.posterior_low:.3g} - {row.posterior_high:.3g}",
+            f"{row.width_ratio:.2f}",
+            verdict,
+        )
     wide(table)
+    console.print("width ratio: posterior over prior 90% interval width (log scale but the reset chance)")
 
 
 def scores(table: pd.DataFrame, title: str) -> None:

@@ -9,15 +9,21 @@ does not name are drawn as usual.
 
 A chunk of worlds needs only its own rows, so the engine hands each chunk a
 slice (``Design.for_worlds``): a large design is never sent whole to a worker.
+
+A ``Sampled`` design is the other way round: a small table (the posterior
+sample of the calibrated parameters) from which each world picks a row with
+its own random number, so a run of any size carries the sample's spread.
 """
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from simulator.model.randomness import BLOCK, Streams
 from simulator.scenario import Scenario
 from simulator.scenario.domains import domains
 
@@ -122,3 +128,67 @@ class Design:
                     f"design column {path!r}, row {local + self.first_row}: "
                     f"{values[local]:g} lies outside [{low:g}, {high:g}]"
                 )
+
+
+#: The random stream that picks each world's row of a sample: one number per world, in its first month.
+SAMPLE_STREAM = "calibration:sample"
+
+
+@dataclass(frozen=True)
+class Sampled(Design):
+    """Each world takes one row of a sample (a posterior), chosen by its own random number.
+
+    The row is a pure function of (seed, world), like every other draw of the
+    model, so it does not depend on chunking, workers, or how many worlds run;
+    any number of worlds can draw from the same sample, and a chunk needs the
+    whole (small) sample rather than a slice. ``repeat`` and ``first_row`` play no part.
+
+    Attributes:
+        seed: the run's root seed.
+    """
+
+    seed: int = 0
+
+    @property
+    def worlds(self) -> int:
+        """Worlds are not fixed by the sample: a run takes as many as it asks for."""
+        raise DesignError("a sampled design runs any number of worlds; the run says how many")
+
+    def row_of(self, first: int, count: int) -> np.ndarray:
+        """The sample row each of ``count`` worlds from world ``first`` takes."""
+        start = first - first % BLOCK  # streams are addressed by blocks of worlds
+        uniform = Streams(self.seed, start, first + count - start).uniform(SAMPLE_STREAM)[first - start :]
+        return np.minimum((uniform * self.rows).astype(np.int64), self.rows - 1)
+
+    def values(self, first: int, count: int) -> dict[str, np.ndarray]:
+        """Each sampled parameter's value in each of ``count`` worlds from world ``first``."""
+        rows = self.row_of(first, count)
+        return {path: values[rows] for path, values in self.columns.items()}
+
+    def for_worlds(self, first: int, count: int) -> "Sampled":
+        """The whole sample: any world may take any row."""
+        return self
+
+    def digest(self) -> str:
+        """A hash of the sample and the seed that picks its rows."""
+        digest = hashlib.sha256(f"sampled:{self.seed}:{self.record}".encode())
+        for path, values in self.columns.items():
+            digest.update(path.encode())
+            digest.update(np.ascontiguousarray(values, dtype=np.float64).tobytes())
+        return digest.hexdigest()
+
+
+def read_sample(path: Path, wanted: Callable[[str], bool] = lambda _: True) -> dict[str, np.ndarray]:
+    """The columns of a sample file (CSV, ``#`` lines a header saying how it was made) that ``wanted`` keeps.
+
+    Raises:
+        DesignError: naming the file, if it cannot be read as a table of numbers.
+    """
+    try:
+        frame = pd.read_csv(path, comment="#")
+        columns = {str(name): frame[name].to_numpy(dtype=np.float64) for name in frame.columns if wanted(str(name))}
+    except (OSError, ValueError, pd.errors.ParserError) as error:
+        raise DesignError(f"{path}: not a sample of parameter values ({error})") from None
+    if len(frame) == 0:
+        raise DesignError(f"{path}: the sample has no rows")
+    return columns

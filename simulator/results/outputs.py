@@ -51,9 +51,11 @@ OUTPUT_FILES = (
 )
 
 
-#: Files of ``sim backtest`` and of temporary writes, by pattern; with the tuples above, all ``sim`` writes.
+#: Files of ``sim backtest``, ``sim calibrate`` and of temporary writes, by pattern; with the tuples above,
+#: all ``sim`` writes.
 _WRITTEN_PATTERNS = re.compile(
-    r"^(comparison\.csv|compare_\w+\.png|backtest\.csv|trust_history_\w+\.csv|history_\w+\.png|\..+\.partial(\.\w+)?)$"
+    r"^(comparison\.csv|compare_\w+\.png|backtest\.csv|trust_history_\w+\.csv|history_\w+\.png"
+    r"|posterior_\w+\.(csv|png)|\..+\.partial(\.\w+)?)$"
 )
 
 

@@ -9,7 +9,9 @@ key path remembers the file and line (or the ``--set``) that gave its value, so
 an error names where to fix it, and every problem of a scenario is named at once.
 Files are read within bounds (``reading``); the chain is followed in a loop, at
 most ``MAX_EXTENDS`` files long. What a valid scenario may not mean (``notes``)
-is logged as a warning, and kept in ``Resolved.notes``.
+is logged as a warning, and kept in ``Resolved.notes``. The configs folder's
+posterior sample, if there is one, is attached to the scenario with the key
+paths its own files and ``--set`` gave values, which the sample never replaces.
 """
 
 import difflib
@@ -17,7 +19,7 @@ import logging
 import re
 import typing
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +29,15 @@ from pydantic import BaseModel, ValidationError
 from simulator.scenario.config import config_dir as default_config_dir
 from simulator.scenario.notes import scenario_notes
 from simulator.scenario.reading import MAX_DEPTH, ScenarioError, parse, read_yaml
-from simulator.scenario.schema import Scenario, month_or_none, span_problems
+from simulator.scenario.schema import PosteriorSource, Scenario, month_or_none, span_problems
 
 __all__ = ["Origins", "Resolved", "ScenarioError", "load_scenario", "override", "read_yaml", "resolve_scenario"]
 
 #: Where each key path's value came from: ``"file:line"`` or ``"--set key=value"``.
 Origins = dict[str, str]
+
+#: The posterior sample of the calibrated parameters, in the configs folder (written by ``sim calibrate``).
+POSTERIOR_FILE = "posterior.csv"
 
 #: The longest ``extends`` chain, in files (the shipped ones have three).
 MAX_EXTENDS = 16
@@ -65,15 +70,27 @@ def load_scenario(path: str | Path, sets: Iterable[str] = (), config_dir: Path |
 
 def resolve_scenario(path: str | Path, sets: Iterable[str] = (), config_dir: Path | None = None) -> Resolved:
     """Like ``load_scenario``, also returning where each value was set."""
-    data, origins, files = _read_chain(Path(path), default_config_dir(config_dir))
+    folder = default_config_dir(config_dir)
+    data, origins, files = _read_chain(Path(path), folder)
     data.pop("extends", None)
     for assignment in sets:
         _apply_set(data, origins, assignment)
     spec = scenario_from_dict(data, source=str(path), origins=origins)
+    spec._posterior = _posterior_source(folder, files, origins)
     notes = tuple(f"{_nearest(key, origins) or path}: {key}: {message}" for key, message in scenario_notes(spec))
     for note in notes:
         log.warning(note)
     return Resolved(spec, origins, files, notes)
+
+
+def _posterior_source(folder: Path, files: tuple[Path, ...], origins: Origins) -> PosteriorSource | None:
+    """The configs folder's posterior sample, and the key paths set outside that folder's files."""
+    sample = folder / POSTERIOR_FILE
+    if not sample.is_file():
+        return None
+    shared = {str(f) for f in files if f.resolve().parent == folder.resolve()}
+    own = frozenset(key for key, where in origins.items() if where.rpartition(":")[0] not in shared)
+    return PosteriorSource(sample.resolve(), own)
 
 
 def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>", origins: Origins | None = None) -> Scenario:
@@ -131,7 +148,10 @@ def override(spec: Scenario, values: dict[str, Any], source: str = "override") -
         parent, key = _walk(data, path, create=True)
         parent[key] = value
         origins[path] = f"{source} {path}"
-    return scenario_from_dict(data, source=source, origins=origins)
+    changed = scenario_from_dict(data, source=source, origins=origins)
+    if spec._posterior is not None:  # what is overridden here is the scenario's own: no sample replaces it
+        changed._posterior = replace(spec._posterior, own=spec._posterior.own | set(values))
+    return changed
 
 
 # Files and the extends chain ---------------------------------------------------------------

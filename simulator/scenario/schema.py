@@ -8,6 +8,8 @@ bibliography. docs/model.md tells how the model uses each of them.
 """
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
@@ -16,6 +18,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     PlainValidator,
+    PrivateAttr,
     TypeAdapter,
     field_serializer,
     field_validator,
@@ -928,6 +931,23 @@ class Sensitivity(Section):
         return ranges
 
 
+@dataclass(frozen=True)
+class PosteriorSource:
+    """A posterior sample of calibrated parameters and what a scenario keeps of its own.
+
+    Attributes:
+        sample: the sample's file (``posterior.csv`` in the configs folder).
+        own: key paths the scenario's files or ``--set`` gave a value, which the sample does not replace.
+    """
+
+    sample: Path
+    own: frozenset[str]
+
+    def supplies(self, path: str) -> bool:
+        """Whether the sample gives ``path`` its value: the scenario does not set it itself."""
+        return path not in self.own
+
+
 class Scenario(Section):
     """A complete scenario: the world at the start and every assumption about how it moves."""
 
@@ -948,6 +968,18 @@ class Scenario(Section):
     schedule: list[Scheduled] = []
     questions: list[Question] = []
     sensitivity: Sensitivity | None = None
+    calibration: Literal["posterior", "point"] = Field(
+        default="posterior",
+        description="where worlds take the calibrated structural parameters from: each world a row of the "
+        "configs folder's posterior sample (posterior), or every world the point values (point)",
+    )
+    #: Set by the loader: the posterior sample to draw from, and the key paths the scenario sets itself.
+    _posterior: "PosteriorSource | None" = PrivateAttr(default=None)
+
+    @property
+    def posterior(self) -> "PosteriorSource | None":
+        """The posterior sample its worlds draw from, if ``calibration`` is posterior and a sample was found."""
+        return self._posterior if self.calibration == "posterior" else None
 
     def calendar_problems(self) -> list[tuple[str, str]]:
         """Key paths whose months fall outside the scenario's start and horizon, with why."""

@@ -1,24 +1,13 @@
-"""The record, the historical scenarios, the backtest's scores and the calibration."""
+"""The record, the historical scenarios and the backtest's scores."""
 
 from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from simulator.analysis import history
 from simulator.analysis.backtest import SCENARIOS, backtest, brier, load_history, rps, scores_table
-from simulator.analysis.calibrate import (
-    FOLDS_FILE,
-    HELD,
-    PARAMETERS,
-    Calibration,
-    loss,
-    read_folds,
-    start_values,
-    write_calibrated,
-)
 from simulator.cli.app import app
 from simulator.scenario import load_scenario
 from tests.conftest import ROOT
@@ -88,57 +77,6 @@ def test_backtest_scores_every_historical_scenario(backtested):
     # The timeline's shocks carry information the leadership calendar alone does not.
     assert by_name.loc["history_1992", "level_rps"] < by_name.loc["history_1992_leaders", "level_rps"]
     assert np.isfinite(by_name.loc["history_1992", "trust_gallup_rho"])
-
-
-def test_loss_rewards_fitting_the_record(backtested):
-    scores = [s for s in backtested[0] if s.scenario in SCENARIOS]
-    base = loss(scores)
-    assert base > 0
-
-    def with_crisis_at(factor):
-        return [
-            s.__class__(**{**s.__dict__, "median_months_to_crisis": s.record_months_to_crisis * factor}) for s in scores
-        ]
-
-    assert loss(with_crisis_at(1.0)) <= base
-    assert loss(with_crisis_at(1.0)) < loss(with_crisis_at(0.3)) and loss(with_crisis_at(1.0)) < loss(
-        with_crisis_at(1.8)
-    )
-
-
-def test_calibrated_file_round_trips(tmp_path):
-    start = start_values(ROOT / "configs" / "structure.yaml")
-    assert set(start) == set(PARAMETERS) | set(HELD)
-    fitted = {k: v * 1.1 for k, v in start.items()}
-    result = Calibration(
-        start=start,
-        fitted=fitted,
-        loss_start=1.0,
-        loss_fitted=0.9,
-        evaluations=12,
-        sensitivity={k: (0.0 if k.endswith("realism") else 0.1) for k in start},
-    )
-    (tmp_path / "structure.yaml").write_text((ROOT / "configs" / "structure.yaml").read_text())
-    write_calibrated(result, tmp_path / "calibrated.yaml", runs=100, seed=1)
-    text = (tmp_path / "calibrated.yaml").read_text()
-    assert "not pinned down by history" in text and "#   structure.phase_months.realism" in text
-    assert yaml.safe_load(text)["extends"] == "structure.yaml"
-    spec = load_scenario(ROOT / "scenarios" / "trump2025.yaml", config_dir=tmp_path)
-    assert spec.structure.erosion.value == pytest.approx(fitted["structure.erosion"])
-
-
-@pytest.mark.slow
-def test_calibrate_command_improves_the_loss_and_writes_the_file(tmp_path):
-    target = tmp_path / "calibrated.yaml"
-    result = runner.invoke(app, ["calibrate", "--runs", "50", "--budget", "5", "--write", str(target)])
-    assert result.exit_code == 0, result.output
-    text = target.read_text()
-    loss_line = next(line for line in text.splitlines() if line.startswith("# loss:"))
-    before, after = (float(x) for x in loss_line.split(") ")[1].split(" -> fitted "))
-    assert after <= before
-    assert "structure.erosion" in result.output
-    assert set(read_folds(tmp_path / FOLDS_FILE)) == {"1992", "2001", "2009"}
-    assert set(read_folds(tmp_path / FOLDS_FILE, section="rolling")) == {"2001"}
 
 
 @pytest.mark.slow

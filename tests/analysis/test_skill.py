@@ -9,14 +9,7 @@ from typer.testing import CliRunner
 
 from simulator.analysis import history, questions
 from simulator.analysis.backtest import load_history, score_questions, skill_backtest
-from simulator.analysis.calibrate import (
-    FOLDS_FILE,
-    PARAMETERS,
-    held_out_fits,
-    read_folds,
-    start_values,
-    write_folds,
-)
+from simulator.analysis.calibrate import FOLDS_FILE
 from simulator.analysis.skill import (
     FORECAST,
     HINDCAST,
@@ -33,7 +26,6 @@ from simulator.api import run
 from simulator.cli.app import app
 from simulator.files import packaged
 from simulator.months import Month
-from simulator.scenario import override
 from simulator.vocabulary import EVENTS, LEVELS
 
 ORIGIN = "2001-09"
@@ -161,27 +153,6 @@ def test_skill_backtest_has_both_modes_both_samples_and_scores_the_questions(bac
     rate = q.table["outcome"].mean()
     assert overall["always 50%"] == pytest.approx(0.25) and overall["base rate"] == pytest.approx(rate * (1 - rate))
     assert q.calibration["questions"].sum() == len(q.table)
-
-
-def _first_two_years(spec):
-    horizon = str(spec.start.plus(24))
-    schedule = [entry for entry in spec.model_dump(mode="json")["schedule"] if entry["month"] <= horizon]
-    return override(spec, {"horizon": horizon, "schedule": schedule})
-
-
-def test_leave_one_cycle_out_fits_round_trip(specs, tmp_path):
-    short = {name: _first_two_years(spec) for name, spec in specs.items()}
-    start = start_values(packaged("configs", "structure.yaml"))
-    folds, rolling = held_out_fits(short, start, runs=50, seed=1, budget=5)
-    assert set(folds) == {"1992", "2001", "2009"}
-    for values in folds.values():
-        assert set(values) == set(PARAMETERS)
-        assert all(PARAMETERS[k][0] <= v <= PARAMETERS[k][1] for k, v in values.items())
-    assert set(rolling) == {"2001"}, "the last cycle's rolling fit is its leave-one-out fit"
-    write_folds(folds, rolling, tmp_path / "folds.yaml", runs=50, seed=1, budget=5)
-    assert read_folds(tmp_path / "folds.yaml") == folds
-    assert read_folds(tmp_path / "folds.yaml", section="rolling") == rolling
-    assert read_folds(tmp_path / "absent.yaml") is None
 
 
 @pytest.mark.parametrize("text", ["leave_out: 3\n", "leave_out: {'1992': {structure.erosion: fast}}\n", "[unclosed\n"])

@@ -1,0 +1,481 @@
+"""Calibration as inference: a posterior over the structural parameters by approximate Bayesian computation.
+
+The record of 1992-2016 is one history, so each simulated world is one
+candidate history: world ``w`` carries its own parameter draw (a row of the
+engine's design), and the draws whose worlds look most like the record are
+kept (rejection ABC). Every draw is run through the three origins' forecast-mode
+scenarios (``skill.forecast_spec``: leaders only, chance shocks at the record's
+base rates, no dates after the origin), not the hindcast ones: in a hindcast the
+timeline's shocks put the crises at their real months whatever the structure
+says, so the crisis timing would say little about the parameters; in forecast
+mode the cycle must come from the structure, as it must in a forecast.
+
+Prior: each structural parameter of ``calibrate.PARAMETERS`` uniform between
+its bounds, on the log scale for the lengths, rates and factors, on the natural
+scale for the reset chance (a probability). The chance shocks' monthly hazards
+are drawn too, from the record's own evidence about them: a constant hazard's
+count in 300 months is all the record says of it, so its posterior is
+Gamma(count + 1/2, 300) (the Jeffreys prior), and no simulated summary is needed;
+drawing them lets the structural posterior allow for base rates the record
+knows only roughly.
+
+Summaries of each world, each against the record (``summary_names``):
+
+- per origin, the log of the months to the first crisis (the record: 86, 83
+  and 59 months; a world with none counts as twice the record), the cycle the
+  structure must reproduce;
+- per origin, the share of months at or above each level (4 numbers), where
+  the relationship sits;
+- per origin, the share of months in each Giles phase (5 numbers), how long
+  each phase lasts;
+- for 2009, the log of the months to disillusionment (the record: 34, "within
+  three years"), the reset's run.
+
+Each summary is divided by its median absolute deviation over the prior's
+worlds; the three kinds (timing, levels, phases) weigh equally in the distance
+whatever their count. The closest ``accept`` share of draws is kept, and a
+local-linear regression adjustment (Beaumont, Zhang and Balding 2002) of the
+structural parameters' unbounded transforms corrects for the remaining distance.
+Rejection over one world per draw, rather than a library's sequential Monte
+Carlo (pyabc), because the engine runs hundreds of thousands of designed worlds
+in minutes, and one pass needs no state between rounds.
+Leaving a cycle out costs no simulation: the same draws are accepted on the
+other cycles' summaries alone.
+"""
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import yaml
+
+from simulator.analysis import history
+from simulator.analysis.backtest import SCENARIOS
+from simulator.analysis.calibrate import PARAMETERS
+from simulator.analysis.skill import forecast_spec
+from simulator.api import run as run_scenario
+from simulator.engine.design import Design
+from simulator.scenario import Scenario
+from simulator.version import __version__
+from simulator.vocabulary import CRISIS, DISILLUSIONMENT, LEVELS, PHASES
+
+#: Parameters on the natural scale (probabilities); the others are lengths, rates and factors, on the log scale.
+LINEAR = {"structure.reset_chance"}
+#: Months the record's shock counts span (``history.RECORD_SPAN``).
+RECORD_MONTHS = history.months_between(*history.RECORD_SPAN) + 1
+#: The origins, by cycle key, and the record's months from each to its first crisis.
+CYCLES = {name.removeprefix("history_"): months for name, months in SCENARIOS.items()}
+RESET_RUN = history.months_between(*history.RECORD_RESET_RUN)
+#: Worlds run together in one engine call: bounds the memory the month-by-month paths need.
+BATCH = 8192
+#: Where ``sim calibrate`` writes the sample, in the configs folder.
+SAMPLE_FILE = "posterior.csv"
+
+
+def hazard_counts(rows: pd.DataFrame | None = None) -> dict[str, int]:
+    """How often each chance shock struck in the record (the counts behind ``history.shock_base_rates``)."""
+    rates = history.shock_base_rates(rows)
+    return {shock: round(rate * RECORD_MONTHS) for shock, rate in rates.items()}
+
+
+def prior_text() -> list[str]:
+    """The prior, one line per parameter, as the sample's header states it."""
+    lines = []
+    for path, (low, high) in PARAMETERS.items():
+        scale = "uniform" if path in LINEAR else "log-uniform"
+        lines.append(f"{path}: {scale} on [{low:g}, {high:g}]")
+    for shock, count in hazard_counts().items():
+        lines.append(f"shocks.{shock}.hazard: gamma({count} + 1/2, {RECORD_MONTHS} months) (its record count)")
+    return lines
+
+
+def draw_prior(draws: int, rng: np.random.Generator) -> pd.DataFrame:
+    """``draws`` parameter vectors from the prior, one per row, columns by key path."""
+    columns: dict[str, np.ndarray] = {}
+    for path, (low, high) in PARAMETERS.items():
+        if path in LINEAR:
+            columns[path] = rng.uniform(low, high, draws)
+        else:
+            columns[path] = np.exp(rng.uniform(math.log(low), math.log(high), draws))
+    for shock, count in hazard_counts().items():
+        columns[f"shocks.{shock}.hazard"] = rng.gamma(count + 0.5, 1 / RECORD_MONTHS, draws)
+    return pd.DataFrame(columns)
+
+
+def cycle_specs(specs: dict[str, Scenario]) -> dict[str, Scenario]:
+    """Each origin's forecast-mode scenario (``skill.forecast_spec``), keyed by cycle."""
+    return {key: forecast_spec(specs[f"history_{key}_leaders"]) for key in CYCLES}
+
+
+def summary_names() -> list[str]:
+    """The summaries, ``"<cycle> <what>"``, in the order of ``summarise``."""
+    names = []
+    for key in CYCLES:
+        names.append(f"{key} months to crisis")
+        names += [f"{key} share at or above {level}" for level in LEVELS[1:]]
+        names += [f"{key} share in {phase}" for phase in PHASES]
+    return [*names, "2009 months to disillusionment"]
+
+
+def kind(name: str) -> str:
+    """The kind of a summary: timing, levels or phases (each kind weighs equally in the distance)."""
+    return "timing" if "months to" in name else "levels" if "above" in name else "phases"
+
+
+def _first(hit: np.ndarray, never: float) -> np.ndarray:
+    """Month index of each row's first True, or ``never``."""
+    return np.where(hit.any(axis=1), hit.argmax(axis=1), never).astype(np.float64)
+
+
+def _log_months(months: np.ndarray, record: int) -> np.ndarray:
+    """Log of months to an event, at least one and at most twice the record's."""
+    return np.log(np.clip(months, 1, 2 * record))
+
+
+def path_summaries(key: str, levels: np.ndarray, phases: np.ndarray, covered: np.ndarray) -> dict[str, np.ndarray]:
+    """Each world's summaries of one cycle from its month-by-month level and phase codes (worlds x months)."""
+    out = {f"{key} months to crisis": _log_months(_first(phases == CRISIS, np.inf), CYCLES[key])}
+    scored_levels, scored_phases = levels[:, covered], phases[:, covered]
+    for k, level in enumerate(LEVELS[1:], start=1):
+        out[f"{key} share at or above {level}"] = (scored_levels >= k).mean(axis=1)
+    for p, phase in enumerate(PHASES):
+        out[f"{key} share in {phase}"] = (scored_phases == p).mean(axis=1)
+    if key == "2009":
+        out["2009 months to disillusionment"] = _log_months(_first(phases == DISILLUSIONMENT, np.inf), RESET_RUN)
+    return out
+
+
+def observed_summaries() -> pd.Series:
+    """The record's value of every summary."""
+    values: dict[str, float] = {}
+    for key in CYCLES:
+        start = history.HISTORY_STARTS[key][0]
+        months = _months_from(start, history.RECORD_SPAN[1])
+        levels, phases, covered = history.observed(months)
+        values[f"{key} months to crisis"] = math.log(CYCLES[key])
+        at_least = np.cumsum(levels[covered].mean(axis=0)[::-1])[::-1]
+        values |= {f"{key} share at or above {lv}": float(at_least[k]) for k, lv in enumerate(LEVELS) if k}
+        shares = phases[covered].mean(axis=0)
+        values |= {f"{key} share in {phase}": float(shares[p]) for p, phase in enumerate(PHASES)}
+    values["2009 months to disillusionment"] = math.log(RESET_RUN)
+    return pd.Series(values)[summary_names()]
+
+
+def _months_from(start: str, end: str) -> list[str]:
+    from simulator.months import Month, month_labels
+
+    return month_labels(Month.parse(start), history.months_between(start, end) + 1)
+
+
+def _codes(table: pa.Table, column: str, months: int) -> np.ndarray:
+    """A trajectory column's category codes as (worlds x months)."""
+    return table.column(column).combine_chunks().indices.to_numpy().reshape(-1, months)
+
+
+def simulate(
+    cycles: dict[str, Scenario],
+    draws: pd.DataFrame,
+    seed: int,
+    progress: Callable[[int], None] | None = None,
+) -> pd.DataFrame:
+    """Every draw's summaries: world ``i`` of each cycle's run carries row ``i`` of ``draws``.
+
+    Draws are run in batches of ``BATCH`` worlds (each with its own seed derived from
+    ``seed``) so the month-by-month paths of one batch at a time are held.
+    """
+    parts = []
+    for batch, first in enumerate(range(0, len(draws), BATCH)):
+        rows = draws.iloc[first : first + BATCH]
+        batch_seed = int(np.random.SeedSequence(seed, spawn_key=(batch,)).generate_state(1)[0])
+        design = Design.from_frame(rows, record=False)
+        found: dict[str, np.ndarray] = {}
+        for key, spec in cycles.items():
+            result = run_scenario(spec, seed=batch_seed, design=design, trajectories=True)
+            _, _, covered = history.observed(result.months)
+            tables = list(result.rows.trajectory_tables())
+            levels = np.concatenate([_codes(t, "level", spec.months) for t in tables])
+            phases = np.concatenate([_codes(t, "phase", spec.months) for t in tables])
+            found |= path_summaries(key, levels, phases, covered)
+        parts.append(pd.DataFrame(found, index=rows.index)[summary_names()])
+        if progress is not None:
+            progress(len(rows))
+    return pd.concat(parts)
+
+
+def scales(summaries: pd.DataFrame) -> pd.Series:
+    """Each summary's spread over the prior's worlds (median absolute deviation, else standard deviation)."""
+    mad = (summaries - summaries.median()).abs().median() * 1.4826
+    return mad.where(mad > 1e-9, summaries.std()).where(lambda s: s > 1e-9)
+
+
+def _to_free(draws: pd.DataFrame) -> pd.DataFrame:
+    """Structural parameters on an unbounded scale: the logit of where each lies within its bounds.
+
+    Within the bounds of its logarithm, but for the reset chance (a probability).
+    """
+    free = {}
+    for path in draws.columns:
+        low, high = PARAMETERS[path]
+        x, lo, hi = (draws[path], low, high) if path in LINEAR else (np.log(draws[path]), math.log(low), math.log(high))
+        u = np.clip((x - lo) / (hi - lo), 1e-6, 1 - 1e-6)
+        free[path] = np.log(u / (1 - u))
+    return pd.DataFrame(free, index=draws.index)
+
+
+def _from_free(free: pd.DataFrame) -> pd.DataFrame:
+    values = {}
+    for path in free.columns:
+        low, high = PARAMETERS[path]
+        u = 1 / (1 + np.exp(-free[path]))
+        values[path] = low + u * (high - low) if path in LINEAR else np.exp(math.log(low) + u * math.log(high / low))
+    return pd.DataFrame(values, index=free.index)
+
+
+def regression_adjust(accepted: pd.DataFrame, z: np.ndarray, distance: np.ndarray) -> pd.DataFrame:
+    """Local-linear regression adjustment of accepted draws toward the record's summaries.
+
+    Weighted least squares (Epanechnikov weights on the distance) of each
+    parameter's unbounded transform on the scaled summaries' distances from the
+    record ``z``; each draw is moved by the slope times its own ``z``. Only the
+    structural parameters are adjusted: the hazards, which the summaries barely
+    inform, are kept as accepted (a regression on noise would only spread them).
+    """
+    weight = np.sqrt(1 - (distance / max(distance.max(), 1e-12)) ** 2)
+    design = np.column_stack([np.ones(len(z)), z]) * weight[:, None]
+    free = _to_free(accepted[list(PARAMETERS)])
+    ridge = 1e-3 * np.eye(design.shape[1])
+    ridge[0, 0] = 0.0
+    slopes = np.linalg.solve(design.T @ design + ridge, design.T @ (free.to_numpy() * weight[:, None]))[1:]
+    adjusted = _from_free(pd.DataFrame(free.to_numpy() - z @ slopes, index=free.index, columns=free.columns))
+    return accepted.assign(**adjusted)
+
+
+def accept_closest(
+    prior: pd.DataFrame, summaries: pd.DataFrame, observed: pd.Series, accept: float, names: list[str] | None = None
+) -> tuple[pd.DataFrame, float]:
+    """The ``accept`` share of draws closest to ``observed`` on ``names`` (default: all), regression-adjusted.
+
+    At least two more draws than summaries are kept, so that the regression is determined.
+
+    Returns:
+        The adjusted draws, and the largest accepted distance (the tolerance).
+    """
+    spread = scales(summaries)
+    names = [n for n in (names or list(summaries.columns)) if not np.isnan(spread[n])]
+    z = ((summaries[names] - observed[names]) / spread[names]).to_numpy()
+    count = pd.Series([kind(n) for n in names]).value_counts()
+    weights = np.array([1 / count[kind(n)] for n in names])
+    distance = np.sqrt((z**2 * weights).sum(axis=1))
+    keep = max(len(names) + 2, math.ceil(accept * len(distance)))
+    kept = np.sort(np.argsort(distance, kind="stable")[:keep])
+    sample = regression_adjust(prior.iloc[kept], z[kept], distance[kept]).reset_index(drop=True)
+    return sample, float(distance[kept].max())
+
+
+@dataclass(frozen=True)
+class Posterior:
+    """The outcome of a calibration by rejection ABC.
+
+    Attributes:
+        prior: every draw, one row each.
+        summaries: every draw's summaries.
+        observed: the record's summaries.
+        sample: the accepted draws, regression-adjusted: the posterior sample.
+        tolerance: the largest accepted distance.
+        accept: the share of draws accepted.
+        seed: the root seed of the prior and the runs.
+    """
+
+    prior: pd.DataFrame
+    summaries: pd.DataFrame
+    observed: pd.Series
+    sample: pd.DataFrame
+    tolerance: float
+    accept: float
+    seed: int
+
+    def held_out(self, cycles: list[str]) -> dict[str, float]:
+        """Posterior medians of the structural parameters fitted to the summaries of ``cycles`` only."""
+        names = [n for n in self.summaries.columns if n.split()[0] in cycles]
+        sample, _ = accept_closest(self.prior, self.summaries, self.observed, self.accept, names)
+        return {path: float(round(sample[path].median(), 4)) for path in PARAMETERS}
+
+    def medians(self) -> dict[str, float]:
+        """The sample's median of each structural parameter: the point values of ``calibrated.yaml``."""
+        return {path: float(round(self.sample[path].median(), 4)) for path in PARAMETERS}
+
+
+def infer(prior: pd.DataFrame, summaries: pd.DataFrame, observed: pd.Series, accept: float, seed: int) -> Posterior:
+    """Accept the ``accept`` share of draws closest to ``observed`` and adjust them by regression."""
+    sample, tolerance = accept_closest(prior, summaries, observed, accept)
+    return Posterior(prior, summaries, observed, sample, tolerance, accept, seed)
+
+
+def calibrate(
+    specs: dict[str, Scenario],
+    draws: int,
+    accept: float,
+    seed: int,
+    progress: Callable[[int], None] | None = None,
+    observed: pd.Series | None = None,
+) -> Posterior:
+    """The posterior: ``draws`` prior draws, one world each on every origin's forecast scenario, against the record.
+
+    Args:
+        specs: the historical scenarios (``backtest.load_history``).
+        draws: parameter vectors drawn from the prior (one world each per origin).
+        accept: share of draws kept.
+        seed: root seed of the prior and of the runs.
+        progress: called with the number of draws done as batches finish.
+        observed: summaries to fit instead of the record's (to recover planted parameters).
+    """
+    prior = draw_prior(draws, np.random.default_rng(seed))
+    summaries = simulate(cycle_specs(specs), prior, seed, progress)
+    return infer(prior, summaries, observed_summaries() if observed is None else observed, accept, seed)
+
+
+def widths(posterior: Posterior, coverage: float = 0.9) -> pd.DataFrame:
+    """Prior and posterior central intervals per parameter and the ratio of their widths (log scale but linear ones).
+
+    A ratio near 1 means history does not pin the parameter down; near 0, it does.
+    """
+    tail = (1 - coverage) / 2
+    rows = []
+    for path in posterior.sample.columns:
+        prior, post = posterior.prior[path], posterior.sample[path]
+        scale = (lambda v: v) if path in LINEAR else np.log
+        p_lo, p_hi = prior.quantile([tail, 1 - tail])
+        q_lo, q_hi = post.quantile([tail, 1 - tail])
+        ratio = (scale(q_hi) - scale(q_lo)) / max(scale(p_hi) - scale(p_lo), 1e-12)
+        rows.append(
+            {
+                "parameter": path,
+                "prior_low": p_lo,
+                "prior_high": p_hi,
+                "posterior_median": post.median(),
+                "posterior_low": q_lo,
+                "posterior_high": q_hi,
+                "width_ratio": ratio,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def write_sample(posterior: Posterior, path: Path) -> None:
+    """Write the posterior sample as CSV, with a header of ``#`` lines saying how it was made."""
+    draws = len(posterior.prior)
+    header = [
+        f"Written by `sim calibrate` (sim {__version__}) on {datetime.now(UTC):%Y-%m-%d}: a posterior sample of",
+        "the calibrated parameters, by rejection ABC (the structural ones regression-adjusted),",
+        "against the 1992-2016 record (simulator/data/history/). Forecast scenarios draw each world's",
+        "parameters from these rows (`calibration: posterior`); `sim calibrate` rewrites the file.",
+        f"seed {posterior.seed}; {draws:,} draws from the prior",
+        "each draw is one world on each origin's forecast-mode scenario (1992-01, 2001-09, 2009-03:",
+        "leaders only, chance shocks at the record's base rates).",
+        "prior:",
+        *(f"  {line}" for line in prior_text()),
+        "summaries (each world's, scaled by their spread over the prior; timing, levels and phases weigh",
+        "equally): per origin, log months to the first crisis, share of months at or above each level,",
+        "share of months in each phase; for 2009, log months to disillusionment (the reset's run).",
+        f"tolerance: distance <= {posterior.tolerance:.4f}, the closest {posterior.accept:.2%} of draws;",
+        f"accepted: {len(posterior.sample):,}",
+    ]
+    text = "".join(f"# {line}\n" for line in header) + posterior.sample.to_csv(index=False, float_format="%.6g")
+    path.write_text(text, encoding="utf-8")
+
+
+def write_point(posterior: Posterior, path: Path) -> None:
+    """Write ``calibrated.yaml``: the posterior's medians over ``structure.yaml``, for ``calibration: point``."""
+    tree: dict = {}
+    for dotted, value in posterior.medians().items():
+        node = tree
+        *parents, leaf = dotted.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    header = [
+        f"# Written by `sim calibrate` on {datetime.now(UTC):%Y-%m-%d}: the medians of the posterior sample in",
+        f"# {SAMPLE_FILE} (seed {posterior.seed}, {len(posterior.sample):,} of {len(posterior.prior):,} draws"
+        " accepted), fitted to the",
+        "# 1992-2016 record. Scenarios with `calibration: point` run every world with these values; the",
+        "# default, `calibration: posterior`, draws each world's from the sample instead.",
+    ]
+    body = yaml.safe_dump({"extends": "structure.yaml", **tree}, sort_keys=False)
+    path.write_text("\n".join(header) + "\n" + body, encoding="utf-8")
+
+
+def write_held_out(posterior: Posterior, path: Path) -> None:
+    """Write the out-of-sample point values (``calibrate.FOLDS_FILE``): posteriors leaving cycles out."""
+    keys = list(CYCLES)
+    folds = {left: posterior.held_out([k for k in keys if k != left]) for left in keys}
+    rolling = {keys[i]: posterior.held_out(keys[:i]) for i in range(1, len(keys) - 1)}
+    header = [
+        f"# Written by `sim calibrate` on {datetime.now(UTC):%Y-%m-%d}: for each historical cycle, the posterior",
+        "# medians of the structural parameters accepted on the other two cycles' summaries only (leave_out)",
+        "# and, for a middle cycle, on the cycles before it only (rolling); the same draws as",
+        f"# {SAMPLE_FILE} (seed {posterior.seed}). `sim backtest` scores each cycle's forecast with them:",
+        "# out of sample.",
+    ]
+    body = yaml.safe_dump({"leave_out": folds, "rolling": rolling}, sort_keys=False)
+    path.write_text("\n".join(header) + "\n" + body, encoding="utf-8")
+
+
+def pair_plot(posterior: Posterior):
+    """Pairs of the structural parameters: the prior in grey, the posterior sample in blue (log axes, but linear)."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import NullFormatter
+
+    names = list(PARAMETERS)
+    n = len(names)
+    fig = Figure(figsize=(2.4 * n, 2.4 * n))
+    axes = fig.subplots(n, n)
+    shown_prior = posterior.prior.iloc[: min(len(posterior.prior), 4000)]
+    for i, row in enumerate(names):
+        for j, column in enumerate(names):
+            ax = axes[i, j]
+            if i == j:  # each bin's share of the draws, bins of equal width on the axis's scale
+                spaced = np.linspace if row in LINEAR else np.geomspace
+                bins = spaced(*PARAMETERS[row], 25)
+                for values, colour in ((posterior.prior[row], "lightgrey"), (posterior.sample[row], "tab:blue")):
+                    ax.hist(values, bins=bins, weights=np.full(len(values), 1 / len(values)), color=colour, alpha=0.8)
+                ax.set_yticks([])
+            else:
+                ax.scatter(shown_prior[column], shown_prior[row], s=1, color="lightgrey", rasterized=True)
+                ax.scatter(
+                    posterior.sample[column], posterior.sample[row], s=1, color="tab:blue", alpha=0.5, rasterized=True
+                )
+                ax.set_yscale("linear" if row in LINEAR else "log")
+                ax.yaxis.set_minor_formatter(NullFormatter())
+            ax.set_xscale("linear" if column in LINEAR else "log")
+            ax.xaxis.set_minor_formatter(NullFormatter())
+            if i == n - 1:
+                ax.set_xlabel(column.removeprefix("structure."), fontsize=8)
+            if j == 0 and i != j:
+                ax.set_ylabel(row.removeprefix("structure."), fontsize=8)
+            ax.tick_params(labelsize=6)
+    fig.suptitle(
+        f"Posterior (blue, {len(posterior.sample):,} draws) against the prior (grey), 1992-2016 record, "
+        f"seed {posterior.seed}"
+    )
+    fig.tight_layout()
+    return fig
+
+
+def write_outputs(posterior: Posterior, widths_table: pd.DataFrame, out: Path) -> list[Path]:
+    """Write the identifiability table, the accepted draws with their summaries, and the pair plot into ``out``."""
+    from simulator.results import plots  # matplotlib is slow to import; only writing needs it
+    from simulator.results.outputs import write_files
+
+    return write_files(
+        out,
+        {
+            "posterior_widths.csv": lambda p: widths_table.to_csv(p, index=False),
+            "posterior_sample.csv": lambda p: posterior.sample.to_csv(p, index=False),
+            "posterior_pairs.png": lambda p: plots.save(pair_plot(posterior), p),
+        },
+    )
