@@ -24,8 +24,10 @@ Summaries of each world, each against the record (``summary_names``):
 - per origin, the log of the months to the first crisis (the record: 86, 83
   and 59 months; a world with none counts as twice the record), the cycle the
   structure must reproduce;
-- per origin, the share of months at or above each level (4 numbers), where
-  the relationship sits;
+- per origin, the share of months at or above each level in the first and
+  in the second half of its span (4 numbers each), where the relationship
+  sits and which way it went (a share over the whole span could not tell a
+  rise from a fall);
 - per origin, the share of months in each Giles phase (5 numbers), how long
   each phase lasts;
 - for 2009, the log of the months to disillusionment (the record: 34, "within
@@ -71,6 +73,8 @@ RECORD_MONTHS = history.months_between(*history.RECORD_SPAN) + 1
 #: The origins, by cycle key, and the record's months from each to its first crisis.
 CYCLES = {name.removeprefix("history_"): months for name, months in SCENARIOS.items()}
 RESET_RUN = history.months_between(*history.RECORD_RESET_RUN)
+#: The two halves of each origin's span whose level shares are summaries: the cycle rises, then falls.
+HALVES = ("first half", "second half")
 #: Worlds run together in one engine call: bounds the memory the month-by-month paths need.
 BATCH = 8192
 #: Where ``sim calibrate`` writes the sample, in the configs folder.
@@ -117,7 +121,7 @@ def summary_names() -> list[str]:
     names = []
     for key in CYCLES:
         names.append(f"{key} months to crisis")
-        names += [f"{key} share at or above {level}" for level in LEVELS[1:]]
+        names += [f"{key} share at or above {level}, {half}" for half in HALVES for level in LEVELS[1:]]
         names += [f"{key} share in {phase}" for phase in PHASES]
     return [*names, "2009 months to disillusionment"]
 
@@ -141,8 +145,9 @@ def path_summaries(key: str, levels: np.ndarray, phases: np.ndarray, covered: np
     """Each world's summaries of one cycle from its month-by-month level and phase codes (worlds x months)."""
     out = {f"{key} months to crisis": _log_months(_first(phases == CRISIS, np.inf), CYCLES[key])}
     scored_levels, scored_phases = levels[:, covered], phases[:, covered]
-    for k, level in enumerate(LEVELS[1:], start=1):
-        out[f"{key} share at or above {level}"] = (scored_levels >= k).mean(axis=1)
+    for half, months in zip(HALVES, np.array_split(np.arange(scored_levels.shape[1]), 2), strict=True):
+        for k, level in enumerate(LEVELS[1:], start=1):
+            out[f"{key} share at or above {level}, {half}"] = (scored_levels[:, months] >= k).mean(axis=1)
     for p, phase in enumerate(PHASES):
         out[f"{key} share in {phase}"] = (scored_phases == p).mean(axis=1)
     if key == "2009":
@@ -158,8 +163,9 @@ def observed_summaries() -> pd.Series:
         months = _months_from(start, history.RECORD_SPAN[1])
         levels, phases, covered = history.observed(months)
         values[f"{key} months to crisis"] = math.log(CYCLES[key])
-        at_least = np.cumsum(levels[covered].mean(axis=0)[::-1])[::-1]
-        values |= {f"{key} share at or above {lv}": float(at_least[k]) for k, lv in enumerate(LEVELS) if k}
+        for half, part in zip(HALVES, np.array_split(levels[covered], 2), strict=True):
+            at_least = np.cumsum(part.mean(axis=0)[::-1])[::-1]
+            values |= {f"{key} share at or above {lv}, {half}": float(at_least[k]) for k, lv in enumerate(LEVELS) if k}
         shares = phases[covered].mean(axis=0)
         values |= {f"{key} share in {phase}": float(shares[p]) for p, phase in enumerate(PHASES)}
     values["2009 months to disillusionment"] = math.log(RESET_RUN)
@@ -380,7 +386,8 @@ def write_sample(posterior: Posterior, path: Path) -> None:
         "prior:",
         *(f"  {line}" for line in prior_text()),
         "summaries (each world's, scaled by their spread over the prior; timing, levels and phases weigh",
-        "equally): per origin, log months to the first crisis, share of months at or above each level,",
+        "equally): per origin, log months to the first crisis, share of months at or above each level",
+        "in each half of its span,",
         "share of months in each phase; for 2009, log months to disillusionment (the reset's run).",
         f"tolerance: distance <= {posterior.tolerance:.4f}, the closest {posterior.accept:.2%} of draws;",
         f"accepted: {len(posterior.sample):,}",

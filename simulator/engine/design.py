@@ -102,7 +102,10 @@ class Design:
 
     def digest(self) -> str:
         """A hash of the design's values: a resumed run must have the same design."""
-        digest = hashlib.sha256(f"{self.repeat}:{self.first_row}:{self.record}".encode())
+        return self._digest(f"{self.repeat}:{self.first_row}:{self.record}")
+
+    def _digest(self, prefix: str) -> str:
+        digest = hashlib.sha256(prefix.encode())
         for path, values in self.columns.items():
             digest.update(path.encode())
             digest.update(np.ascontiguousarray(values, dtype=np.float64).tobytes())
@@ -171,11 +174,7 @@ class Sampled(Design):
 
     def digest(self) -> str:
         """A hash of the sample and the seed that picks its rows."""
-        digest = hashlib.sha256(f"sampled:{self.seed}:{self.record}".encode())
-        for path, values in self.columns.items():
-            digest.update(path.encode())
-            digest.update(np.ascontiguousarray(values, dtype=np.float64).tobytes())
-        return digest.hexdigest()
+        return self._digest(f"sampled:{self.seed}:{self.record}")
 
 
 def read_sample(path: Path, wanted: Callable[[str], bool] = lambda _: True) -> dict[str, np.ndarray]:

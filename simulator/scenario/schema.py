@@ -976,6 +976,14 @@ class Scenario(Section):
     #: Set by the loader: the posterior sample to draw from, and the key paths the scenario sets itself.
     _posterior: "PosteriorSource | None" = PrivateAttr(default=None)
 
+    def __eq__(self, other: object) -> bool:
+        """Scenarios are equal when their values are: where a posterior sample was found plays no part."""
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    __hash__ = Section.__hash__
+
     @property
     def posterior(self) -> "PosteriorSource | None":
         """The posterior sample its worlds draw from, if ``calibration`` is posterior and a sample was found."""

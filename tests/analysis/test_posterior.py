@@ -74,8 +74,12 @@ def test_record_summaries():
     for key in posterior.CYCLES:
         phases = observed[[n for n in observed.index if n.startswith(f"{key} share in")]]
         assert phases.sum() == pytest.approx(1)
-        at_least = observed[[n for n in observed.index if n.startswith(f"{key} share at or above")]]
-        assert (np.diff(at_least.to_numpy()) <= 0).all(), "a higher level is reached in fewer months"
+        for half in posterior.HALVES:
+            at_least = observed[[n for n in observed.index if n.startswith(f"{key} share at or above") and half in n]]
+            assert len(at_least) == 4 and (np.diff(at_least.to_numpy()) <= 0).all(), "higher levels: fewer months"
+    # The record's cycles fall: the second half of 2009-2016 sits lower than the first.
+    above = "2009 share at or above selective_cooperation"
+    assert observed[f"{above}, second half"] < observed[f"{above}, first half"]
 
 
 def test_planted_parameters_are_recovered(specs):
