@@ -7,6 +7,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from simulator.files import packaged
@@ -82,6 +83,8 @@ def test_an_installed_wheel_runs_backtests_and_describes_from_another_folder(ins
     done = _sim(installed, elsewhere, "run", str(BASELINE), "--runs", "2000", "--out", "run", "--workers", "1")
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in (elsewhere / "run").iterdir()) == sorted(OUTPUT_FILES)
+    columns = pq.read_schema(elsewhere / "run" / "runs.parquet").names
+    assert "structure.erosion" in columns, "the packaged posterior sample is found and drawn from"
 
     done = _sim(installed, elsewhere, "backtest", "--runs", "200", "--out", "bt")
     assert done.returncode == 0, done.stderr
