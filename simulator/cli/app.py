@@ -321,6 +321,9 @@ def run(
             )
             raise typer.Exit(code=1) from None
     render.summary(result, time.perf_counter() - started)
+    drawn = posterior_design(spec, settings.seed)
+    if drawn is not None:
+        render.drawn_from_posterior(drawn.paths, spec.posterior.sample.name)
     if report:
         from simulator.analysis.report import write_report
 

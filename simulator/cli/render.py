@@ -261,6 +261,14 @@ def backtest(table: pd.DataFrame) -> None:
     wide(out)
 
 
+def drawn_from_posterior(paths: list[str], sample: str) -> None:
+    """Which calibrated parameters each world drew from the posterior sample, and how to opt out."""
+    console.print(
+        f"\nEach world drew {', '.join(paths)} from the posterior ({escape(sample)} in the configs folder); "
+        "--set calibration=point runs the point values."
+    )
+
+
 def posterior(widths: pd.DataFrame, fitted: Posterior) -> None:
     """Each parameter's prior and posterior 90% intervals, and how much history narrowed it."""
     table = Table(

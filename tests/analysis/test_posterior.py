@@ -182,6 +182,11 @@ def test_set_and_point_calibration_keep_the_point_values(tmp_path):
     _, worlds = _worlds(overridden, runs=4096)
     assert REALISM not in worlds and EROSION in worlds
 
+    args = ["run", str(BASELINE), "--runs", "100", "--config-dir", str(folder), "--out", str(tmp_path / "r")]
+    said = runner.invoke(app, args)
+    words = " ".join(said.output.split())
+    assert said.exit_code == 0, said.output
+    assert f"drew {EROSION}, {REALISM} from the posterior" in words and "--set calibration=point" in words
     point = load_scenario(BASELINE, sets=["calibration=point"], config_dir=folder)
     without_sample = load_scenario(BASELINE, config_dir=configs_with(tmp_path / "bare"))
     a, point_worlds = _worlds(point, runs=4096)
