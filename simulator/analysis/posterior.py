@@ -62,6 +62,7 @@ from simulator.analysis.calibrate import PARAMETERS
 from simulator.analysis.skill import forecast_spec
 from simulator.api import run as run_scenario
 from simulator.engine.design import Design
+from simulator.months import Month, month_labels
 from simulator.scenario import Scenario
 from simulator.version import __version__
 from simulator.vocabulary import CRISIS, DISILLUSIONMENT, LEVELS, PHASES
@@ -117,7 +118,7 @@ def cycle_specs(specs: dict[str, Scenario]) -> dict[str, Scenario]:
 
 
 def summary_names() -> list[str]:
-    """The summaries, ``"<cycle> <what>"``, in the order of ``summarise``."""
+    """The summaries, ``"<cycle> <what>"``, in the order of the table ``simulate`` returns."""
     names = []
     for key in CYCLES:
         names.append(f"{key} months to crisis")
@@ -173,8 +174,6 @@ def observed_summaries() -> pd.Series:
 
 
 def _months_from(start: str, end: str) -> list[str]:
-    from simulator.months import Month, month_labels
-
     return month_labels(Month.parse(start), history.months_between(start, end) + 1)
 
 
