@@ -1,15 +1,22 @@
 """Running an ensemble: worlds split by weight, pooled exactly, depending on the seed alone."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from simulator.api import Execution, allocate, member_seed, run, run_ensemble
+from simulator.cli.app import app
 from simulator.engine.tally import Tally
+from simulator.results.outputs import OUTPUT_FILES
+from simulator.scenario import load_scenario
 from simulator.scenario.ensemble import load_ensemble
 from tests.conftest import ROOT
 
 SCENARIOS = ROOT / "scenarios"
+runner = CliRunner()
 
 
 def ensemble_file(tmp_path, members: dict[str, float], name: str = "blend"):
@@ -89,3 +96,43 @@ def test_an_ensemble_depends_on_the_seed_alone_not_on_workers_or_chunks(tmp_path
     pd.testing.assert_frame_equal(one.worlds, two.worlds)
     other = run_ensemble(ensemble, runs=9000, seed=4)
     assert not same_tally(one.tally, other.tally)
+
+
+def test_sim_run_and_compare_take_an_ensemble_file(tmp_path):
+    blend = ensemble_file(tmp_path, {"trump2025": 0.5, "zhao_success": 0.5})
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(blend), "--runs", "700", "--seed", "2", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Members of the ensemble" in result.output
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["scenario"] == "blend" and summary["runs"] == 700
+    assert [(m["scenario"], m["worlds"]) for m in summary["ensemble"]] == [("trump2025", 350), ("zhao_success", 350)]
+    worlds = pd.read_parquet(out / "runs.parquet")
+    assert list(worlds["world"]) == list(range(700)) and worlds["member"].value_counts().to_dict() == {
+        "trump2025": 350,
+        "zhao_success": 350,
+    }
+    assert load_scenario(out / "scenario.resolved.yaml").name == "blend"  # the run folder's tools can read it
+
+    resumed = runner.invoke(app, ["run", str(blend), "--resume", str(out)])
+    assert resumed.exit_code == 2 and "cannot be resumed" in resumed.output
+
+    compared = runner.invoke(
+        app,
+        [
+            "compare",
+            str(SCENARIOS / "trump2025.yaml"),
+            str(blend),
+            "--runs",
+            "700",
+            "--seed",
+            "2",
+            "--out",
+            str(tmp_path / "c"),
+        ],
+    )
+    assert compared.exit_code == 0, compared.output
+    table = pd.read_csv(tmp_path / "c" / "comparison.csv")
+    relief = table[(table["quantity"] == "relief_2027") & (table["scenario"] == "blend")]
+    assert relief["probability"].iloc[0] == pytest.approx(summary["questions"]["relief_2027"]["probability"])
