@@ -32,6 +32,7 @@ from simulator.cli.app import (
     _fail,
     _output_dir,
     _prepare,
+    _sized,
     _stop_on_signals,
     app,
 )
@@ -392,7 +393,7 @@ def ensemble_command(
 
     config = _engine_config(config_dir)
     folder = find_config_dir(config_dir)
-    seed = config.seed if seed is None else seed
+    runs, seed = _sized(config, runs, seed)
     try:
         members = load_ensemble(ensemble, (), config_dir, fitted=False).members
         leaders = load_history(config_dir)

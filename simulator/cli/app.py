@@ -455,6 +455,8 @@ def describe_command(
     config_dir: ConfigOption = None,
 ) -> None:
     """Print every assumption: value, unit, meaning, source document and quote, and where it was set."""
+    if is_ensemble(scenario):
+        _fail(f"{scenario} is an ensemble: describe its members, each a scenario (sim validate {scenario} lists them)")
     try:
         rows = describe(resolve_scenario(scenario, set_ or (), config_dir))
     except ScenarioError as error:
