@@ -70,6 +70,7 @@ class Ensemble:
         members: the scenarios, in the file's order.
         source: the ensemble file.
         weights_from: where the weights came from (the file, the fitted file, equal).
+        spec: the pooled run's scenario (``pooled_spec``).
     """
 
     name: str
@@ -77,13 +78,18 @@ class Ensemble:
     members: tuple[Member, ...]
     source: Path
     weights_from: str
+    spec: Scenario
 
-    @property
-    def spec(self) -> Scenario:
-        """The pooled run's scenario: the first member's months and questions, under the ensemble's name."""
-        shares = ", ".join(f"{m.spec.name} {m.weight:.3f}" for m in self.members)
-        text = f"{self.description} Ensemble of {shares} (weights: {self.weights_from})."
-        return override(self.members[0].spec, {"name": self.name, "description": text.strip()}, source=str(self.source))
+
+def pooled_spec(name: str, description: str, members: list[Member], weights_from: str, source: Path) -> Scenario:
+    """The pooled run's scenario: the first member's months and questions, under the ensemble's name.
+
+    Raises:
+        ScenarioError: if the name is not a scenario name.
+    """
+    shares = ", ".join(f"{m.spec.name} {m.weight:.3f}" for m in members)
+    text = f"{description} Ensemble of {shares} (weights: {weights_from}).".strip()
+    return override(members[0].spec, {"name": name, "description": text}, source=str(source))
 
 
 def is_ensemble(path: str | Path) -> bool:
@@ -136,14 +142,15 @@ def load_ensemble(
     name = data.get("name", path.stem)
     if not isinstance(name, str) or not name:
         raise ScenarioError(f"{where('name')}: name: give the ensemble a name")
-    description = data.get("description", "")
-    return Ensemble(
-        name=name,
-        description=str(description).strip(),
-        members=tuple(Member(file, spec, w) for (file, spec), w in zip(members, weights, strict=True)),
-        source=path,
-        weights_from=weights_from,
-    )
+    description = str(data.get("description", "")).strip()
+    loaded = [Member(file, spec, w) for (file, spec), w in zip(members, weights, strict=True)]
+    try:
+        spec = pooled_spec(name, description, loaded, weights_from, path)
+    except ScenarioError:
+        raise ScenarioError(
+            f"{where('name')}: name: {name!r:.80} is not a scenario name (letters, digits, _ . -)"
+        ) from None
+    return Ensemble(name, description, tuple(loaded), path, weights_from, spec)
 
 
 def _no_unknown_keys(data: dict, allowed: tuple[str, ...], prefix: str, where: Any) -> None:
@@ -154,7 +161,7 @@ def _no_unknown_keys(data: dict, allowed: tuple[str, ...], prefix: str, where: A
 
 
 def _members_and_weights(block: dict, where: Any) -> tuple[list[tuple[Any, str]], list[float] | str]:
-    """Member files with their key in the file, and the weights: numbers, or a word (fitted, equal)."""
+    """(key of the member in the file, its file) of each member, and the weights: numbers, or fitted or equal."""
     members, word = block.get("members"), block.get("weights")
     if isinstance(members, dict) and members:
         if word is not None:

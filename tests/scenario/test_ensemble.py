@@ -89,6 +89,10 @@ def test_fitted_weights_are_read_by_scenario_name(tmp_path):
         ("ensemble:\n  member: [trump2025.yaml]\n", "blend.yaml:2: ensemble.member: unknown key in an ensemble"),
         ("name: x\nensembel: 1\nensemble:\n  members: {trump2025.yaml: 1}\n", "blend.yaml:2: ensembel: unknown key"),
         ("ensemble: [trump2025.yaml]\n", "an ensemble file has an ensemble: mapping"),
+        (
+            "name: two words\nensemble:\n  members: {trump2025.yaml: 1}\n",
+            "blend.yaml:1: name: 'two words' is not a scenario name",
+        ),
     ],
 )
 def test_bad_ensembles_are_named_with_file_line_and_key(tmp_path, text, message):
