@@ -67,7 +67,7 @@ class Congress(mesa.Agent):
         """Review relief the president ordered, then vote, or not."""
         support = self.support()
         self._review_relief(support)
-        needed = np.where(self.model.president.engaged, VETO_PROOF, MAJORITY)
+        needed = np.where(self.model.president.engaged, REAL(VETO_PROOF), REAL(MAJORITY))
         self.choice = choose(self.values(support, needed), self.model.streams.uniform("congress.choice"))
         acts = self.choice == SANCTIONS_ACT
         if acts.any():
