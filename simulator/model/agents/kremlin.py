@@ -32,6 +32,7 @@ import mesa
 import numpy as np
 
 from simulator.model import policy
+from simulator.model.arrays import share
 from simulator.model.choice import CLOSED, choose
 from simulator.model.world import REAL
 from simulator.vocabulary import SUSPENDED, WAR_ACTIVE
@@ -71,7 +72,7 @@ class Kremlin(mesa.Agent):
 
     def reading(self) -> np.ndarray:
         """Concessions remembered, signed by how they are read: + weakness, - good faith."""
-        return self.p.concession_reading * self.p.concession_weight * np.minimum(1, self.emboldened)
+        return self.p.concession_reading * self.p.concession_weight * share(self.emboldened)
 
     def values(self) -> list[np.ndarray | float]:
         """What each option is worth to the Kremlin this month, in the order of ``OPTIONS``."""
