@@ -253,7 +253,7 @@ def apply_effects(model: RelationsModel, effects: Effects, hit: np.ndarray, chan
     if effects.advance_phase:
         agenda.advance[hit[chance < effects.advance_phase]] = True
     if effects.war is not None:
-        _set_war(model, _mask(model, hit), WAR_STATES.index(effects.war))
+        _set_war(model, hit, WAR_STATES.index(effects.war))
 
 
 def _apply_to_actors(model: RelationsModel, effects: Effects, hit: np.ndarray) -> None:
@@ -270,7 +270,7 @@ def _apply_to_actors(model: RelationsModel, effects: Effects, hit: np.ndarray) -
     if effects.new_president is not None:
         model.president.take_office(_mask(model, hit), engaged=effects.new_president == "engaged")
     if effects.new_kremlin_leader:
-        model.kremlin.new_leader(_mask(model, hit))
+        model.kremlin.new_leader(hit)
 
 
 def _mask(model: RelationsModel, hit: np.ndarray) -> np.ndarray:
@@ -301,11 +301,12 @@ def _move_aid(model: RelationsModel, where: np.ndarray, change: float) -> None:
     model.events.record("aid_cut", state.aid < before)
 
 
-def _set_war(model: RelationsModel, where: np.ndarray, war: int) -> None:
+def _set_war(model: RelationsModel, hit: np.ndarray, war: int) -> None:
+    """The war in the worlds ``hit`` (indices) resumes at its usual intensity at least, or its fighting ends."""
     state = model.state
     if war == WAR_ACTIVE:
-        resumed = where & (state.war != WAR_ACTIVE)
+        resumed = hit[state.war[hit] != WAR_ACTIVE]
         state.war[resumed] = WAR_ACTIVE
         state.intensity[resumed] = np.maximum(state.intensity[resumed], model.initial_intensity[resumed])
         return
-    _end_fighting(model, where, war)
+    _end_fighting(model, _mask(model, hit), war)
