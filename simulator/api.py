@@ -1,11 +1,16 @@
 """The Python API behind the command line and the notebooks."""
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from threading import Event
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from simulator.engine.design import Design, DesignError, Sampled, read_sample
 from simulator.engine.folder import owned
@@ -14,8 +19,10 @@ from simulator.engine.store import FolderStore, MemoryStore, check_manifest, rea
 from simulator.engine.tally import Tally
 from simulator.engine.workers import open_workers
 from simulator.results.outputs import prepare_output_dir, write_run
-from simulator.results.result import OutputRows, RunResult, Timing
-from simulator.scenario import Scenario, load_scenario
+from simulator.results.result import OutputRows, Rows, RunResult, Timing
+from simulator.scenario import Scenario, assumptions, load_scenario
+from simulator.scenario.distributions import Fixed
+from simulator.scenario.ensemble import Ensemble
 
 
 @dataclass(frozen=True)
@@ -159,3 +166,160 @@ def _simulate(
     timing = Timing(seconds=time.perf_counter() - started, worlds=plan.runs - plan.chunks.worlds(saved))
     tally = sum(store.tallies(), Tally.zero(plan.spec.months))
     return RunResult(plan.spec, plan.runs, plan.seed, tally, store, timing)
+
+
+# Ensembles ---------------------------------------------------------------------------------
+
+
+def allocate(weights: list[float], runs: int) -> list[int]:
+    """Worlds for each member: ``runs`` split by weight, remainders to the largest fractions (earlier on ties).
+
+    The counts sum to ``runs`` and each is within one world of ``weight x runs``, so the pooled
+    worlds are a stratified sample of the blend: no draw decides which member a world belongs to.
+    """
+    exact = [w * runs for w in weights]
+    counts = [int(x) for x in exact]
+    by_fraction = sorted(range(len(weights)), key=lambda k: (-(exact[k] - counts[k]), k))
+    for k in by_fraction[: runs - sum(counts)]:
+        counts[k] += 1
+    return counts
+
+
+def member_seed(seed: int, position: int) -> int:
+    """The seed of an ensemble's member: the ensemble's own for the first, one derived from it for the others.
+
+    The first member's worlds are then exactly those of its own run on ``seed``; the others
+    draw independent random numbers, so no two members repeat each other's worlds and the
+    pooled standard errors, which count every world as independent, hold.
+    """
+    if position == 0:
+        return seed
+    return int(np.random.SeedSequence([seed, position]).generate_state(1, dtype=np.uint32)[0])
+
+
+@dataclass(frozen=True)
+class MemberRun:
+    """What one member of an ensemble contributed: its worlds, seed and weight."""
+
+    name: str
+    file: str
+    weight: float
+    worlds: int
+    seed: int
+
+
+@dataclass
+class EnsembleResult(RunResult):
+    """A pooled ensemble run: the members' worlds one after another, in the members' order.
+
+    Every table and probability is the pooled worlds'; ``summary()`` adds the members.
+    """
+
+    members: tuple[MemberRun, ...] = ()
+
+    def summary(self) -> dict[str, Any]:
+        """The headline numbers, with the ensemble's members, weights and worlds."""
+        members = [
+            {"scenario": m.name, "file": m.file, "weight": m.weight, "worlds": m.worlds, "seed": m.seed}
+            for m in self.members
+        ]
+        return super().summary() | {"ensemble": members}
+
+
+@dataclass(frozen=True)
+class PooledRows:
+    """The members' per-world rows, one after another, with worlds numbered through and a ``member`` column.
+
+    Members draw different assumptions, so each member's rows carry every column any member
+    draws: one the member holds fixed is filled with its fixed value.
+    """
+
+    parts: tuple[tuple[str, Rows, dict[str, float]], ...]  #: (member name, its rows, its fixed values)
+    offsets: tuple[int, ...]
+    columns: tuple[str, ...]  #: the assumption columns of the pooled rows
+
+    def world_tables(self) -> Iterator[pa.Table]:
+        """Per-world rows of every member in turn, on one schema."""
+        for (name, rows, fixed), offset in zip(self.parts, self.offsets, strict=True):
+            for table in rows.world_tables():
+                yield self._aligned(table, name, fixed, offset)
+
+    def trajectory_tables(self) -> Iterator[pa.Table]:
+        """Month-by-month paths of every member in turn (none unless they were kept)."""
+        for (_, rows, _), offset in zip(self.parts, self.offsets, strict=True):
+            for table in rows.trajectory_tables():
+                yield _renumbered(table, offset)
+
+    def _aligned(self, table: pa.Table, name: str, fixed: dict[str, float], offset: int) -> pa.Table:
+        outcomes = [c for c in table.column_names if c != "world" and c not in fixed and c not in self.columns]
+        n = table.num_rows
+        columns: dict[str, pa.Array] = {
+            "world": pc.add(table.column("world"), pa.scalar(offset, pa.int64())),
+            "member": pa.array([name] * n, pa.string()),
+        }
+        for column in self.columns:
+            if column in table.column_names:
+                columns[column] = table.column(column)
+            else:
+                columns[column] = pa.array(np.full(n, fixed.get(column, np.nan)), pa.float64())
+        columns |= {c: table.column(c) for c in outcomes}
+        return pa.table(columns)
+
+
+def _renumbered(table: pa.Table, offset: int) -> pa.Table:
+    return table.set_column(0, "world", pc.add(table.column("world"), pa.scalar(offset, pa.int64())))
+
+
+def run_ensemble(
+    ensemble: Ensemble,
+    runs: int = 10_000,
+    seed: int = 0,
+    *,
+    out: Path | None = None,
+    force: bool = True,
+    trajectories: bool = False,
+    execution: Execution | None = None,
+    command: list[str] | None = None,
+) -> EnsembleResult:
+    """Run an ensemble: each member for its weight's share of ``runs`` worlds, the worlds pooled.
+
+    Member ``k`` runs ``allocate(weights, runs)[k]`` worlds on ``member_seed(seed, k)``; the
+    pooled run's counts are the sum of the members' and its worlds are theirs one after
+    another, so every output of a run (summary, tables, plots, questions) is the blend's.
+    The result depends on the seed and ``runs`` alone, as each member's run does. With
+    ``out`` it writes every file ``sim run`` writes; an ensemble run keeps its members in
+    memory until then, so it cannot be resumed.
+
+    Raises:
+        engine.Interrupted: if ``execution.stop`` was set first.
+        folder.FolderError, results.outputs.OutputError, workers.WorkersError: as ``run``.
+    """
+    how = replace(execution or Execution(), resume=False)
+    if runs < 1:
+        raise ValueError(f"runs must be at least 1, got {runs}")
+    started = time.perf_counter()
+    counts = allocate([m.weight for m in ensemble.members], runs)
+    parts, offsets, members, tallies = [], [], [], []
+    columns: list[str] = []
+    for k, (member, count) in enumerate(zip(ensemble.members, counts, strict=True)):
+        members.append(MemberRun(member.spec.name, str(member.path), member.weight, count, member_seed(seed, k)))
+        if count == 0:
+            continue
+        result = run(member.spec, runs=count, seed=members[-1].seed, trajectories=trajectories, execution=how)
+        drawn = dict(assumptions(member.spec))
+        fixed = {path: value.value for path, value in drawn.items() if isinstance(value, Fixed)}
+        columns += [path for path in drawn if path not in fixed and path not in columns]
+        offsets.append(sum(counts[:k]))
+        parts.append((member.spec.name, result.rows, fixed))
+        tallies.append(result.tally)
+    spec = ensemble.spec
+    rows = PooledRows(tuple(parts), tuple(offsets), tuple(columns))
+    timing = Timing(seconds=time.perf_counter() - started, worlds=runs)
+    pooled = EnsembleResult(spec, runs, seed, sum(tallies, Tally.zero(spec.months)), rows, timing, tuple(members))
+    if out is not None:
+        with owned(out):
+            prepare_output_dir(out, force)
+            write_run(
+                pooled, out, scenario_path=ensemble.source, command=command, elapsed=time.perf_counter() - started
+            )
+    return pooled

@@ -6,10 +6,17 @@ import pytest
 
 import simulator
 from simulator.files import packaged
+from simulator.scenario.ensemble import is_ensemble
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The forecast scenarios, and the historical ones the package ships (``scenarios/history`` links to them).
-SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml")) + sorted(packaged("scenarios", "history").glob("*.yaml"))
+SCENARIOS = [
+    path
+    for path in sorted((ROOT / "scenarios").glob("*.yaml")) + sorted(packaged("scenarios", "history").glob("*.yaml"))
+    if not is_ensemble(path)
+]
+#: The shipped ensemble files: blends of the scenarios above.
+ENSEMBLES = [path for path in sorted((ROOT / "scenarios").glob("*.yaml")) if is_ensemble(path)]
 BASELINE = ROOT / "scenarios" / "trump2025.yaml"
 
 

@@ -14,21 +14,27 @@ Two ways in:
   its worlds; no new runs.
 
 In-world noise: each point's share carries binomial noise of variance
-``p(1-p)/worlds``, independent between points. Its share ``nu`` of the
-outputs' variance is estimated from the shares themselves. SALib's estimators
-(Saltelli 2010 for first order, Jansen for total) then read ``S1 (1 - nu)`` and
-``ST (1 - nu) + nu``; the Sobol indices reported are corrected back,
-``S1 = S1_raw / (1 - nu)`` and ``ST = (ST_raw - nu) / (1 - nu)``, with their
-intervals widened by ``1 / (1 - nu)``. More worlds per point shrink ``nu``.
+``p(1-p)/worlds``, independent between points (every point has worlds of its
+own). Its mean over the points is estimated without bias by
+``mean(share (1 - share)) / (worlds - 1)``. The noise leaves the numerators of
+SALib's estimators (Saltelli 2010 for first order, Jansen for total) as they
+were, except that Jansen's gains the noise variance, and adds it to their
+denominator, the variance of the outputs at the points of matrices A and B.
+With ``nu`` the estimated noise variance over that denominator, SALib's
+indices read ``S1 (1 - nu)`` and ``ST (1 - nu) + nu``; the indices reported
+are corrected back, ``S1 = S1_raw / (1 - nu)`` and
+``ST = (ST_raw - nu) / (1 - nu)``: the noise variance is subtracted from the
+output variance. Their intervals are widened by ``1 / (1 - nu)``. More worlds
+per point shrink ``nu``; ``bench/sensitivity.py`` shows it per question.
 """
 
 import fnmatch
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simulator.analysis.outcomes import Outcome
@@ -177,12 +183,30 @@ def design_of(chosen: list[Factor], quantiles: np.ndarray, worlds_per_point: int
     return Design(columns, repeat=worlds_per_point, record=False)
 
 
-class _OutcomeShares:
-    """A store that keeps, of each finished chunk, only how many worlds of each design point hit each outcome."""
+@dataclass(frozen=True)
+class PointCounts:
+    """What a chunk of a design's worlds hands back: per design point, its worlds and how many hit each outcome.
 
-    def __init__(self, rows: int, outcomes: list[Outcome]) -> None:
-        self.outcomes = outcomes
-        self.hits = np.zeros((len(outcomes), rows))
+    It runs where the chunk ran, so per-world rows are neither encoded nor sent back (it must pickle).
+    """
+
+    outcomes: tuple[Outcome, ...]
+
+    def __call__(self, rows: pa.Table) -> tuple[int, np.ndarray, np.ndarray]:
+        """(first design row, worlds per row, hits per outcome and row) of a chunk's rows."""
+        point = rows.column("design_row").to_numpy()
+        low = int(point[0])  # worlds come in order, so a chunk's design rows are consecutive
+        local = point - low
+        size = int(local[-1]) + 1
+        hits = [np.bincount(local, weights=outcome.hits(rows), minlength=size) for outcome in self.outcomes]
+        return low, np.bincount(local, minlength=size), np.stack(hits)
+
+
+class _PointShares:
+    """A store that adds up each finished chunk's ``PointCounts``: memory does not grow with the worlds."""
+
+    def __init__(self, rows: int, outcomes: int) -> None:
+        self.hits = np.zeros((outcomes, rows))
         self.worlds = np.zeros(rows)
         self._done: set[int] = set()
 
@@ -190,12 +214,9 @@ class _OutcomeShares:
         return set(self._done)
 
     def save(self, chunk: ChunkResult) -> None:
-        columns = ["design_row", *{o.column for o in self.outcomes}]
-        table = pq.read_table(io.BytesIO(chunk.worlds), columns=columns)
-        rows = table.column("design_row").to_numpy()
-        self.worlds += np.bincount(rows, minlength=len(self.worlds))
-        for i, outcome in enumerate(self.outcomes):
-            self.hits[i] += np.bincount(rows, weights=outcome.hits(table), minlength=len(self.worlds))
+        low, worlds, hits = chunk.summary
+        self.worlds[low : low + len(worlds)] += worlds
+        self.hits[:, low : low + len(worlds)] += hits
         self._done.add(chunk.index)
 
 
@@ -204,12 +225,12 @@ def evaluate(
 ) -> np.ndarray:
     """(outcomes, design points): the share of each point's worlds in which each outcome holds.
 
-    Only these counts are kept of each chunk as it finishes, so memory does not grow with the design.
+    Each chunk hands back only its counts per design point, so memory does not grow with the design.
     """
     how = execution or Execution()
     design.check(spec)
-    plan = RunPlan(spec, design.worlds, seed, how.chunk_worlds, design=design)
-    shares = _OutcomeShares(design.rows, outcomes)
+    plan = RunPlan(spec, design.worlds, seed, how.chunk_worlds, design=design, summary=PointCounts(tuple(outcomes)))
+    shares = _PointShares(design.rows, len(outcomes))
     with open_workers(how.workers, how.dask, chunks=len(plan.chunks)) as pool:
         simulate(plan, shares, pool, how.progress, how.stop)
     return shares.hits / shares.worlds
@@ -305,7 +326,8 @@ def analyse(
         if variance == 0:
             warnings.append(f"{outcome.name}: the same share at every design point; no assumption moves it")
             continue
-        noise[outcome.name] = noise_share(y, worlds_per_point)
+        among = sobol_base_rows(len(y), len(chosen)) if method == "sobol" else slice(None)
+        noise[outcome.name] = noise_share(y, worlds_per_point, among)
         if method == "sobol":
             result = denoised(
                 sobol.analyze(problem(chosen), y, calc_second_order=False, seed=seed), noise[outcome.name]
@@ -327,12 +349,24 @@ def analyse(
     return Analysis(method, indices, warnings, outputs, noise)
 
 
-def noise_share(shares: np.ndarray, worlds_per_point: int) -> float:
-    """Share of the variance of the outputs that is binomial in-world noise (0 if it cannot be told)."""
+def noise_share(shares: np.ndarray, worlds_per_point: int, among: np.ndarray | slice = slice(None)) -> float:
+    """Share of the variance of the outputs at the points ``among`` that is binomial in-world noise.
+
+    The noise variance is estimated from every point, the outputs' variance from those ``among``
+    (for Sobol indices, the points of matrices A and B, whose variance SALib divides by); 0 if
+    a point has one world only, so that its noise cannot be told.
+    """
     if worlds_per_point < 2:
         return 0.0
     noise = float(np.mean(shares * (1 - shares))) / (worlds_per_point - 1)
-    return min(noise / float(np.var(shares)), 1.0)
+    spread = float(np.var(shares[among]))
+    return 1.0 if spread <= noise else noise / spread
+
+
+def sobol_base_rows(points: int, factors: int) -> np.ndarray:
+    """The rows of matrices A and B in SALib's Sobol design: each base sample's first and last of ``factors + 2``."""
+    place = np.arange(points) % (factors + 2)
+    return np.flatnonzero((place == 0) | (place == factors + 1))
 
 
 def denoised(result: dict, nu: float) -> dict:

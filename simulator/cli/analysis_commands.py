@@ -32,6 +32,7 @@ from simulator.cli.app import (
     _fail,
     _output_dir,
     _prepare,
+    _sized,
     _stop_on_signals,
     app,
 )
@@ -40,6 +41,7 @@ from simulator.engine.runner import ChunkFailed, Interrupted
 from simulator.engine.workers import WorkersError
 from simulator.files import atomically
 from simulator.months import Month
+from simulator.results.outputs import WriteFailed
 from simulator.scenario import Scenario, ScenarioError, load_scenario
 
 OutcomeOption = Annotated[
@@ -366,3 +368,57 @@ def report_command(
 
 
 __all__ = ["app"]
+
+
+@app.command(name="ensemble")
+def ensemble_command(
+    ensemble: Annotated[
+        Path, typer.Argument(help="An ensemble file listing the member scenarios, the baseline first.")
+    ] = Path("scenarios/ensemble.yaml"),
+    runs: Annotated[int, typer.Option(min=1, help="Worlds per historical run.")] = 2000,
+    seed: SeedOption = None,
+    out: OutOption = None,
+    force: ForceOption = False,
+    write: Annotated[
+        Path | None, typer.Option(help="Where to write the weights (default: ensemble.yaml in the configs folder).")
+    ] = None,
+    config_dir: ConfigOption = None,
+) -> None:
+    """Weight the member scenarios by their out-of-sample score on the 1992-2016 question set (stacking)."""
+    from simulator.analysis import ensemble as fitting
+    from simulator.analysis.backtest import load_history
+    from simulator.analysis.calibrate import FOLDS_FILE, read_folds
+    from simulator.scenario.config import config_dir as find_config_dir
+    from simulator.scenario.ensemble import FITTED_FILE, load_ensemble
+
+    config = _engine_config(config_dir)
+    folder = find_config_dir(config_dir)
+    runs, seed = _sized(config, runs, seed)
+    try:
+        members = load_ensemble(ensemble, (), config_dir, fitted=False).members
+        leaders = load_history(config_dir)
+        folds = read_folds(folder / FOLDS_FILE)
+    except (ScenarioError, OSError, ValueError) as error:
+        _fail(f"cannot start fitting the ensemble: {error}")
+    out = _output_dir(out, config.output_root, "ensemble", force)
+    with render.progress() as bar:
+        task = bar.add_task("scoring the theses on 1992-2016", total=len(members), unit="theses")
+        found, weights = fitting.fit_ensemble(
+            [m.spec for m in members], leaders, folds, runs, seed, progress=lambda name: bar.advance(task)
+        )
+    target = write or folder / FITTED_FILE
+    files = {m.spec.name: str(m.path) for m in members}
+    try:
+        fitting.write_tables(found, weights, out)
+        fitting.write_weights(weights, target, runs, seed, folds is not None, files)
+    except (WriteFailed, OSError) as failure:
+        errors.print(f"[bold red]error:[/] {escape(str(failure))}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=1) from None
+    render.ensemble_weights(weights)
+    if folds is None:
+        console.print("\nIn sample: run `sim calibrate` to write the leave-one-cycle-out fits.")
+    console.print(
+        f"\nWeights written to [bold]{escape(str(target))}[/]; scenarios with `weights: fitted` use them "
+        f"(sim run {escape(str(ensemble))})."
+    )
+    render.written_to(out)

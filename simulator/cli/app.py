@@ -23,7 +23,7 @@ from rich.markup import escape
 from rich.progress import Progress, TaskID
 
 from simulator.analysis.compare import Comparison, write_comparison
-from simulator.api import Execution, posterior_design
+from simulator.api import Execution, posterior_design, run_ensemble
 from simulator.api import run as run_scenario
 from simulator.cli import render
 from simulator.cli.render import console, errors
@@ -35,6 +35,7 @@ from simulator.engine.workers import WorkersError
 from simulator.results.outputs import OutputError, WriteFailed, check_output_dir, new_run_dir
 from simulator.scenario import Scenario, ScenarioError
 from simulator.scenario.config import ENGINE_FILE, ConfigError, EngineConfig, load_config
+from simulator.scenario.ensemble import Ensemble, is_ensemble, load_ensemble
 from simulator.scenario.loader import resolve_scenario
 from simulator.scenario.provenance import as_dicts, as_markdown, describe
 from simulator.version import __version__
@@ -110,12 +111,31 @@ def _fail(message: str) -> NoReturn:
 def _prepare(
     scenarios: list[Path], sets: list[str] | None, config_dir: Path | None
 ) -> tuple[EngineConfig, list[Scenario]]:
+    config, loaded = _prepare_runnable(scenarios, sets, config_dir)
+    return config, [_spec_of(item) for item in loaded]
+
+
+def _spec_of(item: Scenario | Ensemble) -> Scenario:
+    """The scenario a run of ``item`` reports under (an ensemble's pooled one)."""
+    return item.spec if isinstance(item, Ensemble) else item
+
+
+def _prepare_runnable(
+    scenarios: list[Path], sets: list[str] | None, config_dir: Path | None
+) -> tuple[EngineConfig, list[Scenario | Ensemble]]:
+    """The engine configuration and each file as a scenario or, for an ensemble file, an ensemble."""
     try:
         config = load_config(config_dir)
-        specs = [resolve_scenario(path, sets or (), config_dir).spec for path in scenarios]
-        for spec in specs:
-            posterior_design(spec, config.seed)  # a posterior sample that does not fit fails here, once
-        return config, specs
+        loaded = [
+            load_ensemble(path, sets or (), config_dir)
+            if is_ensemble(path)
+            else resolve_scenario(path, sets or (), config_dir).spec
+            for path in scenarios
+        ]
+        for item in loaded:  # a posterior sample that does not fit fails here, once
+            for spec in [m.spec for m in item.members] if isinstance(item, Ensemble) else [item]:
+                posterior_design(spec, config.seed)
+        return config, loaded
     except (ScenarioError, ConfigError, DesignError) as error:
         _fail(str(error))
 
@@ -275,8 +295,17 @@ def run(
     ] = False,
     report: Annotated[bool, typer.Option(help="Also write report.html, one self-contained page to send.")] = False,
 ) -> None:
-    """Run a scenario's worlds to its horizon; print a summary and write tables and plots."""
-    config, (spec,) = _prepare([scenario], set_, config_dir)
+    """Run a scenario's worlds to its horizon; print a summary and write tables and plots.
+
+    An ensemble file runs each member for its weight's share of the worlds and pools them.
+    """
+    config, (loaded,) = _prepare_runnable([scenario], set_, config_dir)
+    if isinstance(loaded, Ensemble):
+        if resume is not None:
+            _fail(f"{scenario} is an ensemble, which keeps its members in memory: it cannot be resumed; run it again")
+        _run_ensemble(loaded, config, runs, seed, out, force, workers, dask, save_trajectories, report)
+        return
+    spec = loaded
     try:
         settings = _settings(config, spec, runs, seed, out, force, resume, save_trajectories)
     except (OutputError, ResumeError, FolderError) as error:
@@ -331,6 +360,57 @@ def run(
     render.written_to(settings.out)
 
 
+def _run_ensemble(
+    ensemble: Ensemble,
+    config: EngineConfig,
+    runs: int | None,
+    seed: int | None,
+    out: Path | None,
+    force: bool,
+    workers: int | None,
+    dask: str | None,
+    trajectories: bool,
+    report: bool,
+) -> None:
+    """``sim run`` on an ensemble file: its members' worlds pooled into one run's outputs."""
+    spec = ensemble.spec
+    out = _output_dir(out, config.output_root, spec.name, force)
+    runs, seed = _sized(config, runs, seed)
+    started = time.perf_counter()
+    with _stop_on_signals() as (stop, received), render.progress() as bar:
+        task = bar.add_task(spec.name, total=runs, unit="worlds")
+        execution = _execution(
+            config, workers=workers, dask=dask, progress=_advancer(bar, task, spec.months), stop=stop
+        )
+        try:
+            result = run_ensemble(
+                ensemble,
+                runs,
+                seed,
+                out=out,
+                force=force,
+                trajectories=trajectories,
+                execution=execution,
+                command=["sim", *sys.argv[1:]],
+            )
+        except (WorkersError, FolderError, OutputError) as error:
+            _fail(str(error))
+        except (SaveFailed, WriteFailed, OSError, ChunkFailed) as failure:
+            _write_failed(failure)
+        except (Interrupted, KeyboardInterrupt):
+            errors.print(
+                "[bold yellow]interrupted:[/] an ensemble run cannot be resumed; run it again", highlight=False
+            )
+            raise typer.Exit(code=128 + (received[0] if received else signal.SIGINT)) from None
+    render.summary(result, time.perf_counter() - started)
+    render.ensemble_members(result)
+    if report:
+        from simulator.analysis.report import write_report
+
+        write_report(out)
+    render.written_to(out)
+
+
 def _resume_hint(scenario: Path, out: Path) -> str:
     if not (out / CHUNKS / MANIFEST).is_file():
         return ""
@@ -359,6 +439,11 @@ def validate(
     failed = 0
     for path in scenarios:
         try:
+            if is_ensemble(path):
+                ensemble = load_ensemble(path, set_ or (), config_dir)
+                shares = ", ".join(f"{m.spec.name} {m.weight:.3f}" for m in ensemble.members)
+                console.print(f"[green]ok[/] {escape(str(path))} (ensemble: {escape(shares)})", highlight=False)
+                continue
             resolved = resolve_scenario(path, set_ or (), config_dir)
         except ScenarioError as error:
             failed += 1
@@ -378,6 +463,8 @@ def describe_command(
     config_dir: ConfigOption = None,
 ) -> None:
     """Print every assumption: value, unit, meaning, source document and quote, and where it was set."""
+    if is_ensemble(scenario):
+        _fail(f"{scenario} is an ensemble: describe its members, each a scenario (sim validate {scenario} lists them)")
     try:
         rows = describe(resolve_scenario(scenario, set_ or (), config_dir))
     except ScenarioError as error:
@@ -402,7 +489,8 @@ def compare(
     """Run scenarios with common random numbers and report their differences with standard errors."""
     if len(scenarios) < 2:
         _fail("compare needs at least two scenarios")
-    config, specs = _prepare(scenarios, None, config_dir)
+    config, loaded = _prepare_runnable(scenarios, None, config_dir)
+    specs = [_spec_of(item) for item in loaded]
     spans = {(str(spec.start), str(spec.horizon)) for spec in specs}
     if len(spans) != 1:
         _fail(
@@ -414,10 +502,13 @@ def compare(
     runs, seed = _sized(config, runs, seed)
     results = []
     with render.progress() as bar:
-        for spec in specs:
+        for item, spec in zip(loaded, specs, strict=True):
             task = bar.add_task(spec.name, total=runs, unit="worlds")
-            advance = _advancer(bar, task, spec.months)
-            results.append(run_scenario(spec, runs=runs, seed=seed, execution=_execution(config, progress=advance)))
+            execution = _execution(config, progress=_advancer(bar, task, spec.months))
+            if isinstance(item, Ensemble):
+                results.append(run_ensemble(item, runs, seed, execution=execution))
+            else:
+                results.append(run_scenario(spec, runs=runs, seed=seed, execution=execution))
     comparison = Comparison(names, results)
     try:
         write_comparison(comparison, out, command=["sim", *sys.argv[1:]])

@@ -22,8 +22,10 @@ from simulator.vocabulary import KEY_EVENTS, LEVELS
 
 if TYPE_CHECKING:  # for the hints only: the analysis modules are slow to import
     from simulator.analysis.compare import Comparison
+    from simulator.analysis.ensemble import Weights
     from simulator.analysis.posterior import Posterior
     from simulator.analysis.questions import QuestionScores
+    from simulator.api import EnsembleResult
     from simulator.results.result import RunResult
     from simulator.scenario.provenance import Row
 
@@ -327,3 +329,31 @@ def scores(table: pd.DataFrame, title: str) -> None:
         f"log score: model {mean.log_model:.3f}, always 50% {mean.log_half:.3f}, "
         f"base rate {mean.log_base_rate:.3f} (lower is better)"
     )
+
+
+def ensemble_members(result: EnsembleResult) -> None:
+    """The members of an ensemble run: weight, worlds and seed of each."""
+    table = Table(title="Members of the ensemble", title_justify="left")
+    for column in ("scenario", "weight", "worlds", "seed"):
+        table.add_column(column, justify="left" if column == "scenario" else "right")
+    for member in result.members:
+        table.add_row(escape(member.name), f"{member.weight:.3f}", f"{member.worlds:,}", str(member.seed))
+    console.print(table)
+
+
+def ensemble_weights(weights: Weights) -> None:
+    """The fitted weights with their intervals, then every forecast's question-set scores."""
+    table = Table(title="Ensemble weights (stacking, 90% bootstrap interval)", title_justify="left")
+    for column in ("thesis", "weight", "interval", "BMA", "evidence"):
+        table.add_column(column, justify="left" if column in ("thesis", "evidence") else "right")
+    for row in weights.table.itertuples():
+        table.add_row(
+            escape(row.thesis), f"{row.weight:.2f}", f"[{row.low:.2f}, {row.high:.2f}]", f"{row.bma:.2f}", row.evidence
+        )
+    console.print(table)
+    scores = Table(title=f"Question set 1992-2016 ({len(weights.probabilities)} questions)", title_justify="left")
+    for column in ("forecast", "Brier", "log score"):
+        scores.add_column(column, justify="left" if column == "forecast" else "right")
+    for row in weights.scores.itertuples():
+        scores.add_row(escape(row.forecast), f"{row.brier:.3f}", f"{row.log:.3f}")
+    console.print(scores)

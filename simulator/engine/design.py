@@ -88,10 +88,13 @@ class Design:
 
     def values(self, first: int, count: int) -> dict[str, np.ndarray]:
         """Each assumption's value in each of ``count`` worlds from world ``first``."""
-        local = self.row_of(first, count) - self.first_row
-        if local.min() < 0 or local.max() >= self.rows:
+        low, high = first // self.repeat - self.first_row, (first + count - 1) // self.repeat + 1 - self.first_row
+        if low < 0 or high > self.rows:
             raise DesignError(f"worlds {first}..{first + count - 1} lie outside this design's rows")
-        return {path: values[local] for path, values in self.columns.items()}
+        skip = first - (low + self.first_row) * self.repeat
+        # Repeating the few rows the worlds need costs far less than indexing a row for every world.
+        columns = self.columns.items()
+        return {path: np.repeat(column[low:high], self.repeat)[skip : skip + count] for path, column in columns}
 
     def for_worlds(self, first: int, count: int) -> "Design":
         """The slice of the design that worlds ``first`` .. ``first + count - 1`` need."""

@@ -128,6 +128,10 @@ class RunPlan:
         trajectories: keep every world's month-by-month path.
         design: per-world values of some assumptions, in place of drawing them; ``runs``
             must then be its number of worlds.
+        summary: if given, each chunk hands back ``summary(its per-world rows)`` in place of
+            the rows as Parquet: for work that keeps a few numbers of each chunk (a design's
+            counts per point), so that rows are neither encoded nor sent between processes.
+            It must pickle, to run in a worker.
     """
 
     spec: Scenario
@@ -136,6 +140,7 @@ class RunPlan:
     chunk_worlds: int = DEFAULT_CHUNK
     trajectories: bool = False
     design: Design | None = None
+    summary: Callable[[pa.Table], Any] | None = None
 
     def for_chunk(self, index: int) -> "RunPlan":
         """This plan with only the design rows chunk ``index`` needs: what is sent to a worker."""
@@ -173,12 +178,14 @@ class ChunkResult:
         tally: its worlds' counts and sums.
         worlds: its per-world rows (``rows.world_table``) as Parquet bytes.
         trajectories: its worlds' paths (``rows.trajectory_table``) as Parquet bytes, if asked for.
+        summary: the plan's ``summary`` of its per-world rows, when the plan has one (``worlds`` is then empty).
     """
 
     index: int
     tally: Tally
     worlds: bytes
     trajectories: bytes | None = None
+    summary: Any = None
 
 
 class Store(Protocol):
@@ -213,6 +220,8 @@ def run_chunk(plan: RunPlan, index: int, progress: Progress | None = None) -> Ch
     worlds = world_table(model, varying)
     if design is not None:
         worlds = _with_design(worlds, model, design, varying)
+    if plan.summary is not None:
+        return ChunkResult(index=index, tally=Tally.of(model), worlds=b"", summary=plan.summary(worlds))
     return ChunkResult(
         index=index,
         tally=Tally.of(model),

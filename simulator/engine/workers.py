@@ -19,7 +19,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -64,6 +64,9 @@ class Workers:
 #: This process alone.
 HERE = Workers(executor=None, slots=0, here=True, ready=None, where="this process")
 
+#: Helper processes started ahead of the run that will use them (``start_early``), by how many they are.
+_early: dict[int, tuple[ProcessPoolExecutor, list[Future[None]]]] = {}
+
 
 def all_cores() -> int:
     """The number of cores, the default number of worker processes."""
@@ -96,14 +99,12 @@ def open_workers(processes: int | None = 1, dask: str | None = None, chunks: int
             f"({MAX_PER_CORE} per core); more only slow the run and crowd the machine"
         )
     helpers = min(processes, chunks) - 1
+    early = _early.pop(helpers, None)
+    _let_go_of_early()
     if helpers < 1:
         yield HERE
         return
-    with _ctrl_c_ignored():  # the helpers inherit it, so a Ctrl-C never reaches one mid-import
-        pool = ProcessPoolExecutor(
-            helpers, multiprocessing.get_context("spawn"), initializer=_start_helper, initargs=(os.getpid(),)
-        )
-        started = [pool.submit(_ready) for _ in range(helpers)]  # spawns every helper now
+    pool, started = early or _spawn(helpers, _ready)
     try:
         yield Workers(pool, helpers, here=True, ready=started[0], where=f"local helper processes ({helpers})")
     finally:
@@ -157,8 +158,59 @@ def _ctrl_c_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+def start_early(processes: int | None = None) -> ProcessPoolExecutor | None:
+    """Start now the helpers a run on ``processes`` processes will want (``None``: all cores).
+
+    A helper spends a second or two importing the engine before it can take a chunk.
+    Started as the command line starts, it imports while this process does, and the
+    run finds it ready: ``open_workers`` takes the early helpers if it wants as many,
+    and lets them go otherwise.
+
+    Returns:
+        The helpers' executor, or ``None`` where a run on ``processes`` has no helpers.
+    """
+    helpers = (all_cores() if processes is None else processes) - 1
+    if not 1 <= helpers < MAX_PER_CORE * all_cores():  # none, or more than a run may have
+        return None
+    if helpers not in _early:
+        _early[helpers] = _spawn(helpers, _load_engine)
+    return _early[helpers][0]
+
+
+def _let_go_of_early() -> None:
+    """Shut down helpers started early that no run took."""
+    for pool, _ in _early.values():
+        pool.shutdown(wait=False, cancel_futures=True)
+    _early.clear()
+
+
+def _spawn(helpers: int, first: Callable[[], None]) -> tuple[ProcessPoolExecutor, list[Future[None]]]:
+    """Start ``helpers`` helper processes, each given ``first`` to run (which spawns them all now)."""
+    with _ctrl_c_ignored():  # the helpers inherit it, so a Ctrl-C never reaches one mid-import
+        pool = ProcessPoolExecutor(
+            helpers, multiprocessing.get_context("spawn"), initializer=_start_helper, initargs=(os.getpid(),)
+        )
+        started = [pool.submit(first) for _ in range(helpers)]
+    return pool, started
+
+
 def _ready() -> None:
     """Nothing: a worker that can run this has started (importing the engine takes a second or two)."""
+
+
+def _load_engine() -> None:
+    """Begin importing what running a chunk needs, in the background, so the helper can still stop at once.
+
+    The helper's first chunk waits for the import to finish (Python's import lock) if it has not.
+    """
+    threading.Thread(target=_import_engine, name="import-engine", daemon=True).start()
+
+
+def _import_engine() -> None:
+    """Import the model (with Mesa, pandas and SciPy) and the rows' Arrow, as a helper's first chunk would."""
+    import simulator.engine.design  # noqa: F401
+    import simulator.engine.rows  # noqa: F401
+    import simulator.model.model  # noqa: F401
 
 
 #: ``prctl`` option: the signal a process gets when its parent dies (linux/prctl.h).

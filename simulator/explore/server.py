@@ -16,6 +16,7 @@ from pathlib import Path
 
 from simulator.explore.engine import Engine, Forecast
 from simulator.scenario import Scenario
+from simulator.scenario.ensemble import is_ensemble
 
 #: Hosts that only this machine can reach.
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -70,8 +71,10 @@ def engine() -> Engine:
 
 
 def shipped_scenarios(folder: Path) -> list[Path]:
-    """The scenario files in ``folder`` (not its subfolders), by name."""
-    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    """The scenario files in ``folder`` (not its subfolders), by name; ensembles of scenarios are not one to explore."""
+    if not folder.is_dir():
+        return []
+    return sorted(path for path in folder.glob("*.yaml") if not is_ensemble(path))
 
 
 def first_scenario(folder: Path) -> Path | None:

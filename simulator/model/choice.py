@@ -32,7 +32,7 @@ def _weights(values: Sequence[Array | float]) -> list[Array | float]:
     ``CAP`` (schema weights lie within +-20 and the features within 0..1, so
     realistic values stay far below it; a capped option only ties with others).
     """
-    return [np.exp(np.minimum(v, CAP), dtype=np.float32) for v in values]
+    return [np.exp(np.clip(v, -np.inf, CAP, dtype=np.float32)) for v in values]
 
 
 def probabilities(values: Sequence[Array | float]) -> Array:
@@ -65,7 +65,7 @@ def choose_erratically(values: Sequence[Array | float], u: Array, erratic: Array
     open options other than ``last``; above it, it is rescaled for the logit choice.
     """
     reverses = u < erratic
-    calm_u = np.where(reverses, 0.0, (u - erratic) / np.maximum(1 - erratic, 1e-12))
+    calm_u = (u - erratic) / np.clip(1 - erratic, 1e-12, 1) * ~reverses
     chosen = choose(values, calm_u)
     flips = np.flatnonzero(reverses)  # few worlds: work on their indices
     if not flips.size:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulator.model.arrays import blend, share
 from simulator.model.world import REAL
 from simulator.vocabulary import WAR_ACTIVE
 
@@ -26,8 +27,8 @@ def impose_sanctions(model: RelationsModel, where: Array, grade: Array | float =
     """A round of new US sanctions of the given grade: tariffs and designations up to major sanctions (000)."""
     state, structure = model.state, model.p.structure
     applied = where * np.asarray(grade, dtype=REAL)  # the grade where sanctions are imposed, 0 elsewhere
-    state.sanctions = np.minimum(1, state.sanctions + structure.sanctions_step * applied)
-    model.agenda.pressure = np.maximum(model.agenda.pressure, np.minimum(applied, 1))
+    state.sanctions = share(state.sanctions + structure.sanctions_step * applied)
+    model.agenda.pressure = np.maximum(model.agenda.pressure, share(applied))
     model.events.record("new_sanctions", applied >= structure.major)
 
 
@@ -35,7 +36,7 @@ def lift_sanctions(model: RelationsModel, where: Array) -> None:
     """A round of sanctions relief: a concession the Kremlin reads, as weakness or good faith (000, 004)."""
     state = model.state
     before = state.sanctions
-    state.sanctions = np.where(where, np.maximum(0, before - model.p.structure.relief_step), before)
+    state.sanctions = blend(where, share(before - model.p.structure.relief_step), before)
     model.agenda.concession += before - state.sanctions
     model.events.record("sanctions_relief", where & (state.sanctions < before))
 
@@ -45,8 +46,8 @@ def increase_aid(model: RelationsModel, where: Array, to: Array | float | None =
     state = model.state
     target = state.aid + model.p.structure.aid_step if to is None else np.maximum(state.aid, to)
     raised = where & (state.war == WAR_ACTIVE) & (target > state.aid)
-    state.aid = np.where(raised, np.minimum(1, target), state.aid)
-    model.president.pause_left[raised] = 0
+    state.aid = blend(raised, share(target), state.aid)
+    model.president.pause_left *= ~raised
     model.events.record("aid_increase", raised)
 
 
@@ -56,11 +57,11 @@ def pause_aid(model: RelationsModel, where: Array, depth: Array | float, months:
     where = where & (state.aid > 0)
     if not where.any():
         return
-    withheld = state.aid * np.broadcast_to(depth, where.shape)
-    president.withheld = np.where(where, president.withheld + withheld, president.withheld)
-    president.pause_left = np.where(where, np.round(np.broadcast_to(months, where.shape)), president.pause_left)
-    state.aid = np.where(where, state.aid - withheld, state.aid)
-    model.agenda.concession += np.where(where, withheld, 0.0)
+    withheld = state.aid * depth * where
+    president.withheld = president.withheld + withheld
+    president.pause_left = blend(where, np.round(months), president.pause_left)
+    state.aid = state.aid - withheld
+    model.agenda.concession += withheld
     model.events.record("aid_cut", where)
 
 
@@ -69,10 +70,10 @@ def end_aid(model: RelationsModel, where: Array, down_to: float = 0.0) -> None:
     state = model.state
     cut = where & (state.aid > down_to)
     if cut.any():
-        model.agenda.concession += np.where(cut, state.aid - down_to, 0.0)
-        state.aid = np.where(cut, down_to, state.aid)
-        model.president.pause_left[cut] = 0
-        model.president.withheld[cut] = 0.0
+        model.agenda.concession += (state.aid - down_to) * cut
+        state.aid = blend(cut, down_to, state.aid)
+        model.president.pause_left *= ~cut
+        model.president.withheld *= ~cut
         model.events.record("aid_cut", cut)
 
 
@@ -90,5 +91,5 @@ def hold_summit(model: RelationsModel, where: Array) -> None:
 def western_support(model: RelationsModel) -> Array:
     """Military support Ukraine has, 0..1: US aid, plus the share of any fall in it that Europe replaces (004)."""
     aid = model.state.aid
-    replaced = model.p.allies.europe_replacement * np.maximum(0, model.aid_reference - aid)
-    return np.minimum(1, aid + replaced)
+    replaced = model.p.allies.europe_replacement * share(model.aid_reference - aid)
+    return share(aid + replaced)

@@ -30,24 +30,16 @@ BLOCK = 4096
 #: Raw 64-bit outputs a block uses each month (two worlds per output).
 _RAW_PER_MONTH = BLOCK // 2
 
-#: Scales a 32-bit integer onto [0, 1) and back; a 24-bit one onto [0, 1).
-
+#: Scales a chance onto the range of a 32-bit integer.
 _FROM_UNIT = 2.0**32
-_TO_UNIT_24 = 2.0**-24
+
+#: A world's 32 bits for a Bernoulli draw, read little-endian on any machine.
+_BITS = np.dtype("<u4")
 
 
 def stream_key(name: str) -> int:
     """A stable 32-bit number for a stream name (independent of Python's hash seed)."""
     return zlib.crc32(name.encode())
-
-
-def to_halves(raw: np.ndarray, count: int) -> np.ndarray:
-    """32-bit integers for ``count`` worlds from raw 64-bit outputs, two worlds per output.
-
-    World ``2i`` takes the low half of output ``i`` and world ``2i + 1`` the high
-    half, on any machine (the outputs are read little-endian).
-    """
-    return raw.astype("<u8", copy=False).view("<u4")[:count]
 
 
 class Streams:
@@ -65,7 +57,7 @@ class Streams:
         self.month = 0
         self._first_block = first // BLOCK
         self._blocks = -(-count // BLOCK)
-        self._generators: dict[str, list[np.random.PCG64]] = {}
+        self._generators: dict[str, list[np.random.Generator]] = {}
         self._position: dict[str, int] = {}
         self._drawn: dict[str, tuple[int, np.ndarray]] = {}
 
@@ -73,40 +65,54 @@ class Streams:
         """This month's uniform draw in [0, 1) for every world, from the stream ``name``, in single precision.
 
         The top 24 bits of each world's 32, which single precision holds exactly (so no
-        draw rounds up to 1): a resolution of 2**-24, about 6e-8.
+        draw rounds up to 1): a resolution of 2**-24, about 6e-8. numpy's own single-precision
+        uniforms are exactly these (each 64-bit output split low half first, top 24 bits
+        of each half), so they are drawn in one pass in C.
         """
-        return (self._halves(name) >> 8).astype(np.float32) * np.float32(_TO_UNIT_24)
+        return self._draw(name, np.float32)
 
     def bernoulli(self, name: str, p: np.ndarray | float) -> np.ndarray:
         """For every world, whether an event of probability ``p`` happens this month: ``uniform(name) < p``."""
         if np.ndim(p) == 0:
-            # The same comparison on the integers, scaled by 2**32 (exact): one pass fewer.
-            return self._halves(name) < p * _FROM_UNIT
+            # The same comparison on the full 32 bits, scaled by 2**32 (exact): one pass fewer.
+            return self._draw(name, _BITS) < p * _FROM_UNIT
         return self.uniform(name) < p
 
-    def _halves(self, name: str) -> np.ndarray:
-        """This month's 32-bit integers for every world, from the stream ``name``."""
+    def _draw(self, name: str, kind: np.dtype | type) -> np.ndarray:
+        """This month's numbers for every world from the stream ``name``: uniforms (float32) or 32-bit integers.
+
+        World ``2i`` takes the low half of the block's ``i``-th 64-bit output and world
+        ``2i + 1`` the high half, as integers or as numpy's single-precision uniforms.
+        """
         cached = self._drawn.get(name)
         if cached is not None and cached[0] == self.month:
+            if cached[1].dtype != kind:
+                raise RuntimeError(f"stream {name!r} asked for both uniforms and integers in one month")
             return cached[1]
         generators = self._generators.get(name) or self._spawn(name)
         ahead = self.month * _RAW_PER_MONTH - self._position[name]
         if ahead < 0:
             raise RuntimeError(f"stream {name!r} asked for month {self.month} after a later month")
-        raw = np.empty(len(generators) * _RAW_PER_MONTH, dtype=np.uint64)
+        drawn = np.empty(len(generators) * BLOCK, dtype=kind)
         for block, generator in enumerate(generators):
             if ahead:
-                generator.advance(ahead)
-            raw[block * _RAW_PER_MONTH : (block + 1) * _RAW_PER_MONTH] = generator.random_raw(_RAW_PER_MONTH)
-        halves = to_halves(raw, self.count)
+                generator.bit_generator.advance(ahead)
+            part = drawn[block * BLOCK : (block + 1) * BLOCK]
+            if kind is np.float32:
+                generator.random(out=part, dtype=np.float32)
+            else:
+                part.view("<u8")[:] = generator.bit_generator.random_raw(_RAW_PER_MONTH)
+        drawn = drawn[: self.count]
         self._position[name] = (self.month + 1) * _RAW_PER_MONTH
-        self._drawn[name] = (self.month, halves)
-        return halves
+        self._drawn[name] = (self.month, drawn)
+        return drawn
 
-    def _spawn(self, name: str) -> list[np.random.PCG64]:
+    def _spawn(self, name: str) -> list[np.random.Generator]:
         key = stream_key(name)
         generators = [
-            np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=(self._first_block + block, key)))
+            np.random.Generator(
+                np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=(self._first_block + block, key)))
+            )
             for block in range(self._blocks)
         ]
         self._generators[name] = generators

@@ -52,9 +52,9 @@ class Recorder:
     def record(self) -> None:
         """Keep this month's aggregates (and paths, if asked for)."""
         model, state, m = self.model, self.model.state, self.model.month
-        self.level_counts[m] = np.bincount(state.level, minlength=len(LEVELS))
-        self.phase_counts[m] = np.bincount(state.phase, minlength=len(PHASES))
-        self.war_counts[m] = np.bincount(state.war, minlength=len(WAR_STATES))
+        self.level_counts[m] = counts(state.level, len(LEVELS))
+        self.phase_counts[m] = counts(state.phase, len(PHASES))
+        self.war_counts[m] = counts(state.war, len(WAR_STATES))
         tracked = {
             "sanctions": state.sanctions,
             "aid": state.aid,
@@ -65,7 +65,7 @@ class Recorder:
             "intensity": state.intensity,
             "emboldened": model.kremlin.emboldened,
         }
-        self.state_sums[m] = [values.sum(dtype=np.float64) for values in tracked.values()]
+        self.state_sums[m] = [total(values) for values in tracked.values()]
         np.maximum(self.max_level, state.level, out=self.max_level)
         moved = np.flatnonzero(state.phase != self._phase)
         entered = state.phase[moved]
@@ -75,3 +75,15 @@ class Recorder:
         if self.paths is not None:
             for name, values in ({"level": state.level, "phase": state.phase, "war": state.war} | tracked).items():
                 self.paths[name][m] = values
+
+
+def counts(codes: np.ndarray, size: int) -> list[int]:
+    """How many worlds hold each code 0 .. size - 1 (``np.bincount``, without widening small codes first)."""
+    return [np.count_nonzero(codes == code) for code in range(size)]
+
+
+def total(values: np.ndarray) -> float:
+    """The sum over worlds, in double precision; a count where the values are flags."""
+    if values.dtype == bool:
+        return np.count_nonzero(values)
+    return values.sum(dtype=np.float64)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulator.model.arrays import blend, share
 from simulator.vocabulary import (
     CONTACT,
     CRISIS,
@@ -30,7 +31,6 @@ from simulator.vocabulary import (
     REALISM,
     RESET,
     SELECTIVE_COOPERATION,
-    STRATEGIC_PARTNERSHIP,
     SUSPENDED,
     WAR_ACTIVE,
     WAR_STATES,
@@ -54,7 +54,7 @@ def by_phase_table(values: list[Array | float]) -> Array:
 def by_phase(table: Array, phase: Array) -> Array:
     """Each world's entry of a ``by_phase_table`` for the phase it is in."""
     if table.ndim == 1:
-        return table[phase]
+        return table.take(phase)
     return table[phase, np.arange(phase.size)]
 
 
@@ -63,10 +63,9 @@ def in_trouble(phase: Array) -> Array:
     return (phase == DISILLUSIONMENT) | (phase == CRISIS)
 
 
-def next_phase(phase: Array, skips_euphoria: Array) -> Array:
+def next_phase(phase: Array, skips_euphoria: Array | bool) -> Array:
     """The phase after ``phase``; a cautious Kremlin takes a reset straight to realism (000)."""
-    following = NEXT_PHASE[phase]
-    return np.where((phase == RESET) & skips_euphoria, REALISM, following).astype(np.int8)
+    return blend((phase == RESET) & skips_euphoria, REALISM, NEXT_PHASE[phase])
 
 
 def normalization_gate(
@@ -77,18 +76,18 @@ def normalization_gate(
 
 
 def level_ceiling(met: Array, gate: Array, shared_goals: Array) -> Array:
-    """The highest level the gates allow: contact until a summit, then cooperation until the gate."""
-    return np.where(
-        ~met,
-        CONTACT,
-        np.where(~gate, SELECTIVE_COOPERATION, np.where(shared_goals, STRATEGIC_PARTNERSHIP, NORMALIZATION)),
-    ).astype(np.int8)
+    """The highest level the gates allow: contact until a summit, then cooperation until the gate.
+
+    Each gate opens the next level up (the levels are consecutive numbers).
+    """
+    above_contact = met * (1 + gate * (1 + shared_goals.view(np.int8)))
+    return CONTACT + above_contact
 
 
 def level_floor(war: Array, intensity: Array, suspension_intensity: float) -> Array:
     """Ties fall to near-total suspension only while a hot proxy war rages (000); otherwise contact holds."""
     hot = (war == WAR_ACTIVE) & (intensity >= suspension_intensity)
-    return np.where(hot, SUSPENDED, CONTACT).astype(np.int8)
+    return blend(hot, SUSPENDED, np.full(war.shape, CONTACT, dtype=np.int8))
 
 
 class Relationship:
@@ -118,7 +117,7 @@ class Relationship:
         # Shocks can tip disillusionment into crisis; a turn in policy only sours the mood.
         pushed = (agenda.advance & (phase != CRISIS)) | (agenda.sours & ~in_trouble(phase))
         # Bad news never hurries a reset into euphoria: a push from a reset goes to realism.
-        phase = np.where(clock, next_phase(phase, caution), np.where(pushed, next_phase(phase, True), phase))
+        phase = blend(clock | pushed, next_phase(phase, caution | ~clock), phase)
         # Contact resumed, the presidents' first meeting or a settlement in bad times may open a reset
         # (001: the resets of 2001 and 2009; 000: points of contention "simultaneously alleviated").
         resumed = agenda.contact & (state.level == SUSPENDED)
@@ -129,7 +128,7 @@ class Relationship:
         thrown = agenda.forced_phase >= 0
         phase[thrown] = agenda.forced_phase[thrown]
         changed = phase != state.phase
-        state.phase_age = np.where(changed, 0, state.phase_age + 1).astype(np.int16)
+        state.phase_age = (state.phase_age + 1) * ~changed
         model.events.record("crisis", changed & (phase == CRISIS))
         model.events.record("reset", changed & (phase == RESET))
         state.phase = phase
@@ -148,21 +147,18 @@ class Relationship:
         # One draw a month decides the level's drift: erosion (001), or the gated rise to
         # normalization or partnership (000), whichever the world is placed for; its top
         # end, the rare convergence on shared strategic goals (001).
-        trust_weight = np.minimum(1, state.trust / p.trust_needed)
-        rise = np.where(
-            (level == SELECTIVE_COOPERATION) & gate,
-            p.normalization_rate * up * trust_weight,
-            np.where(
-                (level == NORMALIZATION) & state.shared_goals,
+        trust_weight = share(state.trust / p.trust_needed)
+        rise = p.normalization_rate * up * trust_weight * ((level == SELECTIVE_COOPERATION) & gate)
+        if state.shared_goals.any():
+            partnership = (
                 p.partnership_rate
                 * up
                 * trust_weight
                 * (1 - model.p.kremlin.equality_demand)
-                * (1 - model.p.china.russian_alignment),
-                0.0,
-            ),
-        )
-        erosion = np.minimum(1, p.erosion * down)
+                * (1 - model.p.china.russian_alignment)
+            )
+            rise = rise + partnership * ((level == NORMALIZATION) & state.shared_goals)
+        erosion = share(p.erosion * down)
         u = model.streams.uniform("relations.level")
         state.shared_goals |= u >= 1 - p.shared_goals_hazard
         erodes = (u < erosion) & (level > SUSPENDED)
@@ -171,13 +167,16 @@ class Relationship:
         # A shock can cost levels; a positive shock at most restores contact (9/11 did, 001),
         # leaving any further rise to the deals and gates above.
         shift = agenda.level_shift
-        level = np.where(shift > 0, np.maximum(level, np.minimum(level + shift, CONTACT)), level + shift)
+        if shift.any():
+            level = np.where(shift > 0, np.maximum(level, np.minimum(level + shift, CONTACT)), level + shift)
         floor = level_floor(state.war, state.intensity, self.gates.suspension_intensity)
         ceiling = np.maximum(level_ceiling(state.met, gate, state.shared_goals), floor)
-        level = np.clip(level, floor, ceiling).astype(np.int8)
+        level = np.minimum(np.maximum(level, floor), ceiling)
 
         state.met &= level > SUSPENDED
         model.events.record("contact_resumed", (before == SUSPENDED) & (level > SUSPENDED))
+        # A level is first reached in a month the level rises: only those few worlds need looking at.
+        rose = np.flatnonzero(level > before)
         for k in range(1, len(LEVELS)):
-            model.events.record(level_event(k), level >= k)
+            model.events.record_at(level_event(k), rose[level[rose] >= k])
         state.level = level

@@ -32,7 +32,6 @@ import numpy as np
 
 from simulator.model import policy
 from simulator.model.choice import among
-from simulator.model.world import REAL
 from simulator.scenario.schema import DRIVERS, SHOCK_EVENTS, Effects, Scheduled
 from simulator.scenario.schema import Shocks as ShockSpecs
 from simulator.vocabulary import CRISIS, PHASES, RESET, WAR_ACTIVE, WAR_CEASEFIRE, WAR_PEACE, WAR_STATES
@@ -107,18 +106,19 @@ class Shocks:
         total = sum(hazards)
         # Hazards that add up past 1 are scaled down in proportion (competing risks).
         scale = np.maximum(1, total)
-        # Only the few worlds struck by some shock are sorted out shock by shock.
+        # Only the few worlds struck by some shock are sorted out: the shocks' intervals are
+        # laid end to end, and each draw falls in the first whose upper end lies above it.
         struck = np.flatnonzero(u < total / scale)
         if not struck.size:
             return
-        drawn, low = u[struck], np.zeros(struck.size, dtype=REAL)
-        for name, hazard in zip(SHOCKS, hazards, strict=True):
-            width = among(hazard, struck) / among(scale, struck)
-            hit = (drawn >= low) & (drawn < low + width)
-            if hit.any():
-                position = (drawn[hit] - low[hit]) / np.broadcast_to(width, hit.shape)[hit]
-                self._strike(name, struck[hit], position)
-            low = low + width
+        drawn, share_of = u[struck], among(scale, struck)
+        widths = np.stack([np.broadcast_to(among(hazard, struck) / share_of, struck.shape) for hazard in hazards])
+        upper = np.cumsum(widths, axis=0)
+        which = np.count_nonzero(upper <= drawn, axis=0)
+        for k in np.unique(which[which < len(SHOCKS)]):
+            hit = which == k
+            low = upper[k - 1, hit] if k else 0
+            self._strike(SHOCKS[k], struck[hit], (drawn[hit] - low) / widths[k, hit])
 
     def strike(self, name: str, where: np.ndarray) -> None:
         """The shock ``name`` strikes where ``where`` is true (the Kremlin, the allies and the calendar use it)."""
@@ -253,7 +253,7 @@ def apply_effects(model: RelationsModel, effects: Effects, hit: np.ndarray, chan
     if effects.advance_phase:
         agenda.advance[hit[chance < effects.advance_phase]] = True
     if effects.war is not None:
-        _set_war(model, _mask(model, hit), WAR_STATES.index(effects.war))
+        _set_war(model, hit, WAR_STATES.index(effects.war))
 
 
 def _apply_to_actors(model: RelationsModel, effects: Effects, hit: np.ndarray) -> None:
@@ -270,7 +270,7 @@ def _apply_to_actors(model: RelationsModel, effects: Effects, hit: np.ndarray) -
     if effects.new_president is not None:
         model.president.take_office(_mask(model, hit), engaged=effects.new_president == "engaged")
     if effects.new_kremlin_leader:
-        model.kremlin.new_leader(_mask(model, hit))
+        model.kremlin.new_leader(hit)
 
 
 def _mask(model: RelationsModel, hit: np.ndarray) -> np.ndarray:
@@ -301,11 +301,12 @@ def _move_aid(model: RelationsModel, where: np.ndarray, change: float) -> None:
     model.events.record("aid_cut", state.aid < before)
 
 
-def _set_war(model: RelationsModel, where: np.ndarray, war: int) -> None:
+def _set_war(model: RelationsModel, hit: np.ndarray, war: int) -> None:
+    """The war in the worlds ``hit`` (indices) resumes at its usual intensity at least, or its fighting ends."""
     state = model.state
     if war == WAR_ACTIVE:
-        resumed = where & (state.war != WAR_ACTIVE)
+        resumed = hit[state.war[hit] != WAR_ACTIVE]
         state.war[resumed] = WAR_ACTIVE
         state.intensity[resumed] = np.maximum(state.intensity[resumed], model.initial_intensity[resumed])
         return
-    _end_fighting(model, where, war)
+    _end_fighting(model, _mask(model, hit), war)

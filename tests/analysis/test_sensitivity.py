@@ -2,13 +2,16 @@ import json
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
 
 import simulator
 from simulator.analysis import sensitivity as sa
 from simulator.analysis.outcomes import OutcomeError, parse_outcome, parse_outcomes
+from simulator.api import Execution
 from simulator.cli.analysis_commands import app
+from simulator.engine.design import Design
 from simulator.scenario.domains import domains
 from tests.conftest import BASELINE
 
@@ -139,3 +142,36 @@ def test_noise_correction_removes_the_binomial_inflation():
     assert analysis.noise["y"] > 0.2  # noisy enough that raw total indices of x1, x2 would be far from 0
     assert ranking.loc["x0", "S1"] == pytest.approx(1, abs=ranking.loc["x0", "S1_conf"] + 0.05)
     assert ranking.loc[["x1", "x2"], "ST"].abs().max() < 0.05
+
+
+def test_point_shares_are_those_of_the_worlds_whatever_the_chunks_and_workers(baseline):
+    # 1,500 worlds a point: points straddle chunks of 4,096 worlds, which run here and in a helper process.
+    outcomes = parse_outcomes(baseline, None)
+    design = Design({"kremlin.caution": np.array([0.1, 0.5, 0.9])}, repeat=1500)
+    shares = sa.evaluate(baseline, design, outcomes, seed=5, execution=Execution(chunk_worlds=4096, workers=2))
+    worlds = pa.Table.from_pandas(simulator.run(baseline, seed=5, design=design).worlds)
+    point = worlds.column("design_row").to_numpy()
+    for outcome, share in zip(outcomes, shares, strict=True):
+        expected = [outcome.hits(worlds)[point == row].mean() for row in range(design.rows)]
+        assert share == pytest.approx(expected)
+    assert 0 < shares.mean() < 1
+
+
+def test_noise_correction_recovers_shared_indices_that_the_noise_would_halve():
+    # p = 0.1 + 0.4 x0 + 0.4 x1: each of x0, x1 has S1 = ST = 1/2, x2 none; 8 worlds a point.
+    rng = np.random.default_rng(1)
+    chosen = [sa.Factor(f"x{i}", sa.Fixed(0.5), 0.0, 1.0, "test") for i in range(3)]
+    quantiles = sa.sample(chosen, "sobol", 2048, seed=3)
+    worlds = 8
+    shares = rng.binomial(worlds, 0.1 + 0.4 * quantiles[:, 0] + 0.4 * quantiles[:, 1]) / worlds
+    outcome = sa.Outcome("y", "summit", "2026-01", "y")
+    analysis = sa.analyse(chosen, quantiles, shares[None, :], [outcome], "sobol", worlds, seed=3)
+    ranking = analysis.ranking("y")
+    nu = analysis.noise["y"]
+    assert 0.4 < nu < 0.8  # uncorrected, the shared indices would read below 0.3
+    for driver in ("x0", "x1"):
+        for measure in ("S1", "ST"):
+            assert ranking.loc[driver, measure] == pytest.approx(0.5, abs=ranking.loc[driver, f"{measure}_conf"] + 0.03)
+    assert abs(ranking.loc["x2", "ST"]) < 0.05
+    base = sa.sobol_base_rows(len(shares), 3)
+    assert len(base) == 2 * 2048 and (quantiles[base[1::2]] != quantiles[base[::2]]).all()

@@ -1,3 +1,6 @@
+import operator
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -5,6 +8,8 @@ import pytest
 import simulator
 from simulator.api import Execution
 from simulator.engine.design import Design, DesignError
+from simulator.engine.rows import from_parquet
+from simulator.engine.runner import RunPlan, run_chunk
 from simulator.scenario import assumptions
 from simulator.scenario.distributions import Fixed
 
@@ -70,3 +75,21 @@ def test_a_design_on_a_dask_cluster_gives_the_local_result(baseline):
             baseline, seed=9, design=design, execution=Execution(chunk_worlds=4096, dask=cluster.scheduler_address)
         )
     pd.testing.assert_frame_equal(here, there.worlds)
+
+
+def test_a_slice_refuses_worlds_outside_its_rows():
+    part = Design({"a": np.arange(10.0)}, repeat=3).for_worlds(7, 11)
+    with pytest.raises(DesignError, match="outside this design's rows"):
+        part.values(0, 8)
+    with pytest.raises(DesignError, match="outside this design's rows"):
+        part.values(7, 12)
+
+
+def test_a_summarised_chunk_hands_back_its_summary_in_place_of_rows(baseline):
+    design, _, _ = _design(baseline, repeat=1500)
+    plan = RunPlan(baseline, design.worlds, seed=3, chunk_worlds=4096, design=design)
+    rows = run_chunk(plan.for_chunk(1), 1)
+    summarised = run_chunk(replace(plan, summary=operator.attrgetter("num_rows")).for_chunk(1), 1)
+    assert summarised.worlds == b"" and summarised.summary == 4500 - 4096
+    assert from_parquet(rows.worlds).num_rows == summarised.summary
+    assert (summarised.tally.first_months == rows.tally.first_months).all()

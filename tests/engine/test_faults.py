@@ -320,3 +320,16 @@ def test_helpers_end_when_sim_is_killed(tmp_path, configs):
     assert (out / LOCK).exists() and saved(out) >= 2, "the lock is stale, the chunks are kept"
     refused = CliRunner().invoke(app, ["run", str(BASELINE), "--runs", "300", "--out", str(out)])
     assert refused.exit_code == 2 and f"its run, pid {running.pid}" in refused.output and "--resume" in refused.output
+
+
+def test_force_replaces_what_an_analysis_command_wrote(tmp_path):
+    from simulator.cli.analysis_commands import app  # the app with the analysis commands on it
+
+    run, out = tmp_path / "run", tmp_path / "signposts"
+    assert CliRunner().invoke(app, ["run", str(BASELINE), "--runs", "600", "--out", str(run)]).exit_code == 0
+    ask = ["signposts", str(run), "--outcome", "summit@2026-01", "--by", "2025-06", "--out", str(out)]
+    first = CliRunner().invoke(app, ask)
+    assert first.exit_code == 0, first.output
+    again = CliRunner().invoke(app, [*ask, "--force"])
+    assert again.exit_code == 0, again.output
+    assert (out / "signposts.csv").exists()

@@ -1,7 +1,11 @@
 """Results depend on the seed alone: not on the number of local workers, nor on a Dask cluster."""
 
 import json
+import os
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,7 +17,7 @@ from simulator.cli.app import app
 from simulator.engine.runner import RunPlan, simulate
 from simulator.engine.store import MemoryStore
 from simulator.engine.tally import Tally
-from simulator.engine.workers import WorkersError, open_workers
+from simulator.engine.workers import WorkersError, open_workers, start_early
 from simulator.model.randomness import BLOCK
 from simulator.results.result import RunResult
 from tests.conftest import BASELINE, write_engine
@@ -42,6 +46,39 @@ def assert_identical(mine, theirs):
 def test_one_and_two_workers_give_bit_identical_results(baseline, one_worker):
     two_workers = run(baseline, workers=2)
     assert_identical(one_worker, two_workers)
+
+
+def test_a_run_takes_the_helpers_started_early_and_gives_the_same_results(baseline, one_worker):
+    early = start_early(2)
+    with open_workers(2, chunks=4) as workers:
+        assert workers.executor is early
+    assert run(baseline, workers=2).summary() == one_worker.summary()
+
+
+def test_helpers_started_early_that_no_run_wants_are_let_go():
+    early = start_early(2)
+    with open_workers(1, chunks=4) as workers:
+        assert workers.executor is None
+    with pytest.raises(RuntimeError, match="shutdown"):
+        early.submit(print)
+
+
+def test_sim_run_of_many_worlds_starts_its_helpers_with_the_command_line(tmp_path):
+    from simulator.cli.main import _early_processes as early
+
+    assert early(["run", "s.yaml", "--runs", "100000"]) == os.cpu_count()
+    assert early(["run", "s.yaml", "--runs=50000", "--seed", "3", "--workers", "3"]) == 3
+    assert early(["run", "s.yaml"]) is None and early(["run", "s.yaml", "--runs", "1000"]) is None
+    assert early(["run", "s.yaml", "--runs", "100000", "--dask", "tcp://h:1"]) is None
+    assert early(["compare", "a.yaml", "b.yaml", "--runs", "100000"]) is None
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "sim"), "run", str(BASELINE), "--runs", "40000", "--out", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads((out / "summary.json").read_text())["runs"] == 40000
 
 
 @pytest.mark.slow

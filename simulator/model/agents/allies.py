@@ -22,6 +22,7 @@ import mesa
 import numpy as np
 
 from simulator.model import policy
+from simulator.model.arrays import blend
 from simulator.model.choice import sigmoid
 from simulator.vocabulary import WAR_ACTIVE, WAR_CEASEFIRE, WAR_PEACE
 
@@ -45,7 +46,7 @@ class Allies(mesa.Agent):
         """Push back on concessions, move a ceasefire on, and answer terms Moscow accepted."""
         model, state = self.model, self.model.state
         state.opposition = np.clip(state.opposition + self.p.pushback * model.agenda.concession, 0, 1)
-        state.europe_sanctions = np.where(
+        state.europe_sanctions = blend(
             state.war == WAR_PEACE, state.europe_sanctions * (1 - self.p.europe_easing), state.europe_sanctions
         )
         self._fight()
@@ -58,7 +59,7 @@ class Allies(mesa.Agent):
         at_war = state.war == WAR_ACTIVE
         usual = model.initial_intensity
         relaxed = state.intensity + model.p.structure.intensity_relax * (usual - state.intensity)
-        state.intensity = np.where(at_war, relaxed, 0.0)
+        state.intensity = relaxed * at_war
 
     def acceptance(self) -> np.ndarray:
         """Chance Ukraine accepts terms this month: lower the more Western support it has (004)."""
@@ -86,7 +87,7 @@ class Allies(mesa.Agent):
             return
         u = model.streams.uniform("allies.ceasefire")
         peace_chance = self.p.ceasefire_to_peace
-        breakdown = np.minimum(MAX_BREAKDOWN, self.p.ceasefire_breakdown * np.exp(model.kremlin.reading()))
+        breakdown = np.clip(self.p.ceasefire_breakdown * np.exp(model.kremlin.reading()), 0, MAX_BREAKDOWN)
         peace = holding & (u < peace_chance)
         collapse = holding & ~peace & (u < peace_chance + breakdown)
         state.war[peace] = WAR_PEACE

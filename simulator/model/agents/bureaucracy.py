@@ -84,7 +84,7 @@ class Bureaucracy(mesa.Agent):
         # Relief ordered in a ceasefire does not survive a return to war.
         self.pending_relief &= model.state.war != WAR_ACTIVE
         waiting = self.pending()
-        self.waited = np.where(waiting, self.waited + 1, 0)
+        self.waited = (self.waited + 1) * waiting
         if not waiting.any():
             return
         p = self.p

@@ -24,7 +24,7 @@ import mesa
 import numpy as np
 
 from simulator.model import policy
-from simulator.model.choice import CLOSED, choose, sigmoid
+from simulator.model.choice import CLOSED, among, choose, sigmoid
 from simulator.model.world import REAL
 from simulator.vocabulary import WAR_ACTIVE
 
@@ -67,7 +67,7 @@ class Congress(mesa.Agent):
         """Review relief the president ordered, then vote, or not."""
         support = self.support()
         self._review_relief(support)
-        needed = np.where(self.model.president.engaged, VETO_PROOF, MAJORITY)
+        needed = np.where(self.model.president.engaged, REAL(VETO_PROOF), REAL(MAJORITY))
         self.choice = choose(self.values(support, needed), self.model.streams.uniform("congress.choice"))
         acts = self.choice == SANCTIONS_ACT
         if acts.any():
@@ -89,8 +89,15 @@ class Congress(mesa.Agent):
         order = model.agenda.relief_order
         if not order.any():
             return
-        block = self.p.relief_block * sigmoid(self.p.sharpness * (support - MAJORITY))
-        blocked = order & model.state.review_law & model.streams.bernoulli("congress.review", block)
+        # Only relief ordered under a review law is reviewed: work on those worlds' indices.
+        reviewed = np.flatnonzero(order & model.state.review_law)
+        blocked = np.zeros_like(order)
+        if reviewed.size:
+            p = self.p
+            block = among(p.relief_block, reviewed) * sigmoid(
+                among(p.sharpness, reviewed) * (support[reviewed] - MAJORITY)
+            )
+            blocked[reviewed] = model.streams.uniform("congress.review")[reviewed] < block
         model.agenda.setback |= blocked
         model.bureaucracy.take_on(relief=order & ~blocked)
 

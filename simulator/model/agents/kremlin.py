@@ -32,7 +32,8 @@ import mesa
 import numpy as np
 
 from simulator.model import policy
-from simulator.model.choice import CLOSED, choose
+from simulator.model.arrays import share
+from simulator.model.choice import CLOSED, among, choose
 from simulator.model.world import REAL
 from simulator.vocabulary import SUSPENDED, WAR_ACTIVE
 
@@ -71,7 +72,7 @@ class Kremlin(mesa.Agent):
 
     def reading(self) -> np.ndarray:
         """Concessions remembered, signed by how they are read: + weakness, - good faith."""
-        return self.p.concession_reading * self.p.concession_weight * np.minimum(1, self.emboldened)
+        return self.p.concession_reading * self.p.concession_weight * share(self.emboldened)
 
     def values(self) -> list[np.ndarray | float]:
         """What each option is worth to the Kremlin this month, in the order of ``OPTIONS``."""
@@ -125,8 +126,12 @@ class Kremlin(mesa.Agent):
             agenda.peace_plan &= ~escalates
             model.shocks.strike("ukraine_escalation", escalates)
 
-    def new_leader(self, where: np.ndarray) -> None:
-        """Russia's leadership changes: the successor's war aims differ, by an assumption of either sign (000)."""
-        aims = np.clip(self.p.war_aims + self.p.successor_aims_shift, 0, 1)
-        self.p.war_aims = np.where(where, aims, self.p.war_aims)
-        self.emboldened = np.where(where, 0.0, self.emboldened)
+    def new_leader(self, worlds: np.ndarray) -> None:
+        """Russia's leadership changes in the worlds ``worlds`` (indices) (000).
+
+        The successor's war aims differ by an assumption of either sign, and it remembers no concessions.
+        """
+        aims = np.array(np.broadcast_to(self.p.war_aims, (self.model.worlds,)), dtype=REAL)
+        aims[worlds] = np.clip(aims[worlds] + among(self.p.successor_aims_shift, worlds), 0, 1)
+        self.p.war_aims = aims
+        self.emboldened[worlds] = 0.0

@@ -34,6 +34,7 @@ import mesa
 import numpy as np
 
 from simulator.model import policy
+from simulator.model.arrays import share
 from simulator.model.choice import CLOSED, choose_erratically
 from simulator.model.world import REAL
 from simulator.vocabulary import CONTACT, EUPHORIA, RESET, SUSPENDED, WAR_ACTIVE
@@ -49,7 +50,7 @@ ENGAGE, CONCEDE, PRESSURE, DISENGAGE = range(4)
 OUTREACH_MEMORY = 0.2
 
 #: How much a month of stalled talks adds to his sense that they are stuck, 0..1.
-STALL_PER_MONTH = 0.1
+STALL_PER_MONTH = REAL(0.1)
 
 
 class President(mesa.Agent):
@@ -156,11 +157,14 @@ class President(mesa.Agent):
     def _resume_paused_aid(self) -> None:
         """An aid pause runs out: the withheld aid flows again while the war goes on (004)."""
         state = self.model.state
-        running = self.pause_left > 0
-        self.pause_left = np.where(running, self.pause_left - 1, 0)
-        ends = running & (self.pause_left == 0)
-        state.aid = np.where(ends & (state.war == WAR_ACTIVE), np.minimum(1, state.aid + self.withheld), state.aid)
-        self.withheld = np.where(ends, 0.0, self.withheld)
+        running = np.flatnonzero(self.pause_left)  # few worlds: work on their indices
+        if not running.size:
+            return
+        self.pause_left[running] -= 1
+        ends = running[self.pause_left[running] == 0]
+        flows = ends[state.war[ends] == WAR_ACTIVE]
+        state.aid[flows] = np.minimum(1, state.aid[flows] + self.withheld[flows])
+        self.withheld[ends] = 0.0
 
     def press(self, where: np.ndarray, turned: np.ndarray | bool = True) -> None:
         """Pressure on Moscow, graded by his strongest reason: tariffs and designations up to a major turn (000).
@@ -170,7 +174,7 @@ class President(mesa.Agent):
         """
         model, state = self.model, self.model.state
         attacked = state.domestic_attack()
-        grade = np.clip(np.maximum.reduce([self.frustration, attacked, state.scandal_heat]), 0.25, 1)
+        grade = np.clip(np.maximum(np.maximum(self.frustration, attacked), state.scandal_heat), 0.25, 1)
         policy.impose_sanctions(model, where, grade)
         major = where & (grade >= model.p.structure.major)
         if major.any():
@@ -188,13 +192,11 @@ class President(mesa.Agent):
 
     def rebuffed(self, where: np.ndarray) -> None:
         """The Kremlin rejected his proposals: 'anyone obstructing his peace plan will face his ire' (000)."""
-        self.frustration = np.where(
-            where, np.minimum(1, self.frustration + self.p.frustration_per_rebuff), self.frustration
-        )
+        self.frustration = share(self.frustration + self.p.frustration_per_rebuff * where)
 
     def stalled(self, where: np.ndarray) -> None:
         """Talks went on this month without a settlement, or Kyiv refused the terms (000, 004)."""
-        self.stall = np.where(where, np.minimum(1, self.stall + STALL_PER_MONTH), self.stall)
+        self.stall = share(self.stall + STALL_PER_MONTH * where)
 
     def take_office(self, where: np.ndarray, engaged: bool) -> None:
         """A new president takes office, seeking a reset (engaged) or not; he has yet to meet Moscow."""

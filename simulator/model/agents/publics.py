@@ -45,7 +45,7 @@ class Publics(mesa.Agent):
         p, state = self.p, self.model.state
         warranted = state.level * REAL(1 / (len(LEVELS) - 1))
         state.trust = state.trust + p.trust_speed * (warranted - state.trust)
-        gained = np.maximum(0, state.level - self._last_level)
+        gained = np.clip(state.level - self._last_level, 0, len(LEVELS))
         setback = self._setback | (state.level < self._last_level)
         criticism = p.success_backlash * gained + p.failure_backlash * setback
         settling = p.opposition_decay * (self.resting_opposition - state.opposition)
