@@ -251,7 +251,12 @@ class PooledRows:
                 yield _renumbered(table, offset)
 
     def _aligned(self, table: pa.Table, name: str, fixed: dict[str, float], offset: int) -> pa.Table:
-        outcomes = [c for c in table.column_names if c != "world" and c not in fixed and c not in self.columns]
+        # The posterior row a member's world took means nothing across members: its values are kept instead.
+        outcomes = [
+            c
+            for c in table.column_names
+            if c not in ("world", "design_row") and c not in fixed and c not in self.columns
+        ]
         n = table.num_rows
         columns: dict[str, pa.Array] = {
             "world": pc.add(table.column("world"), pa.scalar(offset, pa.int64())),
@@ -307,7 +312,13 @@ def run_ensemble(
             continue
         result = run(member.spec, runs=count, seed=members[-1].seed, trajectories=trajectories, execution=how)
         drawn = dict(assumptions(member.spec))
-        fixed = {path: value.value for path, value in drawn.items() if isinstance(value, Fixed)}
+        sampled = posterior_design(member.spec, members[-1].seed)
+        from_posterior = set() if sampled is None else set(sampled.paths)  # a column of its rows, world by world
+        fixed = {
+            path: value.value
+            for path, value in drawn.items()
+            if isinstance(value, Fixed) and path not in from_posterior
+        }
         columns += [path for path in drawn if path not in fixed and path not in columns]
         offsets.append(sum(counts[:k]))
         parts.append((member.spec.name, result.rows, fixed))

@@ -12,10 +12,11 @@ from typer.testing import CliRunner
 from simulator.analysis import posterior
 from simulator.analysis.backtest import load_history
 from simulator.analysis.calibrate import FOLDS_FILE, PARAMETERS, read_folds
-from simulator.api import Execution, run
+from simulator.api import Execution, run, run_ensemble
 from simulator.cli.app import app
 from simulator.results.outputs import check_output_dir
 from simulator.scenario import load_scenario, override
+from simulator.scenario.ensemble import load_ensemble
 from tests.conftest import BASELINE, ROOT
 
 runner = CliRunner()
@@ -229,3 +230,17 @@ def test_calibrate_command_writes_the_posterior_and_its_plot(tmp_path):
     assert spec.posterior is not None
     rows = run(spec, runs=200, seed=1, out=tmp_path / "run").rows.out / "runs.parquet"
     assert EROSION in pq.read_schema(rows).names
+
+
+def test_an_ensemble_keeps_what_each_member_drew_and_what_it_set(tmp_path):
+    folder = configs_with(tmp_path, _sample())
+    lines = ["name: blend", "ensemble:", "  members:"]
+    for stem, weight in {"trump2025": 0.5, "deni_structural": 0.5}.items():
+        (tmp_path / f"{stem}.yaml").write_text(f"extends: {ROOT / 'scenarios' / (stem + '.yaml')}\n")
+        lines.append(f"    {stem}.yaml: {weight}")
+    (tmp_path / "blend.yaml").write_text("\n".join(lines) + "\n")
+    pooled = run_ensemble(load_ensemble(tmp_path / "blend.yaml", config_dir=folder), runs=4096, seed=1).worlds
+    by_member = pooled.groupby("member")[EROSION]
+    assert set(by_member.get_group("trump2025").round(6)) == {0.005, 0.08}, "drawn world by world"
+    deni = load_scenario(ROOT / "scenarios" / "deni_structural.yaml").structure.erosion.value
+    assert set(by_member.get_group("deni_structural")) == {deni}, "the thesis's own erosion"
