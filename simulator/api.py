@@ -51,7 +51,7 @@ def run(
     runs: int = 10_000,
     seed: int = 0,
     *,
-    out: Path | None = None,
+    out: str | Path | None = None,
     force: bool = True,
     trajectories: bool = False,
     execution: Execution | None = None,
@@ -113,6 +113,7 @@ def run(
     started = time.perf_counter()
     if out is None:
         return _simulate(plan, MemoryStore, set(), how, started)
+    out = Path(out)
     with owned(out):  # no other run writes here until the outputs are written
         if how.resume:
             check_manifest(read_manifest(out), plan.identity(), out)  # before any worker starts
@@ -280,7 +281,7 @@ def run_ensemble(
     runs: int = 10_000,
     seed: int = 0,
     *,
-    out: Path | None = None,
+    out: str | Path | None = None,
     force: bool = True,
     trajectories: bool = False,
     execution: Execution | None = None,
@@ -328,6 +329,7 @@ def run_ensemble(
     timing = Timing(seconds=time.perf_counter() - started, worlds=runs)
     pooled = EnsembleResult(spec, runs, seed, sum(tallies, Tally.zero(spec.months)), rows, timing, tuple(members))
     if out is not None:
+        out = Path(out)
         with owned(out):
             prepare_output_dir(out, force)
             write_run(

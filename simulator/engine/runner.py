@@ -27,7 +27,7 @@ import numpy as np
 import pyarrow as pa
 
 from simulator.engine.design import Design
-from simulator.engine.rows import to_parquet, trajectory_table, world_table
+from simulator.engine.rows import to_arrow, to_parquet, trajectory_table, world_table
 from simulator.engine.tally import Tally
 from simulator.engine.workers import HERE, Workers
 from simulator.model.model import RelationsModel
@@ -176,7 +176,7 @@ class ChunkResult:
     Attributes:
         index: the chunk's place in the run's plan.
         tally: its worlds' counts and sums.
-        worlds: its per-world rows (``rows.world_table``) as Parquet bytes.
+        worlds: its per-world rows (``rows.world_table``) as Arrow IPC bytes (``rows.to_arrow``).
         trajectories: its worlds' paths (``rows.trajectory_table``) as Parquet bytes, if asked for.
         summary: the plan's ``summary`` of its per-world rows, when the plan has one (``worlds`` is then empty).
     """
@@ -225,7 +225,7 @@ def run_chunk(plan: RunPlan, index: int, progress: Progress | None = None) -> Ch
     return ChunkResult(
         index=index,
         tally=Tally.of(model),
-        worlds=to_parquet(worlds),
+        worlds=to_arrow(worlds),
         trajectories=to_parquet(trajectory_table(model)) if plan.trajectories else None,
     )
 

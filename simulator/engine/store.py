@@ -6,20 +6,25 @@ lock (``folder.LOCK``) and:
     .chunks/manifest.json          what the run is (``RunPlan.identity``); a resumed run must match it
     .chunks/checksums              the manifest's second part: a line per finished chunk, with the
                                    SHA-256 of each of its files; chunk 3 is done once its line is there
-    .chunks/00003.worlds.parquet   chunk 3's per-world rows
+    .chunks/00003.worlds.arrow     chunk 3's per-world rows (an Arrow IPC stream)
     .chunks/00003.paths.parquet    chunk 3's month-by-month paths (with --save-trajectories)
     .chunks/00003.tally.npz        chunk 3's tally
+    .chunks/worlds.parquet         every chunk's per-world rows so far, in world order (``STREAM``)
 
 Each file is written atomically (``files``), so a file that exists is
 complete, and its checksum line is appended only once all of a chunk's files
 are in place. The checksums are kept in a file of their own, appended to, so
 that saving a chunk costs the same whether it is the first or the millionth.
+As chunks finish, the store appends each one that is next in world order to
+``worlds.parquet``, so the run's ``runs.parquet`` is ready when the last chunk
+is: the rows are put together while the helpers are still busy, not after.
 Resuming checks every finished chunk against its checksums: a damaged or
 missing file (a disk error, a power cut before the data reached the disk, a
 hand edit) makes its chunk run again, with a note. Once the run's outputs are
 written, ``.chunks`` is removed.
 """
 
+import contextlib
 import hashlib
 import io
 import json
@@ -34,7 +39,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from simulator.engine.rows import from_parquet
+from simulator.engine.rows import from_arrow, from_parquet, parquet_options
 from simulator.engine.runner import ChunkResult, RunPlan
 from simulator.engine.tally import Tally
 from simulator.files import write_bytes
@@ -48,7 +53,10 @@ MANIFEST = "manifest.json"
 #: File in ``CHUNKS`` with a line per finished chunk: its files and their SHA-256.
 CHECKSUMS = "checksums"
 
-_CHUNK_FILE = re.compile(r"^(\d+)\.(worlds\.parquet|paths\.parquet|tally\.npz)$")
+#: The run's per-world rows, streamed into one Parquet file in world order as chunks finish.
+STREAM = "worlds.parquet"
+
+_CHUNK_FILE = re.compile(r"^(\d+)\.(worlds\.arrow|paths\.parquet|tally\.npz)$")
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +93,7 @@ class MemoryStore:
 
     def world_tables(self) -> Iterator[pa.Table]:
         """Each chunk's per-world rows, in world order."""
-        return (from_parquet(self._chunks[i].worlds) for i in sorted(self._chunks))
+        return (from_arrow(self._chunks[i].worlds) for i in sorted(self._chunks))
 
     def trajectory_tables(self) -> Iterator[pa.Table]:
         """Each chunk's month-by-month paths, in world order (none unless asked for)."""
@@ -109,10 +117,14 @@ class FolderStore:
     def __init__(self, out: Path, plan: RunPlan, resume: bool = False) -> None:
         self.out = out
         self.folder = out / CHUNKS
+        self._chunks = len(plan.chunks)
+        self._streamed = 0  # chunks appended to the stream, in world order; -1 once it is abandoned
+        self._stream: pq.ParquetWriter | None = None
         identity = plan.identity()
         if resume:
             check_manifest(read_manifest(out), identity, out)
             self._sums = self._verified(_read_checksums(self.folder))
+            (self.folder / STREAM).unlink(missing_ok=True)  # streamed again from the first chunk
         else:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder.mkdir(parents=True)
@@ -135,7 +147,7 @@ class FolderStore:
         Raises:
             SaveFailed: if the file system refuses (no space, say); nothing saved before is touched.
         """
-        files = {"worlds.parquet": chunk.worlds, "tally.npz": _npz(chunk.tally)}
+        files = {"worlds.arrow": chunk.worlds, "tally.npz": _npz(chunk.tally)}
         if chunk.trajectories is not None:
             files["paths.parquet"] = chunk.trajectories
         try:
@@ -147,6 +159,36 @@ class FolderStore:
         except OSError as error:
             raise SaveFailed(chunk.index, self.folder, error) from error
         self._sums[chunk.index] = sums
+        self._stream_in_order()
+
+    def _stream_in_order(self) -> None:
+        """Append to ``STREAM`` every saved chunk that is next in world order; close it after the last."""
+        try:
+            while 0 <= self._streamed < self._chunks and self._streamed in self._sums:
+                table = from_arrow(self._path(self._streamed, "worlds.arrow").read_bytes())
+                if self._stream is None:
+                    self._stream = pq.ParquetWriter(self.folder / STREAM, table.schema, **parquet_options(table.schema))
+                self._stream.write_table(table)
+                self._streamed += 1
+            if self._streamed == self._chunks and self._stream is not None:
+                self._stream.close()
+                self._stream = None
+        except OSError as error:  # a full disk, say: the chunks are safe, and the rows are put together at the end
+            log.warning("%s: per-world rows not streamed (%s); they are written at the end", self.folder, error)
+            self._abandon_stream()
+
+    def _abandon_stream(self) -> None:
+        self._streamed = -1
+        if self._stream is not None:
+            with contextlib.suppress(OSError):
+                self._stream.close()
+            self._stream = None
+        (self.folder / STREAM).unlink(missing_ok=True)
+
+    def streamed_worlds(self) -> Path | None:
+        """The run's per-world rows as one Parquet file, once every chunk has been streamed into it; else ``None``."""
+        complete = self._streamed == self._chunks and self._stream is None
+        return self.folder / STREAM if complete and (self.folder / STREAM).is_file() else None
 
     def _verified(self, sums: dict[int, dict[str, str]]) -> dict[int, dict[str, str]]:
         """The chunks whose files match their checksums; the others are removed, to run again."""
@@ -177,7 +219,7 @@ class FolderStore:
 
     def world_tables(self) -> Iterator[pa.Table]:
         """Each chunk's per-world rows, in world order."""
-        return (pq.read_table(self._path(index, "worlds.parquet")) for index in sorted(self.done()))
+        return (from_arrow(self._path(index, "worlds.arrow").read_bytes()) for index in sorted(self.done()))
 
     def trajectory_tables(self) -> Iterator[pa.Table]:
         """Each chunk's month-by-month paths, in world order (none unless asked for)."""
@@ -186,6 +228,8 @@ class FolderStore:
 
     def remove(self) -> None:
         """Delete the saved chunks, once the run's outputs are written."""
+        if self._stream is not None:
+            self._abandon_stream()
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def _path(self, index: int, kind: str) -> Path:
@@ -223,7 +267,7 @@ def _read_checksums(folder: Path) -> dict[int, dict[str, str]]:
             index, files = int(entry["chunk"]), dict(entry["sha256"])
         except (ValueError, TypeError, KeyError):
             continue
-        if index >= 0 and "worlds.parquet" in files and "tally.npz" in files:
+        if index >= 0 and "worlds.arrow" in files and "tally.npz" in files:
             sums[index] = {str(kind): str(value) for kind, value in files.items() if _CHUNK_FILE.match(f"0.{kind}")}
     return sums
 

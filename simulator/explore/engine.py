@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 
 from simulator.analysis.compare import Comparison
+from simulator.api import posterior_design
+from simulator.engine.design import Design
 from simulator.engine.runner import plan_chunks
 from simulator.engine.tally import Tally
 from simulator.model.model import RelationsModel
@@ -66,9 +68,15 @@ class Forecast(RunResult):
         return self.firsts
 
 
-def run_block(spec: Scenario, seed: int, first: int, count: int) -> tuple[Tally, np.ndarray, np.ndarray]:
-    """Advance worlds ``first`` .. ``first + count - 1`` to the horizon; the unit a worker runs."""
-    model = RelationsModel(spec, worlds=count, seed=seed, first_world=first)
+def run_block(
+    spec: Scenario, seed: int, first: int, count: int, design: Design | None = None
+) -> tuple[Tally, np.ndarray, np.ndarray]:
+    """Advance worlds ``first`` .. ``first + count - 1`` to the horizon; the unit a worker runs.
+
+    ``design`` is the run's posterior draws (``api.posterior_design``), as ``simulator.run`` makes them.
+    """
+    values = None if design is None else design.values(first, count)
+    model = RelationsModel(spec, worlds=count, seed=seed, first_world=first, design=values)
     model.run_model()
     return Tally.of(model), model.state.level.astype(np.int8), model.events.first.copy()
 
@@ -99,7 +107,9 @@ class Engine:
                 ``BLOCK`` worlds (exactly ``simulator.run`` with ``runs=BLOCK``), if the run has more.
         """
         started = time.perf_counter()
-        futures = [self.pool.submit(run_block, spec, seed, first, count) for first, count in self.chunks(runs)]
+        design = posterior_design(spec, seed)
+        chunks = self.chunks(runs)
+        futures = [self.pool.submit(run_block, spec, seed, first, count, design) for first, count in chunks]
         if preview is not None and runs > BLOCK:
             preview(_forecast(spec, seed, [futures[0].result()], started))
         return _forecast(spec, seed, [future.result() for future in futures], started)

@@ -9,6 +9,7 @@ row group per chunk, never held whole in memory.
 
 import hashlib
 import json
+import os
 import platform
 import re
 import shutil
@@ -25,7 +26,7 @@ import yaml
 
 from simulator.engine.folder import LOCK, FolderError, held_by, holder
 from simulator.engine.rows import parquet_options
-from simulator.engine.store import CHUNKS
+from simulator.engine.store import CHUNKS, FolderStore
 from simulator.files import atomically
 from simulator.model.randomness import BLOCK
 from simulator.results.result import TRAJECTORIES_FILE, RunResult
@@ -175,7 +176,7 @@ def write_run(
         "events_by_month.csv": lambda p: result.events_by_month.to_csv(p, index=False),
         "war_by_month.csv": lambda p: result.war_by_month.to_csv(p, index=False),
         "state_by_month.csv": lambda p: result.state_by_month.to_csv(p, index=False),
-        "runs.parquet": lambda p: _parquet(p, result.rows.world_tables()),
+        "runs.parquet": lambda p: _world_rows(p, result.rows),
         "scenario.resolved.yaml": lambda p: p.write_text(
             yaml.safe_dump(spec.model_dump(mode="json"), sort_keys=False, allow_unicode=True),
             encoding="utf-8",
@@ -233,6 +234,15 @@ def overrides_in(command: list[str]) -> list[str]:
 def _markers(spec: Scenario) -> tuple[tuple[int, str], ...]:
     """(month index, label) of each scheduled event, for the time axes."""
     return tuple((item.month.minus(spec.start), (item.shock or item.event).replace("_", " ")) for item in spec.schedule)
+
+
+def _world_rows(path: Path, rows: Any) -> None:
+    """``runs.parquet``: the file the store streamed while the run went on, or the chunks' rows put together now."""
+    streamed = rows.streamed_worlds() if isinstance(rows, FolderStore) else None
+    if streamed is not None:
+        os.replace(streamed, path)
+    else:
+        _parquet(path, rows.world_tables())
 
 
 def _parquet(path: Path, tables: Iterable[pa.Table]) -> None:

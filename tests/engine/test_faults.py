@@ -207,12 +207,12 @@ def test_a_stale_lock_is_taken_over_with_a_note(interrupted, caplog):
 
 
 def test_a_damaged_chunk_is_computed_again_with_a_note(interrupted, caplog):
-    (chunk,) = (interrupted / CHUNKS).glob("*.worlds.parquet")
+    (chunk,) = (interrupted / CHUNKS).glob("*.worlds.arrow")
     chunk.write_bytes(chunk.read_bytes()[:100])
     with (interrupted / CHUNKS / CHECKSUMS).open("a") as file:
         file.write('\n{"chunk": 2, "sha2')  # a line torn by a crash is skipped
     result = simulator.run(BASELINE, runs=3 * BLOCK, seed=SEED, out=interrupted, execution=RESUME)
-    assert "chunk 0 is damaged (00000.worlds.parquet does not match its checksum)" in caplog.text
+    assert "chunk 0 is damaged (00000.worlds.arrow does not match its checksum)" in caplog.text
     assert result.timing.worlds == 3 * BLOCK, "the damaged chunk ran again, and the torn line counted for nothing"
     whole = simulator.run(BASELINE, runs=3 * BLOCK, seed=SEED, execution=CHUNKED)
     assert result.summary() == whole.summary()

@@ -176,3 +176,25 @@ def test_an_output_folder_streams_rows_to_disk_and_keeps_counts_in_memory(tmp_pa
     pd.testing.assert_frame_equal(on_disk.worlds, in_memory.worlds, check_exact=True)
     assert json.loads((tmp_path / "out" / "summary.json").read_text()) == json.loads(json.dumps(in_memory.summary()))
     assert not (tmp_path / "out" / CHUNKS).exists()
+
+
+def test_rows_are_streamed_in_world_order_whatever_order_chunks_finish_in(tmp_path, baseline):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from simulator.engine.rows import from_arrow
+    from simulator.engine.runner import RunPlan, run_chunk
+    from simulator.engine.store import FolderStore
+
+    plan = RunPlan(baseline, 3 * BLOCK, seed=4, chunk_worlds=BLOCK)
+    chunks = [run_chunk(plan, index) for index in range(3)]
+    store = FolderStore(tmp_path / "out", plan)
+    for index in (2, 0):
+        store.save(chunks[index])
+        assert store.streamed_worlds() is None, "not every chunk is in yet"
+    store.save(chunks[1])
+    streamed = pq.read_table(store.streamed_worlds())
+    assert streamed.equals(pa.concat_tables(from_arrow(chunk.worlds) for chunk in chunks))
+    assert streamed.column("world").to_pylist() == list(range(3 * BLOCK))
+    resumed = FolderStore(tmp_path / "out", plan, resume=True)
+    assert resumed.streamed_worlds() is None, "a resumed run streams its rows again from the first chunk"
