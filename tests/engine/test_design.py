@@ -8,7 +8,7 @@ import pytest
 import simulator
 from simulator.api import Execution
 from simulator.engine.design import Design, DesignError
-from simulator.engine.rows import from_parquet
+from simulator.engine.rows import from_arrow
 from simulator.engine.runner import RunPlan, run_chunk
 from simulator.scenario import assumptions
 from simulator.scenario.distributions import Fixed
@@ -91,5 +91,5 @@ def test_a_summarised_chunk_hands_back_its_summary_in_place_of_rows(baseline):
     rows = run_chunk(plan.for_chunk(1), 1)
     summarised = run_chunk(replace(plan, summary=operator.attrgetter("num_rows")).for_chunk(1), 1)
     assert summarised.worlds == b"" and summarised.summary == 4500 - 4096
-    assert from_parquet(rows.worlds).num_rows == summarised.summary
+    assert from_arrow(rows.worlds).num_rows == summarised.summary
     assert (summarised.tally.first_months == rows.tally.first_months).all()
