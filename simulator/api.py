@@ -163,7 +163,11 @@ def _simulate(
     with open_workers(how.workers, how.dask, chunks=len(plan.chunks) - len(saved)) as pool:
         store = open_store()
         saved = store.done()  # less any damaged chunk the store found, which runs again
-        simulate(plan, store, pool, how.progress, how.stop)
+        try:
+            simulate(plan, store, pool, how.progress, how.stop)
+        finally:
+            if isinstance(store, FolderStore):
+                store.stop_streaming()  # a run that stops early leaves no half-written stream
     timing = Timing(seconds=time.perf_counter() - started, worlds=plan.runs - plan.chunks.worlds(saved))
     tally = sum(store.tallies(), Tally.zero(plan.spec.months))
     return RunResult(plan.spec, plan.runs, plan.seed, tally, store, timing)

@@ -30,6 +30,6 @@ def write_engine(path, text: str):
     import shutil
 
     path.write_text(text)
-    for name in ("structure.yaml", "calibrated.yaml"):
+    for name in ("structure.yaml", "calibrated.yaml", "posterior.csv"):
         shutil.copy(ROOT / "configs" / name, path.parent / name)
     return path

@@ -185,6 +185,11 @@ class FolderStore:
             self._stream = None
         (self.folder / STREAM).unlink(missing_ok=True)
 
+    def stop_streaming(self) -> None:
+        """Drop the stream if it is not complete: a run that stopped early streams again when resumed."""
+        if self._stream is not None:
+            self._abandon_stream()
+
     def streamed_worlds(self) -> Path | None:
         """The run's per-world rows as one Parquet file, once every chunk has been streamed into it; else ``None``."""
         complete = self._streamed == self._chunks and self._stream is None
@@ -228,8 +233,7 @@ class FolderStore:
 
     def remove(self) -> None:
         """Delete the saved chunks, once the run's outputs are written."""
-        if self._stream is not None:
-            self._abandon_stream()
+        self.stop_streaming()
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def _path(self, index: int, kind: str) -> Path:

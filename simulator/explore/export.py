@@ -1,9 +1,11 @@
 """What the explorer hands back: the edited scenario as YAML, and the figures of its forecast.
 
-The scenario is written whole (no ``extends``), so the file stands alone
-wherever it is saved and ``sim validate`` and ``sim run`` read it as they read
-any scenario. Every changed value carries a comment saying what it was, and
-every event added to the schedule says so.
+The scenario is written whole, so the file stands alone wherever it is saved
+and ``sim validate`` and ``sim run`` read it as they read any scenario; only
+the calibrated parameters its worlds drew from the posterior sample are left
+to ``calibrated.yaml`` in the configs folder (``extends``), so that ``sim run``
+draws them as the page did. Every changed value carries a comment saying what
+it was, and every event added to the schedule says so.
 """
 
 import io
@@ -16,24 +18,50 @@ import pandas as pd
 import yaml
 from matplotlib.figure import Figure
 
+from simulator.api import posterior_design
 from simulator.explore.draft import Draft, as_text
 from simulator.results import plots
 from simulator.results.result import RunResult
+from simulator.scenario import Scenario
 
 
 def scenario_yaml(draft: Draft, now: datetime | None = None) -> str:
     """The edited scenario as commented YAML that ``sim validate`` accepts."""
     when = (now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
     notes = {path: f"changed in sim explore; was {was}" for path, was, _ in draft.changes()}
-    header = [
-        f"# Scenario {draft.spec.name}, from {draft.source}, edited in sim explore on {when}.",
-        "# Written whole: it extends nothing and stands alone.",
-    ]
+    header = [f"# Scenario {draft.spec.name}, from {draft.source}, edited in sim explore on {when}."]
+    data = draft.spec.model_dump(mode="json")
+    drawn = _drawn(draft.spec)
+    if drawn:
+        header.append("# Written whole, but for the calibrated parameters each world draws from the posterior")
+        header.append(f"# sample ({', '.join(drawn)}): those come from {_CALIBRATED} in the configs folder.")
+        for path in drawn:
+            _remove(data, path)
+        data = {"extends": _CALIBRATED, **data}
+    else:
+        header.append("# Written whole: it extends nothing and stands alone.")
     header += [f"#   {path}: {was} -> {now_}" for path, was, now_ in draft.changes()]
     header += [f"#   schedule: added {as_text(_compact(event))}" for event in draft.added]
-    data = draft.spec.model_dump(mode="json")
     added_from = len(draft.loaded.spec.schedule)
     return "\n".join(header + _mapping(data, "", 0, notes, added_from)) + "\n"
+
+
+#: The configs file of the calibrated parameters' point values, which the posterior sample replaces world by world.
+_CALIBRATED = "calibrated.yaml"
+
+
+def _drawn(spec: Scenario) -> list[str]:
+    """The key paths each world of a run of ``spec`` draws from the posterior sample."""
+    design = posterior_design(spec, seed=0)
+    return [] if design is None else sorted(design.paths)
+
+
+def _remove(data: dict[str, Any], path: str) -> None:
+    """Take the value at a dotted key path out of nested mappings."""
+    *parents, last = path.split(".")
+    for key in parents:
+        data = data[key]
+    data.pop(last, None)
 
 
 def figures_zip(result: RunResult, differences: pd.DataFrame | None) -> bytes:

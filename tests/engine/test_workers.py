@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 import simulator
+from simulator.api import posterior_design
 from simulator.cli.app import app
 from simulator.engine.runner import RunPlan, simulate
 from simulator.engine.store import MemoryStore
@@ -83,7 +84,7 @@ def test_sim_run_of_many_worlds_starts_its_helpers_with_the_command_line(tmp_pat
 
 @pytest.mark.slow
 def test_chunks_run_in_worker_processes_match_chunks_run_here(baseline, one_worker):
-    plan = RunPlan(baseline, RUNS, seed=9, chunk_worlds=BLOCK)
+    plan = RunPlan(baseline, RUNS, seed=9, chunk_worlds=BLOCK, design=posterior_design(baseline, 9))
     store = MemoryStore()
     with open_workers(3, chunks=len(plan.chunks)) as workers:
         workers.ready.result()  # helpers started: every chunk goes to them, none runs here
