@@ -2,6 +2,7 @@
 
 from typer.testing import CliRunner
 
+from simulator.api import posterior_design
 from simulator.cli.app import app
 from simulator.explore.draft import SCHEDULE, Draft, actors, as_text, bounds
 from simulator.explore.export import scenario_yaml
@@ -107,7 +108,11 @@ def test_the_downloaded_yaml_validates_and_is_the_edited_scenario(tmp_path):
     assert load_scenario(path) == draft.spec
     text = path.read_text()
     assert f"volatility: 0.3  # changed in sim explore; was {Draft.open(BASELINE).text('president.volatility')}" in text
-    assert "# added in sim explore" in text and "\nextends:" not in text
+    assert "# added in sim explore" in text
+    # It extends only the calibrated values, so its worlds draw the same parameters from the posterior.
+    assert "\nextends: calibrated.yaml\n" in text
+    drawn = posterior_design(load_scenario(path), seed=1)
+    assert drawn is not None and drawn.paths == posterior_design(draft.spec, seed=1).paths
 
 
 def test_forced_events_and_changes_are_scheduled_and_written_back(tmp_path):
