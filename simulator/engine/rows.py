@@ -103,9 +103,14 @@ def trajectory_table(model: RelationsModel) -> pa.Table:
 
 
 def parquet_options(schema: pa.Schema) -> dict[str, list[str]]:
-    """How to write rows to Parquet: dictionary-encode the text columns only (floats do not repeat)."""
+    """How to write rows to Parquet: dictionary-encode the text columns only (floats do not repeat).
+
+    Statistics (each row group's least and greatest value) are kept for the numbers,
+    where a reader filtering on them skips row groups, and not for the text, whose
+    least and greatest month or level would skip none and cost a fifth of the writing.
+    """
     text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_dictionary(f.type)]
-    return {"use_dictionary": text}
+    return {"use_dictionary": text, "write_statistics": [f.name for f in schema if f.name not in text]}
 
 
 def to_parquet(table: pa.Table) -> bytes:

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 
 #: Seconds to wait for a Dask scheduler to answer.
 DASK_TIMEOUT = 10
@@ -108,7 +109,7 @@ def open_workers(processes: int | None = 1, dask: str | None = None, chunks: int
     try:
         yield Workers(pool, helpers, here=True, ready=started[0], where=f"local helper processes ({helpers})")
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)  # workers still starting need not hold up the run
+        _let_go(pool)
 
 
 @contextmanager
@@ -180,8 +181,20 @@ def start_early(processes: int | None = None) -> ProcessPoolExecutor | None:
 def _let_go_of_early() -> None:
     """Shut down helpers started early that no run took."""
     for pool, _ in _early.values():
-        pool.shutdown(wait=False, cancel_futures=True)
+        _let_go(pool)
     _early.clear()
+
+
+def _let_go(pool: ProcessPoolExecutor) -> None:
+    """Shut down helpers without waiting for them, and wait for them to exit in a thread of its own.
+
+    Helpers still starting need not hold up the run. Python waits for a pool's
+    helpers to exit (half a second while they unload Mesa and pandas) when the
+    pool is let go of; the thread holds it until they have, so the run goes on
+    and writes its outputs meanwhile.
+    """
+    shutdown = partial(pool.shutdown, wait=True, cancel_futures=True)
+    threading.Thread(target=shutdown, name="let-go-of-helpers", daemon=True).start()
 
 
 def _spawn(helpers: int, first: Callable[[], None]) -> tuple[ProcessPoolExecutor, list[Future[None]]]:

@@ -32,7 +32,11 @@ def _weights(values: Sequence[Array | float]) -> list[Array | float]:
     ``CAP`` (schema weights lie within +-20 and the features within 0..1, so
     realistic values stay far below it; a capped option only ties with others).
     """
-    return [np.exp(np.clip(v, -np.inf, CAP, dtype=np.float32)) for v in values]
+    weights = []
+    for value in values:
+        capped = np.clip(value, -np.inf, CAP, dtype=np.float32)
+        weights.append(np.exp(capped, out=capped) if np.ndim(capped) else np.exp(capped))
+    return weights
 
 
 def probabilities(values: Sequence[Array | float]) -> Array:
@@ -49,12 +53,13 @@ def choose(values: Sequence[Array | float], u: Array) -> Array:
     most ``u`` times the total and its own cumulative weight is above it.
     """
     weights = _weights(values)
-    threshold = u * sum(weights)
+    cumulative = [weights[0]]
+    for weight in weights[1:]:
+        cumulative.append(cumulative[-1] + weight)
+    threshold = u * cumulative[-1]
     chosen = np.zeros(u.shape, dtype=np.int8)
-    cumulative = 0.0
-    for weight in weights[:-1]:
-        cumulative = cumulative + weight
-        chosen += cumulative <= threshold
+    for below in cumulative[:-1]:
+        chosen += below <= threshold
     return chosen
 
 

@@ -6,6 +6,9 @@ from simulator.vocabulary import EVENT_INDEX, EVENTS
 
 NEVER = -1
 
+#: ``NEVER`` read as an unsigned 16-bit number: later than any month.
+_LAST = np.uint16(np.array(NEVER, dtype=np.int16).view(np.uint16))
+
 
 class EventLog:
     """First month (index from the start) of every event in every world; ``NEVER`` if not yet."""
@@ -16,8 +19,11 @@ class EventLog:
 
     def record(self, event: str, happened: np.ndarray) -> None:
         """Note that ``event`` happened this month where ``happened`` is true."""
-        row = self.first[EVENT_INDEX[event]]
-        row[happened & (row == NEVER)] = self.month
+        # Months are counted up, so the first month is the smallest: with NEVER read as the
+        # largest unsigned number, one elementwise minimum keeps it (no branch per world).
+        row = self.first[EVENT_INDEX[event]].view(np.uint16)
+        skip = np.multiply(happened, np.uint16(_LAST - self.month), dtype=np.uint16)
+        np.minimum(row, np.subtract(_LAST, skip, dtype=np.uint16), out=row)
 
     def record_at(self, event: str, worlds: np.ndarray) -> None:
         """Note that ``event`` happened this month in ``worlds`` (indices): cheaper when they are few."""

@@ -79,7 +79,7 @@ class RelationsModel(mesa.Model):
         self.worlds = worlds
         self.first_world = first_world
         self.month = 0
-        self.streams = Streams(seed, first_world, worlds)
+        self.streams = Streams(seed, first_world, worlds, months=spec.months)
         self.draws = {path: self._draw(f"assume:{path}", assumption) for path, assumption in assumptions(spec)}
         self.draws.update(design or {})
         self.p = Params({path: _real(value) for path, value in self.draws.items()})

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulator.model.arrays import blend, share
+from simulator.model.choice import among
 from simulator.model.world import REAL
 from simulator.vocabulary import WAR_ACTIVE
 
@@ -88,8 +89,13 @@ def hold_summit(model: RelationsModel, where: Array) -> None:
     agenda.contact |= where
 
 
-def western_support(model: RelationsModel) -> Array:
-    """Military support Ukraine has, 0..1: US aid, plus the share of any fall in it that Europe replaces (004)."""
-    aid = model.state.aid
-    replaced = model.p.allies.europe_replacement * share(model.aid_reference - aid)
+def western_support(model: RelationsModel, worlds: Array | None = None) -> Array:
+    """Military support Ukraine has, 0..1: US aid, plus the share of any fall in it that Europe replaces (004).
+
+    In every world, or in the worlds ``worlds`` (indices) only.
+    """
+    aid, reference, replacement = model.state.aid, model.aid_reference, model.p.allies.europe_replacement
+    if worlds is not None:
+        aid, reference, replacement = aid[worlds], reference[worlds], among(replacement, worlds)
+    replaced = replacement * share(reference - aid)
     return share(aid + replaced)

@@ -36,6 +36,12 @@ _FROM_UNIT = 2.0**32
 #: A world's 32 bits for a Bernoulli draw, read little-endian on any machine.
 _BITS = np.dtype("<u4")
 
+#: Turns the top 24 of a world's 32 bits into a uniform in [0, 1), as numpy does.
+_TO_UNIT = np.float32(2.0**-24)
+
+#: Months a stream asked for month after month draws at once: the same numbers, fewer calls.
+MONTHS_AHEAD = 4
+
 
 def stream_key(name: str) -> int:
     """A stable 32-bit number for a stream name (independent of Python's hash seed)."""
@@ -49,25 +55,27 @@ class Streams:
         month: the month whose draws ``uniform`` returns; the model sets it each step.
     """
 
-    def __init__(self, seed: int, first: int, count: int) -> None:
+    def __init__(self, seed: int, first: int, count: int, months: int | None = None) -> None:
         if first % BLOCK:
             raise ValueError(f"the first world {first} must start a block of {BLOCK}")
         self.seed = seed
         self.count = count
         self.month = 0
+        self._months = months
         self._first_block = first // BLOCK
         self._blocks = -(-count // BLOCK)
         self._generators: dict[str, list[np.random.Generator]] = {}
         self._position: dict[str, int] = {}
+        self._ahead: dict[str, tuple[int, np.ndarray]] = {}
         self._drawn: dict[str, tuple[int, np.ndarray]] = {}
 
     def uniform(self, name: str) -> np.ndarray:
         """This month's uniform draw in [0, 1) for every world, from the stream ``name``, in single precision.
 
         The top 24 bits of each world's 32, which single precision holds exactly (so no
-        draw rounds up to 1): a resolution of 2**-24, about 6e-8. numpy's own single-precision
-        uniforms are exactly these (each 64-bit output split low half first, top 24 bits
-        of each half), so they are drawn in one pass in C.
+        draw rounds up to 1): a resolution of 2**-24, about 6e-8. These are numpy's own
+        single-precision uniforms (each 64-bit output split low half first, top 24 bits
+        of each half, times 2**-24).
         """
         return self._draw(name, np.float32)
 
@@ -81,31 +89,50 @@ class Streams:
     def _draw(self, name: str, kind: np.dtype | type) -> np.ndarray:
         """This month's numbers for every world from the stream ``name``: uniforms (float32) or 32-bit integers.
 
-        World ``2i`` takes the low half of the block's ``i``-th 64-bit output and world
-        ``2i + 1`` the high half, as integers or as numpy's single-precision uniforms.
+        World ``2i`` takes the low half of the block's ``i``-th 64-bit output of the
+        month and world ``2i + 1`` the high half.
         """
         cached = self._drawn.get(name)
         if cached is not None and cached[0] == self.month:
             if cached[1].dtype != kind:
                 raise RuntimeError(f"stream {name!r} asked for both uniforms and integers in one month")
             return cached[1]
-        generators = self._generators.get(name) or self._spawn(name)
-        ahead = self.month * _RAW_PER_MONTH - self._position[name]
-        if ahead < 0:
-            raise RuntimeError(f"stream {name!r} asked for month {self.month} after a later month")
-        drawn = np.empty(len(generators) * BLOCK, dtype=kind)
-        for block, generator in enumerate(generators):
-            if ahead:
-                generator.bit_generator.advance(ahead)
-            part = drawn[block * BLOCK : (block + 1) * BLOCK]
-            if kind is np.float32:
-                generator.random(out=part, dtype=np.float32)
-            else:
-                part.view("<u8")[:] = generator.bit_generator.random_raw(_RAW_PER_MONTH)
-        drawn = drawn[: self.count]
-        self._position[name] = (self.month + 1) * _RAW_PER_MONTH
+        bits = self._raw(name).reshape(-1).view(_BITS)[: self.count]
+        if kind is np.float32:
+            drawn = np.multiply(bits >> np.uint32(8), _TO_UNIT, dtype=np.float32)
+        else:
+            drawn = bits
         self._drawn[name] = (self.month, drawn)
         return drawn
+
+    def _raw(self, name: str) -> np.ndarray:
+        """This month's raw 64-bit outputs of the stream ``name``, shape (blocks, ``BLOCK / 2``).
+
+        A stream asked for in consecutive months is drawn ``MONTHS_AHEAD`` months at a
+        time (fewer, slower calls into the generators); the months in between are kept.
+        A stream asked for now and then is drawn a month at a time, jumping over the
+        months it skipped.
+        """
+        month = self.month
+        ahead = self._ahead.get(name)
+        if ahead is not None and ahead[0] <= month < ahead[0] + len(ahead[1]):
+            return ahead[1][month - ahead[0]]
+        generators = self._generators.get(name) or self._spawn(name)
+        skip = month * _RAW_PER_MONTH - self._position[name]
+        if skip < 0:
+            raise RuntimeError(f"stream {name!r} asked for month {month} after a later month")
+        recurring = ahead is not None and ahead[0] + len(ahead[1]) == month
+        months = MONTHS_AHEAD if recurring else 1
+        if self._months is not None:
+            months = max(1, min(months, self._months - month))
+        raw = np.empty((months, len(generators), _RAW_PER_MONTH), dtype="<u8")
+        for block, generator in enumerate(generators):
+            if skip:
+                generator.bit_generator.advance(skip)
+            raw[:, block, :] = generator.bit_generator.random_raw(months * _RAW_PER_MONTH).reshape(months, -1)
+        self._position[name] = (month + months) * _RAW_PER_MONTH
+        self._ahead[name] = (month, raw)
+        return raw[0]
 
     def _spawn(self, name: str) -> list[np.random.Generator]:
         key = stream_key(name)

@@ -104,14 +104,14 @@ class Shocks:
         hazards = self.hazards()
         u = self.model.streams.uniform("shocks")
         total = sum(hazards)
-        # Hazards that add up past 1 are scaled down in proportion (competing risks).
-        scale = np.maximum(1, total)
         # Only the few worlds struck by some shock are sorted out: the shocks' intervals are
         # laid end to end, and each draw falls in the first whose upper end lies above it.
-        struck = np.flatnonzero(u < total / scale)
+        # Where the hazards add up past 1, every world is struck (u < 1) and the hazards
+        # are scaled down in proportion (competing risks).
+        struck = np.flatnonzero(u < total)
         if not struck.size:
             return
-        drawn, share_of = u[struck], among(scale, struck)
+        drawn, share_of = u[struck], np.maximum(1, among(total, struck))
         widths = np.stack([np.broadcast_to(among(hazard, struck) / share_of, struck.shape) for hazard in hazards])
         upper = np.cumsum(widths, axis=0)
         which = np.count_nonzero(upper <= drawn, axis=0)
@@ -122,7 +122,10 @@ class Shocks:
 
     def strike(self, name: str, where: np.ndarray) -> None:
         """The shock ``name`` strikes where ``where`` is true (the Kremlin, the allies and the calendar use it)."""
-        hit = np.flatnonzero(where)
+        self.strike_at(name, np.flatnonzero(where))
+
+    def strike_at(self, name: str, hit: np.ndarray) -> None:
+        """The shock ``name`` strikes the worlds ``hit`` (indices, in increasing order)."""
         if hit.size:
             self._strike(name, hit, self.model.streams.uniform(f"shock.{name}.effects")[hit])
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from simulator.model import policy
 from simulator.model.arrays import blend
-from simulator.model.choice import sigmoid
+from simulator.model.choice import among, sigmoid
 from simulator.vocabulary import WAR_ACTIVE, WAR_CEASEFIRE, WAR_PEACE
 
 if TYPE_CHECKING:
@@ -61,37 +61,51 @@ class Allies(mesa.Agent):
         relaxed = state.intensity + model.p.structure.intensity_relax * (usual - state.intensity)
         state.intensity = relaxed * at_war
 
-    def acceptance(self) -> np.ndarray:
-        """Chance Ukraine accepts terms this month: lower the more Western support it has (004)."""
-        p, state = self.p, self.model.state
-        support = policy.western_support(self.model)
-        return sigmoid(p.accept_value + p.weariness_weight * state.intensity - p.support_weight * support)
+    def acceptance(self, worlds: np.ndarray | None = None) -> np.ndarray:
+        """Chance Ukraine accepts terms this month: lower the more Western support it has (004).
+
+        In every world, or in the worlds ``worlds`` (indices) only.
+        """
+        p, intensity = self.p, self.model.state.intensity
+        support = policy.western_support(self.model, worlds)
+        if worlds is None:
+            return sigmoid(p.accept_value + p.weariness_weight * intensity - p.support_weight * support)
+        accept, weariness, weight = (
+            among(value, worlds) for value in (p.accept_value, p.weariness_weight, p.support_weight)
+        )
+        return sigmoid(accept + weariness * intensity[worlds] - weight * support)
 
     def _answer_terms(self) -> None:
         model, state = self.model, self.model.state
-        terms = model.agenda.peace_plan & (state.war == WAR_ACTIVE)
-        if not terms.any():
+        # Few worlds have terms on the table: work on their indices.
+        terms = np.flatnonzero(model.agenda.peace_plan & (state.war == WAR_ACTIVE))
+        if not terms.size:
             return
-        accepts = terms & (model.streams.uniform("allies.ukraine_answer") < self.acceptance())
+        accepted = model.streams.uniform("allies.ukraine_answer")[terms] < self.acceptance(terms)
+        accepts = terms[accepted]
         state.war[accepts] = WAR_CEASEFIRE
         state.intensity[accepts] = 0.0
-        model.events.record("ceasefire", accepts)
-        model.agenda.settled |= accepts
-        model.president.stalled(terms & ~accepts)
+        model.events.record_at("ceasefire", accepts)
+        model.agenda.settled[accepts] = True
+        refused = np.zeros(model.worlds, dtype=bool)
+        refused[terms[~accepted]] = True
+        model.president.stalled(refused)
 
     def _consolidate_or_collapse(self) -> None:
         """A ceasefire becomes a peace agreement, or breaks down; an emboldened Kremlin breaks more (004)."""
         model, state = self.model, self.model.state
-        holding = state.war == WAR_CEASEFIRE
-        if not holding.any():
+        # Few worlds hold a ceasefire: work on their indices.
+        holding = np.flatnonzero(state.war == WAR_CEASEFIRE)
+        if not holding.size:
             return
-        u = model.streams.uniform("allies.ceasefire")
-        peace_chance = self.p.ceasefire_to_peace
-        breakdown = np.clip(self.p.ceasefire_breakdown * np.exp(model.kremlin.reading()), 0, MAX_BREAKDOWN)
-        peace = holding & (u < peace_chance)
-        collapse = holding & ~peace & (u < peace_chance + breakdown)
+        u = model.streams.uniform("allies.ceasefire")[holding]
+        peace_chance = among(self.p.ceasefire_to_peace, holding)
+        breakdown = np.clip(
+            among(self.p.ceasefire_breakdown, holding) * np.exp(model.kremlin.reading(holding)), 0, MAX_BREAKDOWN
+        )
+        settles = u < peace_chance
+        peace, collapse = holding[settles], holding[~settles & (u < peace_chance + breakdown)]
         state.war[peace] = WAR_PEACE
-        model.events.record("peace_agreement", peace)
-        model.agenda.settled |= peace
-        if collapse.any():
-            model.shocks.strike("ukraine_escalation", collapse)
+        model.events.record_at("peace_agreement", peace)
+        model.agenda.settled[peace] = True
+        model.shocks.strike_at("ukraine_escalation", collapse)

@@ -17,7 +17,7 @@ import mesa
 import numpy as np
 
 from simulator.model import policy
-from simulator.model.choice import choose
+from simulator.model.choice import among, choose
 from simulator.model.world import REAL
 from simulator.vocabulary import WAR_ACTIVE
 
@@ -85,21 +85,25 @@ class Bureaucracy(mesa.Agent):
         self.pending_relief &= model.state.war != WAR_ACTIVE
         waiting = self.pending()
         self.waited = (self.waited + 1) * waiting
-        if not waiting.any():
+        # Some worlds have something waiting: decide on their indices.
+        queued = np.flatnonzero(waiting)
+        if not queued.size:
             return
         p = self.p
         values = [
-            p.implement_value + p.wait_weight * self.waited,
+            among(p.implement_value, queued) + among(p.wait_weight, queued) * self.waited[queued],
             0.0,
-            p.drop_value + p.hawk_weight * model.congress.hawkishness,
+            among(p.drop_value, queued) + among(p.hawk_weight, queued) * model.congress.hawkishness[queued],
         ]
-        choice = choose(values, model.streams.uniform("bureaucracy.choice"))
-        done = waiting & (choice == IMPLEMENT)
+        choice = choose(values, model.streams.uniform("bureaucracy.choice")[queued])
+        done, dropped = np.zeros(model.worlds, dtype=bool), np.zeros(model.worlds, dtype=bool)
+        done[queued[choice == IMPLEMENT]] = True
+        dropped[queued[choice == DROP]] = True
         working, deal, arms, relief = (
             pending & done
             for pending in (self.pending_working, self.pending_deal, self.pending_arms, self.pending_relief)
         )
-        self.shelve(done | (waiting & (choice == DROP)))
+        self.shelve(done | dropped)
         model.events.record("working_level_deal", working)
         model.events.record("cooperation_deal", deal)
         model.events.record("arms_control_deal", arms)

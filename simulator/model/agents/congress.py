@@ -24,6 +24,7 @@ import mesa
 import numpy as np
 
 from simulator.model import policy
+from simulator.model.arrays import blend
 from simulator.model.choice import CLOSED, among, choose, sigmoid
 from simulator.model.world import REAL
 from simulator.vocabulary import WAR_ACTIVE
@@ -67,7 +68,7 @@ class Congress(mesa.Agent):
         """Review relief the president ordered, then vote, or not."""
         support = self.support()
         self._review_relief(support)
-        needed = np.where(self.model.president.engaged, REAL(VETO_PROOF), REAL(MAJORITY))
+        needed = blend(self.model.president.engaged, REAL(VETO_PROOF), np.full(support.shape, REAL(MAJORITY)))
         self.choice = choose(self.values(support, needed), self.model.streams.uniform("congress.choice"))
         acts = self.choice == SANCTIONS_ACT
         if acts.any():

@@ -70,9 +70,16 @@ class Kremlin(mesa.Agent):
         self.choice = choose(self.values(), self.model.streams.uniform("kremlin.choice"))
         self._answer()
 
-    def reading(self) -> np.ndarray:
-        """Concessions remembered, signed by how they are read: + weakness, - good faith."""
-        return self.p.concession_reading * self.p.concession_weight * share(self.emboldened)
+    def reading(self, worlds: np.ndarray | None = None) -> np.ndarray:
+        """Concessions remembered, signed by how they are read: + weakness, - good faith.
+
+        In every world, or in the worlds ``worlds`` (indices) only.
+        """
+        p = self.p
+        if worlds is None:
+            return p.concession_reading * p.concession_weight * share(self.emboldened)
+        weight = among(p.concession_reading, worlds) * among(p.concession_weight, worlds)
+        return weight * share(self.emboldened[worlds])
 
     def values(self) -> list[np.ndarray | float]:
         """What each option is worth to the Kremlin this month, in the order of ``OPTIONS``."""
