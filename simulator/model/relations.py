@@ -16,6 +16,7 @@ them to the model's state once a month, after every actor has moved
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -47,15 +48,25 @@ NEXT_PHASE = np.array([REALISM, DISILLUSIONMENT, CRISIS, RESET, EUPHORIA], dtype
 
 
 def by_phase_table(values: list[Array | float]) -> Array:
-    """A table of one value per phase: (phases,) when every world shares them, else (phases, worlds)."""
-    return np.stack(np.broadcast_arrays(*values))
+    """A table of one value per phase: (phases,) when every world shares them, else (worlds, phases).
+
+    A world's values lie side by side, so looking up each world's phase reads one
+    short row per world (``by_phase``).
+    """
+    return np.stack(np.broadcast_arrays(*values), axis=-1)
 
 
 def by_phase(table: Array, phase: Array) -> Array:
     """Each world's entry of a ``by_phase_table`` for the phase it is in."""
     if table.ndim == 1:
-        return table.take(phase)
-    return table[phase, np.arange(phase.size)]
+        return table[phase]
+    return table.reshape(-1).take(_row_starts(phase.size, table.shape[1]) + phase)
+
+
+@lru_cache(maxsize=4)
+def _row_starts(worlds: int, phases: int) -> Array:
+    """Where each world's row starts in a flattened (worlds, phases) table."""
+    return np.arange(worlds, dtype=np.intp) * phases
 
 
 def in_trouble(phase: Array) -> Array:
