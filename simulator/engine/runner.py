@@ -244,12 +244,13 @@ def _with_design(worlds: pa.Table, model: RelationsModel, design: Design, varyin
 def queue_length(left: int, slots: int, here: bool) -> int:
     """How many chunks to keep queued with an executor of ``slots`` slots, with ``left`` chunks to go.
 
-    Two per slot, so that no slot waits while this process is busy with a chunk
-    of its own; but near the end no more than the executor's share of what is
-    left, so that this process is not idle while chunks wait in the queue.
+    Three per slot, so that no slot waits while this process is busy with a chunk
+    of its own and with saving what finished meanwhile; but near the end no more
+    than the executor's share of what is left, so that this process is not idle
+    while chunks wait in the queue.
     """
     share = -(-left * slots // (slots + here))
-    return min(2 * slots, share)
+    return min(3 * slots, share)
 
 
 def simulate(
@@ -262,7 +263,7 @@ def simulate(
     """Run every chunk of ``plan`` that ``store`` does not hold yet, saving each as it finishes.
 
     This process runs chunks itself (unless ``workers`` says otherwise) and
-    keeps the workers' executor fed with at most two chunks per slot, so that
+    keeps the workers' executor fed with up to three chunks per slot, so that
     a worker never waits while this process is busy with a chunk of its own.
 
     Args:
@@ -288,7 +289,10 @@ def simulate(
                 _feed(workers, plan, todo, running)
             works_here = workers.here and bool(todo) and not stopping
             if works_here:
-                store.save(run_chunk(plan, todo.take(), progress))
+                own = run_chunk(plan, todo.take(), progress)
+                if stop is None or not stop.is_set():
+                    _feed(workers, plan, todo, running)  # before saving: the workers may have run short
+                store.save(own)
             elif not running:
                 break
             finished, _ = wait(running, timeout=0 if works_here else _POLL, return_when=FIRST_COMPLETED)
@@ -308,13 +312,20 @@ def simulate(
 
 
 def _feed(workers: Workers, plan: RunPlan, todo: "Pending", running: dict[Future[ChunkResult], int]) -> None:
-    """Queue chunks with the workers' executor, once it has started, up to its ``queue_length``."""
+    """Queue chunks with the workers' executor, once it has started, up to its ``queue_length``.
+
+    A chunk that has finished but is not saved yet holds no place in the queue: this
+    process collects finished chunks only between chunks of its own, and a worker
+    whose queue held only such chunks would wait for it.
+    """
     if not workers.accepting():
         return
-    queue = queue_length(len(todo) + len(running), workers.slots, workers.here)
-    while len(running) < queue and todo:
+    queued = sum(not future.done() for future in running)
+    queue = queue_length(len(todo) + queued, workers.slots, workers.here)
+    while queued < queue and todo:
         index = todo.take()
         running[workers.executor.submit(run_chunk, plan.for_chunk(index), index)] = index
+        queued += 1
 
 
 class Pending:
