@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
 
 #: Seconds to wait for a Dask scheduler to answer.
 DASK_TIMEOUT = 10
@@ -67,6 +66,12 @@ HERE = Workers(executor=None, slots=0, here=True, ready=None, where="this proces
 
 #: Helper processes started ahead of the run that will use them (``start_early``), by how many they are.
 _early: dict[int, tuple[ProcessPoolExecutor, list[Future[None]]]] = {}
+
+#: Pools shut down lately, kept so that letting go of them waits for nothing (``_let_go``).
+_retired: list[ProcessPoolExecutor] = []
+
+#: How many shut-down pools ``_retired`` keeps.
+_KEEP_RETIRED = 4
 
 
 def all_cores() -> int:
@@ -186,15 +191,16 @@ def _let_go_of_early() -> None:
 
 
 def _let_go(pool: ProcessPoolExecutor) -> None:
-    """Shut down helpers without waiting for them, and wait for them to exit in a thread of its own.
+    """Shut down helpers without waiting for them, and keep their pool a while.
 
-    Helpers still starting need not hold up the run. Python waits for a pool's
-    helpers to exit (half a second while they unload Mesa and pandas) when the
-    pool is let go of; the thread holds it until they have, so the run goes on
-    and writes its outputs meanwhile.
+    Helpers still starting need not hold up the run. Once nothing refers to a
+    pool, Python waits for its helpers to exit (half a second while they unload
+    Mesa and pandas); kept in ``_retired``, the pool outlives the run, which
+    goes on and writes its outputs while its helpers exit.
     """
-    shutdown = partial(pool.shutdown, wait=True, cancel_futures=True)
-    threading.Thread(target=shutdown, name="let-go-of-helpers", daemon=True).start()
+    pool.shutdown(wait=False, cancel_futures=True)
+    _retired.append(pool)
+    del _retired[:-_KEEP_RETIRED]  # pools let go of runs ago: their helpers have long exited
 
 
 def _spawn(helpers: int, first: Callable[[], None]) -> tuple[ProcessPoolExecutor, list[Future[None]]]:
