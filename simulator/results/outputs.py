@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from simulator.engine.design import read_sample
 from simulator.engine.folder import LOCK, FolderError, held_by, holder
 from simulator.engine.rows import parquet_options
 from simulator.engine.store import CHUNKS, FolderStore
@@ -262,6 +263,25 @@ def write_json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+def _posterior_sample(spec: Scenario) -> dict[str, Any] | None:
+    """The posterior sample the worlds drew calibrated parameters from: its file, its SHA-256, what they drew.
+
+    ``None`` when they drew none: ``calibration: point``, no sample beside the
+    configs, or a scenario that sets every sampled parameter itself.
+    """
+    source = spec.posterior
+    if source is None:
+        return None
+    drawn = sorted(read_sample(source.sample, source.supplies))
+    if not drawn:
+        return None
+    return {
+        "file": str(source.sample),
+        "sha256": hashlib.sha256(source.sample.read_bytes()).hexdigest(),
+        "parameters": drawn,
+    }
+
+
 def _metadata(
     result: RunResult, scenario_path: Path | None, command: list[str] | None, elapsed: float | None
 ) -> dict[str, Any]:
@@ -272,6 +292,7 @@ def _metadata(
         "scenario_sha256": hashlib.sha256(scenario_path.read_bytes()).hexdigest() if scenario_path else None,
         "seed": result.seed,
         "runs": result.runs,
+        "posterior_sample": _posterior_sample(result.spec),
         "random_block_worlds": BLOCK,
         "command": command if command is not None else sys.argv,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -1,3 +1,4 @@
+import hashlib
 import json
 import re
 import shutil
@@ -11,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 import simulator
+from simulator.api import posterior_design
 from simulator.cli.app import app
 from simulator.results.outputs import OUTPUT_FILES
 from simulator.scenario import load_scenario
@@ -58,9 +60,25 @@ def test_run_writes_every_output_well_formed(tmp_path, scenario):
     assert load_scenario(out / "scenario.resolved.yaml") == spec
     metadata = json.loads((out / "metadata.json").read_text())
     assert metadata["seed"] == 3 and metadata["versions"]["mesa"].startswith("3.5")
+    drawn = posterior_design(spec, 3)  # what the worlds drew from the posterior sample, if anything
+    if drawn is None:
+        assert metadata["posterior_sample"] is None
+    else:
+        sample = Path(metadata["posterior_sample"]["file"])
+        assert sample.name == "posterior.csv"
+        assert metadata["posterior_sample"]["sha256"] == hashlib.sha256(sample.read_bytes()).hexdigest()
+        assert metadata["posterior_sample"]["parameters"] == sorted(drawn.paths)
+    if scenario.name == "trump2025.yaml":
+        assert "structure.erosion" in metadata["posterior_sample"]["parameters"]
     assert (out / "levels_over_time.png").read_bytes()[:4] == b"\x89PNG"
     assert "Level of relations in" in result.output
     assert ("Questions" in result.output) == bool(spec.questions)
+
+
+def test_a_run_at_point_values_names_no_posterior_sample(tmp_path):
+    out = tmp_path / "out"
+    assert sim("run", BASELINE, "--runs", 200, "--set", "calibration=point", "--out", out).exit_code == 0
+    assert json.loads((out / "metadata.json").read_text())["posterior_sample"] is None
 
 
 def test_existing_output_is_refused_and_kept(tmp_path):
