@@ -51,6 +51,8 @@ def stream_key(name: str) -> int:
 class Streams:
     """Uniform random numbers for worlds ``first`` .. ``first + count - 1``, by stream name.
 
+    ``months``, if given, is the run's number of months: no stream draws ahead past it.
+
     Attributes:
         month: the month whose draws ``uniform`` returns; the model sets it each step.
     """
