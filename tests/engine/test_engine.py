@@ -1,9 +1,12 @@
+from concurrent.futures import ThreadPoolExecutor, wait
+
 import numpy as np
 import pandas as pd
 import pytest
 
 import simulator
-from simulator.engine.runner import plan_chunks
+from simulator.engine.runner import Pending, RunPlan, _feed, plan_chunks
+from simulator.engine.workers import Workers
 from simulator.model.randomness import BLOCK
 
 
@@ -93,3 +96,17 @@ def test_a_chunk_failing_elsewhere_is_named_and_the_others_are_kept(baseline, mo
         with pytest.raises(engine.ChunkFailed, match="chunk 2 failed on a test cluster: ModuleNotFoundError"):
             engine.simulate(plan, store, workers)
     assert store.done() == {0, 1}
+
+
+def test_a_finished_chunk_not_yet_saved_leaves_room_in_the_workers_queue(baseline):
+    # This process collects finished chunks only between chunks of its own: until then they must
+    # not count as queued, or a worker that has run through its queue waits with nothing to do.
+    plan = RunPlan(baseline, runs=8 * BLOCK, seed=1, chunk_worlds=BLOCK)
+    with ThreadPoolExecutor(1) as pool:
+        workers = Workers(pool, slots=1, here=True, ready=None, where="a thread")
+        todo, running = Pending(len(plan.chunks), set()), {}
+        _feed(workers, plan, todo, running)
+        assert len(running) == 3
+        wait(running)  # all three finished; none saved yet
+        _feed(workers, plan, todo, running)
+        assert len(running) == 6 and len(todo) == 2
