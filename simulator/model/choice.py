@@ -87,9 +87,11 @@ def choose_erratically(values: Sequence[Array | float], u: Array, erratic: Array
     return chosen
 
 
-def among(values: Array | float, worlds: Array) -> Array | float:
-    """``values`` for the given worlds: the entries of a per-world array, or the one shared number."""
-    return values[worlds] if np.ndim(values) else values
+def among(values: Array | float, worlds: Array | None) -> Array | float:
+    """``values`` for the worlds ``worlds`` (indices; ``None``: every world): a per-world array's, or the one number."""
+    if worlds is None or not np.ndim(values):
+        return values
+    return values[worlds]
 
 
 def sigmoid(x: Array | float) -> Array:

@@ -94,8 +94,8 @@ def western_support(model: RelationsModel, worlds: Array | None = None) -> Array
 
     In every world, or in the worlds ``worlds`` (indices) only.
     """
-    aid, reference, replacement = model.state.aid, model.aid_reference, model.p.allies.europe_replacement
-    if worlds is not None:
-        aid, reference, replacement = aid[worlds], reference[worlds], among(replacement, worlds)
+    aid, reference, replacement = (
+        among(values, worlds) for values in (model.state.aid, model.aid_reference, model.p.allies.europe_replacement)
+    )
     replaced = replacement * share(reference - aid)
     return share(aid + replaced)

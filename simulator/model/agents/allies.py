@@ -66,14 +66,12 @@ class Allies(mesa.Agent):
 
         In every world, or in the worlds ``worlds`` (indices) only.
         """
-        p, intensity = self.p, self.model.state.intensity
-        support = policy.western_support(self.model, worlds)
-        if worlds is None:
-            return sigmoid(p.accept_value + p.weariness_weight * intensity - p.support_weight * support)
-        accept, weariness, weight = (
-            among(value, worlds) for value in (p.accept_value, p.weariness_weight, p.support_weight)
+        p = self.p
+        accept, weariness, weight, intensity = (
+            among(value, worlds)
+            for value in (p.accept_value, p.weariness_weight, p.support_weight, self.model.state.intensity)
         )
-        return sigmoid(accept + weariness * intensity[worlds] - weight * support)
+        return sigmoid(accept + weariness * intensity - weight * policy.western_support(self.model, worlds))
 
     def _answer_terms(self) -> None:
         model, state = self.model, self.model.state

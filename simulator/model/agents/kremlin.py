@@ -76,10 +76,8 @@ class Kremlin(mesa.Agent):
         In every world, or in the worlds ``worlds`` (indices) only.
         """
         p = self.p
-        if worlds is None:
-            return p.concession_reading * p.concession_weight * share(self.emboldened)
         weight = among(p.concession_reading, worlds) * among(p.concession_weight, worlds)
-        return weight * share(self.emboldened[worlds])
+        return weight * share(among(self.emboldened, worlds))
 
     def values(self) -> list[np.ndarray | float]:
         """What each option is worth to the Kremlin this month, in the order of ``OPTIONS``."""
