@@ -15,6 +15,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from simulator.model.arrays import clip
+
 Array = np.ndarray
 
 #: The value of an option that is not open this month.
@@ -34,7 +36,7 @@ def _weights(values: Sequence[Array | float]) -> list[Array | float]:
     """
     weights = []
     for value in values:
-        capped = np.clip(value, -np.inf, CAP, dtype=np.float32)
+        capped = clip(value, -np.inf, CAP, dtype=np.float32)
         weights.append(np.exp(capped, out=capped) if np.ndim(capped) else np.exp(capped))
     return weights
 

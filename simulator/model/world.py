@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from simulator.model.arrays import share
 from simulator.vocabulary import CONTACT, LEVELS, PHASES, WAR_STATES
 
 Array = np.ndarray
@@ -41,7 +42,7 @@ class WorldState:
 
     def domestic_attack(self) -> Array:
         """How hard the president is attacked at home: opposition above one half, 0..1 (000)."""
-        return np.clip(2 * (self.opposition - 0.5), 0, 1)
+        return share(2 * (self.opposition - 0.5))
 
     @classmethod
     def initial(cls, worlds: int, spec_initial: object, values: dict[str, Array | float]) -> "WorldState":

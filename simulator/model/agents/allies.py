@@ -22,7 +22,7 @@ import mesa
 import numpy as np
 
 from simulator.model import policy
-from simulator.model.arrays import blend
+from simulator.model.arrays import blend, share
 from simulator.model.choice import among, sigmoid
 from simulator.vocabulary import WAR_ACTIVE, WAR_CEASEFIRE, WAR_PEACE
 
@@ -45,7 +45,7 @@ class Allies(mesa.Agent):
     def step(self) -> None:
         """Push back on concessions, move a ceasefire on, and answer terms Moscow accepted."""
         model, state = self.model, self.model.state
-        state.opposition = np.clip(state.opposition + self.p.pushback * model.agenda.concession, 0, 1)
+        state.opposition = share(state.opposition + self.p.pushback * model.agenda.concession)
         state.europe_sanctions = blend(
             state.war == WAR_PEACE, state.europe_sanctions * (1 - self.p.europe_easing), state.europe_sanctions
         )

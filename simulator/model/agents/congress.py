@@ -24,7 +24,7 @@ import mesa
 import numpy as np
 
 from simulator.model import policy
-from simulator.model.arrays import blend
+from simulator.model.arrays import blend, share
 from simulator.model.choice import CLOSED, among, choose, sigmoid
 from simulator.model.world import REAL
 from simulator.vocabulary import WAR_ACTIVE
@@ -60,9 +60,8 @@ class Congress(mesa.Agent):
         """Share of Congress ready to vote to bind the president's Russia policy (002)."""
         p, state = self.p, self.model.state
         aroused = state.domestic_attack()
-        return np.clip(
-            self.hawkishness + p.outreach_weight * self.model.president.outreach + p.opposition_weight * aroused, 0, 1
-        )
+        outreach = self.model.president.outreach
+        return share(self.hawkishness + p.outreach_weight * outreach + p.opposition_weight * aroused)
 
     def step(self) -> None:
         """Review relief the president ordered, then vote, or not."""

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from simulator.model.arrays import share
 from simulator.model.world import REAL
 from simulator.vocabulary import LEVELS
 
@@ -49,7 +50,7 @@ class Publics(mesa.Agent):
         setback = self._setback | (state.level < self._last_level)
         criticism = p.success_backlash * gained + p.failure_backlash * setback
         settling = p.opposition_decay * (self.resting_opposition - state.opposition)
-        state.opposition = np.clip(state.opposition + criticism + settling, 0, 1)
+        state.opposition = share(state.opposition + criticism + settling)
         state.scandal_heat *= 1 - SCANDAL_COOLING
         self._last_level = state.level.copy()
 
