@@ -8,16 +8,16 @@ number take a slow path in numpy. ``blend`` and ``share`` give the same
 numbers by arithmetic and ``clip``, several times faster.
 
 ``clip`` is numpy's clip ufunc itself: ``np.clip`` reaches it through three
-Python calls, about 3.5 us a call here, which at some sixty calls a month is
-two percent of a month's time; the numbers are the same.
+Python calls, about 3.5 us a call here, some sixty calls a month; the numbers
+are the same.
 """
 
 import numpy as np
 
 Array = np.ndarray
 
-#: ``np.clip`` without its Python wrappers (the ufunc ``np.clip`` ends in).
-clip = getattr(getattr(np, "_core", None), "umath", np).clip
+#: The ufunc ``np.clip`` ends in, called without its Python wrappers (numpy is pinned in pyproject.toml).
+clip = np._core.umath.clip
 
 _ZERO, _ONE = np.float32(0), np.float32(1)
 
