@@ -22,6 +22,8 @@ Array = np.ndarray
 #: The value of an option that is not open this month.
 CLOSED = -np.inf
 
+_TINY, _ONE = np.float32(1e-12), np.float32(1)
+
 #: The highest value a choice distinguishes (e**80 fits single precision with room for a sum of options).
 CAP = 80.0
 
@@ -72,7 +74,7 @@ def choose_erratically(values: Sequence[Array | float], u: Array, erratic: Array
     open options other than ``last``; above it, it is rescaled for the logit choice.
     """
     reverses = u < erratic
-    calm_u = (u - erratic) / np.clip(1 - erratic, 1e-12, 1) * ~reverses
+    calm_u = (u - erratic) / clip(1 - erratic, _TINY, _ONE) * ~reverses
     chosen = choose(values, calm_u)
     flips = np.flatnonzero(reverses)  # few worlds: work on their indices
     if not flips.size:

@@ -38,7 +38,7 @@ from simulator.model.events import EventLog
 from simulator.model.params import Params
 from simulator.model.randomness import Streams
 from simulator.model.recorder import Recorder
-from simulator.model.relations import Relationship, by_phase, by_phase_table
+from simulator.model.relations import PhaseValues, Relationship, by_phase_table
 from simulator.model.shocks import Shocks
 from simulator.model.world import REAL, Agenda, WorldState
 from simulator.months import Month
@@ -83,12 +83,12 @@ class RelationsModel(mesa.Model):
         self.draws = {path: self._draw(f"assume:{path}", assumption) for path, assumption in assumptions(spec)}
         self.draws.update(design or {})
         self.p = Params({path: _real(value) for path, value in self.draws.items()})
-        self._phase_tables()
 
         initial = self.draws
         self.state = WorldState.initial(
             worlds, spec.initial, {name: initial[f"initial.{name}"] for name in _DRAWN_INITIAL}
         )
+        self._phase_tables()
         self.aid_reference = self.state.aid.copy()
         self.initial_intensity = np.broadcast_to(initial["initial.intensity"], (worlds,)).astype(REAL)
         self.agenda = Agenda(worlds)
@@ -116,12 +116,18 @@ class RelationsModel(mesa.Model):
         return assumption.ppf(self.streams.uniform(stream))
 
     def _phase_tables(self) -> None:
+        """The structural values that depend on the Giles phase, and each world's for its phase now (001)."""
         structure = self.p.structure
-        self.phase_months = by_phase_table([getattr(structure.phase_months, p) for p in PHASES])
-        self.up = by_phase_table([getattr(structure.up, p) for p in PHASES])
+        up = by_phase_table([getattr(structure.up, p) for p in PHASES])
         with np.errstate(divide="ignore"):  # an up factor of 0 shuts talking: log 0 = -inf
-            self.log_up = np.log(self.up)
-        self.down = by_phase_table([getattr(structure.down, p) for p in PHASES])
+            log_up = np.log(up)
+        tables = {
+            "clock": 1 / by_phase_table([getattr(structure.phase_months, p) for p in PHASES]),
+            "up": up,
+            "log_up": log_up,
+            "down": by_phase_table([getattr(structure.down, p) for p in PHASES]),
+        }
+        self.phase_values = PhaseValues(tables, self.state.phase)
 
     def change(self, values: Mapping[str, Assumption]) -> None:
         """Assumptions take new values from this month on (a scheduled ``change``), drawn per world."""
@@ -153,16 +159,16 @@ class RelationsModel(mesa.Model):
             self.step()
 
     def up_factor(self) -> np.ndarray:
-        """How the current Giles phase multiplies upward moves in each world (001)."""
-        return by_phase(self.up, self.state.phase)
+        """How the current Giles phase multiplies upward moves in each world (001); read, not written."""
+        return self.phase_values.now["up"]
 
     def log_up_factor(self) -> np.ndarray:
-        """The log of ``up_factor``: how the phase moves the value of talking (001)."""
-        return by_phase(self.log_up, self.state.phase)
+        """The log of ``up_factor``: how the phase moves the value of talking (001); read, not written."""
+        return self.phase_values.now["log_up"]
 
     def down_factor(self) -> np.ndarray:
-        """How the current Giles phase multiplies the loss of a level in each world (001)."""
-        return by_phase(self.down, self.state.phase)
+        """How the current Giles phase multiplies the loss of a level in each world (001); read, not written."""
+        return self.phase_values.now["down"]
 
     def snapshot(self, world: int = 0) -> dict[str, Any]:
         """One world's state and this month's choices, readable: for stepping a single world by hand."""

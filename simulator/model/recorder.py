@@ -42,7 +42,6 @@ class Recorder:
         self.state_sums = np.zeros((months, len(TRACKED)))
         self.max_level = model.state.level.copy()
         self.first_entry = np.full((len(PHASES), model.worlds), -1, dtype=np.int16)
-        self._phase = model.state.phase.copy()
         self.paths: dict[str, np.ndarray] | None = None
         if paths:
             shape = (months, model.worlds)
@@ -67,11 +66,10 @@ class Recorder:
         }
         self.state_sums[m] = [total(values) for values in tracked.values()]
         np.maximum(self.max_level, state.level, out=self.max_level)
-        moved = np.flatnonzero(state.phase != self._phase)
+        moved = model.relationship.moved
         entered = state.phase[moved]
         fresh = self.first_entry[entered, moved] < 0
         self.first_entry[entered[fresh], moved[fresh]] = m
-        self._phase = state.phase.copy()
         if self.paths is not None:
             for name, values in ({"level": state.level, "phase": state.phase, "war": state.war} | tracked).items():
                 self.paths[name][m] = values

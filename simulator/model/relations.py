@@ -63,6 +63,30 @@ def by_phase(table: Array, phase: Array) -> Array:
     return table.reshape(-1).take(_row_starts(phase.size, table.shape[1]) + phase)
 
 
+class PhaseValues:
+    """Each world's entries of some ``by_phase_table``s for the phase it is in, kept current as phases move.
+
+    A phase moves in few worlds a month, so only those worlds look their entries up
+    again (``moved``): the same numbers as ``by_phase`` every month, for a fraction
+    of the work.
+
+    Attributes:
+        now: by table name, each world's entry for its current phase.
+    """
+
+    def __init__(self, tables: dict[str, Array], phase: Array) -> None:
+        self.tables = tables
+        self.now = {name: by_phase(table, phase) for name, table in tables.items()}
+
+    def moved(self, worlds: Array, phase: Array) -> None:
+        """The worlds ``worlds`` (indices) have moved to the phases ``phase[worlds]``."""
+        if not worlds.size:
+            return
+        entered = phase[worlds]
+        for name, table in self.tables.items():
+            self.now[name][worlds] = table[entered] if table.ndim == 1 else table[worlds, entered]
+
+
 @lru_cache(maxsize=4)
 def _row_starts(worlds: int, phases: int) -> Array:
     """Where each world's row starts in a flattened (worlds, phases) table."""
@@ -102,10 +126,15 @@ def level_floor(war: Array, intensity: Array, suspension_intensity: float) -> Ar
 
 
 class Relationship:
-    """Moves each world's Giles phase and level once the actors have acted."""
+    """Moves each world's Giles phase and level once the actors have acted.
+
+    Attributes:
+        moved: the worlds (indices) whose phase moved this month.
+    """
 
     def __init__(self, model: RelationsModel) -> None:
         self.model = model
+        self.moved = np.zeros(0, dtype=np.intp)
         self.p = model.p.structure
         self.war_over = WAR_STATES.index(model.spec.structure.gates.war_over)
         self.gates = model.spec.structure.gates
@@ -121,7 +150,7 @@ class Relationship:
         # Structural factors push each cycle forward whatever the leaders want (001). One draw:
         # below 1/months the clock moves; below caution/months a cautious Kremlin also skips
         # euphoria after a reset (000: "little euphoria").
-        chance = 1 / by_phase(model.phase_months, phase)
+        chance = model.phase_values.now["clock"]
         u = model.streams.uniform("relations.clock")
         clock = u < chance
         caution = u < chance * model.p.kremlin.caution
@@ -143,6 +172,8 @@ class Relationship:
         model.events.record("crisis", changed & (phase == CRISIS))
         model.events.record("reset", changed & (phase == RESET))
         state.phase = phase
+        self.moved = np.flatnonzero(changed)
+        model.phase_values.moved(self.moved, phase)
 
     def _move_level(self) -> None:
         model, state, agenda, p = self.model, self.model.state, self.model.agenda, self.p

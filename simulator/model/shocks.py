@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulator.model import policy
+from simulator.model.arrays import share
 from simulator.model.choice import among
 from simulator.scenario.schema import DRIVERS, SHOCK_EVENTS, Effects, Scheduled
 from simulator.scenario.schema import Shocks as ShockSpecs
@@ -238,7 +239,7 @@ def apply_effects(model: RelationsModel, effects: Effects, hit: np.ndarray, chan
         change = getattr(effects, name)
         if change:
             values = getattr(state, name)
-            values[hit] = np.clip(values[hit] + change, 0, 1)
+            values[hit] = share(values[hit] + change)
     if effects.sanctions > 0:
         policy.impose_sanctions(model, _mask(model, hit), effects.sanctions / model.p.structure.sanctions_step)
     elif effects.sanctions < 0:
@@ -247,7 +248,7 @@ def apply_effects(model: RelationsModel, effects: Effects, hit: np.ndarray, chan
         _move_aid(model, _mask(model, hit), effects.aid)
     if effects.intensity:
         at_war = hit[state.war[hit] == WAR_ACTIVE]
-        state.intensity[at_war] = np.clip(state.intensity[at_war] + effects.intensity, 0, 1)
+        state.intensity[at_war] = share(state.intensity[at_war] + effects.intensity)
     _apply_to_actors(model, effects, hit)
     if effects.level:
         agenda.level_shift[hit] += effects.level
@@ -263,13 +264,13 @@ def _apply_to_actors(model: RelationsModel, effects: Effects, hit: np.ndarray) -
     """Effects on the actors in the worlds ``hit`` (indices): frustration, emboldening, hawkishness, leaders."""
     if effects.frustration:
         president = model.president
-        president.frustration[hit] = np.clip(president.frustration[hit] + effects.frustration, 0, 1)
+        president.frustration[hit] = share(president.frustration[hit] + effects.frustration)
     if effects.emboldened:
         kremlin = model.kremlin
         kremlin.emboldened[hit] = np.maximum(0, kremlin.emboldened[hit] + effects.emboldened)
     if effects.hawkishness:
         congress = model.congress
-        congress.hawkishness[hit] = np.clip(congress.hawkishness[hit] + effects.hawkishness, 0, 1)
+        congress.hawkishness[hit] = share(congress.hawkishness[hit] + effects.hawkishness)
     if effects.new_president is not None:
         model.president.take_office(_mask(model, hit), engaged=effects.new_president == "engaged")
     if effects.new_kremlin_leader:
@@ -296,7 +297,7 @@ def _move_aid(model: RelationsModel, where: np.ndarray, change: float) -> None:
     """Aid up (``aid_increase``) or down (``aid_cut``, a concession the Kremlin reads) by ``change``."""
     state = model.state
     before = state.aid.copy()
-    state.aid[where] = np.clip(before[where] + change, 0, 1)
+    state.aid[where] = share(before[where] + change)
     if change > 0:
         model.events.record("aid_increase", state.aid > before)
         return

@@ -137,6 +137,6 @@ class Kremlin(mesa.Agent):
         The successor's war aims differ by an assumption of either sign, and it remembers no concessions.
         """
         aims = np.array(np.broadcast_to(self.p.war_aims, (self.model.worlds,)), dtype=REAL)
-        aims[worlds] = np.clip(aims[worlds] + among(self.p.successor_aims_shift, worlds), 0, 1)
+        aims[worlds] = share(aims[worlds] + among(self.p.successor_aims_shift, worlds))
         self.p.war_aims = aims
         self.emboldened[worlds] = 0.0

@@ -34,7 +34,7 @@ import mesa
 import numpy as np
 
 from simulator.model import policy
-from simulator.model.arrays import share
+from simulator.model.arrays import clip, share
 from simulator.model.choice import CLOSED, choose_erratically
 from simulator.model.world import REAL
 from simulator.vocabulary import CONTACT, EUPHORIA, RESET, SUSPENDED, WAR_ACTIVE
@@ -51,6 +51,9 @@ OUTREACH_MEMORY = 0.2
 
 #: How much a month of stalled talks adds to his sense that they are stuck, 0..1.
 STALL_PER_MONTH = REAL(0.1)
+
+#: The grade of his mildest round of pressure: a tariff or a designation (000).
+LEAST_GRADE = REAL(0.25)
 
 
 class President(mesa.Agent):
@@ -174,7 +177,7 @@ class President(mesa.Agent):
         """
         model, state = self.model, self.model.state
         attacked = state.domestic_attack()
-        grade = np.clip(np.maximum(np.maximum(self.frustration, attacked), state.scandal_heat), 0.25, 1)
+        grade = clip(np.maximum(np.maximum(self.frustration, attacked), state.scandal_heat), LEAST_GRADE, REAL(1))
         policy.impose_sanctions(model, where, grade)
         major = where & (grade >= model.p.structure.major)
         if major.any():
