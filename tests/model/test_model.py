@@ -129,3 +129,20 @@ def test_a_war_that_resumes_returns_to_each_worlds_own_usual_intensity(baseline)
     resumed = model.state.war == WAR_ACTIVE
     assert resumed.any() and len(np.unique(usual)) > 2900
     assert np.all(model.state.intensity[resumed] >= usual[resumed] - 1e-12)
+
+
+def test_each_worlds_phase_values_follow_its_phase(baseline):
+    from simulator.model.relations import by_phase
+
+    spec = override(baseline, {"structure.phase_months.realism": "uniform(6, 40)", "shocks.black_swan.hazard": 0.05})
+    moved = []
+
+    def check(model):
+        values = model.phase_values
+        moved.append(model.relationship.moved.size)
+        for name, table in values.tables.items():
+            assert np.array_equal(values.now[name], by_phase(table, model.state.phase), equal_nan=True), name
+
+    model = step_through(spec, 400, 4, check)
+    assert model.phase_values.tables["clock"].shape == (400, len(PHASES))  # per-world values, read row by row
+    assert 0 < sum(moved) < 400 * len(moved)  # phases moved in some worlds, not all
