@@ -9,9 +9,12 @@ Two ways in:
   share of its worlds in which it holds. An assumption the scenario gives as
   a distribution is varied over that distribution (SALib samples its
   quantile); a fixed one over a range (``factors``).
-* **given data** (``given_data``): SALib's PAWN or delta indices straight from
-  an ordinary run's ``runs.parquet``, over the assumptions that vary between
-  its worlds; no new runs.
+* **given data** (``given_data``): SALib's PAWN indices straight from an
+  ordinary run's ``runs.parquet``, over the assumptions that vary between its
+  worlds; no new runs. PAWN compares the outcome's distribution within slices
+  of an assumption with its distribution over all worlds, which works for a
+  yes-or-no outcome; the density-based delta index does not (its estimate of
+  the outcome's density has two values to work with).
 
 In-world noise: each point's share carries binomial noise of variance
 ``p(1-p)/worlds``, independent between points (every point has worlds of its
@@ -58,7 +61,7 @@ NOISY = 0.2
 
 METHODS = ("sobol", "morris")
 DEFAULT_SAMPLES = {"sobol": 256, "morris": 20}
-GIVEN_DATA_METHODS = ("pawn", "delta")
+GIVEN_DATA_METHODS = ("pawn",)
 
 
 class SensitivityError(ValueError):
@@ -281,7 +284,7 @@ class Analysis:
     """A sensitivity analysis's indices and what to make of them.
 
     Attributes:
-        method: ``sobol``, ``morris``, ``pawn`` or ``delta``.
+        method: ``sobol``, ``morris`` or ``pawn``.
         indices: one row per outcome and assumption: ``outcome``, ``assumption``, ``measure``, ``value``, ``conf``
             (half-width of the 95 % interval, where the method gives one).
         warnings: what makes the indices less trustworthy, in words.
@@ -304,7 +307,7 @@ class Analysis:
 
 
 #: The measure assumptions are ranked by, per method.
-MAIN_MEASURE = {"sobol": "ST", "morris": "mu_star", "pawn": "median", "delta": "delta"}
+MAIN_MEASURE = {"sobol": "ST", "morris": "mu_star", "pawn": "median"}
 
 
 def analyse(
@@ -401,12 +404,12 @@ def _sobol_warnings(name: str, result: dict, noise: float) -> list[str]:
 def given_data(
     spec: Scenario, runs_parquet: Path, outcomes: list[Outcome], method: str = "pawn", seed: int = 0
 ) -> Analysis:
-    """PAWN or delta indices from the worlds of an ordinary run, over the assumptions that varied.
+    """PAWN indices from the worlds of an ordinary run, over the assumptions that varied.
 
     Raises:
         SensitivityError: if no assumption varied between the run's worlds, or the method is unknown.
     """
-    from SALib.analyze import delta, pawn
+    from SALib.analyze import pawn
 
     if method not in GIVEN_DATA_METHODS:
         raise SensitivityError(f"method {method!r} on a run's worlds: choose one of {', '.join(GIVEN_DATA_METHODS)}")
@@ -426,16 +429,9 @@ def given_data(
             continue
         if min(hits, len(y) - hits) < 200:
             warnings.append(f"{outcome.name}: only {min(hits, len(y) - hits)} worlds on one side; indices are rough")
-        if method == "pawn":
-            result = pawn.analyze(salib_problem, x, y, S=10, seed=seed)
-            for i, name in enumerate(names):
-                for measure in ("median", "maximum"):
-                    rows.append((outcome.name, name, measure, float(result[measure][i]), float("nan")))
-        else:
-            result = delta.analyze(salib_problem, x, y, seed=seed, method="delta")
-            rows += [
-                (outcome.name, name, "delta", float(result["delta"][i]), float(result["delta_conf"][i]))
-                for i, name in enumerate(names)
-            ]
+        result = pawn.analyze(salib_problem, x, y, S=10, seed=seed)
+        for i, name in enumerate(names):
+            for measure in ("median", "maximum"):
+                rows.append((outcome.name, name, measure, float(result[measure][i]), float("nan")))
     indices = pd.DataFrame(rows, columns=["outcome", "assumption", "measure", "value", "conf"])
     return Analysis(method, indices, warnings)

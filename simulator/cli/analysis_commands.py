@@ -31,9 +31,11 @@ from simulator.cli.app import (
     _execution,
     _fail,
     _output_dir,
+    _output_file,
     _prepare,
     _sized,
     _stop_on_signals,
+    _write_failed,
     app,
 )
 from simulator.cli.render import console, errors
@@ -81,9 +83,7 @@ def sensitivity_command(
     outcome: OutcomeOption = None,
     method: Annotated[
         str | None,
-        typer.Option(
-            help="sobol or morris for a scenario (default sobol); pawn or delta for a run folder (default pawn)."
-        ),
+        typer.Option(help="sobol or morris for a scenario (default sobol); pawn for a run folder."),
     ] = None,
     only: Annotated[
         list[str] | None,
@@ -118,7 +118,7 @@ def sensitivity_command(
     workers: WorkersOption = None,
     dask: DaskOption = None,
 ) -> None:
-    """Which assumptions drive each outcome: Sobol or Morris indices from a design, or PAWN/delta from a run."""
+    """Which assumptions drive each outcome: Sobol or Morris indices from a design, or PAWN from a run."""
     from simulator.analysis import sensitivity as sa
     from simulator.analysis.drivers_output import write_analysis
 
@@ -259,8 +259,11 @@ def signposts_command(
         table = signposts(run, chosen, month)
     except SignpostError as error:
         _fail(str(error))
-    out.mkdir(parents=True, exist_ok=True)
-    atomically(out / "signposts.csv", lambda p: table.to_csv(p, index=False, float_format="%.4f"))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        atomically(out / "signposts.csv", lambda p: table.to_csv(p, index=False, float_format="%.4f"))
+    except OSError as error:
+        _write_failed(WriteFailed(out / "signposts.csv", error))
     if table.empty:
         console.print(f"No signpost by {month} is seen, and missed, in enough worlds to tell.")
     else:
@@ -318,8 +321,10 @@ def discover_command(
             found = discover(x, y, chosen, min_coverage, box)
     except DiscoveryError as error:
         _fail(str(error))
-    out.mkdir(parents=True, exist_ok=True)
-    write_discovery(found, out, f"{spec.name}: PRIM on {found.worlds:,} worlds of {run.name}")
+    try:
+        write_discovery(found, out, f"{spec.name}: PRIM on {found.worlds:,} worlds of {run.name}")
+    except WriteFailed as failure:
+        _write_failed(failure)
     console.print(
         f"{chosen.name}: {chosen.text} - in {found.base_rate:.1%} of {found.worlds:,} worlds", highlight=False
     )
@@ -357,13 +362,15 @@ def report_command(
     from simulator.analysis.report import write_report
 
     run_folder_spec(run)
-    target = out or run / "report.html"
-    if target.exists() and not force:
-        _fail(f"{target} exists; pass --force to replace it")
+    target = _output_file(out or run / "report.html", "--out", force)
     for folder in include or []:
         if not folder.is_dir():
             _fail(f"--include {folder}: not a folder")
-    written = write_report(run, target, include)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        written = write_report(run, target, include)
+    except OSError as error:
+        _write_failed(WriteFailed(target, error))
     console.print(f"Report written to [bold]{escape(str(written))}[/]")
 
 
@@ -401,12 +408,12 @@ def ensemble_command(
     except (ScenarioError, OSError, ValueError) as error:
         _fail(f"cannot start fitting the ensemble: {error}")
     out = _output_dir(out, config.output_root, "ensemble", force)
+    target = _output_file(write or folder / FITTED_FILE, "--write")
     with render.progress() as bar:
         task = bar.add_task("scoring the theses on 1992-2016", total=len(members), unit="theses")
         found, weights = fitting.fit_ensemble(
             [m.spec for m in members], leaders, folds, runs, seed, progress=lambda name: bar.advance(task)
         )
-    target = write or folder / FITTED_FILE
     files = {m.spec.name: str(m.path) for m in members}
     try:
         fitting.write_tables(found, weights, out)

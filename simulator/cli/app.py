@@ -32,7 +32,14 @@ from simulator.engine.folder import FolderError
 from simulator.engine.runner import ChunkFailed, Interrupted, plan_chunks
 from simulator.engine.store import CHUNKS, MANIFEST, FolderStore, ResumeError, SaveFailed, read_manifest
 from simulator.engine.workers import WorkersError
-from simulator.results.outputs import OutputError, WriteFailed, check_output_dir, new_run_dir
+from simulator.results.outputs import (
+    OutputError,
+    WriteFailed,
+    check_output_dir,
+    check_writable,
+    check_writable_file,
+    new_run_dir,
+)
 from simulator.scenario import Scenario, ScenarioError
 from simulator.scenario.config import ENGINE_FILE, ConfigError, EngineConfig, load_config
 from simulator.scenario.ensemble import Ensemble, is_ensemble, load_ensemble
@@ -141,12 +148,23 @@ def _prepare_runnable(
 
 
 def _output_dir(out: Path | None, root: Path, name: str, force: bool) -> Path:
+    """The command's output folder, refused (exit 2) before any work if it is in use, not empty or not writable."""
     out = out or new_run_dir(root, name)
     try:
         check_output_dir(out, force)
+        check_writable(out)
     except (OutputError, FolderError) as error:
         _fail(str(error))
     return out
+
+
+def _output_file(path: Path, option: str, force: bool = True) -> Path:
+    """A file the command will write, refused (exit 2) before any work if it cannot be written."""
+    try:
+        check_writable_file(path, force)
+    except OutputError as error:
+        _fail(f"{option}: {error}")
+    return path
 
 
 def _write_failed(failure: BaseException, kept: str = "") -> NoReturn:
@@ -597,6 +615,7 @@ def calibrate_command(
 
     config = _engine_config(config_dir)
     out = _output_dir(out, config.output_root, "calibrate", force)
+    target = _output_file(write or find_config_dir(config_dir) / posterior.SAMPLE_FILE, "--write")
     draws, seed = _sized(config, draws, seed)
     try:
         specs = load_history(config_dir)
@@ -605,13 +624,12 @@ def calibrate_command(
     with render.progress() as bar:
         task = bar.add_task("calibrating", total=draws, unit="draws")
         fitted = posterior.calibrate(specs, draws, accept, seed, progress=lambda n: bar.advance(task, n))
-    target = write or find_config_dir(config_dir) / posterior.SAMPLE_FILE
     widths = posterior.widths(fitted)
-    try:
+    try:  # the output folder first: the fitted parameter sets replace the configs' only once it is written
+        posterior.write_outputs(fitted, widths, out)
         posterior.write_sample(fitted, target)
         posterior.write_point(fitted, target.with_name("calibrated.yaml"))
         posterior.write_held_out(fitted, target.with_name(FOLDS_FILE))
-        posterior.write_outputs(fitted, widths, out)
     except (WriteFailed, OSError) as failure:
         _write_failed(failure)
     render.posterior(widths, fitted)

@@ -7,6 +7,7 @@ files intact. The per-world files are streamed chunk by chunk, one Parquet
 row group per chunk, never held whole in memory.
 """
 
+import contextlib
 import hashlib
 import json
 import os
@@ -14,6 +15,7 @@ import platform
 import re
 import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -97,6 +99,44 @@ def check_output_dir(out: Path, force: bool) -> None:
     if running is not None:
         raise FolderError(f"{out} is in use by another run: {running}; wait for it to finish, or stop it")
     _check_contents(out, force)
+
+
+def check_writable(folder: Path) -> None:
+    """Refuse, before any work, a folder that cannot be created or written into.
+
+    The folder (and any missing parent) is made, a file is written in it and removed,
+    and the folders made for the check are removed again: a command refused later
+    leaves nothing behind.
+
+    Raises:
+        OutputError: naming the folder and the reason.
+    """
+    made = [path for path in (folder, *folder.parents) if not path.exists()]  # deepest first
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise OutputError(f"cannot write to {folder}: {error.strerror or error}") from None
+    finally:
+        for path in made:
+            with contextlib.suppress(OSError):
+                path.rmdir()
+
+
+def check_writable_file(path: Path, force: bool = True) -> None:
+    """Refuse, before any work, a file that cannot be written (a folder, or in a folder that cannot be written).
+
+    A file that exists is refused too, unless ``force``.
+
+    Raises:
+        OutputError: naming the file and the reason.
+    """
+    if path.is_dir():
+        raise OutputError(f"{path} is a folder; name a file")
+    if path.exists() and not force:
+        raise OutputError(f"{path} exists; pass --force to replace it")
+    check_writable(path.parent)
 
 
 def prepare_output_dir(out: Path, force: bool) -> None:

@@ -232,6 +232,20 @@ def test_calibrate_command_writes_the_posterior_and_its_plot(tmp_path):
     assert EROSION in pq.read_schema(rows).names
 
 
+def test_calibrate_refuses_an_unwritable_destination_before_any_work_and_changes_no_config(tmp_path):
+    folder = configs_with(tmp_path)
+    before = {path.name: path.read_bytes() for path in folder.iterdir()}
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    for where in (["--out", str(blocker / "out")], ["--write", str(blocker / "posterior.csv")]):
+        args = ["calibrate", "--draws", "300", "--accept", "0.2", "--config-dir", str(folder), *where]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        assert "cannot write to" in result.output and str(blocker) in result.output
+        assert "Traceback" not in result.output and "calibrating" not in result.output
+    assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
+
+
 def test_an_ensemble_keeps_what_each_member_drew_and_what_it_set(tmp_path):
     folder = configs_with(tmp_path, _sample())
     lines = ["name: blend", "ensemble:", "  members:"]

@@ -55,3 +55,22 @@ def test_cli_prints_sentences_and_writes_csv(run, tmp_path):
     ]:
         bad = runner.invoke(app, [str(a) for a in [*args, "--out", tmp_path / "bad"]])
         assert bad.exit_code == 2 and message in bad.output, (args, bad.output)
+
+
+def test_run_folder_commands_refuse_an_unwritable_output_before_any_work(run, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    for args in [
+        ["signposts", str(run), "--outcome", "ceasefire_2026", "--by", "2026-01", "--out", str(blocker / "out")],
+        ["discover", str(run), "--outcome", "ceasefire_2026", "--out", str(blocker / "out")],
+        ["sensitivity", str(run), "--outcome", "ceasefire_2026", "--out", str(blocker / "out")],
+        ["report", str(run), "--out", str(blocker / "report.html")],
+        ["report", str(run), "--out", str(tmp_path)],
+        ["sensitivity", str(run), "--outcome", "ceasefire_2026", "--method", "delta", "--out", str(tmp_path / "d")],
+    ]:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1, result.output
+    assert not (tmp_path / "d").exists()
+    made = tmp_path / "new" / "folder" / "report.html"
+    assert runner.invoke(app, ["report", str(run), "--out", str(made)]).exit_code == 0 and made.is_file()
