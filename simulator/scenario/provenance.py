@@ -1,12 +1,15 @@
 """Provenance: every assumption of a scenario with its meaning, unit, source and where it was set.
 
 The meanings, units, sources and quotes live once, in the schema (``said``);
-this module only reads them back for ``sim describe``.
+this module only reads them back for ``sim describe``. A calibrated parameter
+that a run draws per world from the posterior sample (``calibration:
+posterior``, the default) is shown as those draws, with the sample's file.
 """
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+import pandas as pd
 from pydantic import BaseModel
 
 from simulator.scenario.distributions import Assumption
@@ -52,12 +55,40 @@ class Row:
 
 
 def describe(resolved: Resolved) -> list[Row]:
-    """Every assumption of a resolved scenario, in schema order."""
+    """Every assumption of a resolved scenario, in schema order, as its runs use it."""
     rows: list[Row] = []
     for name in DESCRIBED:
         field = type(resolved.spec).model_fields[name]
         _walk(getattr(resolved.spec, name), name, _meta(field), resolved, rows)
-    return rows
+    drawn = _posterior_draws(resolved)
+    return [replace(row, **drawn[row.path]) if row.path in drawn else row for row in rows]
+
+
+def _posterior_draws(resolved: Resolved) -> dict[str, dict[str, str]]:
+    """The value and origin shown for each parameter the runs draw from the posterior sample.
+
+    A sample that cannot be read shows nothing here: running the scenario names the problem.
+    """
+    source = resolved.spec.posterior
+    if source is None:
+        return {}
+    try:
+        sample = pd.read_csv(source.sample, comment="#")
+    except (OSError, ValueError, pd.errors.ParserError):
+        return {}
+    # Named as the scenario's own files are, where it lies beside one of them (configs/posterior.csv).
+    beside = [
+        file.parent / source.sample.name for file in resolved.files if file.resolve().parent == source.sample.parent
+    ]
+    where = str(beside[0] if beside else source.sample)
+    shown = {}
+    for path in sample.columns:
+        values = pd.to_numeric(sample[path], errors="coerce")
+        if source.supplies(path) and values.notna().all() and len(values):
+            low, median, high = values.quantile([0.05, 0.5, 0.95])
+            value = f"posterior draws: median {median:.3g}, 90 % {low:.3g} to {high:.3g}"
+            shown[str(path)] = {"value": value, "set_in": where}
+    return shown
 
 
 def as_dicts(rows: list[Row]) -> list[dict[str, str]]:

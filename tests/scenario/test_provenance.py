@@ -64,3 +64,15 @@ def test_describe_formats(tmp_path):
     table = runner.invoke(app, ["describe", str(BASELINE)])
     assert table.exit_code == 0 and "president.volatility" in table.output
     assert runner.invoke(app, ["describe", str(BASELINE), "--format", "xml"]).exit_code == 2
+
+
+def test_calibrated_parameters_are_shown_as_the_runs_use_them():
+    drawn = {row.path: row for row in describe(resolve_scenario(BASELINE))}
+    erosion = drawn["structure.erosion"]
+    assert erosion.value.startswith("posterior draws: median") and erosion.set_in.endswith("posterior.csv")
+    point = {row.path: row for row in describe(resolve_scenario(BASELINE, ["calibration=point"]))}
+    assert "calibrated.yaml" in point["structure.erosion"].set_in
+    assert float(point["structure.erosion"].value) > 0
+    own = {row.path: row for row in describe(resolve_scenario(BASELINE, ["structure.erosion=0.01"]))}
+    assert own["structure.erosion"].value == "0.01"  # a value the scenario sets itself is not drawn
+    assert own["structure.reset_chance"].value.startswith("posterior draws")
