@@ -283,10 +283,15 @@ def _walk(data: Any, path: str, create: bool = False, where: str = "") -> tuple[
 # Error messages --------------------------------------------------------------------------
 
 
+#: Parts of a pydantic error location that name its own machinery (a union member, a mapping's key), not a key.
+_INTERNAL_LOC = re.compile(r"^(\[key\]|[a-z-]+\[.*\])$")
+
+
 def _describe(error: ValidationError, source: str, origins: Origins) -> list[str]:
-    problems = []
+    problems: list[str] = []
+    refused: dict[str, tuple[int, list[str]]] = {}  # a name every member of a union refuses: one message for all
     for item in error.errors():
-        loc = tuple(item["loc"])
+        loc = tuple(part for part in item["loc"] if not (isinstance(part, str) and _INTERNAL_LOC.match(part)))
         path = ".".join(str(part) for part in loc)
         where = _set_within(path, origins) or _nearest(path, origins) or source
         message = item["msg"].removeprefix("Value error, ")
@@ -295,14 +300,18 @@ def _describe(error: ValidationError, source: str, origins: Origins) -> list[str
         elif item["type"] == "missing":
             message = "missing key"
         elif item["type"] == "literal_error":
-            message = f"{item['input']!r:.80} is not allowed: {message}{_closest(item)}"
+            index, names = refused.setdefault(path, (len(problems), []))
+            names += re.findall(r"'([^']*)'", str(item.get("ctx", {}).get("expected", "")))
+            message = f"{item['input']!r:.80} is not allowed: choose one of {', '.join(names)}{_closest(item, names)}"
+            if index < len(problems):
+                problems[index] = f"{where}: {path}: {message}"
+                continue
         problems.append(f"{where}: {path or '(top level)'}: {message}")
     return problems
 
 
-def _closest(item: dict[str, Any]) -> str:
+def _closest(item: dict[str, Any], allowed: list[str]) -> str:
     """'did you mean ...?' for a mistyped name (an event, level, phase, shock), from the names allowed."""
-    allowed = re.findall(r"'([^']*)'", str(item.get("ctx", {}).get("expected", "")))
     close = difflib.get_close_matches(str(item["input"]), allowed, n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 

@@ -129,6 +129,19 @@ def test_unknown_key_in_a_nested_section_suggests_the_fix(tmp_path):
         load_scenario(path)
 
 
+def test_a_mistyped_name_is_one_message_at_its_key_path_with_every_name_allowed(tmp_path):
+    for text, path, close in [
+        ("schedule:\n  - {month: 2026-07, event: summitt}\n", "schedule.0.event", "summit"),
+        ("shocks:\n  scandal:\n    drivers:\n      oposition: 1.0\n", "shocks.scandal.drivers.oposition", "opposition"),
+    ]:
+        scenario = write(tmp_path / "typo.yaml", f"extends: {BASELINE}\n{text}")
+        with pytest.raises(ScenarioError) as refused:
+            load_scenario(scenario)
+        (problem,) = [line for line in str(refused.value).splitlines() if "not allowed" in line]
+        assert f": {path}: " in problem and f"did you mean {close!r}?" in problem
+        assert "literal[" not in problem and "[key]" not in problem
+
+
 def test_parameter_sets_come_from_the_configs_folder(tmp_path, monkeypatch):
     own = tmp_path / "my_configs"
     own.mkdir()
