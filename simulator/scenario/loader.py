@@ -27,6 +27,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from simulator.scenario.config import config_dir as default_config_dir
+from simulator.scenario.domains import domains
 from simulator.scenario.notes import scenario_notes
 from simulator.scenario.reading import MAX_DEPTH, ScenarioError, parse, read_yaml
 from simulator.scenario.schema import PosteriorSource, Scenario, month_or_none, span_problems
@@ -107,13 +108,27 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>", origins
         spec = Scenario.model_validate(data)
     except ValidationError as error:
         problems = _describe(error, source, origins)
-        calendar = _raw_calendar_problems(data)
+        placed = _raw_calendar_problems(data)
     else:
-        problems, calendar = [], spec.calendar_problems()
-    problems += [f"{_nearest(path, origins) or source}: {path}: {message}" for path, message in calendar]
+        problems, placed = [], spec.calendar_problems() + _range_problems(spec)
+    problems += [f"{_nearest(path, origins) or source}: {path}: {message}" for path, message in placed]
     if problems:
         raise ScenarioError("\n".join(problems))
     return spec
+
+
+def _range_problems(spec: Scenario) -> list[tuple[str, str]]:
+    """Sensitivity ranges given for key paths that are no assumption of the scenario."""
+    if spec.sensitivity is None:
+        return []
+    known = list(domains(spec))
+    problems = []
+    for path in spec.sensitivity.ranges:
+        if path not in known:
+            close = difflib.get_close_matches(path, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.append((f"sensitivity.ranges.{path}", f"not an assumption of this scenario{hint}"))
+    return problems
 
 
 def _raw_calendar_problems(data: Any) -> list[tuple[str, str]]:

@@ -919,7 +919,7 @@ class Sensitivity(Section):
 
     spread: float = Field(0.5, gt=0, le=1, description="relative half-width of a fixed assumption's range")
     ranges: dict[str, tuple[float, float]] = Field(
-        {}, description="range (low, high) of a fixed assumption, by its key path, e.g. president.outreach"
+        {}, description="range (low, high) of a fixed assumption, by its key path, e.g. kremlin.talk_value"
     )
 
     @field_validator("ranges")

@@ -142,6 +142,15 @@ def test_a_mistyped_name_is_one_message_at_its_key_path_with_every_name_allowed(
         assert "literal[" not in problem and "[key]" not in problem
 
 
+def test_a_sensitivity_range_for_no_assumption_is_refused_at_validation(tmp_path):
+    text = f"extends: {BASELINE}\nsensitivity:\n  ranges:\n    kremlin.talk_valu: [-1, 1]\n"
+    scenario = write(tmp_path / "ranges.yaml", text)
+    with pytest.raises(ScenarioError, match=r"ranges.yaml:4: sensitivity.ranges.kremlin.talk_valu: not an assumption"):
+        load_scenario(scenario)
+    fixed = write(tmp_path / "fixed.yaml", text.replace("talk_valu", "talk_value"))
+    assert load_scenario(fixed).sensitivity.ranges == {"kremlin.talk_value": (-1.0, 1.0)}
+
+
 def test_parameter_sets_come_from_the_configs_folder(tmp_path, monkeypatch):
     own = tmp_path / "my_configs"
     own.mkdir()
