@@ -203,12 +203,20 @@ def _let_go(pool: ProcessPoolExecutor) -> None:
     del _retired[:-_KEEP_RETIRED]  # pools let go of runs ago: their helpers have long exited
 
 
+def helper_pool(helpers: int) -> ProcessPoolExecutor:
+    """A pool of ``helpers`` helper processes, spawned fresh, that ignore Ctrl-C and end with this process.
+
+    Submitting to it starts them; whoever owns the pool decides when they stop.
+    """
+    return ProcessPoolExecutor(
+        helpers, multiprocessing.get_context("spawn"), initializer=_start_helper, initargs=(os.getpid(),)
+    )
+
+
 def _spawn(helpers: int, first: Callable[[], None]) -> tuple[ProcessPoolExecutor, list[Future[None]]]:
     """Start ``helpers`` helper processes, each given ``first`` to run (which spawns them all now)."""
     with _ctrl_c_ignored():  # the helpers inherit it, so a Ctrl-C never reaches one mid-import
-        pool = ProcessPoolExecutor(
-            helpers, multiprocessing.get_context("spawn"), initializer=_start_helper, initargs=(os.getpid(),)
-        )
+        pool = helper_pool(helpers)
         started = [pool.submit(first) for _ in range(helpers)]
     return pool, started
 

@@ -15,7 +15,7 @@ server starts, and import the model once.
 import multiprocessing
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,7 @@ from simulator.api import posterior_design
 from simulator.engine.design import Design
 from simulator.engine.runner import plan_chunks
 from simulator.engine.tally import Tally
+from simulator.engine.workers import helper_pool
 from simulator.model.model import RelationsModel
 from simulator.model.randomness import BLOCK
 from simulator.results.result import RunResult, Timing
@@ -90,7 +91,7 @@ class Engine:
 
     def __init__(self, processes: int | None = None) -> None:
         self.processes = processes or multiprocessing.cpu_count()
-        self.pool: Executor = ProcessPoolExecutor(self.processes, multiprocessing.get_context("spawn"))
+        self.pool: Executor = helper_pool(self.processes)  # they end with the server, however it ends
         for _ in range(self.processes):
             self.pool.submit(_warm)  # starts the processes now, while the server starts
 

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -160,3 +161,36 @@ def test_bad_worker_options_are_one_message_and_exit_2(tmp_path, args, message):
     assert result.exit_code == 2
     assert message in result.output and "Traceback" not in result.output
     assert not out.exists(), "nothing is written for a run that cannot start"
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie waiting to be reaped does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize(
+    "pool",
+    [
+        "__import__('simulator.engine.workers').engine.workers.helper_pool(2)",
+        "__import__('simulator.explore.engine').explore.engine.Engine(2).pool",
+    ],
+    ids=["run helpers", "explorer workers"],
+)
+def test_helpers_end_with_the_process_that_started_them_even_when_it_is_killed(pool):
+    pids = "{pool.submit(os.getpid).result() for _ in range(6)}"
+    script = f"import os, time; pool = {pool}; print(*{pids}, flush=True); time.sleep(60)"
+    owner = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        helpers = [int(pid) for pid in owner.stdout.readline().split()]
+        assert helpers and all(_alive(pid) for pid in helpers)
+    finally:
+        owner.kill()
+        owner.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in helpers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in helpers)
