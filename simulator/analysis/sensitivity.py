@@ -167,8 +167,7 @@ def sample(chosen: list[Factor], method: str, samples: int, seed: int) -> np.nda
     from SALib.sample import morris, sobol
 
     if method == "sobol":
-        if samples & (samples - 1):
-            raise SensitivityError(f"--samples must be a power of two for Sobol indices, got {samples}")
+        _check_samples(method, samples)
         return sobol.sample(problem(chosen), samples, calc_second_order=False, seed=seed)
     if method == "morris":
         return morris.sample(problem(chosen), samples, num_levels=4, seed=seed)
@@ -176,8 +175,18 @@ def sample(chosen: list[Factor], method: str, samples: int, seed: int) -> np.nda
 
 
 def design_points(method: str, samples: int, factors: int) -> int:
-    """Rows of the design ``sample`` makes: N (k + 2) for Sobol, N (k + 1) for Morris, with k factors."""
+    """Rows of the design ``sample`` makes: N (k + 2) for Sobol, N (k + 1) for Morris, with k factors.
+
+    Raises:
+        SensitivityError: for a Sobol base sample that is not a power of two.
+    """
+    _check_samples(method, samples)
     return samples * (factors + (2 if method == "sobol" else 1))
+
+
+def _check_samples(method: str, samples: int) -> None:
+    if method == "sobol" and samples & (samples - 1):
+        raise SensitivityError(f"--samples must be a power of two for Sobol indices, got {samples}")
 
 
 def design_of(chosen: list[Factor], quantiles: np.ndarray, worlds_per_point: int) -> Design:

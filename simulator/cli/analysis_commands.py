@@ -46,6 +46,11 @@ from simulator.months import Month
 from simulator.results.outputs import WriteFailed
 from simulator.scenario import Scenario, ScenarioError, load_scenario
 
+#: The output folder of a command that reads a run folder: by default a folder inside it.
+RunOutOption = Annotated[
+    Path | None, typer.Option(help="Output folder (default: a folder named after the outcome inside the run folder).")
+]
+
 OutcomeOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -245,7 +250,7 @@ def signposts_command(
     outcome: Annotated[str, typer.Option(help="A question id, or EVENT@YYYY-MM / LEVEL@YYYY-MM.")],
     by: Annotated[str, typer.Option(help="The month, YYYY-MM, by which the signposts are observed.")],
     top: Annotated[int, typer.Option(min=1, help="Signposts to print.")] = 10,
-    out: OutOption = None,
+    out: RunOutOption = None,
     force: ForceOption = False,
 ) -> None:
     """Which events or states by an earlier month change the chance of an outcome most."""
@@ -306,7 +311,7 @@ def discover_command(
         float, typer.Option(min=0.0, max=1.0, help="The chosen PRIM box covers at least this share of the outcome.")
     ] = 0.5,
     box: Annotated[int | None, typer.Option(min=0, help="Choose this box of the peeling trajectory instead.")] = None,
-    out: OutOption = None,
+    out: RunOutOption = None,
     force: ForceOption = False,
 ) -> None:
     """What must be true of the assumptions for an outcome: PRIM boxes and a shallow CART tree."""
@@ -356,7 +361,7 @@ def report_command(
         typer.Option(help="Also show this sensitivity, discover or signposts output folder (repeatable)."),
     ] = None,
     out: Annotated[Path | None, typer.Option(help="The HTML file to write (default: RUN/report.html).")] = None,
-    force: ForceOption = False,
+    force: Annotated[bool, typer.Option(help="Replace the --out file if it exists.")] = False,
 ) -> None:
     """One self-contained HTML report of a run, to open in any browser or send."""
     from simulator.analysis.report import write_report

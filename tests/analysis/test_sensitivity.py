@@ -127,6 +127,7 @@ def test_cli_bad_input_is_one_message_and_exit_2(tmp_path):
         result = runner.invoke(app, [*args, "--out", str(tmp_path / "x")])
         assert result.exit_code == 2, (args, result.output)
         assert message in result.output and "Traceback" not in result.output
+        assert len(result.output.strip().splitlines()) == 1, result.output  # the message alone, before any work
 
 
 def test_noise_correction_removes_the_binomial_inflation():
