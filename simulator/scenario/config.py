@@ -56,18 +56,23 @@ def config_dir(override: Path | None = None) -> Path:
 def load_config(folder: Path | None = None) -> EngineConfig:
     """Read and validate ``engine.yaml`` from the configs folder.
 
+    A key the file leaves out keeps the packaged ``engine.yaml``'s value, so a
+    file of one line (``workers: 1``) changes only that.
+
     Raises:
-        ConfigError: if the file is missing or malformed, naming the key.
+        ConfigError: if the file is missing or malformed, naming each key at fault.
     """
     path = config_dir(folder) / ENGINE_FILE
+    shipped = packaged("configs") / ENGINE_FILE
     try:
-        config = EngineConfig.model_validate(read_yaml(path, "engine configuration")[0])
+        given = read_yaml(path, "engine configuration")[0]
+        defaults = {} if path.resolve() == shipped.resolve() else read_yaml(shipped, "engine configuration")[0]
+        config = EngineConfig.model_validate(defaults | given if isinstance(given, dict) else given)
     except ScenarioError as error:
         raise ConfigError(str(error)) from None
     except ValidationError as error:
-        first = error.errors()[0]
-        key = ".".join(map(str, first["loc"])) or "(top level)"
-        raise ConfigError(f"{path}: {key}: {first['msg']}") from None
+        problems = [f"{path}: {'.'.join(map(str, e['loc'])) or '(top level)'}: {e['msg']}" for e in error.errors()]
+        raise ConfigError("\n".join(problems)) from None
     if os.environ.get(DASK_ENV_VAR):
         return config.model_copy(update={"dask": os.environ[DASK_ENV_VAR]})
     return config

@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from simulator.files import packaged
 from simulator.scenario.config import config_dir as default_config_dir
 from simulator.scenario.domains import domains
 from simulator.scenario.notes import scenario_notes
@@ -226,7 +227,15 @@ def _base_of(path: Path, data: dict, origins: Origins, config_dir: Path) -> Path
         raise ScenarioError(
             f"{where}: extends: {found[0]} is a folder; name a scenario file, e.g. {base_name}/base.yaml"
         )
-    raise ScenarioError(f"{where}: extends: {base_name!r:.200} not found next to {path.name} nor in {config_dir}/")
+    hint = ""
+    if config_dir.resolve() != packaged("configs").resolve() and (packaged("configs") / base_name).is_file():
+        hint = (
+            f"; the configs folder in use, {config_dir}/, takes the place of the packaged one: copy {base_name}"
+            " (and the parameter sets it extends, with posterior.csv) into it, or point --config-dir elsewhere"
+        )
+    raise ScenarioError(
+        f"{where}: extends: {base_name!r:.200} not found next to {path.name} nor in {config_dir}/{hint}"
+    )
 
 
 def _read_file(path: Path) -> tuple[dict, Origins]:

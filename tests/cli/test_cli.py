@@ -131,6 +131,27 @@ def test_broken_engine_config_is_named(tmp_path, monkeypatch):
     assert result.exit_code == 2 and "engine.yaml: runs:" in result.output
 
 
+def test_an_engine_config_of_one_line_changes_only_that_and_every_bad_key_is_named(tmp_path, monkeypatch):
+    from simulator.scenario.config import load_config
+
+    shipped = load_config(ROOT / "configs")
+    (tmp_path / "engine.yaml").write_text("runs: 321\n")
+    partial = load_config(tmp_path)
+    assert partial.runs == 321 and partial.model_copy(update={"runs": shipped.runs}) == shipped
+    (tmp_path / "engine.yaml").write_text("runs: -3\nworkers: 0\n")
+    monkeypatch.setenv("SIM_CONFIG_DIR", str(tmp_path))
+    result = sim("run", BASELINE)
+    assert result.exit_code == 2 and "engine.yaml: runs:" in result.output and "engine.yaml: workers:" in result.output
+
+
+def test_a_local_configs_folder_without_the_parameter_sets_says_how_to_fix_it(tmp_path, monkeypatch):
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "configs" / "engine.yaml").write_text("workers: 1\n")
+    monkeypatch.chdir(tmp_path)
+    result = sim("run", BASELINE, "--runs", "10")
+    assert result.exit_code == 2 and "calibrated.yaml" in result.output and "--config-dir" in result.output
+
+
 @pytest.mark.slow
 def test_installed_command_runs_as_a_user_would(tmp_path):
     sim_command = Path(sys.executable).parent / "sim"
