@@ -94,5 +94,7 @@ def test_an_installed_wheel_runs_backtests_and_describes_from_another_folder(ins
     done = _sim(installed, elsewhere, "describe", str(BASELINE), "--format", "json")
     assert done.returncode == 0, done.stderr
     rows = {row["path"]: row for row in json.loads(done.stdout)}
-    assert "calibrated.yaml" in rows["structure.erosion"]["set_in"], "the packaged configs are found from elsewhere"
-    assert str(ROOT) not in rows["structure.erosion"]["set_in"]
+    # The calibrated parameters are drawn from the packaged posterior sample; the rest from the packaged configs.
+    assert rows["structure.erosion"]["set_in"].endswith("configs/posterior.csv"), "the packaged sample is found"
+    assert "structure.yaml" in rows["structure.phase_months.crisis"]["set_in"], "the packaged configs are found"
+    assert str(ROOT) not in rows["structure.erosion"]["set_in"] + rows["structure.phase_months.crisis"]["set_in"]
