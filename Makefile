@@ -1,5 +1,6 @@
 # One command sets everything up and runs the baseline: `make`.
-# One command runs the tests: `make test` (all of them, as CI does); `make test-fast` leaves out the slow ones.
+# One command runs the tests: `make test` (all of them, as CI does); `make test-fast` leaves out the slow ones
+# and those that drive a browser (which `make test` installs).
 
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -41,7 +42,7 @@ test: setup browser
 	@$(call PYTEST,)
 
 test-fast: setup
-	@$(call PYTEST,-m "not slow")
+	@$(call PYTEST,-m "not slow and not browser")
 
 # Run the notebooks top to bottom and store them with their outputs (after the model changes, say).
 notebooks: setup

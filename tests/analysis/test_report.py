@@ -55,6 +55,7 @@ def _open(path: Path):
     return problems, requests, cells, title, images
 
 
+@pytest.mark.browser
 def test_report_opens_without_errors_and_matches_the_summary(reported):
     problems, requests, cells, title, images = _open(reported / "report.html")
     assert problems == []
