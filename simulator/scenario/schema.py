@@ -27,7 +27,7 @@ from pydantic import (
 
 from simulator.months import Month
 from simulator.scenario.distributions import Assumption, Fixed, Normal, parse_assumption
-from simulator.vocabulary import EVENTS, FORCEABLE, LEVELS, PHASES, WAR_STATES
+from simulator.vocabulary import EVENTS, FORCEABLE, LEVELS, PHASES, QUESTION_EVENTS, WAR_STATES
 
 
 def _domain(low: float, high: float, what: str):
@@ -86,6 +86,7 @@ LevelName = Literal[LEVELS]  # type: ignore[valid-type]
 PhaseName = Literal[PHASES]  # type: ignore[valid-type]
 WarName = Literal[WAR_STATES]  # type: ignore[valid-type]
 EventName = Literal[EVENTS]  # type: ignore[valid-type]
+QuestionEvent = Literal[QUESTION_EVENTS]  # type: ignore[valid-type]
 
 
 def said(source: str, meaning: str, unit: str = "", quote: str = "", **constraints: Any) -> Any:
@@ -681,15 +682,6 @@ class Structure(Section):
     gates: Gates = said("000", "what normalization needs", "", "cannot normalize")
 
 
-#: The event vocabulary entry a shock records when it strikes, if any.
-SHOCK_EVENTS: dict[str, str] = {
-    "scandal": "scandal",
-    "military_incident": "military_incident",
-    "ukraine_escalation": "russian_escalation",
-    "black_swan": "black_swan",
-    "leadership_change": "leadership_change",
-}
-
 #: State a shock's hazard can respond to, each on a 0..1 scale (docs/model.md, "Shocks").
 DRIVERS = ("war_intensity", "outreach", "emboldened", "opposition", "tension")
 
@@ -896,7 +888,7 @@ class Question(Section):
 
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     text: str = ""
-    event: EventName | None = None
+    event: QuestionEvent | None = None
     level: LevelName | None = Field(None, description="reached at or above this level")
     by: MonthField
 
