@@ -41,7 +41,7 @@ from simulator.results.outputs import (
     new_run_dir,
 )
 from simulator.scenario import Scenario, ScenarioError
-from simulator.scenario.config import ENGINE_FILE, ConfigError, EngineConfig, load_config
+from simulator.scenario.config import ENGINE_FILE, POSTERIOR_FILE, ConfigError, EngineConfig, load_config
 from simulator.scenario.ensemble import Ensemble, is_ensemble, load_ensemble
 from simulator.scenario.loader import resolve_scenario
 from simulator.scenario.provenance import as_dicts, as_markdown, describe
@@ -180,13 +180,13 @@ def _engine_config(config_dir: Path | None) -> EngineConfig:
         _fail(str(error))
 
 
-def _sized(config: EngineConfig, runs: int | None, seed: int | None) -> tuple[int, int]:
+def _sized(config: EngineConfig, runs: int | None, seed: int | None, option: str = "--runs") -> tuple[int, int]:
     """Runs and seed: the options if given, else ``configs/engine.yaml`` (the one place they fall back).
 
-    Runs above the configuration's ``max_runs`` end the command here, with exit code 2.
+    Runs above the configuration's ``max_runs`` end the command here, with exit code 2, naming ``option``.
     """
     try:
-        return _within_max(runs or config.runs, config), config.seed if seed is None else seed
+        return _within_max(runs or config.runs, config, option), config.seed if seed is None else seed
     except OutputError as error:
         _fail(str(error))
 
@@ -251,10 +251,10 @@ def _settings(
     return _Settings(resume, runs, seed, manifest["chunk_worlds"], trajectories, True, done)
 
 
-def _within_max(runs: int, config: EngineConfig) -> int:
+def _within_max(runs: int, config: EngineConfig, option: str = "--runs") -> int:
     if runs > config.max_runs:
         raise OutputError(
-            f"--runs {runs:,} is more than the {config.max_runs:,} worlds a run may have (max_runs in "
+            f"{option} {runs:,} is more than the {config.max_runs:,} worlds a run may have (max_runs in "
             f"{ENGINE_FILE}); raise max_runs there, or in your own configs folder (--config-dir), for a run that big"
         )
     return runs
@@ -615,8 +615,8 @@ def calibrate_command(
 
     config = _engine_config(config_dir)
     out = _output_dir(out, config.output_root, "calibrate", force)
-    target = _output_file(write or find_config_dir(config_dir) / posterior.SAMPLE_FILE, "--write")
-    draws, seed = _sized(config, draws, seed)
+    target = _output_file(write or find_config_dir(config_dir) / POSTERIOR_FILE, "--write")
+    draws, seed = _sized(config, draws, seed, "--draws")
     try:
         specs = load_history(config_dir)
     except (ScenarioError, OSError, ValueError) as error:

@@ -85,9 +85,9 @@ class RelationsModel(mesa.Model):
         self.p = Params({path: _real(value) for path, value in self.draws.items()})
 
         initial = self.draws
-        self.state = WorldState.initial(
-            worlds, spec.initial, {name: initial[f"initial.{name}"] for name in _DRAWN_INITIAL}
-        )
+        # The initial numbers a scenario may give as distributions: the assumptions of its initial block.
+        drawn_initial = {path.removeprefix("initial."): v for path, v in initial.items() if path.startswith("initial.")}
+        self.state = WorldState.initial(worlds, spec.initial, drawn_initial)
         self._phase_tables()
         self.aid_reference = self.state.aid.copy()
         self.initial_intensity = np.broadcast_to(initial["initial.intensity"], (worlds,)).astype(REAL)
@@ -203,6 +203,3 @@ def _real(value: np.ndarray | np.floating | float) -> np.ndarray | float:
         return np.asarray(value, dtype=REAL)
     return REAL(value)
 
-
-#: Initial state numbers a scenario may give as distributions.
-_DRAWN_INITIAL = ("intensity", "sanctions", "europe_sanctions", "aid", "trust", "opposition")

@@ -548,7 +548,7 @@ class China(Section):
     )
 
 
-class PhaseValues(Section):
+class PhaseFactors(Section):
     """One value for each Giles phase."""
 
     euphoria: Factor
@@ -605,13 +605,13 @@ class Structure(Section):
         "months",
         "within three years, the reset had largely run its course",
     )
-    up: PhaseValues = said(
+    up: PhaseFactors = said(
         "001",
         "how each phase multiplies the chance of upward moves",
         "multiplier",
         "there are predictable stages to Russia\u2019s relations with the West",
     )
-    down: PhaseValues = said(
+    down: PhaseFactors = said(
         "001",
         "how each phase multiplies the chance of losing a level",
         "multiplier",
@@ -740,7 +740,7 @@ class Shock(Section):
         return drivers
 
 
-class Shocks(Section):
+class ShockSpecs(Section):
     """The stochastic shocks, each with its source and the 1992-2016 base rate where the record gives one."""
 
     black_swan: Shock = said(
@@ -956,7 +956,7 @@ class Scenario(Section):
     publics: Publics
     china: China
     structure: Structure
-    shocks: Shocks
+    shocks: ShockSpecs
     schedule: list[Scheduled] = []
     questions: list[Question] = []
     sensitivity: Sensitivity | None = None

@@ -11,7 +11,7 @@ import pytest
 
 from simulator.model.model import RelationsModel
 from simulator.scenario import override
-from simulator.scenario.schema import Shocks
+from simulator.scenario.schema import ShockSpecs
 from simulator.vocabulary import (
     EVENT_INDEX,
     EVENT_TABLE,
@@ -29,7 +29,7 @@ WORLDS = 300
 #: (the war is still fought, aid and sanctions are neither at their floor nor their ceiling).
 AT = 0
 #: No chance shocks: a shock in the month of a forced event can undo it (throw the phase elsewhere, cost a level).
-QUIET = {f"shocks.{name}.hazard": 0.0 for name in Shocks.model_fields}
+QUIET = {f"shocks.{name}.hazard": 0.0 for name in ShockSpecs.model_fields}
 #: A start from which every forced event is news: not yet in crisis, and neither erosion nor a chance shock
 #: that could take a forced contact back to suspension within the month (``relations.Relationship._move_level``).
 OPEN = {**QUIET, "initial.phase": "realism", "structure.erosion": 0.0}
@@ -69,7 +69,7 @@ def test_a_forced_event_happens_in_every_world_the_month_it_is_forced(baseline, 
 
 @pytest.mark.parametrize("shock", sorted(SHOCK_EVENTS))
 def test_a_shock_records_its_event_in_every_world_it_strikes(baseline, shock):
-    assert shock in Shocks.model_fields, f"{shock} records an event but is no shock of the scenario"
+    assert shock in ShockSpecs.model_fields, f"{shock} records an event but is no shock of the scenario"
     before, after = scheduled(override(baseline, QUIET), {"event": "shock", "shock": shock})
     row = EVENT_INDEX[SHOCK_EVENTS[shock]]
     assert (before[row] < 0).all(), "no chance shock struck before the scheduled one"
