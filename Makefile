@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: baseline setup browser test test-fast lint notebooks clean
+.PHONY: baseline setup browser test test-fast lint notebooks regression clean
 
 baseline: setup
 	$(VENV)/bin/sim run scenarios/trump2025.yaml
@@ -48,6 +48,11 @@ test-fast: setup
 notebooks: setup
 	cd notebooks && MPLBACKEND=Agg ../$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.record_timing=False *.ipynb
+
+# Rewrite the regression baseline (every shipped scenario's headline numbers at a fixed seed)
+# after a change meant to move results; commit it with the change, so its diff shows what moved.
+regression: setup
+	$(PY) tests/regression/baseline.py
 
 lint: setup
 	$(VENV)/bin/ruff check .
