@@ -33,6 +33,7 @@ from simulator.cli.app import (
     _output_dir,
     _output_file,
     _prepare,
+    _resolved,
     _sized,
     _stop_on_signals,
     _write_failed,
@@ -132,7 +133,7 @@ def sensitivity_command(
     spec = run_folder_spec(target) if given else _prepare([target], set_, config_dir)[1][0]
     outcomes = chosen_outcomes(spec, outcome)
     method = method or ("pawn" if given else "sobol")
-    seed = config.seed if seed is None else seed
+    seed = _resolved(config, seed=seed).seed
     out = _output_dir(out, config.output_root, f"{spec.name}-sensitivity", force)
     try:
         if given:

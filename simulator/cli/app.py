@@ -1,7 +1,9 @@
 """The ``sim`` command: a thin layer over the Python API.
 
-Options are read and checked here, and fall back to ``configs/engine.yaml``
-in one place (``_sized``); what is shown lives in ``render``.
+Options are read and checked here; the number of worlds, the seed and how a
+run is carried out fall back to ``configs/engine.yaml`` in one place, shared
+with the Python API and the explorer (``engine.settings.RunSettings``); what
+is shown lives in ``render``.
 """
 
 import json
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from threading import Event
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.markup import escape
@@ -27,9 +29,10 @@ from simulator.api import Execution, posterior_design, run_ensemble
 from simulator.api import run as run_scenario
 from simulator.cli import render
 from simulator.cli.render import console, errors
-from simulator.engine.design import DesignError
+from simulator.engine.design import DesignError, Sampled
 from simulator.engine.folder import FolderError
 from simulator.engine.runner import ChunkFailed, Interrupted, plan_chunks
+from simulator.engine.settings import RunSettings, SettingsError
 from simulator.engine.store import CHUNKS, MANIFEST, FolderStore, ResumeError, SaveFailed, read_manifest
 from simulator.engine.workers import WorkersError
 from simulator.results.outputs import (
@@ -41,7 +44,7 @@ from simulator.results.outputs import (
     new_run_dir,
 )
 from simulator.scenario import Scenario, ScenarioError
-from simulator.scenario.config import ENGINE_FILE, POSTERIOR_FILE, ConfigError, EngineConfig, load_config
+from simulator.scenario.config import POSTERIOR_FILE, ConfigError, EngineConfig, load_config
 from simulator.scenario.ensemble import Ensemble, is_ensemble, load_ensemble
 from simulator.scenario.loader import resolve_scenario
 from simulator.scenario.provenance import as_dicts, as_markdown, describe
@@ -128,9 +131,13 @@ def _spec_of(item: Scenario | Ensemble) -> Scenario:
 
 
 def _prepare_runnable(
-    scenarios: list[Path], sets: list[str] | None, config_dir: Path | None
+    scenarios: list[Path], sets: list[str] | None, config_dir: Path | None, check_samples: bool = True
 ) -> tuple[EngineConfig, list[Scenario | Ensemble]]:
-    """The engine configuration and each file as a scenario or, for an ensemble file, an ensemble."""
+    """The engine configuration and each file as a scenario or, for an ensemble file, an ensemble.
+
+    A posterior sample that does not fit a scenario ends the command here, unless ``check_samples``
+    is false: ``sim run`` draws the sample of its one scenario once, with the run's seed (``_drawn``).
+    """
     try:
         config = load_config(config_dir)
         loaded = [
@@ -139,7 +146,7 @@ def _prepare_runnable(
             else resolve_scenario(path, sets or (), config_dir).spec
             for path in scenarios
         ]
-        for item in loaded:  # a posterior sample that does not fit fails here, once
+        for item in loaded if check_samples else ():
             for spec in [m.spec for m in item.members] if isinstance(item, Ensemble) else [item]:
                 posterior_design(spec, config.seed)
         return config, loaded
@@ -180,15 +187,21 @@ def _engine_config(config_dir: Path | None) -> EngineConfig:
         _fail(str(error))
 
 
-def _sized(config: EngineConfig, runs: int | None, seed: int | None, option: str = "--runs") -> tuple[int, int]:
-    """Runs and seed: the options if given, else ``configs/engine.yaml`` (the one place they fall back).
+def _resolved(config: EngineConfig, runs: int | None = None, seed: int | None = None, **options: Any) -> RunSettings:
+    """The command's run settings: the options given, else ``configs/engine.yaml``'s (``RunSettings.resolve``).
 
-    Runs above the configuration's ``max_runs`` end the command here, with exit code 2, naming ``option``.
+    A number of worlds out of bounds ends the command here, with exit code 2, naming its option.
     """
     try:
-        return _within_max(runs or config.runs, config, option), config.seed if seed is None else seed
-    except OutputError as error:
+        return RunSettings.resolve(config, runs=runs, seed=seed, **options)
+    except SettingsError as error:
         _fail(str(error))
+
+
+def _sized(config: EngineConfig, runs: int | None, seed: int | None, option: str = "--runs") -> tuple[int, int]:
+    """Runs and seed: the options if given, else ``configs/engine.yaml``'s (``_resolved``)."""
+    settings = _resolved(config, runs, seed, runs_option=option)
+    return settings.runs, settings.seed
 
 
 def _execution(
@@ -196,20 +209,11 @@ def _execution(
     *,
     workers: int | None = None,
     dask: str | None = None,
-    chunk_worlds: int | None = None,
     progress: Callable[[int], None] | None = None,
     stop: Event | None = None,
-    resume: bool = False,
 ) -> Execution:
     """How to run: the options given, else the engine configuration's workers, Dask scheduler and chunk size."""
-    return Execution(
-        workers=workers or config.workers,
-        dask=dask or config.dask,
-        chunk_worlds=chunk_worlds or config.chunk_worlds,
-        progress=progress,
-        stop=stop,
-        resume=resume,
-    )
+    return _resolved(config, workers=workers, dask=dask).execution(progress=progress, stop=stop)
 
 
 @dataclass(frozen=True)
@@ -217,9 +221,7 @@ class _Settings:
     """What ``sim run`` will do, once options, the engine configuration and any resumed run agree."""
 
     out: Path
-    runs: int
-    seed: int
-    chunk_worlds: int
+    run: RunSettings
     trajectories: bool
     resume: bool
     done_worlds: int
@@ -234,30 +236,34 @@ def _settings(
     force: bool,
     resume: Path | None,
     trajectories: bool,
+    **options: Any,
 ) -> _Settings:
     """Resolve the options; for ``--resume``, runs, seed and chunking come from the interrupted run."""
     if resume is None:
         out = out or new_run_dir(config.output_root, spec.name)
         check_output_dir(out, force)
-        runs, seed = _sized(config, runs, seed)
-        return _Settings(out, runs, seed, config.chunk_worlds, trajectories, False, 0)
+        return _Settings(out, RunSettings.resolve(config, runs=runs, seed=seed, **options), trajectories, False, 0)
     if out is not None and out != resume:
         raise OutputError(f"--resume {resume} writes into that folder; leave out --out {out}")
     manifest = read_manifest(resume)
-    runs = _within_max(runs or manifest["runs"], config)
-    seed = manifest["seed"] if seed is None else seed
+    settings = RunSettings.resolve(
+        config,
+        runs=runs or manifest["runs"],
+        seed=manifest["seed"] if seed is None else seed,
+        chunk_worlds=manifest["chunk_worlds"],
+        **options,
+    )
     trajectories = trajectories or manifest["trajectories"]
-    done = plan_chunks(runs, manifest["chunk_worlds"]).worlds(FolderStore.done_in(resume))
-    return _Settings(resume, runs, seed, manifest["chunk_worlds"], trajectories, True, done)
+    done = plan_chunks(settings.runs, settings.chunk_worlds).worlds(FolderStore.done_in(resume))
+    return _Settings(resume, settings, trajectories, True, done)
 
 
-def _within_max(runs: int, config: EngineConfig, option: str = "--runs") -> int:
-    if runs > config.max_runs:
-        raise OutputError(
-            f"{option} {runs:,} is more than the {config.max_runs:,} worlds a run may have (max_runs in "
-            f"{ENGINE_FILE}); raise max_runs there, or in your own configs folder (--config-dir), for a run that big"
-        )
-    return runs
+def _drawn(spec: Scenario, seed: int) -> Sampled | None:
+    """The run's draws from the posterior sample (``api.posterior_design``); one that does not fit ends the command."""
+    try:
+        return posterior_design(spec, seed)
+    except DesignError as error:
+        _fail(str(error))
 
 
 @contextmanager
@@ -317,7 +323,7 @@ def run(
 
     An ensemble file runs each member for its weight's share of the worlds and pools them.
     """
-    config, (loaded,) = _prepare_runnable([scenario], set_, config_dir)
+    config, (loaded,) = _prepare_runnable([scenario], set_, config_dir, check_samples=False)
     if isinstance(loaded, Ensemble):
         if resume is not None:
             _fail(f"{scenario} is an ensemble, which keeps its members in memory: it cannot be resumed; run it again")
@@ -325,32 +331,31 @@ def run(
         return
     spec = loaded
     try:
-        settings = _settings(config, spec, runs, seed, out, force, resume, save_trajectories)
-    except (OutputError, ResumeError, FolderError) as error:
+        settings = _settings(
+            config, spec, runs, seed, out, force, resume, save_trajectories, workers=workers, dask=dask
+        )
+    except (OutputError, ResumeError, FolderError, SettingsError) as error:
         _fail(str(error))
+    drawn = _drawn(spec, settings.run.seed)
     started = time.perf_counter()
     with _stop_on_signals() as (stop, received), render.progress() as bar:
-        task = bar.add_task(spec.name, total=settings.runs, completed=settings.done_worlds, unit="worlds")
-        execution = _execution(
-            config,
-            workers=workers,
-            dask=dask,
-            chunk_worlds=settings.chunk_worlds,
-            progress=_advancer(bar, task, spec.months),
-            stop=stop,
-            resume=settings.resume,
+        task = bar.add_task(spec.name, total=settings.run.runs, completed=settings.done_worlds, unit="worlds")
+        execution = settings.run.execution(
+            progress=_advancer(bar, task, spec.months), stop=stop, resume=settings.resume
         )
         try:
             result = run_scenario(
                 spec,
-                runs=settings.runs,
-                seed=settings.seed,
+                runs=settings.run.runs,
+                seed=settings.run.seed,
                 out=settings.out,
                 force=force,
                 trajectories=settings.trajectories,
                 execution=execution,
                 command=["sim", *sys.argv[1:]],
                 scenario_path=scenario,
+                design=drawn,
+                config=config,
             )
         except (WorkersError, ResumeError, FolderError, OutputError) as error:
             _fail(str(error))
@@ -368,7 +373,6 @@ def run(
             )
             raise typer.Exit(code=1) from None
     render.summary(result, time.perf_counter() - started)
-    drawn = posterior_design(spec, settings.seed)
     if drawn is not None:
         render.drawn_from_posterior(drawn.paths, spec.posterior.sample.name)
     if report:
@@ -393,23 +397,22 @@ def _run_ensemble(
     """``sim run`` on an ensemble file: its members' worlds pooled into one run's outputs."""
     spec = ensemble.spec
     out = _output_dir(out, config.output_root, spec.name, force)
-    runs, seed = _sized(config, runs, seed)
+    settings = _resolved(config, runs, seed, workers=workers, dask=dask)
     started = time.perf_counter()
     with _stop_on_signals() as (stop, received), render.progress() as bar:
-        task = bar.add_task(spec.name, total=runs, unit="worlds")
-        execution = _execution(
-            config, workers=workers, dask=dask, progress=_advancer(bar, task, spec.months), stop=stop
-        )
+        task = bar.add_task(spec.name, total=settings.runs, unit="worlds")
+        execution = settings.execution(progress=_advancer(bar, task, spec.months), stop=stop)
         try:
             result = run_ensemble(
                 ensemble,
-                runs,
-                seed,
+                settings.runs,
+                settings.seed,
                 out=out,
                 force=force,
                 trajectories=trajectories,
                 execution=execution,
                 command=["sim", *sys.argv[1:]],
+                config=config,
             )
         except (WorkersError, FolderError, OutputError) as error:
             _fail(str(error))
@@ -517,16 +520,18 @@ def compare(
         )
     names = _unique_names(specs)
     out = _output_dir(out, config.output_root, "compare-" + "-".join(names), force)
-    runs, seed = _sized(config, runs, seed)
+    settings = _resolved(config, runs, seed)
     results = []
     with render.progress() as bar:
         for item, spec in zip(loaded, specs, strict=True):
-            task = bar.add_task(spec.name, total=runs, unit="worlds")
-            execution = _execution(config, progress=_advancer(bar, task, spec.months))
+            task = bar.add_task(spec.name, total=settings.runs, unit="worlds")
+            execution = settings.execution(progress=_advancer(bar, task, spec.months))
             if isinstance(item, Ensemble):
-                results.append(run_ensemble(item, runs, seed, execution=execution))
+                results.append(run_ensemble(item, settings.runs, settings.seed, execution=execution, config=config))
             else:
-                results.append(run_scenario(spec, runs=runs, seed=seed, execution=execution))
+                results.append(
+                    run_scenario(spec, runs=settings.runs, seed=settings.seed, execution=execution, config=config)
+                )
     comparison = Comparison(names, results)
     try:
         write_comparison(comparison, out, command=["sim", *sys.argv[1:]])
@@ -665,15 +670,20 @@ def explore(
         str, typer.Option(help="Address to listen on; anything but 127.0.0.1 lets other machines in.")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8521,
-    runs: Annotated[int, typer.Option(min=1, help="Worlds per forecast.")] = 20_000,
+    runs: Annotated[
+        int | None, typer.Option(min=1, help="Worlds per forecast (default: configs/engine.yaml).")
+    ] = None,
     seed: SeedOption = None,
-    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes (default: one per core).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Worker processes (default: configs/engine.yaml: one per core).")
+    ] = None,
     config_dir: ConfigOption = None,
 ) -> None:
     """Explore a scenario in the browser: change assumptions and the schedule, watch the forecast move."""
     from simulator.explore import server  # the web stack is slow to import; only this command needs it
 
     config = _engine_config(config_dir)
+    settings = _resolved(config, runs, seed, workers=workers)
     if scenario is not None:
         _prepare([scenario], None, config_dir)
     try:
@@ -686,9 +696,9 @@ def explore(
             "can open the explorer and run simulations on it",
             highlight=False,
         )
-    options = server.Settings(scenario, runs, config.seed if seed is None else seed, config_dir, server.scenarios_dir())
+    options = server.Settings(scenario, settings.runs, settings.seed, config_dir, server.scenarios_dir())
     console.print(f"sim explore: starting; then open http://{host}:{port}/ (Ctrl-C to stop)", highlight=False)
-    server.serve(options, host, port, workers)
+    server.serve(options, host, port, settings.workers)
     console.print("sim explore: stopped", highlight=False)
     sys.stdout.flush()
     os._exit(0)  # the server has stopped and its workers are closed; threads the web stack leaves must not hold on
