@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 from typer.testing import CliRunner
 
-from simulator.cli.analysis_commands import app
+from simulator.cli.app import app
 from tests.conftest import BASELINE
 
 runner = CliRunner()

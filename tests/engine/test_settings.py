@@ -8,7 +8,8 @@ from typer.testing import CliRunner
 
 import simulator
 from simulator import api
-from simulator.cli import app as cli
+from simulator.cli import run_commands
+from simulator.cli.app import app
 from simulator.engine.settings import RunSettings, SettingsError
 from simulator.scenario.config import load_config
 from tests.conftest import BASELINE, write_engine
@@ -44,7 +45,7 @@ def test_the_api_and_sim_run_share_their_defaults(configs, tmp_path, monkeypatch
     monkeypatch.setenv("SIM_CONFIG_DIR", str(configs))
     from_api = simulator.run(BASELINE, out=tmp_path / "api")
     assert (from_api.runs, from_api.seed) == (300, 77)
-    done = runner.invoke(cli.app, ["run", str(BASELINE), "--out", str(tmp_path / "cli")])
+    done = runner.invoke(app, ["run", str(BASELINE), "--out", str(tmp_path / "cli")])
     assert done.exit_code == 0, done.output
     summary = json.loads((tmp_path / "cli" / "summary.json").read_text())
     assert (summary["runs"], summary["seed"]) == (300, 77)
@@ -66,7 +67,7 @@ def test_sim_run_draws_from_the_posterior_sample_once(tmp_path, monkeypatch):
         return original(spec, seed)
 
     monkeypatch.setattr(api, "posterior_design", counted)
-    monkeypatch.setattr(cli, "posterior_design", counted)
-    done = runner.invoke(cli.app, ["run", str(BASELINE), "--runs", "200", "--seed", "5", "--out", str(tmp_path / "r")])
+    monkeypatch.setattr(run_commands, "posterior_design", counted)
+    done = runner.invoke(app, ["run", str(BASELINE), "--runs", "200", "--seed", "5", "--out", str(tmp_path / "r")])
     assert done.exit_code == 0, done.output
     assert made == [5]
