@@ -105,7 +105,7 @@ def _prepare_runnable(
     """The engine configuration and each file as a scenario or, for an ensemble file, an ensemble.
 
     A posterior sample that does not fit a scenario ends the command here, unless ``check_samples``
-    is false: ``sim run`` draws the sample of its one scenario once, with the run's seed (``_drawn``).
+    is false and the file is a scenario: ``sim run`` draws its sample once, with the run's seed (``_drawn``).
     """
     try:
         config = load_config(config_dir)
@@ -115,8 +115,8 @@ def _prepare_runnable(
             else resolve_scenario(path, sets or (), config_dir).spec
             for path in scenarios
         ]
-        for item in loaded if check_samples else ():
-            for spec in [m.spec for m in item.members] if isinstance(item, Ensemble) else [item]:
+        for item in loaded:
+            for spec in [m.spec for m in item.members] if isinstance(item, Ensemble) else [item] * check_samples:
                 posterior_design(spec, config.seed)
         return config, loaded
     except (ScenarioError, ConfigError, DesignError) as error:

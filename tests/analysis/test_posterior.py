@@ -259,3 +259,14 @@ def test_an_ensemble_keeps_what_each_member_drew_and_what_it_set(tmp_path):
     assert set(by_member.get_group("trump2025").round(6)) == {0.005, 0.08}, "drawn world by world"
     deni = load_scenario(ROOT / "scenarios" / "deni_structural.yaml").structure.erosion.value
     assert set(by_member.get_group("deni_structural")) == {deni}, "the thesis's own erosion"
+
+
+def test_an_ensemble_whose_sample_does_not_fit_is_one_message(tmp_path):
+    folder = configs_with(tmp_path, pd.DataFrame({EROSION: [7.0]}))
+    shutil.copy(ROOT / "configs" / "ensemble.yaml", folder / "ensemble.yaml")
+    ensemble = ROOT / "scenarios" / "ensemble.yaml"
+    args = ["run", ensemble, "--runs", 100, "--config-dir", folder, "--out", tmp_path / "out"]
+    result = runner.invoke(app, [str(a) for a in args])
+    assert result.exit_code == 2, result.output
+    assert POSTERIOR_FILE in result.output and "lies outside" in result.output
+    assert not (tmp_path / "out").exists(), "refused before anything is written"
