@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: baseline setup browser test test-fast lint notebooks regression clean
+.PHONY: baseline setup browser test test-fast lint notebooks regression bench clean
 
 baseline: setup
 	$(VENV)/bin/sim run scenarios/trump2025.yaml
@@ -53,6 +53,11 @@ notebooks: setup
 # after a change meant to move results; commit it with the change, so its diff shows what moved.
 regression: setup
 	$(PY) tests/regression/baseline.py
+
+# The performance guard: sim run's speed as a multiple of Mesa's batch_run, both measured now, against
+# bench/guard.json (a million worlds: a few minutes on two cores); `--store` in bench/guard.py renews it.
+bench: setup
+	$(PY) bench/guard.py
 
 lint: setup
 	$(VENV)/bin/ruff check .
