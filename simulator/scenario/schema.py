@@ -291,6 +291,14 @@ class Kremlin(Section):
         "utility",
         "maintaining independence, sovereignty, and equal status among great powers",
     )
+    peace_value: Weight = said(
+        "000",
+        "value of talking once the fighting has stopped (a ceasefire or peace): the proxy war no longer stands"
+        " between the two capitals",
+        "utility",
+        "Until this \u201cproxy war\u201d ends, US-Russia relations cannot normalize",
+        default=Fixed(1.0),
+    )
     relief_weight: Weight = said(
         "000",
         "value of talking and settling for each unit of Western sanctions, which talks may lift",

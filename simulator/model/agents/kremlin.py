@@ -16,8 +16,9 @@ Its five options and what each is worth (docs/model.md, "The Kremlin"):
   war's cost and the sanctions it would shed, less its war aims, plus status
   if the presidents have met; concessions add or subtract by its reading;
 - talk: accept contact, a summit, deals; stall on the terms. Worth
-  ``talk_value``, status when a summit is offered, relief it hopes for, the
-  phase's mood and trust, less the China caveat when courted against Beijing;
+  ``talk_value``, ``peace_value`` once the fighting has stopped, status when a
+  summit is offered, relief it hopes for, the phase's mood and trust, less the
+  China caveat when courted against Beijing;
 - stall: keep the line open, commit to nothing (``stall_value``);
 - reject: refuse everything; worth the US pressure of this month;
 - escalate: new aggression; worth ``escalation_value``, plus concessions by its
@@ -95,8 +96,11 @@ class Kremlin(mesa.Agent):
             + p.status_weight * state.met,
             CLOSED,
         )
+        # Once the fighting stops, the proxy war no longer stands between the capitals (000: "Until this
+        # 'proxy war' ends, US-Russia relations cannot normalize"): talking is worth ``peace_value`` more.
         talk = (
             p.talk_value
+            + p.peace_value * ~at_war
             + p.status_weight * agenda.summit_proposal
             + squeeze
             + model.log_up_factor()
@@ -104,7 +108,9 @@ class Kremlin(mesa.Agent):
             - model.china.tool_cost
         )
         reject = p.hostility_weight * agenda.pressure
-        escalate = p.escalation_value + reading - p.deterrence * support * at_war
+        # Western arms deter new aggression whether the front is hot or a truce holds (004: NATO has been
+        # "deterring Russian expansion"); a truce does not lift deterrence.
+        escalate = p.escalation_value + reading - p.deterrence * support
         return [settle, talk, p.stall_value, reject, escalate]
 
     def _answer(self) -> None:
