@@ -226,6 +226,14 @@ class President(Section):
         "per month",
         "swift, sudden, and sharp\u2014but so are his reversals",
     )
+    reversal_cost: Share = said(
+        "000",
+        "trust an erratic reversal costs; a reversal away from engagement also drops the deals waiting to be"
+        " implemented and sours the mood",
+        "0..1 per reversal",
+        "Trump\u2019s decisions are swift, sudden, and sharp\u2014but so are his reversals",
+        default=Fixed(0.05),
+    )
     frustration_per_rebuff: Share = said(
         "000",
         "frustration added each time the Kremlin rejects his proposals",

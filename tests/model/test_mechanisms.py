@@ -60,3 +60,11 @@ def test_a_ceasefire_makes_cooperation_and_normalization_more_likely(baseline, b
     assert rises(cooperating(base), cooperating(truce))
     assert rises(base.state.level >= 3, truce.state.level >= 3)
     assert not rises(happened(base, "president_turns_tough"), happened(truce, "president_turns_tough"))
+
+
+def test_reversals_cost_deals_and_cooperation(baseline):
+    # 000: "Trump's decisions are swift, sudden, and sharp, but so are his reversals".
+    steady = simulate(baseline, **{"president.volatility": 0.0})
+    erratic = simulate(baseline, **{"president.volatility": 0.2})
+    assert falls(cooperating(steady), cooperating(erratic))
+    assert falls(happened(steady, "working_level_deal"), happened(erratic, "working_level_deal"))

@@ -23,7 +23,8 @@ Each month he compares four courses (docs/model.md, "The president"):
 - disengage: strategic disinterest (003), the reference course, worth 0.
 
 Last month's course is worth ``inertia`` more; with chance ``volatility`` he
-reverses to another course whatever the values say.
+reverses to another course whatever the values say, and a reversal costs trust
+and, away from engagement, the deals in the pipeline and the mood.
 """
 
 from __future__ import annotations
@@ -102,9 +103,27 @@ class President(mesa.Agent):
         last = self.course
         u = self.model.streams.uniform("president.course")
         self.course = choose_erratically(self.values(), u, p.volatility, last)
-        self.reversals += (u < p.volatility) & (self.course != last)
+        reversed_ = (u < p.volatility) & (self.course != last)
+        self.reversals += reversed_
+        if reversed_.any():
+            self._reversal_costs(reversed_, last)
         self.outreach += OUTREACH_MEMORY * (self.engaged - self.outreach)
         self._act(last)
+
+    def _reversal_costs(self, reversed_: np.ndarray, last: np.ndarray) -> None:
+        """What an erratic reversal undoes: trust, and, when he drops engagement, the pipeline and the mood.
+
+        000: "Trump's decisions are swift, sudden, and sharp, but so are his reversals"; "the stability and
+        continuity of his policies are far from guaranteed". Every reversal costs ``reversal_cost`` of trust
+        (a partner whose word may not hold); one away from engagement also drops the deals and relief
+        waiting in the bureaucracy and sours the mood (the Giles cycle moves on, short of crisis).
+        """
+        model = self.model
+        state = model.state
+        state.trust = share(state.trust - self.p.reversal_cost * reversed_)
+        dropped = reversed_ & (last <= CONCEDE) & ~self.engaged
+        model.bureaucracy.shelve(dropped)
+        model.agenda.sours |= dropped
 
     def values(self) -> list[np.ndarray | float]:
         """What each course is worth to him this month, in the order of ``COURSES``."""
