@@ -8,6 +8,7 @@ direction of the paired difference with a margin of several of its standard erro
 import numpy as np
 import pytest
 
+from simulator.model.agents.president import DISENGAGE, PRESSURE
 from simulator.model.model import RelationsModel
 from simulator.scenario import override
 from simulator.vocabulary import EVENT_INDEX, SELECTIVE_COOPERATION
@@ -68,3 +69,19 @@ def test_reversals_cost_deals_and_cooperation(baseline):
     erratic = simulate(baseline, **{"president.volatility": 0.2})
     assert falls(cooperating(steady), cooperating(erratic))
     assert falls(happened(steady, "working_level_deal"), happened(erratic, "working_level_deal"))
+
+
+def test_a_step_up_from_minor_to_major_pressure_is_a_turn(baseline):
+    # 000: "he may direct his frustration toward Russia ... and impose even harsher sanctions".
+    model = RelationsModel(baseline, worlds=2, seed=1)
+    president = model.president
+    model.state.opposition[:] = 0.0
+    president.frustration[:] = 0.0
+    president.course[:] = PRESSURE
+    president._act(np.full(2, DISENGAGE))  # a tariff or a designation: minor pressure
+    assert not model.events.happened("president_turns_tough").any()
+    model.month = model.events.month = 1
+    president.frustration[:] = 1.0
+    president._act(np.full(2, PRESSURE))  # the step up to major pressure
+    assert model.events.happened("president_turns_tough").all()
+    assert (model.events.first[EVENT_INDEX["president_turns_tough"]] == 1).all()

@@ -68,6 +68,7 @@ class President(mesa.Agent):
         pause_left: months an aid pause has to run; 0 without one.
         withheld: aid withheld by the running pause, restored when it ends.
         reversals: erratic reversals so far.
+        last_major: the last month (index) he pressed Moscow at a major grade; -2 if never.
         continues: the successor will continue the Russia policy (drawn at the election).
         new_in_office: a new president who has not yet met his Russian counterpart.
     """
@@ -86,6 +87,7 @@ class President(mesa.Agent):
         self.pause_left = np.zeros(n, dtype=REAL)
         self.withheld = np.zeros(n, dtype=REAL)
         self.reversals = np.zeros(n, dtype=np.int16)
+        self.last_major = np.full(n, -2, dtype=np.int16)
         self.continues = np.ones(n, dtype=bool)
         self.new_in_office = np.zeros(n, dtype=bool)
 
@@ -154,7 +156,7 @@ class President(mesa.Agent):
             policy.pause_aid(self.model, conceding, self.p.pause_depth, self.p.pause_months)
         pressing = self.course == PRESSURE
         if pressing.any():
-            self.press(pressing, turned=last != PRESSURE)
+            self.press(pressing)
 
     def _personal_diplomacy(self, engaged: np.ndarray) -> None:
         """Calls and envoys, a summit, peace terms and deals: the next steps the state allows (000)."""
@@ -188,11 +190,14 @@ class President(mesa.Agent):
         state.aid[flows] = np.minimum(1, state.aid[flows] + self.withheld[flows])
         self.withheld[ends] = 0.0
 
-    def press(self, where: np.ndarray, turned: np.ndarray | bool = True) -> None:
+    def press(self, where: np.ndarray) -> None:
         """Pressure on Moscow, graded by his strongest reason: tariffs and designations up to a major turn (000).
 
         A major round (grade at least ``structure.major``) also sends more aid, shelves
-        deals in the pipeline and may sour the mood; its first month is the turn to toughness.
+        deals in the pipeline and may sour the mood. A major round after a month without
+        one is a turn to toughness, whether he comes from engaging or from minor pressure
+        (000: "he may direct his frustration toward Russia, increase military support for
+        Ukraine, and impose even harsher sanctions": the step up is the turn).
         """
         model, state = self.model, self.model.state
         attacked = state.domestic_attack()
@@ -202,7 +207,9 @@ class President(mesa.Agent):
         if major.any():
             policy.increase_aid(model, major)
             model.bureaucracy.shelve(major)
-            turns = major & turned
+            month = model.month
+            turns = major & (self.last_major < month - 1)
+            self.last_major[major] = month
             model.events.record("president_turns_tough", turns)
             model.agenda.sours |= turns & model.streams.bernoulli("president.sours", model.p.structure.pressure_sours)
 
