@@ -551,9 +551,18 @@ class China(Section):
     )
     us_pull: Share = said(
         "003",
-        "value the China motive adds to the president's engaging (pull strategy) or pressuring (weaken strategy)",
+        "value the China motive adds to the president's engaging (pull strategy), or takes from his engaging and"
+        " adds to his pressuring (weaken strategy)",
         "utility",
         "Others suggest a deal with Moscow to undermine Russia-China relations.",
+    )
+    weaken_grade: Share = said(
+        "003",
+        "where the US keeps weakening Russia, what weakening adds to the grade of the president's pressure"
+        " (a round from structure.major up is major)",
+        "grade, 0..1",
+        "the most likely US strategy is to keep trying to weaken Russia",
+        default=Fixed(0.15),
     )
     russian_alignment: Probability = said(
         "000",

@@ -85,3 +85,11 @@ def test_a_step_up_from_minor_to_major_pressure_is_a_turn(baseline):
     president._act(np.full(2, PRESSURE))  # the step up to major pressure
     assert model.events.happened("president_turns_tough").all()
     assert (model.events.first[EVENT_INDEX["president_turns_tough"]] == 1).all()
+
+
+def test_weakening_russia_brings_more_pressure_than_courting_it(baseline):
+    # 003: "the most likely US strategy is to keep trying to weaken Russia".
+    courting = simulate(baseline, **{"china.weaken_share": 0.0})
+    weakening = simulate(baseline, **{"china.weaken_share": 1.0})
+    assert rises(happened(courting, "president_turns_tough"), happened(weakening, "president_turns_tough"))
+    assert falls(cooperating(courting), cooperating(weakening))

@@ -193,6 +193,9 @@ class President(mesa.Agent):
     def press(self, where: np.ndarray) -> None:
         """Pressure on Moscow, graded by his strongest reason: tariffs and designations up to a major turn (000).
 
+        Where the US strategy is to weaken Russia (003), weakening adds ``china.weaken_grade``
+        to his reason: a smaller grievance suffices for major pressure.
+
         A major round (grade at least ``structure.major``) also sends more aid, shelves
         deals in the pipeline and may sour the mood. A major round after a month without
         one is a turn to toughness, whether he comes from engaging or from minor pressure
@@ -201,7 +204,8 @@ class President(mesa.Agent):
         """
         model, state = self.model, self.model.state
         attacked = state.domestic_attack()
-        grade = clip(np.maximum(np.maximum(self.frustration, attacked), state.scandal_heat), LEAST_GRADE, REAL(1))
+        reason = np.maximum(np.maximum(self.frustration, attacked), state.scandal_heat)
+        grade = clip(reason + model.china.pressure_grade, LEAST_GRADE, REAL(1))
         policy.impose_sanctions(model, where, grade)
         major = where & (grade >= model.p.structure.major)
         if major.any():
