@@ -93,3 +93,11 @@ def test_weakening_russia_brings_more_pressure_than_courting_it(baseline):
     weakening = simulate(baseline, **{"china.weaken_share": 1.0})
     assert rises(happened(courting, "president_turns_tough"), happened(weakening, "president_turns_tough"))
     assert falls(cooperating(courting), cooperating(weakening))
+
+
+def test_europe_replacing_us_aid_lets_kyiv_refuse_terms(baseline):
+    # 004: Western arms let Kyiv refuse; Europe "seek[s] greater defense independence if U.S. support weakens".
+    alone = simulate(baseline, **{"allies.europe_replacement": 0.0})
+    replaced = simulate(baseline, **{"allies.europe_replacement": 1.0})
+    assert falls(happened(alone, "ceasefire"), happened(replaced, "ceasefire"))
+    assert falls(happened(alone, "russian_escalation"), happened(replaced, "russian_escalation"))

@@ -13,7 +13,7 @@ good faith) is ``concession_reading``, an assumption spanning both signs.
 Its five options and what each is worth (docs/model.md, "The Kremlin"):
 
 - settle (only with terms on the table): accept the terms and talk. Worth the
-  war's cost and the sanctions it would shed, less its war aims, plus status
+  war's cost (the US part of it) and the sanctions it would shed, less its war aims, plus status
   if the presidents have met; concessions add or subtract by its reading;
 - talk: accept contact, a summit, deals; stall on the terms. Worth
   ``talk_value``, ``peace_value`` once the fighting has stopped, status when a
@@ -87,10 +87,14 @@ class Kremlin(mesa.Agent):
         support = policy.western_support(model)
         squeeze = p.relief_weight * (state.sanctions + state.europe_sanctions) / 2
         reading = self.reading()
+        # The war's cost that pushes Moscow to settle is the American part of it (000: "The US has
+        # effectively become an integral part of Ukraine's military operations", with "satellite
+        # reconnaissance intelligence crucial to modern warfare"); what Europe replaces lets Kyiv refuse
+        # (allies.acceptance, 004) and deters new aggression, but does not make Moscow settle.
         settle = np.where(
             agenda.peace_plan & at_war,
             squeeze
-            + p.cost_weight * state.intensity * support
+            + p.cost_weight * state.intensity * state.aid
             - p.aims_weight * p.war_aims
             - reading
             + p.status_weight * state.met,
