@@ -185,7 +185,8 @@ class President(Section):
     )
     concession_drive: Weight = said(
         "004",
-        "value of conceding to Moscow (an aid pause, terms it wants) when the talks are fully stuck; 0 when they move",
+        "value of conceding to Moscow (an aid pause, terms it wants) per unit of stalled talks; open only once they are"
+        " stuck (half a year of stalls)",
         "utility per unit of stall",
         "Trump has criticized continued U.S. military aid to Ukraine",
     )

@@ -8,7 +8,7 @@ direction of the paired difference with a margin of several of its standard erro
 import numpy as np
 import pytest
 
-from simulator.model.agents.president import DISENGAGE, PRESSURE
+from simulator.model.agents.president import CONCEDE, DISENGAGE, PRESSURE
 from simulator.model.model import RelationsModel
 from simulator.scenario import override
 from simulator.vocabulary import EVENT_INDEX, SELECTIVE_COOPERATION
@@ -101,3 +101,18 @@ def test_europe_replacing_us_aid_lets_kyiv_refuse_terms(baseline):
     replaced = simulate(baseline, **{"allies.europe_replacement": 1.0})
     assert falls(happened(alone, "ceasefire"), happened(replaced, "ceasefire"))
     assert falls(happened(alone, "russian_escalation"), happened(replaced, "russian_escalation"))
+
+
+def test_conceding_is_open_only_once_the_talks_are_stuck(baseline):
+    # 004: an aid pause is a way out of stuck talks, not a default course.
+    model = RelationsModel(baseline, worlds=2, seed=1)
+    president = model.president
+    president.stall[:] = [0.0, 1.0]
+    concede = np.broadcast_to(president.values()[CONCEDE], (2,))
+    assert concede[0] == -np.inf
+    assert concede[1] > -np.inf
+
+
+def test_without_a_drive_to_concede_aid_pauses_are_rarer(baseline, base):
+    reluctant = simulate(baseline, **{"president.concession_drive": 0.0})
+    assert falls(happened(base, "aid_cut"), happened(reluctant, "aid_cut"))

@@ -16,7 +16,8 @@ Each month he compares four courses (docs/model.md, "The president"):
   relief and the end of large-scale aid. Worth ``deal_drive`` (plus the China
   pull where the US courts Moscow against Beijing);
 - concede: engage, and pause part of the aid to Ukraine to move the talks;
-  worth ``concession_drive`` times how stuck the talks are (0 when they move);
+  open only once the talks are stuck (``STUCK``), and then worth
+  ``concession_drive`` times how stuck they are;
 - pressure Moscow: sanctions graded by how strong his reason is, and when
   major, more aid and shelved deals; worth his frustration, the domestic
   attack on him, scandal and, before elections, the campaign;
@@ -52,6 +53,9 @@ OUTREACH_MEMORY = 0.2
 
 #: How much a month of stalled talks adds to his sense that they are stuck, 0..1.
 STALL_PER_MONTH = REAL(0.1)
+
+#: How stuck the talks must be before conceding is an option: about half a year of stalled months.
+STUCK = REAL(0.5)
 
 #: The grade of his mildest round of pressure: a tariff or a designation (000).
 LEAST_GRADE = REAL(0.25)
@@ -132,7 +136,10 @@ class President(mesa.Agent):
         model, p, state = self.model, self.p, self.model.state
         attacked = state.domestic_attack()
         campaign = p.campaign_weight * model.shocks.campaigning
-        can_concede = (state.war == WAR_ACTIVE) & (state.aid > 0) & (self.pause_left == 0)
+        # A concession is a way out of stuck talks (004), not a course of its own: it is open only
+        # once the talks have stalled for about half a year.
+        stuck = self.stall >= STUCK
+        can_concede = stuck & (state.war == WAR_ACTIVE) & (state.aid > 0) & (self.pause_left == 0)
         stay = [p.inertia * (self.course == course) for course in range(len(COURSES))]
         engage = p.deal_drive + model.china.engage_value
         concede = np.where(can_concede, p.concession_drive * self.stall, CLOSED)
