@@ -654,6 +654,14 @@ class Structure(Section):
         "per occasion",
         "The first reset came in the aftermath of the 9/11 attacks",
     )
+    summit_months: Months = said(
+        "000",
+        "months a presidential summit takes to prepare: months in which the president proposes it and the Kremlin"
+        " talks, before it is held (a planned_summit is prepared)",
+        "months",
+        "A planned meeting between the Russian and US presidents could mark the completion of this stage",
+        default=Fixed(3.0),
+    )
     erosion: Probability = said(
         "001",
         "chance of losing a level in a month, at down factor 1",

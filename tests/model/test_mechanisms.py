@@ -116,3 +116,15 @@ def test_conceding_is_open_only_once_the_talks_are_stuck(baseline):
 def test_without_a_drive_to_concede_aid_pauses_are_rarer(baseline, base):
     reluctant = simulate(baseline, **{"president.concession_drive": 0.0})
     assert falls(happened(base, "aid_cut"), happened(reluctant, "aid_cut"))
+
+
+def test_a_summit_takes_months_to_prepare_and_working_level_deals_can_come_first(baseline, base):
+    # 000: "A planned meeting between the Russian and US presidents could mark the completion of this stage".
+    summit = base.events.first[EVENT_INDEX["summit"]]
+    working = base.events.first[EVENT_INDEX["working_level_deal"]]
+    assert not (summit == 0).any()
+    first = (working >= 0) & ((summit < 0) | (working < summit))
+    assert first.mean() > 0.2
+    quick = simulate(baseline, **{"structure.summit_months": 1.0})
+    slow = simulate(baseline, **{"structure.summit_months": 6.0})
+    assert falls(happened(quick, "summit"), happened(slow, "summit"))

@@ -73,6 +73,7 @@ class President(mesa.Agent):
         withheld: aid withheld by the running pause, restored when it ends.
         reversals: erratic reversals so far.
         last_major: the last month (index) he pressed Moscow at a major grade; -2 if never.
+        summit_prep: months both sides have worked on the summit he proposes.
         continues: the successor will continue the Russia policy (drawn at the election).
         new_in_office: a new president who has not yet met his Russian counterpart.
     """
@@ -92,6 +93,7 @@ class President(mesa.Agent):
         self.withheld = np.zeros(n, dtype=REAL)
         self.reversals = np.zeros(n, dtype=np.int16)
         self.last_major = np.full(n, -2, dtype=np.int16)
+        self.summit_prep = np.zeros(n, dtype=REAL)
         self.continues = np.ones(n, dtype=bool)
         self.new_in_office = np.zeros(n, dtype=bool)
 
@@ -177,6 +179,23 @@ class President(mesa.Agent):
         # Arms control is a deal of resets and euphoria (001: New START came with the 2009 reset).
         good_times = (state.phase == RESET) | (state.phase == EUPHORIA)
         agenda.arms_offer |= talking & state.met & good_times & ~self.model.events.happened("arms_control_deal")
+
+    def prepare_summit(self, worked_on: np.ndarray) -> np.ndarray:
+        """Another month of preparing the summit where ``worked_on`` (he proposes it, Moscow talks); where it is held.
+
+        A summit takes months to prepare (000: "A planned meeting between the Russian and US
+        presidents could mark the completion of this stage": planned, not improvised): it is held
+        once both sides have worked on it for ``structure.summit_months`` months. The working-level
+        channel (prisoner swaps, embassies) needs no such preparation, so its deals can come first.
+        """
+        self.summit_prep += worked_on
+        held = worked_on & (self.summit_prep >= self.model.p.structure.summit_months)
+        self.summit_prep *= ~held
+        return held
+
+    def summit_planned(self, where: np.ndarray) -> None:
+        """A summit on the calendar (``planned_summit``): prepared, it is held if Moscow talks this month."""
+        self.summit_prep = np.where(where, np.inf, self.summit_prep).astype(REAL)
 
     def _wind_down_the_proxy_war(self, engaged: np.ndarray) -> None:
         """Once fighting stops: order sanctions relief and end large-scale aid (000)."""
