@@ -158,10 +158,11 @@ class Relationship:
         pushed = (agenda.advance & (phase != CRISIS)) | (agenda.sours & ~in_trouble(phase))
         # Bad news never hurries a reset into euphoria: a push from a reset goes to realism.
         phase = blend(clock | pushed, next_phase(phase, caution | ~clock), phase)
-        # Contact resumed, the presidents' first meeting or a settlement in bad times may open a reset
-        # (001: the resets of 2001 and 2009; 000: points of contention "simultaneously alleviated").
-        resumed = agenda.contact & (state.level == SUSPENDED)
-        occasion = (resumed | agenda.first_meeting | agenda.settled) & in_trouble(phase)
+        # The presidents' first meeting or a settlement in bad times may open a reset (001: the resets
+        # of 2001 and 2009 followed a new president's meeting and a shared threat; 000: points of
+        # contention "simultaneously alleviated"). Resumed contact only makes the meeting possible:
+        # it is no occasion of its own, so a reset is a choice both sides make, not a default.
+        occasion = (agenda.first_meeting | agenda.settled) & in_trouble(phase)
         if occasion.any():
             reopens = occasion & model.streams.bernoulli("relations.reset", p.reset_chance)
             phase[reopens] = RESET

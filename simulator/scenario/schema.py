@@ -650,7 +650,7 @@ class Structure(Section):
     )
     reset_chance: Probability = said(
         "001",
-        "chance new contact, a first meeting or a settlement in disillusionment or crisis opens a reset",
+        "chance the presidents' first meeting or a settlement in disillusionment or crisis opens a reset",
         "per occasion",
         "The first reset came in the aftermath of the 9/11 attacks",
     )

@@ -128,3 +128,12 @@ def test_a_summit_takes_months_to_prepare_and_working_level_deals_can_come_first
     quick = simulate(baseline, **{"structure.summit_months": 1.0})
     slow = simulate(baseline, **{"structure.summit_months": 6.0})
     assert falls(happened(quick, "summit"), happened(slow, "summit"))
+
+
+def test_resumed_contact_makes_a_reset_possible_not_likely(baseline, base):
+    # 001: resets followed a new president's meeting or a shared threat; contact alone is no reset.
+    reset = base.events.first[EVENT_INDEX["reset"]]
+    assert (reset == 0).mean() < 0.1
+    never = simulate(baseline, **{"structure.reset_chance": 0.0})
+    always = simulate(baseline, **{"structure.reset_chance": 1.0})
+    assert rises(happened(never, "reset"), happened(always, "reset"))
