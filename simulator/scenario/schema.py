@@ -642,6 +642,15 @@ class Structure(Section):
         "multiplier",
         "the structural factors impeding long-term cooperation will reassert themselves",
     )
+    agency: Share = said(
+        "001",
+        "how far leaders can move the relationship against the structural cycle: the president's drives count"
+        " 2 x agency, the Giles phase's up and down factors are raised to 2 x (1 - agency); 0 is 001's reading"
+        " (structure decides), 1 is 000's (personal diplomacy decides), 0.5 weighs both as given",
+        "0..1",
+        "a cyclical nature that defies control by leaders in either capital",
+        default=Fixed(0.5),
+    )
     pressure_sours: Probability = said(
         "000",
         "chance a major presidential turn to pressure moves the cycle a phase on",

@@ -137,3 +137,24 @@ def test_resumed_contact_makes_a_reset_possible_not_likely(baseline, base):
     never = simulate(baseline, **{"structure.reset_chance": 0.0})
     always = simulate(baseline, **{"structure.reset_chance": 1.0})
     assert rises(happened(never, "reset"), happened(always, "reset"))
+
+
+def effect(spec, before, after, **common):
+    """The paired effect on cooperation of moving from assumptions ``before`` to ``after``, and its error."""
+    return paired(cooperating(simulate(spec, **common, **before)), cooperating(simulate(spec, **common, **after)))
+
+
+@pytest.mark.parametrize(
+    ("lever", "before", "after", "stronger_under"),
+    [
+        ("leaders", {"president.deal_drive": 1.5}, {"president.deal_drive": -1.0}, 0.9),
+        ("structure", {"structure.phase_months.crisis": 18.0}, {"structure.phase_months.crisis": 60.0}, 0.1),
+    ],
+)
+def test_structure_versus_agency_decides_whose_lever_moves_relations(baseline, lever, before, after, stronger_under):
+    # 001: "a cyclical nature that defies control by leaders in either capital" (agency 0.1);
+    # 000: "Trump's Russia policy carries a strong personal imprint" (agency 0.9).
+    weaker_under = 1.0 - stronger_under
+    strong, strong_se = effect(baseline, before, after, **{"structure.agency": stronger_under})
+    weak, weak_se = effect(baseline, before, after, **{"structure.agency": weaker_under})
+    assert abs(strong) - abs(weak) > MARGIN * np.hypot(strong_se, weak_se), lever

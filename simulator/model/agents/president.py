@@ -143,9 +143,12 @@ class President(mesa.Agent):
         stuck = self.stall >= STUCK
         can_concede = stuck & (state.war == WAR_ACTIVE) & (state.aid > 0) & (self.pause_left == 0)
         stay = [p.inertia * (self.course == course) for course in range(len(COURSES))]
-        engage = p.deal_drive + model.china.engage_value
-        concede = np.where(can_concede, p.concession_drive * self.stall, CLOSED)
-        pressure = (
+        # How much his own drives count against the structure is the documents' disagreement
+        # (structure.agency: 001 "defies control by leaders" vs 000 "a strong personal imprint").
+        lead = model.leader_weight()
+        engage = lead * (p.deal_drive + model.china.engage_value)
+        concede = np.where(can_concede, lead * p.concession_drive * self.stall, CLOSED)
+        pressure = lead * (
             p.frustration_weight * self.frustration
             + p.backlash_weight * attacked
             + p.scandal_weight * state.scandal_heat
