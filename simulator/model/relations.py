@@ -119,6 +119,18 @@ def level_ceiling(met: Array, gate: Array, shared_goals: Array) -> Array:
     return CONTACT + above_contact
 
 
+def shock_absorber(sanctions: Array, europe_sanctions: Array, trade_ties: Array | float) -> Array:
+    """The share of erosion that trade ties absorb: their potential, as far as sanctions let trade flow (001).
+
+    001: "a robust economic relationship can provide that shock absorber ... No such economic
+    shock absorber exists in the U.S.-Russia relationship". ``trade_ties`` is the trade the
+    relationship could carry against a robust one such as US-China's (about a tenth: US-Russia
+    goods trade peaked at 36 billion dollars in 2008, simulator/data/history/us_russia_trade_1992_2016.csv);
+    sanctions, the mean of the US's and Europe's, hold back that share of it.
+    """
+    return trade_ties * (1 - (sanctions + europe_sanctions) / 2)
+
+
 def level_floor(war: Array, intensity: Array, suspension_intensity: float) -> Array:
     """Ties fall to near-total suspension only while a hot proxy war rages (000); otherwise contact holds."""
     hot = (war == WAR_ACTIVE) & (intensity >= suspension_intensity)
@@ -201,7 +213,7 @@ class Relationship:
                 * (1 - model.p.china.russian_alignment)
             )
             rise = rise + partnership * ((level == NORMALIZATION) & state.shared_goals)
-        erosion = share(p.erosion * down)
+        erosion = share(p.erosion * down * (1 - shock_absorber(state.sanctions, state.europe_sanctions, p.trade_ties)))
         u = model.streams.uniform("relations.level")
         state.shared_goals |= u >= 1 - p.shared_goals_hazard
         erodes = (u < erosion) & (level > SUSPENDED)

@@ -677,6 +677,16 @@ class Structure(Section):
         "per month",
         "No such economic shock absorber exists in the U.S.-Russia relationship",
     )
+    trade_ties: Share = said(
+        "001",
+        "trade ties as a shock absorber: the share of erosion they absorb when no sanctions hold trade back (the"
+        " share absorbed falls with the mean of US and European sanctions); about 0.1 for US-Russia trade, whose"
+        " 2008 peak was about a tenth of US-China trade (data/history/us_russia_trade_1992_2016.csv), 1 for a"
+        " robust economic relationship",
+        "0..1",
+        "No such economic shock absorber exists in the U.S.-Russia relationship",
+        default=Fixed(0.1),
+    )
     normalization_rate: Probability = said(
         "000",
         "chance the gated move to normal relations happens, at up factor 1",

@@ -158,3 +158,11 @@ def test_structure_versus_agency_decides_whose_lever_moves_relations(baseline, l
     strong, strong_se = effect(baseline, before, after, **{"structure.agency": stronger_under})
     weak, weak_se = effect(baseline, before, after, **{"structure.agency": weaker_under})
     assert abs(strong) - abs(weak) > MARGIN * np.hypot(strong_se, weak_se), lever
+
+
+def test_trade_ties_absorb_shocks_once_sanctions_let_trade_flow(baseline):
+    # 001: "a robust economic relationship can provide that shock absorber".
+    truce = {"month": "2025-06", "event": "ceasefire", "force": True}
+    none = simulate(baseline, truce, **{"structure.trade_ties": 0.0})
+    robust = simulate(baseline, truce, **{"structure.trade_ties": 1.0})
+    assert rises(cooperating(none), cooperating(robust))
