@@ -166,3 +166,10 @@ def test_trade_ties_absorb_shocks_once_sanctions_let_trade_flow(baseline):
     none = simulate(baseline, truce, **{"structure.trade_ties": 0.0})
     robust = simulate(baseline, truce, **{"structure.trade_ties": 1.0})
     assert rises(cooperating(none), cooperating(robust))
+
+
+def test_a_scandal_strips_away_the_appetite_for_rapprochement(baseline, base):
+    # 002: the scandal "stripped away any appetite (both in Washington and the nation) for a rapprochement".
+    scandal = simulate(baseline, {"month": "2025-06", "event": "shock", "shock": "scandal"})
+    assert falls(cooperating(base), cooperating(scandal))
+    assert falls(happened(base, "cooperation_deal"), happened(scandal, "cooperation_deal"))
