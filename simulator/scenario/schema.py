@@ -308,6 +308,15 @@ class Kremlin(Section):
         "Until this \u201cproxy war\u201d ends, US-Russia relations cannot normalize",
         default=Fixed(1.0),
     )
+    public_weight: Weight = said(
+        "001",
+        "value of talking for each unit of trust: the Kremlin answers to a Russian public and elite whose view of the"
+        " US is part of trust",
+        "utility per unit",
+        "any Russian president \u2013 has to consider both the preferences of the Russian people and those of the"
+        " Russian elite",
+        default=Fixed(1.0),
+    )
     relief_weight: Weight = said(
         "000",
         "value of talking and settling for each unit of Western sanctions, which talks may lift",

@@ -173,3 +173,11 @@ def test_a_scandal_strips_away_the_appetite_for_rapprochement(baseline, base):
     scandal = simulate(baseline, {"month": "2025-06", "event": "shock", "shock": "scandal"})
     assert falls(cooperating(base), cooperating(scandal))
     assert falls(happened(base, "cooperation_deal"), happened(scandal, "cooperation_deal"))
+
+
+def test_the_kremlin_answers_to_a_public_that_distrusts_the_us(baseline):
+    # 001: "any Russian president - has to consider both the preferences of the Russian people and those of the
+    # Russian elite".
+    deaf = simulate(baseline, **{"kremlin.public_weight": 0.0})
+    heeding = simulate(baseline, **{"kremlin.public_weight": 3.0})
+    assert rises(happened(deaf, "cooperation_deal"), happened(heeding, "cooperation_deal"))

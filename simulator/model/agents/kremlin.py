@@ -100,6 +100,9 @@ class Kremlin(mesa.Agent):
             + p.status_weight * state.met,
             CLOSED,
         )
+        # The Kremlin answers to its own public and elite (001: "any Russian president - has to consider
+        # both the preferences of the Russian people and those of the Russian elite"): talks are worth
+        # more the better Russians think of the US (trust, both publics' perceptions), by ``public_weight``.
         # Once the fighting stops, the proxy war no longer stands between the capitals (000: "Until this
         # 'proxy war' ends, US-Russia relations cannot normalize"): talking is worth ``peace_value`` more.
         talk = (
@@ -108,7 +111,7 @@ class Kremlin(mesa.Agent):
             + p.status_weight * agenda.summit_proposal
             + squeeze
             + model.log_up_factor()
-            + state.trust
+            + p.public_weight * state.trust
             - model.china.tool_cost
         )
         reject = p.hostility_weight * agenda.pressure
