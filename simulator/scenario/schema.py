@@ -675,10 +675,10 @@ class Structure(Section):
     summit_months: Months = said(
         "000",
         "months a presidential summit takes to prepare: months in which the president proposes it and the Kremlin"
-        " talks, before it is held (a planned_summit is prepared)",
+        " talks, the last of them the month it is held (a planned_summit is prepared)",
         "months",
         "A planned meeting between the Russian and US presidents could mark the completion of this stage",
-        default=Fixed(3.0),
+        default=Fixed(2.0),
     )
     erosion: Probability = said(
         "001",
