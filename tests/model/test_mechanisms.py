@@ -181,3 +181,12 @@ def test_the_kremlin_answers_to_a_public_that_distrusts_the_us(baseline):
     deaf = simulate(baseline, **{"kremlin.public_weight": 0.0})
     heeding = simulate(baseline, **{"kremlin.public_weight": 3.0})
     assert rises(happened(deaf, "cooperation_deal"), happened(heeding, "cooperation_deal"))
+
+
+def test_western_arms_deter_the_kremlin_from_breaking_a_truce(baseline):
+    # 004: NATO has been "deterring Russian expansion into Europe".
+    truce = {"month": "2025-01", "event": "ceasefire", "force": True}
+    undeterred = simulate(baseline, truce, **{"kremlin.deterrence": 0.0})
+    deterred = simulate(baseline, truce, **{"kremlin.deterrence": 2.0})
+    # Fewer truces break, so more of them become peace.
+    assert rises(happened(undeterred, "peace_agreement"), happened(deterred, "peace_agreement"))
