@@ -249,3 +249,22 @@ def test_each_change_in_us_aid_to_ukraine_has_its_aid_decision_that_month():
     rises, falls = months[1:][aid[1:] > aid[:-1]], months[1:][aid[1:] < aid[:-1]]
     assert set(rises) <= set(RECORD.happened("aid_increase")) and len(rises) == 3
     assert set(falls) <= set(RECORD.happened("aid_cut")) and len(falls) == 1
+
+
+def test_the_readme_coverage_table_is_the_record():
+    """The folder's README counts events by type and period; the counts are the record's."""
+    text = (record.FOLDER / "README.md").read_text(encoding="utf-8")
+    rows = [line.split("|")[1:-1] for line in text.splitlines() if line.startswith("| ")]
+    header = next(row for row in rows if row[0].strip() == "event" and "1991–2000" in row[1])
+    periods = [cell.strip() for cell in header[1:-1]]
+    table = {
+        row[0].strip(): [int(cell) for cell in row[1:]]
+        for row in rows
+        if row[0].strip() in {*EVENTS, "all"} and all(cell.strip().isdigit() for cell in row[1:])
+    }
+    events = RECORD.events
+    for name, counts in table.items():
+        chosen = events if name == "all" else events[events["event"] == name]
+        by_period = [int(chosen["month"].between(f"{p[:4]}-01", f"{p[5:]}-12").sum()) for p in periods]
+        assert counts == [*by_period, len(chosen)], name
+    assert set(table) == {*set(events["event"]), "all"}
