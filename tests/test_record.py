@@ -268,3 +268,12 @@ def test_the_readme_coverage_table_is_the_record():
         by_period = [int(chosen["month"].between(f"{p[:4]}-01", f"{p[5:]}-12").sum()) for p in periods]
         assert counts == [*by_period, len(chosen)], name
     assert set(table) == {*set(events["event"]), "all"}
+
+
+def test_the_readme_counts_of_source_checks_are_the_record():
+    """The README says how many sources came from the timeline and how many were checked; the file agrees."""
+    text = " ".join((record.FOLDER / "README.md").read_text(encoding="utf-8").split())
+    counts = RECORD.events["source_check"].value_counts()
+    assert f"{counts['timeline']} come from the package's verified timeline" in text
+    assert f"the other {counts['checked']} were checked against stored copies" in text
+    assert counts.get("cited", 0) == 0 and counts["timeline"] + counts["checked"] == len(RECORD.events)
