@@ -222,6 +222,25 @@ class Record:
             raise KeyError(f"{event!r} is not an event of the vocabulary ({', '.join(EVENTS)})")
         return sorted(set(self.events.loc[self.events["event"] == event, "month"]))
 
+    def first_meetings(self) -> list[str]:
+        """The months of each pair of presidents' first in-person meeting in the record (the first ``summit``).
+
+        The pair is the presidents in office on the meeting's date: the month's
+        (``us_president``, ``russian_president``), or the month before's when a
+        leadership change later that month put a new president in (a meeting in
+        early January 1993 is Bush's, not Clinton's). A pair that met before
+        1991-12 has its first meeting in the record counted.
+        """
+        pairs = self.months.set_index("month")[["us_president", "russian_president"]]
+        changes = self.events[self.events["event"] == "leadership_change"]
+        firsts: dict[tuple[str, str], str] = {}
+        for meeting in self.events[self.events["event"] == "summit"].sort_values("date").itertuples():
+            month = meeting.month
+            if ((changes["month"] == month) & (changes["date"] > meeting.date)).any() and month > str(FIRST):
+                month = str(Month.parse(month).plus(-1))
+            firsts.setdefault(tuple(pairs.loc[month]), meeting.month)
+        return sorted(firsts.values())
+
     def as_of(self, month: str) -> "Record":
         """The record as known at ``month``: its months up to ``month`` and its events dated by then."""
         cut = Month.parse(month)

@@ -277,3 +277,11 @@ def test_the_readme_counts_of_source_checks_are_the_record():
     assert f"{counts['timeline']} come from the package's verified timeline" in text
     assert f"the other {counts['checked']} were checked against stored copies" in text
     assert counts.get("cited", 0) == 0 and counts["timeline"] + counts["checked"] == len(RECORD.events)
+
+
+def test_first_meetings_are_each_pair_of_presidents_first_summit_on_the_meetings_date():
+    firsts = RECORD.first_meetings()
+    # Bush-Yeltsin at Camp David; the Moscow summit of 3 Jan 1993 is Bush's, so Clinton-Yeltsin is Vancouver.
+    assert firsts == ["1992-02", "1993-04", "2000-06", "2001-06", "2008-07", "2009-04", "2012-06", "2017-07", "2021-06"]
+    assert set(firsts) <= set(RECORD.happened("summit"))
+    assert RECORD.as_of("2012-05").first_meetings() == firsts[:6]
