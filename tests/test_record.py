@@ -285,3 +285,15 @@ def test_first_meetings_are_each_pair_of_presidents_first_summit_on_the_meetings
     assert firsts == ["1992-02", "1993-04", "2000-06", "2001-06", "2008-07", "2009-04", "2012-06", "2017-07", "2021-06"]
     assert set(firsts) <= set(RECORD.happened("summit"))
     assert RECORD.as_of("2012-05").first_meetings() == firsts[:6]
+
+
+def test_the_record_ships_in_the_package_data():
+    """pyproject.toml lists the record's folder in the package data, so an installed wheel carries it."""
+    import tomllib
+    from pathlib import Path
+
+    from simulator.files import packaged
+
+    assert {p.name for p in packaged("record").iterdir()} >= {"months.csv", "events.csv", "README.md"}
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "data/record/*" in pyproject["tool"]["setuptools"]["package-data"]["simulator"]
