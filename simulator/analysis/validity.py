@@ -164,7 +164,8 @@ class Outcome(_Strict):
 
     Exactly one of:
 
-    - ``event``: it has happened by ``by`` (default the horizon);
+    - ``event``: it has happened by ``by`` (default the horizon), and with ``before``, in an earlier
+      month than that other event (or the other has not happened by then);
     - ``level``: relations are at this level or above at ``at`` (default the horizon);
     - ``phase``: the Giles cycle is in one of these phases at ``at``, or was at any month by ``by``;
     - ``state``: the value of this state (sanctions, aid, trust, opposition, ...) at ``at``;
@@ -176,6 +177,7 @@ class Outcome(_Strict):
     phase: list[PhaseName] | None = Field(None, min_length=1)
     state: Literal[TRACKED] | None = None  # type: ignore[valid-type]
     count: Literal[COUNTS] | None = None  # type: ignore[valid-type]
+    before: EventName | None = None
     by: MonthField | None = None
     at: MonthField | None = None
 
@@ -193,6 +195,8 @@ class Outcome(_Strict):
             raise ValueError("a phase outcome says 'at' a month (in the phase then) or 'by' one (at any month until)")
         if kind == "state" and self.at is None:
             raise ValueError("a state outcome says the month it is read 'at'")
+        if self.before is not None and kind != "event":
+            raise ValueError("'before' orders two events: it goes with an event")
         if self.level == "suspended":
             raise ValueError("a level outcome asks about contact or above ('suspended' or above holds everywhere)")
         return self
@@ -206,7 +210,8 @@ class Outcome(_Strict):
         """The outcome in a few words."""
         when = f" by {self.by}" if self.by else f" at {self.at}" if self.at else ""
         if self.event is not None:
-            return f"{self.event}{when or ' by the horizon'}"
+            first = f"{self.event} before {self.before}" if self.before else self.event
+            return f"{first}{when or ' by the horizon'}"
         if self.level is not None:
             return f"{self.level} or above{when or ' at the horizon'}"
         if self.phase is not None:
@@ -494,9 +499,13 @@ class _WorldReader:
         """The outcome's value in each world, in world order."""
         horizon = self.spec.horizon
         if outcome.event is not None:
-            column = self.worlds.column(first_month_columns()[outcome.event]).cast(pa.string())
-            hit = pc.less_equal(column, str(outcome.by or horizon))
-            return pc.fill_null(hit, False).to_numpy(zero_copy_only=False).astype(np.float64)
+            by = str(outcome.by or horizon)
+            hit = self._by(outcome.event, by)
+            if outcome.before is not None:
+                first, other = (self._month_text(name) for name in (outcome.event, outcome.before))
+                earlier = pc.fill_null(pc.less(first, other), True)  # true too where the other never happened
+                hit &= earlier.to_numpy(zero_copy_only=False)
+            return hit.astype(np.float64)
         if outcome.level is not None:
             k = LEVELS.index(outcome.level)
             if (outcome.at or horizon) == horizon:
@@ -515,6 +524,15 @@ class _WorldReader:
         levels = self.path("level")
         start = np.full((levels.shape[0], 1), LEVELS.index(self.spec.initial.level), dtype=levels.dtype)
         return (np.diff(np.hstack([start, levels]), axis=1) < 0).sum(axis=1).astype(np.float64)
+
+    def _month_text(self, event: str) -> pa.ChunkedArray:
+        """Each world's first month of ``event`` as ``YYYY-MM``, missing where it never happened."""
+        return self.worlds.column(first_month_columns()[event]).cast(pa.string())
+
+    def _by(self, event: str, month: str) -> np.ndarray:
+        """Whether ``event`` happened by the end of ``month``, in each world."""
+        hit = pc.fill_null(pc.less_equal(self._month_text(event), month), False)
+        return hit.to_numpy(zero_copy_only=False)
 
     def path(self, name: str) -> np.ndarray:
         """(worlds, months) values of a path column: level and phase as codes, the state as numbers."""

@@ -15,6 +15,7 @@ from simulator.analysis.validity import (
     load_table,
     measure,
 )
+from simulator.api import run
 from simulator.cli.analysis_commands import app
 from simulator.scenario.provenance import SOURCES
 from tests.conftest import BASELINE, ROOT
@@ -37,6 +38,7 @@ KNOWN_BACKWARDS_TODAY = (
     "ceasefire_opens_cooperation",
     "ceasefire_removes_the_obstacle",
     "ceasefire_lowers_conflict_risk",
+    "working_level_comes_first",
 )
 
 #: Worlds on each side of a pair in the tests: the whole table in well under a minute.
@@ -83,6 +85,17 @@ def test_common_random_numbers_make_the_pair_far_tighter_than_two_independent_ru
     m = measured["structure_defies_leaders"]  # a share: its unpaired standard error is known from the means
     unpaired = math.sqrt((m.base * (1 - m.base) + m.variant * (1 - m.variant)) / m.worlds)
     assert 0 < m.se < unpaired / 2
+
+
+def test_an_event_before_another_counts_the_worlds_where_it_came_first(tmp_path, baseline):
+    text = GOOD_ROW.replace("{count: reversals}", "{event: aid_cut, before: president_turns_tough}")
+    text = text.replace("base: {set: {president.volatility: 0}}", "base: {}")  # the base is the baseline
+    (row,) = load_table(table_file(tmp_path, text)).rows
+    (m,) = measure(baseline, [row], worlds=3000, seed=7)
+    worlds = run(baseline, runs=3000, seed=7).worlds
+    cut, tough = worlds["first_month_aid_cut"], worlds["first_month_president_turns_tough"]
+    first = cut.notna() & (tough.isna() | (cut < tough))
+    assert m.base == pytest.approx(first.mean()) and 0 < m.base < 1
 
 
 # The table's validation ----------------------------------------------------------------------
