@@ -111,9 +111,9 @@ class Side(_Strict):
         """The scenario as it is."""
         return not self.set and not self.schedule
 
-    def words(self) -> str:
-        """What this side changes, in a line: ``president.volatility=0.2; ceasefire forced 2025-06``."""
-        parts = [f"{path}={value}" for path, value in self.set.items()]
+    def parts(self) -> list[str]:
+        """What this side changes, each in a few words: ``president.volatility=0.2``, ``ceasefire forced 2025-06``."""
+        parts = [f"{path}={_value_text(value)}" for path, value in self.set.items()]
         for item in self.schedule:
             if item.event == "shock":
                 parts.append(f"{item.shock} shock {item.month}")
@@ -124,11 +124,20 @@ class Side(_Strict):
                 parts.append(f"{item.event} forced {item.month}")
             else:
                 parts.append(f"{item.event} {item.month}")
-        return "; ".join(parts) or "as is"
+        return parts
+
+    def words(self) -> str:
+        """What this side changes, in a line."""
+        return "; ".join(self.parts()) or "as is"
 
     def key(self) -> str:
         """The same key for the same side, whichever rows use it."""
         return self.model_dump_json()
+
+
+def _value_text(value: Any) -> str:
+    """A value as YAML writes it: ``true``, ``0.2``, ``uniform(0, 1)``."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _path_problem(path: str) -> str | None:
@@ -210,7 +219,7 @@ class Outcome(_Strict):
         """The outcome in a few words."""
         when = f" by {self.by}" if self.by else f" at {self.at}" if self.at else ""
         if self.event is not None:
-            first = f"{self.event} before {self.before}" if self.before else self.event
+            first = _event_text(self.event) + (f" before {_event_text(self.before)}" if self.before else "")
             return f"{first}{when or ' by the horizon'}"
         if self.level is not None:
             return f"{self.level} or above{when or ' at the horizon'}"
@@ -225,6 +234,13 @@ class Outcome(_Strict):
         if self.level is not None:
             return self.at is not None and self.at != spec.horizon
         return self.phase is not None or self.state is not None or self.count == "setbacks"
+
+
+def _event_text(event: str) -> str:
+    """An event's name, a level reached in words: ``normalization or above reached``."""
+    if event.startswith("level>="):
+        return f"{LEVELS[int(event.removeprefix('level>='))]} or above reached"
+    return event
 
 
 class Size(_Strict):
@@ -558,6 +574,14 @@ class _WorldReader:
 # Showing -----------------------------------------------------------------------------------
 
 
+def pair_text(row: Row) -> str:
+    """The pair in a line, what both sides share said once: ``with X: as is → ceasefire forced 2025-06``."""
+    base, variant = row.base.parts(), row.variant.parts()
+    shared = [part for part in base if part in variant]
+    only = ["; ".join(p for p in side if p not in shared) or "as is" for side in (base, variant)]
+    return (f"with {'; '.join(shared)}: " if shared else "") + " → ".join(only)
+
+
 def effect_text(measured: Measured) -> str:
     """The effect with its standard error: points for a share, the outcome's units otherwise."""
     if measured.row.outcome.share:
@@ -676,7 +700,7 @@ def markdown(measured: list[Measured], scenario: str, seed: int, command: str) -
             str(number),
             f"`{row.id}` ({row.mechanism}): {row.argument}",
             f"{row.source}: “{row.quote}”",
-            f"{row.base.words()} → {row.variant.words()}",
+            pair_text(row),
             row.outcome.words(),
             expected_text(row),
             means_text(m),

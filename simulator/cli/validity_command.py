@@ -137,7 +137,7 @@ def _show(measured: list[validity.Measured]) -> None:
         shown.add_row(
             escape(f"{row.id}: {row.argument}"),
             escape(f"{row.source}: “{row.quote}”"),
-            escape(f"{row.base.words()} → {row.variant.words()}"),
+            escape(validity.pair_text(row)),
             escape(row.outcome.words()),
             escape(validity.expected_text(row)),
             escape(validity.means_text(m)),
