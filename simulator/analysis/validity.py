@@ -492,6 +492,41 @@ def _check_months(row: Row, spec: Scenario) -> None:
             )
 
 
+def applicable(spec: Scenario, rows: list[Row]) -> tuple[list[Row], list[tuple[Row, str]]]:
+    """The rows whose months fit ``spec``, and the others with why (the table's months fit the baseline).
+
+    A row is left out when a month it forces an event in, or reads its outcome at, lies
+    outside the scenario's start to horizon (a scenario starting as of a later month, say).
+    """
+    fitting, left_out = [], []
+    for row in rows:
+        reason = _outside(row, spec)
+        if reason is None:
+            fitting.append(row)
+        else:
+            left_out.append((row, reason))
+    return fitting, left_out
+
+
+def _outside(row: Row, spec: Scenario) -> str | None:
+    """Why a month of ``row`` lies outside ``spec`` (with either side's own start and horizon), or ``None``."""
+    for side in (row.base, row.variant):
+        start, horizon = (_month_set(side, key) or getattr(spec, key) for key in ("start", "horizon"))
+        months = [item.month for item in side.schedule] + [row.outcome.by, row.outcome.at]
+        for month in months:
+            if month is not None and not start <= month <= horizon:
+                return f"month {month} lies outside the scenario's {start} to {horizon}"
+    return None
+
+
+def _month_set(side: Side, key: str) -> Month | None:
+    value = side.set.get(key)
+    try:
+        return None if value is None else Month.parse(str(value))
+    except ValueError:
+        return None  # the scenario refuses it, naming the row, when the side is made
+
+
 def sides_of(rows: list[Row]) -> int:
     """How many distinct scenarios the rows' pairs run (each once)."""
     return len({side.key() for row in rows for side in (row.base, row.variant)})

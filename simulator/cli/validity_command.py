@@ -78,6 +78,12 @@ def validity_command(
         spec = resolve_scenario(scenario, set_ or ()).spec
     except (validity.ValidityError, ScenarioError) as error:
         _fail(str(error))
+    rows, left_out = validity.applicable(spec, rows)
+    for skipped, reason in left_out:
+        note = f"[bold yellow]note:[/] row {skipped.id} left out: {escape(reason)}"
+        errors.print(note, highlight=False, soft_wrap=True)
+    if not rows:
+        _fail(f"{scenario}: no row of the table fits the scenario's {spec.start} to {spec.horizon}")
     sides = validity.sides_of(rows)
     started = time.perf_counter()
     with render.progress() as bar:

@@ -12,11 +12,13 @@ from simulator.analysis.validity import (
     MECHANISMS,
     SIGMAS,
     ValidityError,
+    applicable,
     load_table,
     measure,
 )
 from simulator.api import run
 from simulator.cli.analysis_commands import app
+from simulator.scenario import load_scenario
 from simulator.scenario.provenance import SOURCES
 from tests.conftest import BASELINE, ROOT
 
@@ -96,6 +98,15 @@ def test_an_event_before_another_counts_the_worlds_where_it_came_first(tmp_path,
     cut, tough = worlds["first_month_aid_cut"], worlds["first_month_president_turns_tough"]
     first = cut.notna() & (tough.isna() | (cut < tough))
     assert m.base == pytest.approx(first.mean()) and 0 < m.base < 1
+
+
+def test_rows_whose_months_a_later_scenario_lacks_are_left_out_with_the_reason():
+    later = load_scenario(ROOT / "scenarios" / "asof_2025_04.yaml")
+    kept, left_out = applicable(later, TABLE.rows)
+    assert {row.id for row, _ in left_out} >= {"meeting_completes_contact", "reset_runs_its_course"}
+    for _, reason in left_out:
+        assert reason.startswith("month 2025-0") and "outside the scenario's 2025-04" in reason
+    assert len(kept) + len(left_out) == len(TABLE.rows) and "ceasefire_opens_cooperation" in {r.id for r in kept}
 
 
 # The table's validation ----------------------------------------------------------------------
