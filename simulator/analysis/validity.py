@@ -453,17 +453,20 @@ def measure(
         progress: called with the number of sides done so far.
 
     Raises:
-        ValidityError: naming the row, if a side is no valid scenario or an outcome's month lies outside it.
+        ValidityError: naming the row, if a side is no valid scenario or a month of the row lies outside it
+            (``applicable`` leaves such rows out first).
     """
     sides: dict[str, tuple[Scenario, bool]] = {}
     wanted: dict[str, list[tuple[Row, str]]] = {}
     for row in rows:
+        reason = _outside(row, spec)
+        if reason is not None:
+            raise ValidityError(f"row {row.id}: {reason}")
         for name, side in (("base", row.base), ("variant", row.variant)):
             key = side.key()
             if key not in sides:
                 sides[key] = (side_scenario(spec, side, f"row {row.id}, {name}"), False)
             changed, paths = sides[key]
-            _check_months(row, changed)
             sides[key] = (changed, paths or row.outcome.needs_paths(changed))
             wanted.setdefault(key, []).append((row, name))
     values: dict[tuple[str, str], np.ndarray] = {}
@@ -482,14 +485,6 @@ def _measured(row: Row, base: np.ndarray, variant: np.ndarray) -> Measured:
     n = differences.size
     se = float(differences.std(ddof=1) / np.sqrt(n)) if n > 1 else float("inf")
     return Measured(row, float(base.mean()), float(variant.mean()), float(differences.mean()), se, n)
-
-
-def _check_months(row: Row, spec: Scenario) -> None:
-    for month in (row.outcome.by, row.outcome.at):
-        if month is not None and not spec.start <= month <= spec.horizon:
-            raise ValidityError(
-                f"row {row.id}: outcome: month {month} lies outside the scenario's {spec.start} to {spec.horizon}"
-            )
 
 
 def applicable(spec: Scenario, rows: list[Row]) -> tuple[list[Row], list[tuple[Row, str]]]:

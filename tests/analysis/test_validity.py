@@ -171,7 +171,7 @@ def test_a_pair_the_scenario_cannot_take_is_named_by_its_row(tmp_path, baseline)
     with pytest.raises(ValidityError, match=r"row reversals_are_his, variant: .*president\.volatility"):
         measure(baseline, [row], worlds=10)
     (late,) = load_table(table_file(tmp_path, **{"{count: reversals}": "{event: summit, by: 2031-01}"})).rows
-    with pytest.raises(ValidityError, match=r"row reversals_are_his: outcome: month 2031-01 lies outside"):
+    with pytest.raises(ValidityError, match=r"row reversals_are_his: month 2031-01 lies outside"):
         measure(baseline, [late], worlds=10)
 
 
