@@ -381,6 +381,8 @@ def report_command(
 
 __all__ = ["app"]
 
+from simulator.cli import validity_command  # noqa: E402, F401  (registers sim validity)
+
 
 @app.command(name="ensemble")
 def ensemble_command(
