@@ -1,6 +1,6 @@
 """The package's layers: every import runs downward, and no modules import each other in a circle.
 
-Layers, lowest first: the base modules (vocabulary, months, files, version),
+Layers, lowest first: the base modules (vocabulary, months, files, version, record),
 the scenario language, the model, the engine, results, the Python API,
 analysis, the interfaces (the command line, the explorer). A module may import its own layer and those
 below it. Imports inside functions count (they run too); imports under
@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "simulator"
 
 #: Each layer's top-level names under ``simulator``, lowest first.
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"vocabulary", "months", "files", "version"}),
+    frozenset({"vocabulary", "months", "files", "version", "record"}),
     frozenset({"scenario"}),
     frozenset({"model"}),
     frozenset({"engine"}),

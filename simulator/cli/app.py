@@ -2,8 +2,8 @@
 
 The commands live by what they are about: ``run_commands`` (run, resume, compare),
 ``scenario_commands`` (validate, describe, explore), ``history_commands`` (backtest,
-calibrate, score, ensemble: the 1992-2016 record) and ``analysis_commands``
-(sensitivity, signposts, discover, report). What they share (options, loading,
+calibrate, score, ensemble: the 1992-2016 record), ``analysis_commands``
+(sensitivity, signposts, discover, report) and ``validity_command`` (validity). What they share (options, loading,
 output folders, run settings, failures) is in ``options``; what is shown, in ``render``.
 """
 
@@ -18,6 +18,7 @@ from simulator.cli import (
     history_commands,
     run_commands,
     scenario_commands,
+    validity_command,
 )
 from simulator.cli.render import console, errors
 from simulator.version import __version__
@@ -72,6 +73,7 @@ COMMANDS = {
     "signposts": analysis_commands.signposts_command,
     "discover": analysis_commands.discover_command,
     "report": analysis_commands.report_command,
+    "validity": validity_command.validity_command,
     "ensemble": history_commands.ensemble_command,
 }
 for _name, _command in COMMANDS.items():

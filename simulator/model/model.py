@@ -128,16 +128,23 @@ class RelationsModel(mesa.Model):
         return assumption.ppf(self.streams.uniform(stream))
 
     def _phase_tables(self) -> None:
-        """The structural values that depend on the Giles phase, and each world's for its phase now (001)."""
+        """The structural values that depend on the Giles phase, and each world's for its phase now (001).
+
+        The phase's factors are raised to the power ``structure_weight`` (``structure.agency``): at
+        1 they are as given; a structural reading (001) sharpens them, a reading of agency (000)
+        flattens them toward 1, where the phase no longer helps or hinders.
+        """
         structure = self.p.structure
+        power = _per_phase(self.structure_weight())
         up = by_phase_table([getattr(structure.up, p) for p in PHASES])
         with np.errstate(divide="ignore"):  # an up factor of 0 shuts talking: log 0 = -inf
             log_up = np.log(up)
+            log_up = np.where(power == 0, 0.0, power * log_up)
         tables = {
             "clock": 1 / by_phase_table([getattr(structure.phase_months, p) for p in PHASES]),
-            "up": up,
+            "up": up**power,
             "log_up": log_up,
-            "down": by_phase_table([getattr(structure.down, p) for p in PHASES]),
+            "down": by_phase_table([getattr(structure.down, p) for p in PHASES]) ** power,
         }
         self.phase_values = PhaseValues(tables, self.state.phase)
 
@@ -147,6 +154,14 @@ class RelationsModel(mesa.Model):
             self.p.set(path, _real(self._draw(f"change:{path}@{self.month}", assumption)))
         self._phase_tables()
         self.china.refresh()
+
+    def leader_weight(self) -> np.ndarray | float:
+        """How much the leaders' own drives count in each world: 2 x ``structure.agency`` (1 at the midpoint)."""
+        return 2 * self.p.structure.agency
+
+    def structure_weight(self) -> np.ndarray | float:
+        """How much the Giles phase counts in each world: 2 x (1 - ``structure.agency``) (1 at the midpoint)."""
+        return 2 * (1 - self.p.structure.agency)
 
     @property
     def calendar_month(self) -> Month:
@@ -203,6 +218,11 @@ class RelationsModel(mesa.Model):
             "hawkishness": round(float(self.congress.hawkishness[world]), 3),
             "review_law": bool(state.review_law[world]),
         }
+
+
+def _per_phase(value: np.ndarray | float) -> np.ndarray | float:
+    """A per-world value shaped to multiply a (worlds, phases) table; one shared number as it is."""
+    return value[:, None] if np.ndim(value) else value
 
 
 def _real(value: np.ndarray | np.floating | float) -> np.ndarray | float:

@@ -38,7 +38,7 @@ def lift_sanctions(model: RelationsModel, where: Array) -> None:
     state = model.state
     before = state.sanctions
     state.sanctions = blend(where, share(before - model.p.structure.relief_step), before)
-    model.agenda.concession += before - state.sanctions
+    model.agenda.concession += concession(model, before - state.sanctions)
     model.events.record("sanctions_relief", where & (state.sanctions < before))
 
 
@@ -71,11 +71,23 @@ def end_aid(model: RelationsModel, where: Array, down_to: float = 0.0) -> None:
     state = model.state
     cut = where & (state.aid > down_to)
     if cut.any():
-        model.agenda.concession += (state.aid - down_to) * cut
+        model.agenda.concession += concession(model, (state.aid - down_to) * cut)
         state.aid = blend(cut, down_to, state.aid)
         model.president.pause_left *= ~cut
         model.president.withheld *= ~cut
         model.events.record("aid_cut", cut)
+
+
+def concession(model: RelationsModel, given: Array) -> Array:
+    """What of ``given`` (relief, aid withdrawn) the Kremlin reads as a concession: only what is given while it fights.
+
+    004: "Russia often interprets Western concessions as weakness ... it could encourage further military
+    actions": relief or an aid cut that buys terms while the war goes on. Once the fighting has stopped,
+    lifting sanctions and ending large-scale aid are the terms of the settlement itself, the steps 000
+    names for normalization ("the US to cease large-scale military support to Ukraine, abandon its economic
+    blockade against Russia, and gradually lift most sanctions"), and are not read as weakness.
+    """
+    return given * (model.state.war == WAR_ACTIVE)
 
 
 def hold_summit(model: RelationsModel, where: Array) -> None:

@@ -119,6 +119,18 @@ def level_ceiling(met: Array, gate: Array, shared_goals: Array) -> Array:
     return CONTACT + above_contact
 
 
+def shock_absorber(sanctions: Array, europe_sanctions: Array, trade_ties: Array | float) -> Array:
+    """The share of erosion that trade ties absorb: their potential, as far as sanctions let trade flow (001).
+
+    001: "a robust economic relationship can provide that shock absorber ... No such economic
+    shock absorber exists in the U.S.-Russia relationship". ``trade_ties`` is the trade the
+    relationship could carry against a robust one such as US-China's (about a tenth: US-Russia
+    goods trade peaked at 36 billion dollars in 2008, simulator/data/history/us_russia_trade_1992_2016.csv);
+    sanctions, the mean of the US's and Europe's, hold back that share of it.
+    """
+    return trade_ties * (1 - (sanctions + europe_sanctions) / 2)
+
+
 def level_floor(war: Array, intensity: Array, suspension_intensity: float) -> Array:
     """Ties fall to near-total suspension only while a hot proxy war rages (000); otherwise contact holds."""
     hot = (war == WAR_ACTIVE) & (intensity >= suspension_intensity)
@@ -158,10 +170,11 @@ class Relationship:
         pushed = (agenda.advance & (phase != CRISIS)) | (agenda.sours & ~in_trouble(phase))
         # Bad news never hurries a reset into euphoria: a push from a reset goes to realism.
         phase = blend(clock | pushed, next_phase(phase, caution | ~clock), phase)
-        # Contact resumed, the presidents' first meeting or a settlement in bad times may open a reset
-        # (001: the resets of 2001 and 2009; 000: points of contention "simultaneously alleviated").
-        resumed = agenda.contact & (state.level == SUSPENDED)
-        occasion = (resumed | agenda.first_meeting | agenda.settled) & in_trouble(phase)
+        # The presidents' first meeting or a settlement in bad times may open a reset (001: the resets
+        # of 2001 and 2009 followed a new president's meeting and a shared threat; 000: points of
+        # contention "simultaneously alleviated"). Resumed contact only makes the meeting possible:
+        # it is no occasion of its own, so a reset is a choice both sides make, not a default.
+        occasion = (agenda.first_meeting | agenda.settled) & in_trouble(phase)
         if occasion.any():
             reopens = occasion & model.streams.bernoulli("relations.reset", p.reset_chance)
             phase[reopens] = RESET
@@ -200,7 +213,7 @@ class Relationship:
                 * (1 - model.p.china.russian_alignment)
             )
             rise = rise + partnership * ((level == NORMALIZATION) & state.shared_goals)
-        erosion = share(p.erosion * down)
+        erosion = share(p.erosion * down * (1 - shock_absorber(state.sanctions, state.europe_sanctions, p.trade_ties)))
         u = model.streams.uniform("relations.level")
         state.shared_goals |= u >= 1 - p.shared_goals_hazard
         erodes = (u < erosion) & (level > SUSPENDED)

@@ -163,6 +163,7 @@ class Shocks:
                 everywhere = ~model.events.happened("arms_control_deal")
             case "planned_summit":
                 model.agenda.summit_proposal |= everywhere
+                model.president.summit_planned(everywhere)
             case "shock":
                 self.strike(item.shock, everywhere)
             case "change":

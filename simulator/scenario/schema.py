@@ -186,7 +186,8 @@ class President(Section):
     )
     concession_drive: Weight = said(
         "004",
-        "value of conceding to Moscow (an aid pause, terms it wants) when the talks are fully stuck; 0 when they move",
+        "value of conceding to Moscow (an aid pause, terms it wants) per unit of stalled talks; open only once they are"
+        " stuck (half a year of stalls)",
         "utility per unit of stall",
         "Trump has criticized continued U.S. military aid to Ukraine",
     )
@@ -226,6 +227,14 @@ class President(Section):
         "chance of an erratic reversal to another course, whatever the values say",
         "per month",
         "swift, sudden, and sharp\u2014but so are his reversals",
+    )
+    reversal_cost: Share = said(
+        "000",
+        "trust an erratic reversal costs; a reversal away from engagement also drops the deals waiting to be"
+        " implemented and sours the mood",
+        "0..1 per reversal",
+        "Trump\u2019s decisions are swift, sudden, and sharp\u2014but so are his reversals",
+        default=Fixed(0.05),
     )
     frustration_per_rebuff: Share = said(
         "000",
@@ -291,6 +300,23 @@ class Kremlin(Section):
         "value of talks that offer a summit, recognition as an equal great power",
         "utility",
         "maintaining independence, sovereignty, and equal status among great powers",
+    )
+    peace_value: Weight = said(
+        "000",
+        "value of talking once the fighting has stopped (a ceasefire or peace): the proxy war no longer stands"
+        " between the two capitals",
+        "utility",
+        "Until this \u201cproxy war\u201d ends, US-Russia relations cannot normalize",
+        default=Fixed(1.0),
+    )
+    public_weight: Weight = said(
+        "001",
+        "value of talking for each unit of trust: the Kremlin answers to a Russian public and elite whose view of the"
+        " US is part of trust",
+        "utility per unit",
+        "any Russian president \u2013 has to consider both the preferences of the Russian people and those of the"
+        " Russian elite",
+        default=Fixed(1.0),
     )
     relief_weight: Weight = said(
         "000",
@@ -536,9 +562,18 @@ class China(Section):
     )
     us_pull: Share = said(
         "003",
-        "value the China motive adds to the president's engaging (pull strategy) or pressuring (weaken strategy)",
+        "value the China motive adds to the president's engaging (pull strategy), or takes from his engaging and"
+        " adds to his pressuring (weaken strategy)",
         "utility",
         "Others suggest a deal with Moscow to undermine Russia-China relations.",
+    )
+    weaken_grade: Share = said(
+        "003",
+        "where the US keeps weakening Russia, what weakening adds to the grade of the president's pressure"
+        " (a round from structure.major up is major)",
+        "grade, 0..1",
+        "the most likely US strategy is to keep trying to weaken Russia",
+        default=Fixed(0.15),
     )
     russian_alignment: Probability = said(
         "000",
@@ -617,6 +652,15 @@ class Structure(Section):
         "multiplier",
         "the structural factors impeding long-term cooperation will reassert themselves",
     )
+    agency: Share = said(
+        "001",
+        "how far leaders can move the relationship against the structural cycle: the president's drives count"
+        " 2 x agency, the Giles phase's up and down factors are raised to 2 x (1 - agency); 0 is 001's reading"
+        " (structure decides), 1 is 000's (personal diplomacy decides), 0.5 weighs both as given",
+        "0..1",
+        "a cyclical nature that defies control by leaders in either capital",
+        default=Fixed(0.5),
+    )
     pressure_sours: Probability = said(
         "000",
         "chance a major presidential turn to pressure moves the cycle a phase on",
@@ -625,15 +669,33 @@ class Structure(Section):
     )
     reset_chance: Probability = said(
         "001",
-        "chance new contact, a first meeting or a settlement in disillusionment or crisis opens a reset",
+        "chance the presidents' first meeting or a settlement in disillusionment or crisis opens a reset",
         "per occasion",
         "The first reset came in the aftermath of the 9/11 attacks",
+    )
+    summit_months: Months = said(
+        "000",
+        "months a presidential summit takes to prepare: months in which the president proposes it and the Kremlin"
+        " talks, the last of them the month it is held (a planned_summit is prepared)",
+        "months",
+        "A planned meeting between the Russian and US presidents could mark the completion of this stage",
+        default=Fixed(2.0),
     )
     erosion: Probability = said(
         "001",
         "chance of losing a level in a month, at down factor 1",
         "per month",
         "No such economic shock absorber exists in the U.S.-Russia relationship",
+    )
+    trade_ties: Share = said(
+        "001",
+        "trade ties as a shock absorber: the share of erosion they absorb when no sanctions hold trade back (the"
+        " share absorbed falls with the mean of US and European sanctions); about 0.1 for US-Russia trade, whose"
+        " 2008 peak was about a tenth of US-China trade (data/history/us_russia_trade_1992_2016.csv), 1 for a"
+        " robust economic relationship",
+        "0..1",
+        "No such economic shock absorber exists in the U.S.-Russia relationship",
+        default=Fixed(0.1),
     )
     normalization_rate: Probability = said(
         "000",

@@ -90,7 +90,10 @@ class Allies(mesa.Agent):
         model.president.stalled(refused)
 
     def _consolidate_or_collapse(self) -> None:
-        """A ceasefire becomes a peace agreement, or breaks down; an emboldened Kremlin breaks more (004)."""
+        """A ceasefire becomes peace, or breaks down: more often if the Kremlin is emboldened, less if deterred (004).
+
+        ``ceasefire_breakdown`` is the monthly chance with no concessions remembered and no Western support.
+        """
         model, state = self.model, self.model.state
         # Few worlds hold a ceasefire: work on their indices.
         holding = np.flatnonzero(state.war == WAR_CEASEFIRE)
@@ -98,8 +101,14 @@ class Allies(mesa.Agent):
             return
         u = model.streams.uniform("allies.ceasefire")[holding]
         peace_chance = among(self.p.ceasefire_to_peace, holding)
+        # The Kremlin weighs breaking a truce as it weighs new aggression: concessions read as weakness
+        # make it likelier (004: "it could encourage further military actions"), Western arms deter it
+        # (004: NATO "deterring Russian expansion").
+        deterred = among(model.p.kremlin.deterrence, holding) * policy.western_support(model, holding)
         breakdown = np.clip(
-            among(self.p.ceasefire_breakdown, holding) * np.exp(model.kremlin.reading(holding)), 0, MAX_BREAKDOWN
+            among(self.p.ceasefire_breakdown, holding) * np.exp(model.kremlin.reading(holding) - deterred),
+            0,
+            MAX_BREAKDOWN,
         )
         settles = u < peace_chance
         peace, collapse = holding[settles], holding[~settles & (u < peace_chance + breakdown)]

@@ -13,11 +13,12 @@ good faith) is ``concession_reading``, an assumption spanning both signs.
 Its five options and what each is worth (docs/model.md, "The Kremlin"):
 
 - settle (only with terms on the table): accept the terms and talk. Worth the
-  war's cost and the sanctions it would shed, less its war aims, plus status
+  war's cost (the US part of it) and the sanctions it would shed, less its war aims, plus status
   if the presidents have met; concessions add or subtract by its reading;
 - talk: accept contact, a summit, deals; stall on the terms. Worth
-  ``talk_value``, status when a summit is offered, relief it hopes for, the
-  phase's mood and trust, less the China caveat when courted against Beijing;
+  ``talk_value``, ``peace_value`` once the fighting has stopped, status when a
+  summit is offered, relief it hopes for, the phase's mood and trust, less the
+  China caveat when courted against Beijing;
 - stall: keep the line open, commit to nothing (``stall_value``);
 - reject: refuse everything; worth the US pressure of this month;
 - escalate: new aggression; worth ``escalation_value``, plus concessions by its
@@ -86,25 +87,37 @@ class Kremlin(mesa.Agent):
         support = policy.western_support(model)
         squeeze = p.relief_weight * (state.sanctions + state.europe_sanctions) / 2
         reading = self.reading()
+        # The war's cost that pushes Moscow to settle is the American part of it (000: "The US has
+        # effectively become an integral part of Ukraine's military operations", with "satellite
+        # reconnaissance intelligence crucial to modern warfare"); what Europe replaces lets Kyiv refuse
+        # (allies.acceptance, 004) and deters new aggression, but does not make Moscow settle.
         settle = np.where(
             agenda.peace_plan & at_war,
             squeeze
-            + p.cost_weight * state.intensity * support
+            + p.cost_weight * state.intensity * state.aid
             - p.aims_weight * p.war_aims
             - reading
             + p.status_weight * state.met,
             CLOSED,
         )
+        # The Kremlin answers to its own public and elite (001: "any Russian president - has to consider
+        # both the preferences of the Russian people and those of the Russian elite"): talks are worth
+        # more the better Russians think of the US (trust, both publics' perceptions), by ``public_weight``.
+        # Once the fighting stops, the proxy war no longer stands between the capitals (000: "Until this
+        # 'proxy war' ends, US-Russia relations cannot normalize"): talking is worth ``peace_value`` more.
         talk = (
             p.talk_value
+            + p.peace_value * ~at_war
             + p.status_weight * agenda.summit_proposal
             + squeeze
             + model.log_up_factor()
-            + state.trust
+            + p.public_weight * state.trust
             - model.china.tool_cost
         )
         reject = p.hostility_weight * agenda.pressure
-        escalate = p.escalation_value + reading - p.deterrence * support * at_war
+        # Western arms deter new aggression whether the front is hot or a truce holds (004: NATO has been
+        # "deterring Russian expansion"); a truce does not lift deterrence.
+        escalate = p.escalation_value + reading - p.deterrence * support
         return [settle, talk, p.stall_value, reject, escalate]
 
     def _answer(self) -> None:
@@ -113,7 +126,7 @@ class Kremlin(mesa.Agent):
         choice = self.choice
         talks = choice <= TALK
         agenda.contact |= agenda.outreach & (choice <= STALL) & (state.level == SUSPENDED)
-        held = agenda.summit_proposal & talks
+        held = model.president.prepare_summit(agenda.summit_proposal & talks)
         if held.any():
             policy.hold_summit(model, held)
         model.bureaucracy.take_on(

@@ -16,14 +16,16 @@ Each month he compares four courses (docs/model.md, "The president"):
   relief and the end of large-scale aid. Worth ``deal_drive`` (plus the China
   pull where the US courts Moscow against Beijing);
 - concede: engage, and pause part of the aid to Ukraine to move the talks;
-  worth ``concession_drive`` times how stuck the talks are (0 when they move);
+  open only once the talks are stuck (``STUCK``), and then worth
+  ``concession_drive`` times how stuck they are;
 - pressure Moscow: sanctions graded by how strong his reason is, and when
   major, more aid and shelved deals; worth his frustration, the domestic
   attack on him, scandal and, before elections, the campaign;
 - disengage: strategic disinterest (003), the reference course, worth 0.
 
 Last month's course is worth ``inertia`` more; with chance ``volatility`` he
-reverses to another course whatever the values say.
+reverses to another course whatever the values say, and a reversal costs trust
+and, away from engagement, the deals in the pipeline and the mood.
 """
 
 from __future__ import annotations
@@ -52,6 +54,9 @@ OUTREACH_MEMORY = 0.2
 #: How much a month of stalled talks adds to his sense that they are stuck, 0..1.
 STALL_PER_MONTH = REAL(0.1)
 
+#: How stuck the talks must be before conceding is an option: about half a year of stalled months.
+STUCK = REAL(0.5)
+
 #: The grade of his mildest round of pressure: a tariff or a designation (000).
 LEAST_GRADE = REAL(0.25)
 
@@ -67,6 +72,8 @@ class President(mesa.Agent):
         pause_left: months an aid pause has to run; 0 without one.
         withheld: aid withheld by the running pause, restored when it ends.
         reversals: erratic reversals so far.
+        last_major: the last month (index) he pressed Moscow at a major grade; -2 if never.
+        summit_prep: months both sides have worked on the summit he proposes.
         continues: the successor will continue the Russia policy (drawn at the election).
         new_in_office: a new president who has not yet met his Russian counterpart.
     """
@@ -85,6 +92,8 @@ class President(mesa.Agent):
         self.pause_left = np.zeros(n, dtype=REAL)
         self.withheld = np.zeros(n, dtype=REAL)
         self.reversals = np.zeros(n, dtype=np.int16)
+        self.last_major = np.full(n, -2, dtype=np.int16)
+        self.summit_prep = np.zeros(n, dtype=REAL)
         self.continues = np.ones(n, dtype=bool)
         self.new_in_office = np.zeros(n, dtype=bool)
 
@@ -102,20 +111,44 @@ class President(mesa.Agent):
         last = self.course
         u = self.model.streams.uniform("president.course")
         self.course = choose_erratically(self.values(), u, p.volatility, last)
-        self.reversals += (u < p.volatility) & (self.course != last)
+        reversed_ = (u < p.volatility) & (self.course != last)
+        self.reversals += reversed_
+        if reversed_.any():
+            self._reversal_costs(reversed_, last)
         self.outreach += OUTREACH_MEMORY * (self.engaged - self.outreach)
         self._act(last)
+
+    def _reversal_costs(self, reversed_: np.ndarray, last: np.ndarray) -> None:
+        """What an erratic reversal undoes: trust, and, when he drops engagement, the pipeline and the mood.
+
+        000: "Trump's decisions are swift, sudden, and sharp, but so are his reversals"; "the stability and
+        continuity of his policies are far from guaranteed". Every reversal costs ``reversal_cost`` of trust
+        (a partner whose word may not hold); one away from engagement also drops the deals and relief
+        waiting in the bureaucracy and sours the mood (the Giles cycle moves on, short of crisis).
+        """
+        model = self.model
+        state = model.state
+        state.trust = share(state.trust - self.p.reversal_cost * reversed_)
+        dropped = reversed_ & (last <= CONCEDE) & ~self.engaged
+        model.bureaucracy.shelve(dropped)
+        model.agenda.sours |= dropped
 
     def values(self) -> list[np.ndarray | float]:
         """What each course is worth to him this month, in the order of ``COURSES``."""
         model, p, state = self.model, self.p, self.model.state
         attacked = state.domestic_attack()
         campaign = p.campaign_weight * model.shocks.campaigning
-        can_concede = (state.war == WAR_ACTIVE) & (state.aid > 0) & (self.pause_left == 0)
+        # A concession is a way out of stuck talks (004), not a course of its own: it is open only
+        # once the talks have stalled for about half a year.
+        stuck = self.stall >= STUCK
+        can_concede = stuck & (state.war == WAR_ACTIVE) & (state.aid > 0) & (self.pause_left == 0)
         stay = [p.inertia * (self.course == course) for course in range(len(COURSES))]
-        engage = p.deal_drive + model.china.engage_value
-        concede = np.where(can_concede, p.concession_drive * self.stall, CLOSED)
-        pressure = (
+        # How much his own drives count against the structure is the documents' disagreement
+        # (structure.agency: 001 "defies control by leaders" vs 000 "a strong personal imprint").
+        lead = model.leader_weight()
+        engage = lead * (p.deal_drive + model.china.engage_value)
+        concede = np.where(can_concede, lead * p.concession_drive * self.stall, CLOSED)
+        pressure = lead * (
             p.frustration_weight * self.frustration
             + p.backlash_weight * attacked
             + p.scandal_weight * state.scandal_heat
@@ -135,7 +168,7 @@ class President(mesa.Agent):
             policy.pause_aid(self.model, conceding, self.p.pause_depth, self.p.pause_months)
         pressing = self.course == PRESSURE
         if pressing.any():
-            self.press(pressing, turned=last != PRESSURE)
+            self.press(pressing)
 
     def _personal_diplomacy(self, engaged: np.ndarray) -> None:
         """Calls and envoys, a summit, peace terms and deals: the next steps the state allows (000)."""
@@ -149,6 +182,23 @@ class President(mesa.Agent):
         # Arms control is a deal of resets and euphoria (001: New START came with the 2009 reset).
         good_times = (state.phase == RESET) | (state.phase == EUPHORIA)
         agenda.arms_offer |= talking & state.met & good_times & ~self.model.events.happened("arms_control_deal")
+
+    def prepare_summit(self, worked_on: np.ndarray) -> np.ndarray:
+        """Another month of preparing the summit where ``worked_on`` (he proposes it, Moscow talks); where it is held.
+
+        A summit takes months to prepare (000: "A planned meeting between the Russian and US
+        presidents could mark the completion of this stage": planned, not improvised): it is held
+        once both sides have worked on it for ``structure.summit_months`` months. The working-level
+        channel (prisoner swaps, embassies) needs no such preparation, so its deals can come first.
+        """
+        self.summit_prep += worked_on
+        held = worked_on & (self.summit_prep >= self.model.p.structure.summit_months)
+        self.summit_prep *= ~held
+        return held
+
+    def summit_planned(self, where: np.ndarray) -> None:
+        """A summit on the calendar (``planned_summit``): prepared, it is held if Moscow talks this month."""
+        self.summit_prep = np.where(where, np.inf, self.summit_prep).astype(REAL)
 
     def _wind_down_the_proxy_war(self, engaged: np.ndarray) -> None:
         """Once fighting stops: order sanctions relief and end large-scale aid (000)."""
@@ -169,21 +219,30 @@ class President(mesa.Agent):
         state.aid[flows] = np.minimum(1, state.aid[flows] + self.withheld[flows])
         self.withheld[ends] = 0.0
 
-    def press(self, where: np.ndarray, turned: np.ndarray | bool = True) -> None:
+    def press(self, where: np.ndarray) -> None:
         """Pressure on Moscow, graded by his strongest reason: tariffs and designations up to a major turn (000).
 
+        Where the US strategy is to weaken Russia (003), weakening adds ``china.weaken_grade``
+        to his reason: a smaller grievance suffices for major pressure.
+
         A major round (grade at least ``structure.major``) also sends more aid, shelves
-        deals in the pipeline and may sour the mood; its first month is the turn to toughness.
+        deals in the pipeline and may sour the mood. A major round after a month without
+        one is a turn to toughness, whether he comes from engaging or from minor pressure
+        (000: "he may direct his frustration toward Russia, increase military support for
+        Ukraine, and impose even harsher sanctions": the step up is the turn).
         """
         model, state = self.model, self.model.state
         attacked = state.domestic_attack()
-        grade = clip(np.maximum(np.maximum(self.frustration, attacked), state.scandal_heat), LEAST_GRADE, REAL(1))
+        reason = np.maximum(np.maximum(self.frustration, attacked), state.scandal_heat)
+        grade = clip(reason + model.china.pressure_grade, LEAST_GRADE, REAL(1))
         policy.impose_sanctions(model, where, grade)
         major = where & (grade >= model.p.structure.major)
         if major.any():
             policy.increase_aid(model, major)
             model.bureaucracy.shelve(major)
-            turns = major & turned
+            month = model.month
+            turns = major & (self.last_major < month - 1)
+            self.last_major[major] = month
             model.events.record("president_turns_tough", turns)
             model.agenda.sours |= turns & model.streams.bernoulli("president.sours", model.p.structure.pressure_sours)
 

@@ -21,8 +21,9 @@ from simulator.vocabulary import LEVELS
 if TYPE_CHECKING:
     from simulator.model.model import RelationsModel
 
-#: Share of a scandal's heat that fades each month.
-SCANDAL_COOLING = 0.15
+#: Share of a scandal's heat that fades each month: slowly, half in about a year, "as more details on the
+#: Trump-Russia scandal continue to emerge" (002); the 2017 scandal ran for two years.
+SCANDAL_COOLING = 0.05
 
 
 class Publics(mesa.Agent):
