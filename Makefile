@@ -1,11 +1,12 @@
 # One command sets everything up and runs the baseline: `make`.
-# One command runs the tests: `make test` (all of them, as CI does); `make test-fast` leaves out the slow ones.
+# One command runs the tests: `make test` (all of them, as CI does); `make test-fast` leaves out the slow ones
+# and those that drive a browser (which `make test` installs).
 
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: baseline setup browser test test-fast lint notebooks regression clean
+.PHONY: baseline setup browser test test-fast lint notebooks regression bench clean
 
 baseline: setup
 	$(VENV)/bin/sim run scenarios/trump2025.yaml
@@ -41,7 +42,7 @@ test: setup browser
 	@$(call PYTEST,)
 
 test-fast: setup
-	@$(call PYTEST,-m "not slow")
+	@$(call PYTEST,-m "not slow and not browser")
 
 # Run the notebooks top to bottom and store them with their outputs (after the model changes, say).
 notebooks: setup
@@ -52,6 +53,11 @@ notebooks: setup
 # after a change meant to move results; commit it with the change, so its diff shows what moved.
 regression: setup
 	$(PY) tests/regression/baseline.py
+
+# The performance guard: sim run's speed as a multiple of Mesa's batch_run, both measured now, against
+# bench/guard.json (a million worlds: a few minutes on two cores); `--store` in bench/guard.py renews it.
+bench: setup
+	$(PY) bench/guard.py
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -5,7 +5,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from threading import Event
 from typing import Any
 
 import numpy as np
@@ -14,50 +13,32 @@ import pyarrow.compute as pc
 
 from simulator.engine.design import Design, DesignError, Sampled, read_sample
 from simulator.engine.folder import owned
-from simulator.engine.runner import DEFAULT_CHUNK, Progress, RunPlan, simulate
+from simulator.engine.runner import RunPlan, simulate
+from simulator.engine.settings import Execution, RunSettings
 from simulator.engine.store import FolderStore, MemoryStore, check_manifest, read_manifest
 from simulator.engine.tally import Tally
 from simulator.engine.workers import open_workers
 from simulator.results.outputs import prepare_output_dir, write_run
 from simulator.results.result import OutputRows, Rows, RunResult, Timing
 from simulator.scenario import Scenario, assumptions, load_scenario
+from simulator.scenario.config import EngineConfig
 from simulator.scenario.distributions import Fixed
 from simulator.scenario.ensemble import Ensemble
 
 
-@dataclass(frozen=True)
-class Execution:
-    """How a run is carried out: never what it gives, which depends only on the scenario, the runs and the seed.
-
-    Attributes:
-        workers: processes that run chunks, this one included (``None``: all cores).
-        dask: address of a Dask scheduler to run the chunks on instead.
-        chunk_worlds: worlds advanced together per model (memory and speed, not results).
-        progress: called with the number of world-months done as the run advances.
-        stop: set it (from a signal handler, say) to stop after the running chunks.
-        resume: finish the interrupted run in the output folder (its saved chunks must be of this run).
-    """
-
-    workers: int | None = 1
-    dask: str | None = None
-    chunk_worlds: int = DEFAULT_CHUNK
-    progress: Progress | None = None
-    stop: Event | None = None
-    resume: bool = False
-
-
 def run(
     scenario: Scenario | str | Path,
-    runs: int = 10_000,
-    seed: int = 0,
+    runs: int | None = None,
+    seed: int | None = None,
     *,
     out: str | Path | None = None,
-    force: bool = True,
+    force: bool = False,
     trajectories: bool = False,
     execution: Execution | None = None,
     command: list[str] | None = None,
     scenario_path: Path | None = None,
     design: Design | None = None,
+    config: EngineConfig | None = None,
 ) -> RunResult:
     """Run a scenario's Monte Carlo worlds from its start month to its horizon.
 
@@ -70,19 +51,22 @@ def run(
 
     Args:
         scenario: a validated scenario, or the path of a scenario file.
-        runs: number of worlds.
-        seed: root seed; the same seed gives identical results.
+        runs: number of worlds (default: ``engine.yaml``'s, as for ``sim run``).
+        seed: root seed; the same seed gives identical results (default: ``engine.yaml``'s).
         out: output folder to write, or ``None`` to keep the results in memory.
         force: replace what an earlier run wrote in ``out`` (only files ``sim`` writes: a folder
-            holding others is refused); if false, ``out`` must be empty.
+            holding others is refused); if false, as by default, ``out`` must be empty.
         trajectories: keep every world's month-by-month path (``trajectories.parquet``).
-        execution: workers, Dask, chunking, progress, stopping and resuming (default: one process).
+        execution: workers, Dask, chunking, progress, stopping and resuming (default: ``engine.yaml``'s
+            workers, Dask scheduler and chunks, as for ``sim run``).
         command: the command line to record in ``metadata.json``.
         scenario_path: the file a given ``Scenario`` came from, for ``metadata.json``.
         design: per-world values of some assumptions instead of drawing them; the run
             is then ``design.worlds`` worlds, whatever ``runs`` says. Without one, a scenario
             whose ``calibration`` is posterior draws each world's calibrated parameters from
-            the posterior sample (``posterior_design``).
+            the posterior sample (``posterior_design``); give that design to have it drawn once.
+        config: the engine configuration whose values fill those not given and whose ``max_runs``
+            bounds ``runs`` (default: the ``engine.yaml`` in use; ``RunSettings.resolve``).
 
     Returns:
         The run's tables, probabilities and per-world outcomes.
@@ -96,19 +80,20 @@ def run(
             (a full disk, say); finished chunks are kept, and resuming finishes the run.
         workers.WorkersError: for a bad number of workers or an unreachable Dask scheduler.
         design.DesignError: for a design that names an unknown assumption or a value outside its domain.
+        settings.SettingsError: for fewer than one world, more than ``max_runs`` or a negative seed.
     """
-    how = execution or Execution()
     if isinstance(scenario, Scenario):
         spec, path = scenario, scenario_path
     else:
         spec, path = load_scenario(scenario), Path(scenario)
     if design is not None:
         design.check(spec)
-        runs = design.worlds
-    else:
+        if not isinstance(design, Sampled):  # a sample is drawn from by any number of worlds
+            runs = design.worlds
+    settings = RunSettings.resolve(config, runs=runs, seed=seed)
+    runs, seed, how = settings.runs, settings.seed, execution or settings.execution()
+    if design is None:
         design = posterior_design(spec, seed)
-    if runs < 1:
-        raise ValueError(f"runs must be at least 1, got {runs}")
     plan = RunPlan(spec, runs, seed, how.chunk_worlds, trajectories, design)
     started = time.perf_counter()
     if out is None:
@@ -282,14 +267,15 @@ def _renumbered(table: pa.Table, offset: int) -> pa.Table:
 
 def run_ensemble(
     ensemble: Ensemble,
-    runs: int = 10_000,
-    seed: int = 0,
+    runs: int | None = None,
+    seed: int | None = None,
     *,
     out: str | Path | None = None,
-    force: bool = True,
+    force: bool = False,
     trajectories: bool = False,
     execution: Execution | None = None,
     command: list[str] | None = None,
+    config: EngineConfig | None = None,
 ) -> EnsembleResult:
     """Run an ensemble: each member for its weight's share of ``runs`` worlds, the worlds pooled.
 
@@ -298,15 +284,16 @@ def run_ensemble(
     another, so every output of a run (summary, tables, plots, questions) is the blend's.
     The result depends on the seed and ``runs`` alone, as each member's run does. With
     ``out`` it writes every file ``sim run`` writes; an ensemble run keeps its members in
-    memory until then, so it cannot be resumed.
+    memory until then, so it cannot be resumed. ``runs``, ``seed``, ``execution`` and ``config``
+    default as for ``run``.
 
     Raises:
         engine.Interrupted: if ``execution.stop`` was set first.
         folder.FolderError, results.outputs.OutputError, workers.WorkersError: as ``run``.
     """
-    how = replace(execution or Execution(), resume=False)
-    if runs < 1:
-        raise ValueError(f"runs must be at least 1, got {runs}")
+    settings = RunSettings.resolve(config, runs=runs, seed=seed)
+    runs, seed = settings.runs, settings.seed
+    how = replace(execution or settings.execution(), resume=False)
     started = time.perf_counter()
     counts = allocate([m.weight for m in ensemble.members], runs)
     parts, offsets, members, tallies = [], [], [], []
@@ -315,7 +302,9 @@ def run_ensemble(
         members.append(MemberRun(member.spec.name, str(member.path), member.weight, count, member_seed(seed, k)))
         if count == 0:
             continue
-        result = run(member.spec, runs=count, seed=members[-1].seed, trajectories=trajectories, execution=how)
+        result = run(
+            member.spec, runs=count, seed=members[-1].seed, trajectories=trajectories, execution=how, config=config
+        )
         drawn = dict(assumptions(member.spec))
         sampled = posterior_design(member.spec, members[-1].seed)
         from_posterior = set() if sampled is None else set(sampled.paths)  # a column of its rows, world by world

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import yaml
 
+from simulator.scenario.config import POSTERIOR_FILE
+
 #: Fitted structural parameters and the range each may take (the prior's bounds): the five an earlier
 #: fit of all ten moved most and needed most; the rest keep ``structure.yaml``'s hand-set values.
 PARAMETERS: dict[str, tuple[float, float]] = {
@@ -48,7 +50,7 @@ def fit_note(folder: Path) -> str:
     The historical scenarios run point values (``calibration: point``): the in-sample rows the
     medians in ``calibrated.yaml``, the out-of-sample rows those in ``FOLDS_FILE``.
     """
-    sample = folder / "posterior.csv"
+    sample = folder / POSTERIOR_FILE
     made = [line[2:].strip() for line in _header(sample) if line.startswith(("# seed", "# accepted"))]
     source = (
         f"the medians of the posterior in {sample.name} ({'; '.join(made)}), fitted on all three cycles"

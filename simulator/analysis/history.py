@@ -19,7 +19,7 @@ import pandas as pd
 
 from simulator.files import packaged
 from simulator.months import Month
-from simulator.scenario.schema import Shocks
+from simulator.scenario.schema import ShockSpecs
 from simulator.vocabulary import LEVELS, PHASES
 
 DATA = packaged("history")
@@ -236,7 +236,7 @@ def shock_base_rates(rows: pd.DataFrame | None = None) -> dict[str, float]:
     """
     months = months_between(*RECORD_SPAN) + 1
     counts = Counter(entry["shock"] for entry in timeline_shocks(*RECORD_SPAN, rows))
-    return {shock: counts[shock] / months for shock in Shocks.model_fields}
+    return {shock: counts[shock] / months for shock in ShockSpecs.model_fields}
 
 
 #: The historical scenarios: start month, Giles phase and level then, trust then (Gallup), and what each is.

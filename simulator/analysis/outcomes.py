@@ -18,9 +18,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from simulator.engine.rows import first_month_columns
-from simulator.months import Month, month_labels
+from simulator.months import Month
 from simulator.scenario import Scenario
-from simulator.vocabulary import EVENTS, LEVELS, level_event
+from simulator.vocabulary import EVENTS, LEVELS, event_label, level_event
 
 
 class OutcomeError(ValueError):
@@ -87,9 +87,7 @@ def parse_outcomes(spec: Scenario, texts: list[str] | None) -> list[Outcome]:
 
 def describe_event(event: str) -> str:
     """An event or level, in words."""
-    if event.startswith("level>="):
-        return f"relations at {LEVELS[int(event.removeprefix('level>='))].replace('_', ' ')} or higher"
-    return event.replace("_", " ")
+    return event_label(event)
 
 
 def _sentence(event: str, by: str) -> str:
@@ -112,8 +110,3 @@ def _month(spec: Scenario, month: str, text: str) -> str:
     if not spec.start <= parsed <= spec.horizon:
         raise OutcomeError(f"outcome {text!r}: {parsed} lies outside the scenario's {spec.start} to {spec.horizon}")
     return str(parsed)
-
-
-def months_of(spec: Scenario) -> list[str]:
-    """Every simulated month, ``YYYY-MM``."""
-    return month_labels(spec.start, spec.months)

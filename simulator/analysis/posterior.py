@@ -64,6 +64,7 @@ from simulator.api import run as run_scenario
 from simulator.engine.design import Design
 from simulator.months import Month, month_labels
 from simulator.scenario import Scenario
+from simulator.scenario.config import POSTERIOR_FILE
 from simulator.version import __version__
 from simulator.vocabulary import CRISIS, DISILLUSIONMENT, LEVELS, PHASES
 
@@ -78,8 +79,6 @@ RESET_RUN = history.months_between(*history.RECORD_RESET_RUN)
 HALVES = ("first half", "second half")
 #: Worlds run together in one engine call: bounds the memory the month-by-month paths need.
 BATCH = 8192
-#: Where ``sim calibrate`` writes the sample, in the configs folder.
-SAMPLE_FILE = "posterior.csv"
 
 
 def hazard_counts(rows: pd.DataFrame | None = None) -> dict[str, int]:
@@ -406,7 +405,7 @@ def write_point(posterior: Posterior, path: Path) -> None:
         node[leaf] = value
     header = [
         f"# Written by `sim calibrate` on {datetime.now(UTC):%Y-%m-%d}: the medians of the posterior sample in",
-        f"# {SAMPLE_FILE} (seed {posterior.seed}, {len(posterior.sample):,} of {len(posterior.prior):,} draws"
+        f"# {POSTERIOR_FILE} (seed {posterior.seed}, {len(posterior.sample):,} of {len(posterior.prior):,} draws"
         " accepted), fitted to the",
         "# 1992-2016 record. Scenarios with `calibration: point` run every world with these values; the",
         "# default, `calibration: posterior`, draws each world's from the sample instead.",
@@ -424,7 +423,7 @@ def write_held_out(posterior: Posterior, path: Path) -> None:
         f"# Written by `sim calibrate` on {datetime.now(UTC):%Y-%m-%d}: for each historical cycle, the posterior",
         "# medians of the structural parameters accepted on the other two cycles' summaries only (leave_out)",
         "# and, for a middle cycle, on the cycles before it only (rolling); the same draws as",
-        f"# {SAMPLE_FILE} (seed {posterior.seed}). `sim backtest` scores each cycle's forecast with them:",
+        f"# {POSTERIOR_FILE} (seed {posterior.seed}). `sim backtest` scores each cycle's forecast with them:",
         "# out of sample.",
     ]
     body = yaml.safe_dump({"leave_out": folds, "rolling": rolling}, sort_keys=False)

@@ -25,7 +25,7 @@ from simulator.engine.rows import first_month_columns
 from simulator.results.outputs import overrides_in
 from simulator.scenario.loader import resolve_scenario
 from simulator.scenario.provenance import describe
-from simulator.vocabulary import KEY_EVENTS, LEVELS
+from simulator.vocabulary import EVENT_TABLE, KEY_EVENTS, LEVELS
 
 #: z for a two-sided 95 % interval.
 Z95 = 1.96
@@ -40,25 +40,7 @@ PLOTS = (
 )
 
 #: How events read in a narrative.
-EVENT_WORDS = {
-    "contact_resumed": "contact resumes",
-    "summit": "the presidents meet",
-    "cooperation_deal": "a cooperation deal",
-    "arms_control_deal": "an arms-control deal",
-    "ceasefire": "a ceasefire",
-    "peace_agreement": "a peace agreement",
-    "sanctions_relief": "sanctions relief",
-    "new_sanctions": "new US sanctions",
-    "congress_sanctions_act": "Congress passes a sanctions act",
-    "aid_cut": "US aid to Ukraine is cut",
-    "aid_increase": "US aid to Ukraine rises",
-    "president_turns_tough": "the president turns tough",
-    "scandal": "a scandal",
-    "military_incident": "a military incident",
-    "russian_escalation": "Russia escalates",
-    "crisis": "a crisis",
-    "reset": "a reset",
-}
+EVENT_WORDS = {event.name: event.words for event in EVENT_TABLE}
 
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2rem auto;max-width:1100px;
@@ -148,7 +130,7 @@ def _questions(summary: dict) -> str:
 def _events(summary: dict) -> str:
     runs = summary["runs"]
     rows = "".join(
-        f"<tr><td>{escape(EVENT_WORDS.get(e, e))}</td>{_pct(summary['events'][e]['probability'], runs)}"
+        f"<tr><td>{escape(EVENT_WORDS[e])}</td>{_pct(summary['events'][e]['probability'], runs)}"
         f"<td>{summary['events'][e]['median_month'] or '-'}</td></tr>"
         for e in KEY_EVENTS
     )
@@ -252,7 +234,7 @@ def _stories(run: Path, start) -> str:
     for label, index in chosen.items():
         row = frame.loc[index]
         happened = sorted(
-            (row[column], EVENT_WORDS.get(event, describe_event(event)))
+            (row[column], EVENT_WORDS[event])
             for event, column in columns.items()
             if isinstance(row[column], str) and not event.startswith("level>=")
         )

@@ -1,10 +1,8 @@
 """The analyst's ``sim`` commands: drivers, conditions and signposts of an outcome.
 
 ``sensitivity`` says what drives an outcome, ``discover`` what must be true for
-it, and ``signposts`` what to watch for.
-
-Importing this module registers them on the ``sim`` app, which it re-exports as ``app``
-(``simulator.cli.main`` runs it from here).
+it, and ``signposts`` what to watch for; ``report`` puts a run on one page.
+``simulator.cli.app`` registers them.
 """
 
 import sys
@@ -18,7 +16,7 @@ from rich.table import Table
 from simulator.analysis.drivers_output import file_name as file_safe
 from simulator.analysis.outcomes import Outcome, OutcomeError, parse_outcomes
 from simulator.cli import render
-from simulator.cli.app import (
+from simulator.cli.options import (
     ConfigOption,
     DaskOption,
     ForceOption,
@@ -33,10 +31,9 @@ from simulator.cli.app import (
     _output_dir,
     _output_file,
     _prepare,
-    _sized,
+    _resolved,
     _stop_on_signals,
     _write_failed,
-    app,
 )
 from simulator.cli.render import console, errors
 from simulator.engine.runner import ChunkFailed, Interrupted
@@ -79,7 +76,6 @@ def chosen_outcomes(spec: Scenario, names: list[str] | None) -> list[Outcome]:
         _fail(str(error))
 
 
-@app.command(name="sensitivity")
 def sensitivity_command(
     target: Annotated[
         Path,
@@ -132,7 +128,7 @@ def sensitivity_command(
     spec = run_folder_spec(target) if given else _prepare([target], set_, config_dir)[1][0]
     outcomes = chosen_outcomes(spec, outcome)
     method = method or ("pawn" if given else "sobol")
-    seed = config.seed if seed is None else seed
+    seed = _resolved(config, seed=seed).seed
     out = _output_dir(out, config.output_root, f"{spec.name}-sensitivity", force)
     try:
         if given:
@@ -244,7 +240,6 @@ def _print_analysis(analysis, outcomes: list[Outcome], top: int = 10) -> None:
         errors.print(f"[bold yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
 
 
-@app.command(name="signposts")
 def signposts_command(
     run: Annotated[Path, typer.Argument(help="A finished run folder (from `sim run --out`).")],
     outcome: Annotated[str, typer.Option(help="A question id, or EVENT@YYYY-MM / LEVEL@YYYY-MM.")],
@@ -303,7 +298,6 @@ def _month_in(spec: Scenario, text: str, option: str) -> str:
     return str(month)
 
 
-@app.command(name="discover")
 def discover_command(
     run: Annotated[Path, typer.Argument(help="A finished run folder (from `sim run --out`).")],
     outcome: Annotated[str, typer.Option(help="A question id, or EVENT@YYYY-MM / LEVEL@YYYY-MM.")],
@@ -315,7 +309,12 @@ def discover_command(
     force: ForceOption = False,
 ) -> None:
     """What must be true of the assumptions for an outcome: PRIM boxes and a shallow CART tree."""
-    from simulator.analysis.discovery import DiscoveryError, discover, run_inputs, write_discovery
+    from simulator.analysis.discovery import (
+        DiscoveryError,
+        discover,
+        run_inputs,
+        write_discovery,
+    )
 
     spec = run_folder_spec(run)
     (chosen,) = chosen_outcomes(spec, [outcome])
@@ -353,7 +352,6 @@ def discover_command(
     render.written_to(out)
 
 
-@app.command(name="report")
 def report_command(
     run: Annotated[Path, typer.Argument(help="A finished run folder (from `sim run --out`).")],
     include: Annotated[
@@ -378,61 +376,3 @@ def report_command(
         _write_failed(WriteFailed(target, error))
     console.print(f"Report written to [bold]{escape(str(written))}[/]")
 
-
-__all__ = ["app"]
-
-from simulator.cli import validity_command  # noqa: E402, F401  (registers sim validity)
-
-
-@app.command(name="ensemble")
-def ensemble_command(
-    ensemble: Annotated[
-        Path, typer.Argument(help="An ensemble file listing the member scenarios, the baseline first.")
-    ] = Path("scenarios/ensemble.yaml"),
-    runs: Annotated[int, typer.Option(min=1, help="Worlds per historical run.")] = 2000,
-    seed: SeedOption = None,
-    out: OutOption = None,
-    force: ForceOption = False,
-    write: Annotated[
-        Path | None, typer.Option(help="Where to write the weights (default: ensemble.yaml in the configs folder).")
-    ] = None,
-    config_dir: ConfigOption = None,
-) -> None:
-    """Weight the member scenarios by their out-of-sample score on the 1992-2016 question set (stacking)."""
-    from simulator.analysis import ensemble as fitting
-    from simulator.analysis.backtest import load_history
-    from simulator.analysis.calibrate import FOLDS_FILE, read_folds
-    from simulator.scenario.config import config_dir as find_config_dir
-    from simulator.scenario.ensemble import FITTED_FILE, load_ensemble
-
-    config = _engine_config(config_dir)
-    folder = find_config_dir(config_dir)
-    runs, seed = _sized(config, runs, seed)
-    try:
-        members = load_ensemble(ensemble, (), config_dir, fitted=False).members
-        leaders = load_history(config_dir)
-        folds = read_folds(folder / FOLDS_FILE)
-    except (ScenarioError, OSError, ValueError) as error:
-        _fail(f"cannot start fitting the ensemble: {error}")
-    out = _output_dir(out, config.output_root, "ensemble", force)
-    target = _output_file(write or folder / FITTED_FILE, "--write")
-    with render.progress() as bar:
-        task = bar.add_task("scoring the theses on 1992-2016", total=len(members), unit="theses")
-        found, weights = fitting.fit_ensemble(
-            [m.spec for m in members], leaders, folds, runs, seed, progress=lambda name: bar.advance(task)
-        )
-    files = {m.spec.name: str(m.path) for m in members}
-    try:
-        fitting.write_tables(found, weights, out)
-        fitting.write_weights(weights, target, runs, seed, folds is not None, files)
-    except (WriteFailed, OSError) as failure:
-        errors.print(f"[bold red]error:[/] {escape(str(failure))}", highlight=False, soft_wrap=True)
-        raise typer.Exit(code=1) from None
-    render.ensemble_weights(weights)
-    if folds is None:
-        console.print("\nIn sample: run `sim calibrate` to write the leave-one-cycle-out fits.")
-    console.print(
-        f"\nWeights written to [bold]{escape(str(target))}[/]; scenarios with `weights: fitted` use them "
-        f"(sim run {escape(str(ensemble))})."
-    )
-    render.written_to(out)

@@ -19,7 +19,7 @@ def main() -> None:
         from simulator.engine.workers import start_early
 
         start_early(processes)  # its helpers import the engine while this process imports the command line
-    from simulator.cli.analysis_commands import app  # the app, with the analyst's commands registered on it
+    from simulator.cli.app import app  # every command registered on it
 
     for signum, handler in previous.items():
         signal.signal(signum, handler)

@@ -3,7 +3,7 @@
 Runs every counterfactual pair of the table of arguments (``simulator/data/validity.yaml``)
 on a scenario with common random numbers, prints the verdicts, and exits 1 while a row
 contradicts its document (backwards, or inert) without a recorded reason.
-Importing this module registers the command on the ``sim`` app.
+``simulator.cli.app`` registers the command.
 """
 
 import time
@@ -16,7 +16,6 @@ from rich.table import Table
 
 from simulator.analysis import validity
 from simulator.cli import render
-from simulator.cli.app import app
 from simulator.cli.render import console, errors
 from simulator.scenario import ScenarioError
 from simulator.scenario.loader import resolve_scenario
@@ -39,7 +38,6 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(code=2)
 
 
-@app.command(name="validity")
 def validity_command(
     scenario: Annotated[Path, typer.Argument(help="The scenario the pairs vary (default: the baseline).")] = Path(
         "scenarios/trump2025.yaml"

@@ -9,7 +9,7 @@ from typing import Any
 
 from simulator.results.plots import EVENT_COLOURS, LEVEL_COLOURS
 from simulator.results.result import RunResult
-from simulator.vocabulary import KEY_EVENTS, LEVELS
+from simulator.vocabulary import KEY_EVENTS, LEVELS, event_label
 
 #: Animation short enough to follow a slider.
 _ANIMATION = {"animationDuration": 250, "animationDurationUpdate": 250}
@@ -61,7 +61,7 @@ def key_events(loaded: RunResult, edited: RunResult) -> dict[str, Any]:
     before, after = loaded.event_summary(), edited.event_summary()
     return _paired_bars(
         "Key events by the horizon",
-        [_label(event) for event in KEY_EVENTS],
+        [event_label(event) for event in KEY_EVENTS],
         [before[event]["probability"] for event in KEY_EVENTS],
         [after[event]["probability"] for event in KEY_EVENTS],
     )

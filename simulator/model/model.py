@@ -1,8 +1,8 @@
 """The model: many worlds of US-Russia relations advanced together, one month per step.
 
-Each actor is one Mesa agent whose state is a numpy array over worlds, so one
-``RelationsModel`` runs a single world for stepping and inspection or a
-hundred thousand at numpy speed with the same code. Every actor that decides
+Each actor's state is a numpy array over worlds, so one ``RelationsModel``
+runs a single world for stepping and inspection or a hundred thousand at
+numpy speed with the same code. Every actor that decides
 chooses each month among a few options by what each is worth to it in its
 world (``simulator.model.choice``); docs/model.md tells each actor's goals,
 options and values, with its sources.
@@ -19,10 +19,25 @@ Every month (``step``), in this order:
    ``allies``      - Europe pushes back and eases; a ceasefire holds or breaks; Ukraine answers terms;
 3. ``relationship``- the Giles phase moves, then the level moves through its gates;
 
-then the month is recorded. China is no agent: it shapes the president's and
-the Kremlin's values (``agents.china``). Mesa's own generator is seeded from
-the root seed and left unused: every draw comes from the named streams of
-``simulator.model.randomness``, addressed by world and month.
+then the month is recorded (``publics.remember`` keeps this month's level for
+the next). China is no agent: it shapes the president's and the Kremlin's
+values (``agents.china``).
+
+What the model takes from Mesa, and why (docs/model.md, "Mesa"): ``mesa.Model``
+and ``mesa.Agent`` for the registry of the six deciding actors, which
+``agents.do("step")`` steps in the order they were registered, and the
+model's ``running`` flag and step count; with them a one-world model is an
+ordinary Mesa model that Mesa's tools (``batch_run``, ``DataCollector``) run
+as they are, which is how bench/throughput.py compares the two. The shocks and
+the relationship are stepped by hand around the agents, because they are no
+actors: the calendar comes before anyone acts and the gates after everyone
+has. What it does not take: Mesa's random generators, which ``mesa.Model``
+always makes (given the root seed here, so that anything of Mesa's drawing on
+them would stay seed-only); the model never draws on them. Every draw comes
+from the named streams of ``simulator.model.randomness``, addressed by world
+and month, which a run split into chunks across processes needs and one
+sequential generator cannot give. Nor its data collection: the recorder
+counts over arrays of worlds, where Mesa collects a row per agent and step.
 """
 
 from collections.abc import Mapping
@@ -45,9 +60,6 @@ from simulator.months import Month
 from simulator.scenario import Scenario, assumptions
 from simulator.scenario.distributions import Assumption, Fixed
 from simulator.vocabulary import LEVELS, PHASES, WAR_STATES, level_event
-
-#: Spawn key of the generator handed to Mesa; the model's own draws use named streams.
-_MESA_STREAM = 2**31 - 1
 
 
 class RelationsModel(mesa.Model):
@@ -74,7 +86,7 @@ class RelationsModel(mesa.Model):
         paths: bool = False,
         design: Mapping[str, np.ndarray] | None = None,
     ) -> None:
-        super().__init__(rng=np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(_MESA_STREAM,))))
+        super().__init__(rng=seed)  # Mesa's generators: seeded, and never drawn on (module docstring)
         self.spec = spec
         self.worlds = worlds
         self.first_world = first_world
@@ -85,9 +97,9 @@ class RelationsModel(mesa.Model):
         self.p = Params({path: _real(value) for path, value in self.draws.items()})
 
         initial = self.draws
-        self.state = WorldState.initial(
-            worlds, spec.initial, {name: initial[f"initial.{name}"] for name in _DRAWN_INITIAL}
-        )
+        # The initial numbers a scenario may give as distributions: the assumptions of its initial block.
+        drawn_initial = {path.removeprefix("initial."): v for path, v in initial.items() if path.startswith("initial.")}
+        self.state = WorldState.initial(worlds, spec.initial, drawn_initial)
         self._phase_tables()
         self.aid_reference = self.state.aid.copy()
         self.initial_intensity = np.broadcast_to(initial["initial.intensity"], (worlds,)).astype(REAL)
@@ -223,6 +235,3 @@ def _real(value: np.ndarray | np.floating | float) -> np.ndarray | float:
         return np.asarray(value, dtype=REAL)
     return REAL(value)
 
-
-#: Initial state numbers a scenario may give as distributions.
-_DRAWN_INITIAL = ("intensity", "sanctions", "europe_sanctions", "aid", "trust", "opposition")

@@ -24,6 +24,8 @@ import zlib
 
 import numpy as np
 
+from simulator.model.arrays import REAL
+
 #: Worlds per block of random numbers. Changing it changes every result.
 BLOCK = 4096
 
@@ -37,7 +39,7 @@ _FROM_UNIT = 2.0**32
 _BITS = np.dtype("<u4")
 
 #: Turns the top 24 of a world's 32 bits into a uniform in [0, 1), as numpy does.
-_TO_UNIT = np.float32(2.0**-24)
+_TO_UNIT = REAL(2.0**-24)
 
 #: Months a stream asked for month after month draws at once: the same numbers, fewer calls.
 MONTHS_AHEAD = 4
@@ -79,7 +81,7 @@ class Streams:
         single-precision uniforms (each 64-bit output split low half first, top 24 bits
         of each half, times 2**-24).
         """
-        return self._draw(name, np.float32)
+        return self._draw(name, REAL)
 
     def bernoulli(self, name: str, p: np.ndarray | float) -> np.ndarray:
         """For every world, whether an event of probability ``p`` happens this month: ``uniform(name) < p``."""
@@ -89,7 +91,7 @@ class Streams:
         return self.uniform(name) < p
 
     def _draw(self, name: str, kind: np.dtype | type) -> np.ndarray:
-        """This month's numbers for every world from the stream ``name``: uniforms (float32) or 32-bit integers.
+        """This month's numbers for every world from the stream ``name``: uniforms (``REAL``) or 32-bit integers.
 
         World ``2i`` takes the low half of the block's ``i``-th 64-bit output of the
         month and world ``2i + 1`` the high half.
@@ -100,8 +102,8 @@ class Streams:
                 raise RuntimeError(f"stream {name!r} asked for both uniforms and integers in one month")
             return cached[1]
         bits = self._raw(name).reshape(-1).view(_BITS)[: self.count]
-        if kind is np.float32:
-            drawn = np.multiply(bits >> np.uint32(8), _TO_UNIT, dtype=np.float32)
+        if kind is REAL:
+            drawn = np.multiply(bits >> np.uint32(8), _TO_UNIT, dtype=REAL)
         else:
             drawn = bits
         self._drawn[name] = (self.month, drawn)

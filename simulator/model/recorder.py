@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulator.model.arrays import REAL
 from simulator.vocabulary import LEVELS, PHASES, WAR_STATES
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ class Recorder:
         if paths:
             shape = (months, model.worlds)
             self.paths = {name: np.zeros(shape, dtype=np.int8) for name in PATH_CODES}
-            self.paths |= {name: np.zeros(shape, dtype=np.float32) for name in TRACKED}
+            self.paths |= {name: np.zeros(shape, dtype=REAL) for name in TRACKED}
 
     def record(self) -> None:
         """Keep this month's aggregates (and paths, if asked for)."""

@@ -33,9 +33,8 @@ import numpy as np
 from simulator.model import policy
 from simulator.model.arrays import share
 from simulator.model.choice import among
-from simulator.scenario.schema import DRIVERS, SHOCK_EVENTS, Effects, Scheduled
-from simulator.scenario.schema import Shocks as ShockSpecs
-from simulator.vocabulary import CRISIS, PHASES, RESET, WAR_ACTIVE, WAR_CEASEFIRE, WAR_PEACE, WAR_STATES
+from simulator.scenario.schema import DRIVERS, Effects, Scheduled, ShockSpecs
+from simulator.vocabulary import CRISIS, PHASES, RESET, SHOCK_EVENTS, WAR_ACTIVE, WAR_CEASEFIRE, WAR_PEACE, WAR_STATES
 
 if TYPE_CHECKING:
     from simulator.model.model import RelationsModel

@@ -10,16 +10,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulator.model.arrays import share
+from simulator.model.arrays import REAL, share
 from simulator.vocabulary import CONTACT, LEVELS, PHASES, WAR_STATES
 
 Array = np.ndarray
-
-#: The precision of the model's continuous state and decisions: single precision halves the
-#: memory every monthly pass reads and doubles what one vector instruction does, and resolves
-#: shares and chances far finer than the model's assumptions are known.
-REAL = np.float32
-
 
 @dataclass
 class WorldState:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from simulator.vocabulary import KEY_EVENTS, LEVELS, PHASES
+from simulator.vocabulary import KEY_EVENTS, LEVELS, PHASES, event_label
 
 LEVEL_COLOURS = ("#7f7f7f", "#9ecae1", "#4292c6", "#2ca25f", "#006d2c")
 PHASE_COLOURS = ("#fdae61", "#ffffbf", "#abd9e9", "#d7191c", "#2c7bb6")
@@ -227,7 +227,7 @@ def events_over_time(events: pd.DataFrame, scenario: "str | Caption") -> Figure:
     """Lines: probability that each key event has happened, month by month, labelled at their ends."""
     curves = [
         (label, events[event].to_numpy(dtype=float), colour)
-        for event, label, colour in zip(KEY_EVENTS, _labels(KEY_EVENTS), EVENT_COLOURS, strict=True)
+        for event, label, colour in zip(KEY_EVENTS, map(event_label, KEY_EVENTS), EVENT_COLOURS, strict=True)
     ]
     return _curves(events["month"], curves, scenario, "key events, cumulative", "probability it has happened")
 

@@ -27,6 +27,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from simulator.files import packaged
+from simulator.scenario.config import POSTERIOR_FILE
 from simulator.scenario.config import config_dir as default_config_dir
 from simulator.scenario.domains import domains
 from simulator.scenario.notes import scenario_notes
@@ -39,7 +40,6 @@ __all__ = ["Origins", "Resolved", "ScenarioError", "load_scenario", "override", 
 Origins = dict[str, str]
 
 #: The posterior sample of the calibrated parameters, in the configs folder (written by ``sim calibrate``).
-POSTERIOR_FILE = "posterior.csv"
 
 #: The longest ``extends`` chain, in files (the shipped ones have three).
 MAX_EXTENDS = 16

@@ -27,7 +27,7 @@ from pydantic import (
 
 from simulator.months import Month
 from simulator.scenario.distributions import Assumption, Fixed, Normal, parse_assumption
-from simulator.vocabulary import EVENTS, FORCEABLE, LEVELS, PHASES, WAR_STATES
+from simulator.vocabulary import EVENTS, FORCEABLE, LEVELS, PHASES, QUESTION_EVENTS, WAR_STATES
 
 
 def _domain(low: float, high: float, what: str):
@@ -86,6 +86,7 @@ LevelName = Literal[LEVELS]  # type: ignore[valid-type]
 PhaseName = Literal[PHASES]  # type: ignore[valid-type]
 WarName = Literal[WAR_STATES]  # type: ignore[valid-type]
 EventName = Literal[EVENTS]  # type: ignore[valid-type]
+QuestionEvent = Literal[QUESTION_EVENTS]  # type: ignore[valid-type]
 
 
 def said(source: str, meaning: str, unit: str = "", quote: str = "", **constraints: Any) -> Any:
@@ -582,7 +583,7 @@ class China(Section):
     )
 
 
-class PhaseValues(Section):
+class PhaseFactors(Section):
     """One value for each Giles phase."""
 
     euphoria: Factor
@@ -639,13 +640,13 @@ class Structure(Section):
         "months",
         "within three years, the reset had largely run its course",
     )
-    up: PhaseValues = said(
+    up: PhaseFactors = said(
         "001",
         "how each phase multiplies the chance of upward moves",
         "multiplier",
         "there are predictable stages to Russia\u2019s relations with the West",
     )
-    down: PhaseValues = said(
+    down: PhaseFactors = said(
         "001",
         "how each phase multiplies the chance of losing a level",
         "multiplier",
@@ -743,15 +744,6 @@ class Structure(Section):
     gates: Gates = said("000", "what normalization needs", "", "cannot normalize")
 
 
-#: The event vocabulary entry a shock records when it strikes, if any.
-SHOCK_EVENTS: dict[str, str] = {
-    "scandal": "scandal",
-    "military_incident": "military_incident",
-    "ukraine_escalation": "russian_escalation",
-    "black_swan": "black_swan",
-    "leadership_change": "leadership_change",
-}
-
 #: State a shock's hazard can respond to, each on a 0..1 scale (docs/model.md, "Shocks").
 DRIVERS = ("war_intensity", "outreach", "emboldened", "opposition", "tension")
 
@@ -810,7 +802,7 @@ class Shock(Section):
         return drivers
 
 
-class Shocks(Section):
+class ShockSpecs(Section):
     """The stochastic shocks, each with its source and the 1992-2016 base rate where the record gives one."""
 
     black_swan: Shock = said(
@@ -958,7 +950,7 @@ class Question(Section):
 
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     text: str = ""
-    event: EventName | None = None
+    event: QuestionEvent | None = None
     level: LevelName | None = Field(None, description="reached at or above this level")
     by: MonthField
 
@@ -1026,7 +1018,7 @@ class Scenario(Section):
     publics: Publics
     china: China
     structure: Structure
-    shocks: Shocks
+    shocks: ShockSpecs
     schedule: list[Scheduled] = []
     questions: list[Question] = []
     sensitivity: Sensitivity | None = None

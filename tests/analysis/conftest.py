@@ -3,7 +3,7 @@
 import pytest
 from typer.testing import CliRunner
 
-from simulator.cli.analysis_commands import app
+from simulator.cli.app import app
 from tests.conftest import BASELINE
 
 

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from simulator.analysis.discovery import DiscoveryError, discover
 from simulator.analysis.outcomes import Outcome
-from simulator.cli.analysis_commands import app
+from simulator.cli.app import app
 
 runner = CliRunner()
 PLANTED = Outcome("planted", "summit", "2026-01", "the planted outcome")

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from simulator.analysis import backtest, questions
 from simulator.analysis import ensemble as fitting
-from simulator.cli.analysis_commands import app
+from simulator.cli.app import app
 from simulator.files import packaged
 from simulator.scenario import assumptions, load_scenario
 from simulator.scenario.distributions import Fixed

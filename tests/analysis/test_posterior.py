@@ -16,6 +16,7 @@ from simulator.api import Execution, run, run_ensemble
 from simulator.cli.app import app
 from simulator.results.outputs import check_output_dir
 from simulator.scenario import load_scenario, override
+from simulator.scenario.config import POSTERIOR_FILE
 from simulator.scenario.ensemble import load_ensemble
 from tests.conftest import BASELINE, ROOT
 
@@ -49,7 +50,7 @@ def configs_with(tmp_path, sample: pd.DataFrame | None = None):
     for name in ("engine.yaml", "structure.yaml", "calibrated.yaml"):
         shutil.copy(ROOT / "configs" / name, folder / name)
     if sample is not None:
-        (folder / posterior.SAMPLE_FILE).write_text("# a test sample\n" + sample.to_csv(index=False))
+        (folder / POSTERIOR_FILE).write_text("# a test sample\n" + sample.to_csv(index=False))
     return folder
 
 
@@ -121,15 +122,15 @@ def test_widths_compare_posterior_with_prior(small):
 
 def test_files_say_how_they_were_made_and_round_trip(small, tmp_path):
     folder = configs_with(tmp_path)
-    posterior.write_sample(small, folder / posterior.SAMPLE_FILE)
+    posterior.write_sample(small, folder / POSTERIOR_FILE)
     posterior.write_point(small, folder / "calibrated.yaml")
     posterior.write_held_out(small, folder / FOLDS_FILE)
 
-    text = (folder / posterior.SAMPLE_FILE).read_text()
+    text = (folder / POSTERIOR_FILE).read_text()
     header = "\n".join(line for line in text.splitlines() if line.startswith("#"))
     for said in ("seed 2", "400 draws", "prior:", "log-uniform on [6, 96]", "summaries", "tolerance", "accepted: "):
         assert said in header
-    read = pd.read_csv(folder / posterior.SAMPLE_FILE, comment="#")
+    read = pd.read_csv(folder / POSTERIOR_FILE, comment="#")
     assert list(read.columns) == list(small.sample.columns)
     assert np.allclose(read.to_numpy(), small.sample.to_numpy(), rtol=1e-5)
 
@@ -137,7 +138,7 @@ def test_files_say_how_they_were_made_and_round_trip(small, tmp_path):
     assert set(read_folds(folder / FOLDS_FILE, section="rolling")) == {"2001"}
     spec = load_scenario(BASELINE, config_dir=folder)
     assert spec.structure.erosion.value == pytest.approx(small.medians()[EROSION])
-    assert spec.posterior is not None and spec.posterior.sample == (folder / posterior.SAMPLE_FILE).resolve()
+    assert spec.posterior is not None and spec.posterior.sample == (folder / POSTERIOR_FILE).resolve()
 
 
 def _sample() -> pd.DataFrame:
@@ -209,7 +210,7 @@ def test_a_sample_that_does_not_fit_is_one_message(tmp_path, column, value, mess
     folder = configs_with(tmp_path, pd.DataFrame({column: [value]}))
     result = runner.invoke(app, ["run", str(BASELINE), "--runs", "100", "--config-dir", str(folder)])
     assert result.exit_code == 2, result.output
-    assert posterior.SAMPLE_FILE in result.output and message in result.output
+    assert POSTERIOR_FILE in result.output and message in result.output
     assert "Traceback" not in result.output
 
 
@@ -220,7 +221,7 @@ def test_calibrate_command_writes_the_posterior_and_its_plot(tmp_path):
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "width ratio" in result.output and EROSION in result.output
-    sample = pd.read_csv(folder / posterior.SAMPLE_FILE, comment="#")
+    sample = pd.read_csv(folder / POSTERIOR_FILE, comment="#")
     assert len(sample) == 60 and set(PARAMETERS) <= set(sample.columns)
     assert set(read_folds(folder / FOLDS_FILE)) == set(posterior.CYCLES)
     assert {"posterior_pairs.png", "posterior_widths.csv", "posterior_sample.csv"} <= {p.name for p in out.iterdir()}
@@ -258,3 +259,14 @@ def test_an_ensemble_keeps_what_each_member_drew_and_what_it_set(tmp_path):
     assert set(by_member.get_group("trump2025").round(6)) == {0.005, 0.08}, "drawn world by world"
     deni = load_scenario(ROOT / "scenarios" / "deni_structural.yaml").structure.erosion.value
     assert set(by_member.get_group("deni_structural")) == {deni}, "the thesis's own erosion"
+
+
+def test_an_ensemble_whose_sample_does_not_fit_is_one_message(tmp_path):
+    folder = configs_with(tmp_path, pd.DataFrame({EROSION: [7.0]}))
+    shutil.copy(ROOT / "configs" / "ensemble.yaml", folder / "ensemble.yaml")
+    ensemble = ROOT / "scenarios" / "ensemble.yaml"
+    args = ["run", ensemble, "--runs", 100, "--config-dir", folder, "--out", tmp_path / "out"]
+    result = runner.invoke(app, [str(a) for a in args])
+    assert result.exit_code == 2, result.output
+    assert POSTERIOR_FILE in result.output and "lies outside" in result.output
+    assert not (tmp_path / "out").exists(), "refused before anything is written"

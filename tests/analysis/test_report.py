@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 from typer.testing import CliRunner
 
-from simulator.cli.analysis_commands import app
+from simulator.cli.app import app
 from tests.conftest import BASELINE
 
 runner = CliRunner()
@@ -55,6 +55,7 @@ def _open(path: Path):
     return problems, requests, cells, title, images
 
 
+@pytest.mark.browser
 def test_report_opens_without_errors_and_matches_the_summary(reported):
     problems, requests, cells, title, images = _open(reported / "report.html")
     assert problems == []

@@ -10,7 +10,7 @@ import simulator
 from simulator.analysis import sensitivity as sa
 from simulator.analysis.outcomes import OutcomeError, parse_outcome, parse_outcomes
 from simulator.api import Execution
-from simulator.cli.analysis_commands import app
+from simulator.cli.app import app
 from simulator.engine.design import Design
 from simulator.scenario.domains import domains
 from tests.conftest import BASELINE

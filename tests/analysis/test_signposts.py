@@ -4,7 +4,7 @@ from typer.testing import CliRunner
 
 from simulator.analysis.outcomes import parse_outcome
 from simulator.analysis.signposts import SignpostError, signposts
-from simulator.cli.analysis_commands import app
+from simulator.cli.app import app
 
 runner = CliRunner()
 

@@ -17,7 +17,7 @@ from simulator.analysis.validity import (
     measure,
 )
 from simulator.api import run
-from simulator.cli.analysis_commands import app
+from simulator.cli.app import app
 from simulator.scenario import load_scenario
 from simulator.scenario.provenance import SOURCES
 from tests.conftest import BASELINE, ROOT

@@ -17,7 +17,7 @@ from simulator.cli.app import app
 from simulator.results.outputs import OUTPUT_FILES
 from simulator.scenario import load_scenario
 from simulator.vocabulary import EVENTS, LEVELS, PHASES
-from tests.conftest import BASELINE, ROOT, SCENARIOS
+from tests.conftest import BASELINE, ROOT, SCENARIOS, write_engine
 
 runner = CliRunner()
 
@@ -200,3 +200,13 @@ def test_run_header_labels_the_simulation_time_and_the_time_end_to_end(tmp_path)
         r"[\d.]+ s end to end, writing the outputs included",
         shown,
     ), shown[:300]
+
+
+def test_too_many_draws_names_the_draws_option(tmp_path):
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    write_engine(configs / "engine.yaml", "max_runs: 200\n")
+    args = ["calibrate", "--draws", "300", "--config-dir", configs, "--out", tmp_path / "out"]
+    done = runner.invoke(app, [str(a) for a in args])
+    assert done.exit_code == 2
+    assert "--draws 300 is more than the 200" in done.output and "--runs" not in done.output

@@ -323,7 +323,7 @@ def test_helpers_end_when_sim_is_killed(tmp_path, configs):
 
 
 def test_force_replaces_what_an_analysis_command_wrote(tmp_path):
-    from simulator.cli.analysis_commands import app  # the app with the analysis commands on it
+    from simulator.cli.app import app
 
     run, out = tmp_path / "run", tmp_path / "signposts"
     assert CliRunner().invoke(app, ["run", str(BASELINE), "--runs", "600", "--out", str(run)]).exit_code == 0

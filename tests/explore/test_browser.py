@@ -32,7 +32,7 @@ from simulator.scenario import load_scenario
 from tests.conftest import BASELINE, ROOT
 from tests.explore.test_draft import a_probability
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 SIM = Path(sys.executable).parent / "sim"
 RUNS, SEED = 6000, 11  # more than one random-number block: the page shows the first block while the rest runs

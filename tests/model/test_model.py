@@ -93,6 +93,14 @@ def test_the_agents_are_mesa_agents_stepped_in_order(baseline):
     assert list(model.agents) == actors  # Mesa steps them in this order
 
 
+def test_mesas_generators_are_seeded_and_never_drawn_on(baseline):
+    model = RelationsModel(baseline, worlds=500, seed=3)
+    numpy_state, python_state = model.rng.bit_generator.state, model.random.getstate()
+    assert numpy_state == np.random.default_rng(3).bit_generator.state, "seeded from the root seed"
+    model.run_model()
+    assert model.rng.bit_generator.state == numpy_state and model.random.getstate() == python_state
+
+
 def test_starting_level_counts_as_reached(baseline):
     spec = override(baseline, {"initial.level": "selective_cooperation"})
     model = RelationsModel(spec, worlds=500, seed=2)

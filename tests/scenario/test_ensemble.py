@@ -5,7 +5,7 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from simulator.cli.analysis_commands import app
+from simulator.cli.app import app
 from simulator.files import packaged
 from simulator.scenario import ScenarioError
 from simulator.scenario.ensemble import is_ensemble, load_ensemble

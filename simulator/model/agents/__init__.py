@@ -1,4 +1,9 @@
-"""The actors, one Mesa agent each, stepped in the model's order (docs/model.md, "Actors")."""
+"""The actors (docs/model.md, "Actors").
+
+Six are Mesa agents, one each, stepped in the model's order: the publics, the
+president, Congress, the bureaucracy, the Kremlin and the allies. China is no
+agent and never steps: it shapes the president's and the Kremlin's values.
+"""
 
 from simulator.model.agents.allies import Allies
 from simulator.model.agents.bureaucracy import Bureaucracy

@@ -1,0 +1,183 @@
+"""Commands on the 1992-2016 record: ``sim backtest``, ``sim calibrate``, ``sim score`` and ``sim ensemble``."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from simulator.cli import render
+from simulator.cli.options import (
+    ConfigOption,
+    ForceOption,
+    OutOption,
+    SeedOption,
+    _engine_config,
+    _fail,
+    _output_dir,
+    _output_file,
+    _sized,
+    _write_failed,
+)
+from simulator.cli.render import console, errors
+from simulator.results.outputs import (
+    WriteFailed,
+)
+from simulator.scenario import ScenarioError
+from simulator.scenario.config import (
+    POSTERIOR_FILE,
+)
+
+
+def backtest_command(
+    runs: Annotated[int, typer.Option(min=1, help="Worlds per historical scenario.")] = 2000,
+    seed: SeedOption = None,
+    out: OutOption = None,
+    force: ForceOption = False,
+    config_dir: ConfigOption = None,
+) -> None:
+    """Score the model on 1992-2016: hindcast given the shocks, and forecast from each origin; the question set."""
+    from simulator.analysis import backtest
+    from simulator.analysis.calibrate import FOLDS_FILE, fit_note, read_folds
+    from simulator.analysis.skill import skill_table as tabulate_skills
+    from simulator.scenario.config import config_dir as find_config_dir
+
+    config = _engine_config(config_dir)
+    out = _output_dir(out, config.output_root, "backtest", force)
+    runs, seed = _sized(config, runs, seed)
+    try:
+        specs = backtest.load_history(config_dir)
+        folds = read_folds(find_config_dir(config_dir) / FOLDS_FILE)
+        rolling = read_folds(find_config_dir(config_dir) / FOLDS_FILE, section="rolling")
+    except (ScenarioError, OSError, ValueError) as error:
+        _fail(f"cannot start the backtest: {error}")
+    with render.progress() as bar:
+        bar.add_task("backtest", total=None, unit=f"{runs:,} worlds x {3 * len(backtest.SCENARIOS)} runs")
+        skills, results = backtest.skill_backtest(specs, runs, seed, folds, rolling=rolling)
+        scored = backtest.score_questions(results)
+    table = backtest.scores_table([backtest.score(name, results[name]) for name in backtest.SCENARIOS])
+    skill_table = tabulate_skills(skills)
+    try:
+        backtest.write_backtest(table, skill_table, scored, results, out)
+    except WriteFailed as failure:
+        _write_failed(failure)
+    render.skill(skill_table, scored)
+    console.print(fit_note(find_config_dir(config_dir)))
+    render.backtest(table)
+    if folds is None:
+        console.print("\nNo out-of-sample rows: run `sim calibrate` to write the leave-one-cycle-out fits.")
+    render.written_to(out)
+
+
+def calibrate_command(
+    draws: Annotated[
+        int, typer.Option(min=100, help="Parameter vectors drawn from the prior, one world each per origin.")
+    ] = 300_000,
+    accept: Annotated[float, typer.Option(min=0.0001, max=0.5, help="Share of the draws kept.")] = 0.005,
+    seed: SeedOption = None,
+    write: Annotated[
+        Path | None, typer.Option(help="Where to write the sample (default: posterior.csv in the configs folder).")
+    ] = None,
+    out: OutOption = None,
+    force: ForceOption = False,
+    config_dir: ConfigOption = None,
+) -> None:
+    """Fit the structural parameters to 1992-2016 by ABC; write configs/posterior.csv and calibrated*.yaml."""
+    from simulator.analysis import posterior
+    from simulator.analysis.backtest import load_history
+    from simulator.analysis.calibrate import FOLDS_FILE
+    from simulator.scenario.config import config_dir as find_config_dir
+
+    config = _engine_config(config_dir)
+    out = _output_dir(out, config.output_root, "calibrate", force)
+    target = _output_file(write or find_config_dir(config_dir) / POSTERIOR_FILE, "--write")
+    draws, seed = _sized(config, draws, seed, "--draws")
+    try:
+        specs = load_history(config_dir)
+    except (ScenarioError, OSError, ValueError) as error:
+        _fail(f"cannot start the calibration: {error}")
+    with render.progress() as bar:
+        task = bar.add_task("calibrating", total=draws, unit="draws")
+        fitted = posterior.calibrate(specs, draws, accept, seed, progress=lambda n: bar.advance(task, n))
+    widths = posterior.widths(fitted)
+    try:  # the output folder first: the fitted parameter sets replace the configs' only once it is written
+        posterior.write_outputs(fitted, widths, out)
+        posterior.write_sample(fitted, target)
+        posterior.write_point(fitted, target.with_name("calibrated.yaml"))
+        posterior.write_held_out(fitted, target.with_name(FOLDS_FILE))
+    except (WriteFailed, OSError) as failure:
+        _write_failed(failure)
+    render.posterior(widths, fitted)
+    console.print(
+        f"\nWritten to [bold]{escape(str(target))}[/], its medians to calibrated.yaml and the fits without each "
+        f"cycle to {escape(FOLDS_FILE)} beside it; `sim backtest` shows the fit in and out of sample."
+    )
+    render.written_to(out)
+
+
+def score_command(
+    run_dir: Annotated[Path, typer.Argument(help="A folder written by `sim run`.")],
+    answers: Annotated[Path, typer.Argument(help="Resolved questions: YAML with id, event or level, by, outcome.")],
+) -> None:
+    """Score a run's forecasts against resolved questions: Brier and log scores beside two baselines."""
+    from simulator.analysis.scoring import load_answers
+    from simulator.analysis.scoring import score as score_answers
+
+    try:
+        table = score_answers(run_dir, load_answers(answers), source=str(answers))
+    except ScenarioError as error:
+        _fail(str(error))
+    render.scores(table, f"Forecasts of {run_dir} against {answers}")
+
+
+def ensemble_command(
+    ensemble: Annotated[
+        Path, typer.Argument(help="An ensemble file listing the member scenarios, the baseline first.")
+    ] = Path("scenarios/ensemble.yaml"),
+    runs: Annotated[int, typer.Option(min=1, help="Worlds per historical run.")] = 2000,
+    seed: SeedOption = None,
+    out: OutOption = None,
+    force: ForceOption = False,
+    write: Annotated[
+        Path | None, typer.Option(help="Where to write the weights (default: ensemble.yaml in the configs folder).")
+    ] = None,
+    config_dir: ConfigOption = None,
+) -> None:
+    """Weight the member scenarios by their out-of-sample score on the 1992-2016 question set (stacking)."""
+    from simulator.analysis import ensemble as fitting
+    from simulator.analysis.backtest import load_history
+    from simulator.analysis.calibrate import FOLDS_FILE, read_folds
+    from simulator.scenario.config import config_dir as find_config_dir
+    from simulator.scenario.ensemble import FITTED_FILE, load_ensemble
+
+    config = _engine_config(config_dir)
+    folder = find_config_dir(config_dir)
+    runs, seed = _sized(config, runs, seed)
+    try:
+        members = load_ensemble(ensemble, (), config_dir, fitted=False).members
+        leaders = load_history(config_dir)
+        folds = read_folds(folder / FOLDS_FILE)
+    except (ScenarioError, OSError, ValueError) as error:
+        _fail(f"cannot start fitting the ensemble: {error}")
+    out = _output_dir(out, config.output_root, "ensemble", force)
+    target = _output_file(write or folder / FITTED_FILE, "--write")
+    with render.progress() as bar:
+        task = bar.add_task("scoring the theses on 1992-2016", total=len(members), unit="theses")
+        found, weights = fitting.fit_ensemble(
+            [m.spec for m in members], leaders, folds, runs, seed, progress=lambda name: bar.advance(task)
+        )
+    files = {m.spec.name: str(m.path) for m in members}
+    try:
+        fitting.write_tables(found, weights, out)
+        fitting.write_weights(weights, target, runs, seed, folds is not None, files)
+    except (WriteFailed, OSError) as failure:
+        errors.print(f"[bold red]error:[/] {escape(str(failure))}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=1) from None
+    render.ensemble_weights(weights)
+    if folds is None:
+        console.print("\nIn sample: run `sim calibrate` to write the leave-one-cycle-out fits.")
+    console.print(
+        f"\nWeights written to [bold]{escape(str(target))}[/]; scenarios with `weights: fitted` use them "
+        f"(sim run {escape(str(ensemble))})."
+    )
+    render.written_to(out)
