@@ -3,8 +3,9 @@
 A scenario file may name another it builds on with ``extends: other.yaml``
 (relative to the file; if not there, looked up in the configs folder). The
 chain is merged base first: mappings merge key by key, lists and plain values
-replace. ``--set key.path=value`` overrides are applied last, parsed as YAML
-values exactly as in a file. Only the merged result is validated, and every
+replace, but for the schedule, which a variant merges entry by entry (``schedule``).
+``--set key.path=value`` overrides are applied last, parsed as YAML values exactly
+as in a file. Only the merged result is validated, and every
 key path remembers the file and line (or the ``--set``) that gave its value, so
 an error names where to fix it, and every problem of a scenario is named at once.
 Files are read within bounds (``reading``); the chain is followed in a loop, at
@@ -31,6 +32,7 @@ from simulator.scenario.config import config_dir as default_config_dir
 from simulator.scenario.domains import domains
 from simulator.scenario.notes import scenario_notes
 from simulator.scenario.reading import MAX_DEPTH, ScenarioError, parse, read_yaml
+from simulator.scenario.schedule import inherited_outside, merge_schedule
 from simulator.scenario.schema import PosteriorSource, Scenario, month_or_none, span_problems
 
 __all__ = ["Origins", "Resolved", "ScenarioError", "load_scenario", "override", "read_yaml", "resolve_scenario"]
@@ -45,6 +47,9 @@ POSTERIOR_FILE = "posterior.csv"
 MAX_EXTENDS = 16
 
 log = logging.getLogger(__name__)
+
+#: A key a file does not write.
+_ABSENT = object()
 
 
 @dataclass(frozen=True)
@@ -73,13 +78,15 @@ def load_scenario(path: str | Path, sets: Iterable[str] = (), config_dir: Path |
 def resolve_scenario(path: str | Path, sets: Iterable[str] = (), config_dir: Path | None = None) -> Resolved:
     """Like ``load_scenario``, also returning where each value was set."""
     folder = default_config_dir(config_dir)
-    data, origins, files = _read_chain(Path(path), folder)
+    data, origins, files, removed = _read_chain(Path(path), folder)
     data.pop("extends", None)
     for assignment in sets:
         _apply_set(data, origins, assignment)
+    inherited_outside(data, origins, str(files[-1]))
     spec = scenario_from_dict(data, source=str(path), origins=origins)
     spec._posterior = _posterior_source(folder, files, origins)
-    notes = tuple(f"{_nearest(key, origins) or path}: {key}: {message}" for key, message in scenario_notes(spec))
+    said = scenario_notes(spec, removed={(month, event) for month, event, _ in removed})
+    notes = tuple(f"{_nearest(key, origins) or path}: {key}: {message}" for key, message in said)
     for note in notes:
         log.warning(note)
     return Resolved(spec, origins, files, notes)
@@ -173,11 +180,15 @@ def override(spec: Scenario, values: dict[str, Any], source: str = "override") -
 # Files and the extends chain ---------------------------------------------------------------
 
 
-def _read_chain(path: Path, config_dir: Path) -> tuple[dict, Origins, tuple[Path, ...]]:
+def _read_chain(path: Path, config_dir: Path) -> tuple[dict, Origins, tuple[Path, ...], frozenset[tuple]]:
     """Read ``path`` and the files it extends, and merge them base first.
 
     A loop, not recursion: the chain is at most ``MAX_EXTENDS`` files long, and a
     file met twice is a cycle.
+
+    Returns:
+        The merged data, where each key path was set, the files base first, and the
+        (month, event, shock) of each inherited schedule entry a file removed.
     """
     chain: list[tuple[Path, dict, Origins]] = []
     seen: list[Path] = []
@@ -194,11 +205,16 @@ def _read_chain(path: Path, config_dir: Path) -> tuple[dict, Origins, tuple[Path
         chain.append((current, data, origins))
         current = _base_of(current, data, origins, config_dir)
     files = tuple(file for file, _, _ in reversed(chain))
-    _, merged, merged_origins = chain.pop()
+    merged: dict = {}
+    merged_origins: Origins = {}
+    removed: set[tuple[str, str, str]] = set()
     for _, data, origins in reversed(chain):
         merged.pop("extends", None)
+        schedule = data.pop("schedule", _ABSENT)
         _merge(merged, merged_origins, data, origins)
-    return merged, merged_origins, files
+        if schedule is not _ABSENT:
+            removed |= merge_schedule(merged, merged_origins, schedule, origins)
+    return merged, merged_origins, files, frozenset(removed)
 
 
 def _resolved(path: Path) -> Path:

@@ -966,6 +966,11 @@ class Scenario(Section):
     structure: Structure
     shocks: Shocks
     schedule: list[Scheduled] = []
+    calendar: Literal["us", "listed"] = Field(
+        default="us",
+        description="the dates the schedule should hold: the US calendar within the span (midterms, elections,"
+        " inaugurations, New START's expiry), each one missing noted (us); or only those it lists (listed)",
+    )
     questions: list[Question] = []
     sensitivity: Sensitivity | None = None
     calibration: Literal["posterior", "point"] = Field(
