@@ -34,6 +34,7 @@ from simulator.scenario.notes import scenario_notes
 from simulator.scenario.reading import MAX_DEPTH, ScenarioError, parse, read_yaml
 from simulator.scenario.schedule import inherited_outside, merge_schedule
 from simulator.scenario.schema import PosteriorSource, Scenario, month_or_none, span_problems
+from simulator.scenario.starts import start_problems
 
 __all__ = ["Origins", "Resolved", "ScenarioError", "load_scenario", "override", "read_yaml", "resolve_scenario"]
 
@@ -118,7 +119,7 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>", origins
         problems = _describe(error, source, origins)
         placed = _raw_calendar_problems(data)
     else:
-        problems, placed = [], spec.calendar_problems() + _range_problems(spec)
+        problems, placed = [], spec.calendar_problems() + _range_problems(spec) + _start_problems(spec, origins)
     problems += [f"{_nearest(path, origins) or source}: {path}: {message}" for path, message in placed]
     if problems:
         raise ScenarioError("\n".join(problems))
@@ -137,6 +138,15 @@ def _range_problems(spec: Scenario) -> list[tuple[str, str]]:
             hint = f"; did you mean {close[0]!r}?" if close else ""
             problems.append((f"sensitivity.ranges.{path}", f"not an assumption of this scenario{hint}"))
     return problems
+
+
+def _start_problems(spec: Scenario, origins: Origins) -> list[tuple[str, str]]:
+    """A start whose ``initial`` values and ``initial.happened`` contradict each other, naming where each was set."""
+    found = []
+    for path, message, other in start_problems(spec.initial):
+        where = _nearest(other, origins)
+        found.append((path, f"{message} ({other}: {where})" if where and where != _nearest(path, origins) else message))
+    return found
 
 
 def _raw_calendar_problems(data: Any) -> list[tuple[str, str]]:
