@@ -122,8 +122,17 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>", origins
         problems, placed = [], spec.calendar_problems() + _range_problems(spec) + _start_problems(spec, origins)
     problems += [f"{_nearest(path, origins) or source}: {path}: {message}" for path, message in placed]
     if problems:
-        raise ScenarioError("\n".join(problems))
+        raise ScenarioError("\n".join(sorted(problems, key=_place)))
     return spec
+
+
+_FILE_LINE = re.compile(r"^(.+?):(\d+): ")
+
+
+def _place(problem: str) -> tuple[int, str, int]:
+    """Where a problem is, to sort by: file and line first, then the rest (``--set``) in the order found."""
+    found = None if problem.startswith("--set ") else _FILE_LINE.match(problem)
+    return (0, found[1], int(found[2])) if found else (1, "", 0)
 
 
 def _range_problems(spec: Scenario) -> list[tuple[str, str]]:
@@ -360,10 +369,39 @@ def _describe(error: ValidationError, source: str, origins: Origins) -> list[str
     return problems
 
 
+#: Names an analyst may write for an event, and the names the simulator has for it (those allowed are offered).
+_MEANT = {
+    "walk_away": ("disengage", "president_turns_tough"),
+    "walkaway": ("disengage", "president_turns_tough"),
+    "disengage": ("president_turns_tough",),
+    "pressure": ("president_turns_tough", "new_sanctions"),
+    "truce": ("ceasefire",),
+    "armistice": ("ceasefire",),
+    "peace": ("peace_agreement",),
+    "relief": ("sanctions_relief",),
+    "sanctions_lifted": ("sanctions_relief",),
+    "meeting": ("summit", "planned_summit"),
+    "new_start": ("treaty_expiry", "arms_control_deal"),
+    "escalation": ("russian_escalation", "crisis"),
+}
+
+
 def _closest(item: dict[str, Any], allowed: list[str]) -> str:
-    """'did you mean ...?' for a mistyped name (an event, level, phase, shock), from the names allowed."""
-    close = difflib.get_close_matches(str(item["input"]), allowed, n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    """'did you mean ...?' for a mistyped or other name (an event, level, phase, shock), from the names allowed.
+
+    The names an analyst may mean by it (``_MEANT``: ``walk_away`` is ``disengage`` where
+    that exists, else ``president_turns_tough``), then the names spelled alike, then those
+    containing it; at most three.
+    """
+    written = str(item["input"]).strip().lower().replace("-", "_").replace(" ", "_")
+    offered = [name for name in _MEANT.get(written, ()) if name in allowed]
+    offered += difflib.get_close_matches(written, allowed, n=3, cutoff=0.6)
+    if not offered and len(written) >= 4:
+        offered += [name for name in allowed if written in name]
+    offered = list(dict.fromkeys(offered))[:3]
+    if not offered:
+        return ""
+    return "; did you mean " + " or ".join(repr(name) for name in offered) + "?"
 
 
 def _suggestion(loc: tuple) -> str:
