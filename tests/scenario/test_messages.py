@@ -1,8 +1,13 @@
-"""Validation messages: sorted by file and line, a did-you-mean wherever a name is refused, answers as a list."""
+"""Validation messages: sorted by file and line, a did-you-mean wherever a name is refused, answers as a list;
+and a configs folder whose posterior sample is missing or damaged is refused, never run at other values.
+"""
+
+import shutil
 
 import pytest
 
 from simulator.analysis.scoring import load_answers
+from simulator.files import packaged
 from simulator.scenario import ScenarioError, load_scenario
 from tests.conftest import BASELINE
 
@@ -87,3 +92,39 @@ def test_an_answers_file_written_as_a_mapping_says_to_write_a_list(tmp_path):
     listed = tmp_path / "listed.yaml"
     listed.write_text("answers:\n  - {id: summit_2025, event: summit, by: 2025-12, outcome: true}\n")
     assert [a.id for a in load_answers(listed)] == ["summit_2025"]
+
+
+@pytest.fixture
+def configs(tmp_path):
+    """A copy of the packaged configs folder."""
+    folder = tmp_path / "configs"
+    shutil.copytree(packaged("configs"), folder)
+    return folder
+
+
+def test_a_configs_folder_without_its_posterior_sample_is_refused_not_run_at_point_values(configs):
+    sample = configs / "posterior.csv"
+    sample.unlink()
+    with pytest.raises(ScenarioError) as refused:
+        load_scenario(BASELINE, config_dir=configs)
+    assert str(refused.value).startswith(f"{BASELINE}: calibration: posterior draws each world's calibrated")
+    assert f"from {sample}, which does not exist;" in str(refused.value)
+    assert "--set calibration=point" in str(refused.value)
+    assert load_scenario(BASELINE, sets=["calibration=point"], config_dir=configs).posterior is None
+    sample.mkdir()
+    with pytest.raises(ScenarioError, match="which is a folder"):
+        load_scenario(BASELINE, config_dir=configs)
+
+
+def test_a_posterior_sample_cut_short_is_refused(configs):
+    sample = configs / "posterior.csv"
+    whole = sample.read_bytes()
+    sample.write_bytes(whole[:-20])  # cut mid-row
+    lines = whole.count(b"\n")
+    with pytest.raises(ScenarioError, match=rf"posterior.csv:{lines}: the posterior sample's row is cut short"):
+        load_scenario(BASELINE, config_dir=configs)
+    sample.write_bytes(whole[: whole.index(b"\n", len(whole) // 2) + 1])  # cut between rows
+    with pytest.raises(ScenarioError, match=r"header says 1,500 rows were accepted, but it holds \d+"):
+        load_scenario(BASELINE, config_dir=configs)
+    sample.write_bytes(whole)
+    assert load_scenario(BASELINE, config_dir=configs).posterior.sample == sample.resolve()
