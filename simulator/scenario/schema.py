@@ -21,6 +21,7 @@ from pydantic import (
     PlainValidator,
     PrivateAttr,
     TypeAdapter,
+    ValidationError,
     field_serializer,
     field_validator,
     model_validator,
@@ -853,7 +854,17 @@ class Scheduled(Section):
     @field_validator("set")
     @classmethod
     def _changed_values(cls, values: dict[str, Any]) -> dict[str, Any]:
-        return {path: _changed_value(path, raw) for path, raw in values.items()}
+        changed, problems = {}, []
+        for path, raw in values.items():
+            try:
+                changed[path] = _changed_value(path, raw)
+            except ValidationError as error:  # the value, refused by the assumption's own field
+                problems += [f"{path!r}: {e['msg'].removeprefix('Value error, ')}" for e in error.errors()]
+            except ValueError as error:
+                problems.append(str(error))
+        if problems:
+            raise ValueError("; ".join(problems))
+        return changed
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

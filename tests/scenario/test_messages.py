@@ -128,3 +128,12 @@ def test_a_posterior_sample_cut_short_is_refused(configs):
         load_scenario(BASELINE, config_dir=configs)
     sample.write_bytes(whole)
     assert load_scenario(BASELINE, config_dir=configs).posterior.sample == sample.resolve()
+
+
+def test_every_value_refused_inside_set_is_named_by_its_path():
+    change = "{month: 2026-06, event: change, set: {president.volatility: 3, kremlin.caution: 'beta(0, 1)'}}"
+    (line,) = refusal(BASELINE, sets=[f"schedule.0={change}"])
+    assert line.endswith(
+        "schedule.0.set: 'president.volatility': a probability must lie in [0, 1], got 3;"
+        " 'kremlin.caution': beta needs a > 0 and b > 0, got 0 and 1"
+    ), line
