@@ -11,8 +11,9 @@ an error names where to fix it, and every problem of a scenario is named at once
 Files are read within bounds (``reading``); the chain is followed in a loop, at
 most ``MAX_EXTENDS`` files long. What a valid scenario may not mean (``notes``)
 is logged as a warning, and kept in ``Resolved.notes``. The configs folder's
-posterior sample, if there is one, is attached to the scenario with the key
-paths its own files and ``--set`` gave values, which the sample never replaces.
+posterior sample (``sample``: there and whole, unless the scenario runs the point
+values) is attached to the scenario with the key paths its own files and ``--set``
+gave values, which the sample never replaces.
 """
 
 import difflib
@@ -32,17 +33,15 @@ from simulator.scenario.config import config_dir as default_config_dir
 from simulator.scenario.domains import domains
 from simulator.scenario.notes import scenario_notes
 from simulator.scenario.reading import MAX_DEPTH, ScenarioError, parse, read_yaml
+from simulator.scenario.sample import posterior_source
 from simulator.scenario.schedule import inherited_outside, merge_schedule
-from simulator.scenario.schema import PosteriorSource, Scenario, month_or_none, span_problems
+from simulator.scenario.schema import Scenario, month_or_none, span_problems
 from simulator.scenario.starts import start_problems
 
 __all__ = ["Origins", "Resolved", "ScenarioError", "load_scenario", "override", "read_yaml", "resolve_scenario"]
 
 #: Where each key path's value came from: ``"file:line"`` or ``"--set key=value"``.
 Origins = dict[str, str]
-
-#: The posterior sample of the calibrated parameters, in the configs folder (written by ``sim calibrate``).
-POSTERIOR_FILE = "posterior.csv"
 
 #: The longest ``extends`` chain, in files (the shipped ones have three).
 MAX_EXTENDS = 16
@@ -85,78 +84,12 @@ def resolve_scenario(path: str | Path, sets: Iterable[str] = (), config_dir: Pat
         _apply_set(data, origins, assignment)
     inherited_outside(data, origins, str(files[-1]))
     spec = scenario_from_dict(data, source=str(path), origins=origins)
-    spec._posterior = _posterior_source(folder, files, origins, spec)
+    spec._posterior = posterior_source(folder, files, origins, spec)
     said = scenario_notes(spec, removed={(month, event) for month, event, _ in removed})
     notes = tuple(f"{_nearest(key, origins) or path}: {key}: {message}" for key, message in said)
     for note in notes:
         log.warning(note)
     return Resolved(spec, origins, files, notes)
-
-
-def _posterior_source(
-    folder: Path, files: tuple[Path, ...], origins: Origins, spec: Scenario
-) -> PosteriorSource | None:
-    """The configs folder's posterior sample, and the key paths set outside that folder's files.
-
-    Raises:
-        ScenarioError: if the scenario draws from the sample (``calibration: posterior``) and the
-            configs folder holds none, or something else in its place.
-    """
-    sample = folder / POSTERIOR_FILE
-    if not sample.is_file():
-        if spec.calibration == "point":
-            return None
-        found = "is a folder" if sample.is_dir() else "is not a file" if sample.exists() else "does not exist"
-        where = origins.get("calibration", str(files[-1]))
-        raise ScenarioError(
-            f"{where}: calibration: posterior draws each world's calibrated parameters from {sample}, which"
-            f" {found}; copy posterior.csv from {packaged('configs')} into the configs folder in use, write one"
-            " with sim calibrate, or run the point values (--set calibration=point)"
-        )
-    if spec.calibration == "posterior":
-        _whole_sample(sample)
-    shared = {str(f) for f in files if f.resolve().parent == folder.resolve()}
-    own = frozenset(key for key, where in origins.items() if where.rpartition(":")[0] not in shared)
-    return PosteriorSource(sample.resolve(), own)
-
-
-#: The header line of a posterior sample that says how many rows it holds (``sim calibrate`` writes it).
-_ACCEPTED = re.compile(r"^#\s*accepted:\s*([\d,]+)\s*$")
-
-
-def _whole_sample(sample: Path) -> None:
-    """Refuse a posterior sample that is not whole: a row cut short, or fewer rows than its header says.
-
-    Raises:
-        ScenarioError: naming the file, the line where one is at fault, and how to replace it.
-    """
-    fix = f"write it again with sim calibrate, or copy posterior.csv from {packaged('configs')}"
-    stated, columns, rows = None, None, 0
-    try:
-        with sample.open(encoding="utf-8", newline="") as file:
-            for number, line in enumerate(file, 1):
-                said = _ACCEPTED.match(line)
-                if said:
-                    stated = int(said[1].replace(",", ""))
-                if line.startswith("#") or not line.strip():
-                    continue
-                fields = line.count(",") + 1
-                if columns is None:
-                    columns = fields
-                    continue
-                rows += 1
-                if fields != columns or not line.endswith("\n"):
-                    raise ScenarioError(
-                        f"{sample}:{number}: the posterior sample's row is cut short ({fields} of {columns} values"
-                        f"{'' if line.endswith(chr(10)) else ', no end of line'}): the file is damaged; {fix}"
-                    )
-    except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError(f"{sample}: cannot read the posterior sample ({error}); {fix}") from None
-    if stated is not None and rows != stated:
-        raise ScenarioError(
-            f"{sample}: the posterior sample's header says {stated:,} rows were accepted, but it holds {rows:,}:"
-            f" the file was cut short or edited; {fix}"
-        )
 
 
 def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>", origins: Origins | None = None) -> Scenario:

@@ -38,6 +38,10 @@ NEW_START_EXPIRY = Month(2026, 2)
 CALENDAR_SLACK = 2
 
 
+#: A schedule entry as written, with where each key path below it was set (``""``: the entry itself).
+Entry = tuple[Any, dict[str, str]]
+
+
 def merge_schedule(merged: dict, origins: dict[str, str], written: Any, file_origins: dict[str, str]) -> set[Key]:
     """Merge one file's ``schedule`` value into ``merged`` (the chain so far, base first), in place.
 
@@ -58,37 +62,26 @@ def merge_schedule(merged: dict, origins: dict[str, str], written: Any, file_ori
         origins.update({p: o for p, o in file_origins.items() if p == "schedule" or p.startswith("schedule.")})
         return set()
     inherited = merged.get("schedule")
-    if replace or not isinstance(inherited, list):
-        inherited = []
-    kept = [(entry, _entry_origins(origins, f"schedule.{i}")) for i, entry in enumerate(inherited)]
-    added, removed, problems = [], set(), []
-    for j, entry in enumerate(entries):
-        own = _entry_origins(file_origins, f"{prefix}{j}")
-        key = _key(entry)
+    kept = [] if replace or not isinstance(inherited, list) else _entries(inherited, origins)
+    own = [(entry, _entry_origins(file_origins, f"{prefix}{j}")) for j, entry in enumerate(entries)]
+    removed = _remove(kept, own, replace, where)
+    added = []
+    for entry, entry_origins in own:
         if isinstance(entry, dict) and "remove" in entry:
-            problem = _removal_problem(entry, key, kept, replace)
-            if problem:
-                problems.append(f"{own.get('', where)}: schedule.{j}: {problem}")
-                continue
-            kept = [(e, o) for e, o in kept if _key(e) != key]
-            removed.add(key)
             continue
+        key = _key(entry)
         match = next((i for i, (e, _) in enumerate(kept) if key is not None and _key(e) == key), None)
         if match is None:
-            added.append((entry, own))
+            added.append((entry, entry_origins))
         else:
-            kept[match] = (entry, own)
-    if problems:
-        raise ScenarioError("\n".join(problems))
+            kept[match] = (entry, entry_origins)
     result = kept + added
     if kept and added:
         result.sort(key=lambda pair: _month_order(pair[0]))  # stable: inherited first within a month
     _reset(origins)
-    merged["schedule"] = [entry for entry, _ in result]
     if where:
         origins["schedule"] = where
-    for i, (_, own) in enumerate(result):
-        origins.update({f"schedule.{i}{'.' + rest if rest else ''}": o for rest, o in own.items()})
+    _store(merged, origins, result)
     return removed
 
 
@@ -101,7 +94,7 @@ def inherited_outside(data: dict, origins: dict[str, str], own_file: str) -> Non
     start, horizon = month_or_none(data.get("start")), month_or_none(data.get("horizon"))
     if not isinstance(schedule, list) or start is None or horizon is None:
         return
-    entries = [(entry, _entry_origins(origins, f"schedule.{i}")) for i, entry in enumerate(schedule)]
+    entries = _entries(schedule, origins)
     kept = []
     for entry, own in entries:
         month = month_or_none(entry.get("month")) if isinstance(entry, dict) else None
@@ -109,11 +102,41 @@ def inherited_outside(data: dict, origins: dict[str, str], own_file: str) -> Non
         if month is not None and inherited and own and not start <= month <= horizon:
             continue
         kept.append((entry, own))
-    if len(kept) == len(entries):
-        return
-    _reset(origins, entries_only=True)
-    data["schedule"] = [entry for entry, _ in kept]
-    for i, (_, own) in enumerate(kept):
+    if len(kept) < len(entries):
+        _reset(origins, entries_only=True)
+        _store(data, origins, kept)
+
+
+def _remove(kept: list[Entry], own: list[Entry], replace: bool, where: str) -> set[Key]:
+    """Take out of ``kept`` (in place) each inherited entry a removal in ``own`` names; the keys removed.
+
+    Raises:
+        ScenarioError: naming every removal that is malformed or names no inherited entry.
+    """
+    removed, problems = set(), []
+    for j, (entry, entry_origins) in enumerate(own):
+        if not (isinstance(entry, dict) and "remove" in entry):
+            continue
+        key = _key(entry)
+        problem = _removal_problem(entry, key, kept, replace)
+        if problem:
+            problems.append(f"{entry_origins.get('', where)}: schedule.{j}: {problem}")
+            continue
+        kept[:] = [(e, o) for e, o in kept if _key(e) != key]
+        removed.add(key)
+    if problems:
+        raise ScenarioError("\n".join(problems))
+    return removed
+
+
+def _entries(schedule: list, origins: dict[str, str]) -> list[Entry]:
+    return [(entry, _entry_origins(origins, f"schedule.{i}")) for i, entry in enumerate(schedule)]
+
+
+def _store(data: dict, origins: dict[str, str], entries: list[Entry]) -> None:
+    """Put ``entries`` in ``data["schedule"]`` and their origins under their new indices."""
+    data["schedule"] = [entry for entry, _ in entries]
+    for i, (_, own) in enumerate(entries):
         origins.update({f"schedule.{i}{'.' + rest if rest else ''}": o for rest, o in own.items()})
 
 

@@ -24,24 +24,31 @@ from simulator.vocabulary import LEVELS, WAR_STATES
 _REACHES = {"contact_resumed": 1, **{f"level>={k}": k for k in range(1, len(LEVELS))}}
 
 
-def start_problems(initial: Initial) -> list[tuple[str, str, str]]:
-    """(key path at fault, what contradicts what, the other key path) for each contradiction in ``initial``."""
-    happened, level = set(initial.happened), LEVELS.index(initial.level)
-    problems = []
-    if "summit" in happened and (not initial.met or level == 0):
-        denied = [f"met: {str(initial.met).lower()}"] if not initial.met else []
-        denied += ["level: suspended"] if level == 0 else []
-        fix = "write met: true" + (" and level: contact or above" if level == 0 else "")
-        problems.append(
+#: A problem: the key path at fault, what contradicts what, and the key path of the other half.
+Problem = tuple[str, str, str]
+
+
+def start_problems(initial: Initial) -> list[Problem]:
+    """Each contradiction between ``initial``'s values and its ``happened`` events."""
+    return [*_meeting(initial), *_levels(initial), *_war(initial)]
+
+
+def _meeting(initial: Initial) -> list[Problem]:
+    """A summit means the presidents have met; a meeting is held only above suspension."""
+    suspended = initial.level == "suspended"
+    if "summit" in initial.happened and (not initial.met or suspended):
+        denied = ([] if initial.met else ["met: false"]) + (["level: suspended"] if suspended else [])
+        fix = "write met: true" + (" and level: contact or above" if suspended else "")
+        return [
             (
                 "initial.happened",
                 f"summit has happened, so the presidents have met and contact is complete, but {' and '.join(denied)}"
                 f" {'say' if len(denied) > 1 else 'says'} otherwise; {fix}, or take summit out of happened",
-                "initial.met" if not initial.met else "initial.level",
+                "initial.level" if initial.met else "initial.met",
             )
-        )
-    elif initial.met and level == 0:
-        problems.append(
+        ]
+    if initial.met and suspended:
+        return [
             (
                 "initial.met",
                 "met: true says the presidents' meeting completed contact, but level: suspended says ties are"
@@ -49,32 +56,42 @@ def start_problems(initial: Initial) -> list[tuple[str, str, str]]:
                 " write met: false",
                 "initial.level",
             )
+        ]
+    return []
+
+
+def _levels(initial: Initial) -> list[Problem]:
+    """An event that says relations reached a level above the starting one (the highest, if several)."""
+    level = LEVELS.index(initial.level)
+    reached = [(k, event) for event, k in _REACHES.items() if event in initial.happened and k > level]
+    if not reached:
+        return []
+    k, event = max(reached)
+    return [
+        (
+            "initial.happened",
+            f"{event} has happened, so relations reached {LEVELS[k]}, but level: {initial.level} starts them"
+            f" below it; start at level: {LEVELS[k]}, or take {event} out of happened",
+            "initial.level",
         )
-    reached = [(k, event) for event, k in _REACHES.items() if event in happened and k > level]
-    if reached:
-        k, event = max(reached)
-        problems.append(
-            (
-                "initial.happened",
-                f"{event} has happened, so relations reached {LEVELS[k]}, but level: {initial.level} starts them"
-                f" below it; start at level: {LEVELS[k]}, or take {event} out of happened",
-                "initial.level",
-            )
-        )
-    war = WAR_STATES.index(initial.war)
+    ]
+
+
+def _war(initial: Initial) -> list[Problem]:
+    """A ceasefire, a peace agreement or sanctions relief with the war still on."""
+    war, found = WAR_STATES.index(initial.war), []
     for event, needed, ended in (("ceasefire", 1, "the fighting stopped"), ("peace_agreement", 2, "the war ended")):
-        if event in happened and war < needed:
-            allowed = " or ".join(WAR_STATES[needed:])
-            problems.append(
+        if event in initial.happened and war < needed:
+            found.append(
                 (
                     "initial.happened",
-                    f"{event} has happened, so {ended}, but war: {initial.war} says otherwise; write war: {allowed},"
-                    f" or take {event} out of happened",
+                    f"{event} has happened, so {ended}, but war: {initial.war} says otherwise;"
+                    f" write war: {' or '.join(WAR_STATES[needed:])}, or take {event} out of happened",
                     "initial.war",
                 )
             )
-    if "sanctions_relief" in happened and initial.war == "active":
-        problems.append(
+    if "sanctions_relief" in initial.happened and initial.war == "active":
+        found.append(
             (
                 "initial.happened",
                 "sanctions_relief has happened, but war: active: the president orders relief only once the fighting"
@@ -83,4 +100,4 @@ def start_problems(initial: Initial) -> list[tuple[str, str, str]]:
                 "initial.war",
             )
         )
-    return problems
+    return found
