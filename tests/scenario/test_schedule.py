@@ -5,6 +5,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from simulator.months import Month
 from simulator.scenario import ScenarioError, load_scenario
@@ -145,3 +147,40 @@ def test_walk_away_adds_its_forced_events_to_the_baseline_calendar(baseline):
 def test_the_us_calendar(start, horizon, expected):
     due = calendar_due(Month.parse(start), Month.parse(horizon))
     assert [f"{month} {event}" for month, event, _ in due] == expected
+
+
+#: Entries a variant may write: the baseline's own (month, event) and others, each with a note to tell them apart.
+KEYS = [
+    ("2026-02", "treaty_expiry"),
+    ("2026-11", "midterms"),
+    ("2028-11", "election"),
+    ("2029-01", "inauguration"),
+    ("2026-06", "intervention"),
+    ("2025-03", "planned_summit"),
+    ("2027-05", "intervention"),
+]
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(written=st.dictionaries(st.sampled_from(KEYS), st.sampled_from(["write", "remove"]), max_size=6))
+def test_nothing_inherited_is_lost_unless_removed(tmp_path, baseline, written):
+    """Whatever a variant writes, the merged schedule is the inherited one with entries replaced, added, removed."""
+    expected = {(str(item.month), item.event): item.note for item in baseline.schedule}
+    lines = []
+    for i, ((month, event), action) in enumerate(written.items()):
+        if action == "remove" and (month, event) in expected:
+            del expected[(month, event)]
+            lines.append(f"  - {{month: {month}, event: {event}, remove: true}}\n")
+        elif action == "write":
+            expected[(month, event)] = f"entry {i}"
+            lines.append(f"  - {{month: {month}, event: {event}, note: entry {i}}}\n")
+    path = variant(tmp_path, "schedule:\n" + "".join(lines) if lines else "")
+    merged = {(str(item.month), item.event): item.note for item in load_scenario(path).schedule}
+    assert merged == expected
+    assert list(merged) == sorted(expected), "in month order"

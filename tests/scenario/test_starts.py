@@ -1,5 +1,9 @@
 """Consistent starts: an ``initial`` block and its ``happened`` events that contradict each other are refused."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from simulator.scenario import ScenarioError, load_scenario
@@ -7,6 +11,7 @@ from simulator.scenario.loader import override
 from tests.conftest import BASELINE, ROOT
 
 ASOF = ROOT / "scenarios" / "asof_2025_04.yaml"
+SIM = Path(sys.executable).parent / "sim"
 
 
 def start(tmp_path, initial: str):
@@ -91,3 +96,10 @@ def test_an_override_is_checked_the_same_way(baseline):
         ScenarioError, match=r"--set initial.happened=\[ceasefire\]: .*ceasefire has happened.*--set initial.war=active"
     ):
         load_scenario(BASELINE, sets=["initial.war=active", "initial.happened=[ceasefire]"])
+
+
+def test_validate_refuses_a_contradictory_start_with_exit_2_and_no_traceback(tmp_path):
+    path = start(tmp_path, "  level: suspended\n  met: false\n  happened: [summit]\n")
+    done = subprocess.run([str(SIM), "validate", str(path)], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 2 and "Traceback" not in done.stderr + done.stdout
+    assert f"{path}:6: initial.happened: summit has happened" in done.stdout + done.stderr
