@@ -13,9 +13,9 @@ A variant's ``schedule:`` is merged into the one it inherits, entry by entry:
 Inherited entries whose month lies outside the variant's own start to horizon are
 left out (they fall outside its run); its own entries there are an error, as always.
 
-``CALENDAR`` is the US federal calendar a forecast's span should hold (midterms,
-elections, inaugurations) with New START's expiry; ``calendar_due`` lists the
-dates of a span, for the notes to say which the schedule does not hold.
+``calendar_due`` lists the dates a forecast's span should hold: the US federal
+calendar (midterms, elections, inaugurations) and New START's expiry, for the
+notes to say which the schedule does not hold.
 """
 
 from collections.abc import Iterator
@@ -28,7 +28,7 @@ from simulator.scenario.schema import month_or_none
 #: An entry's identity when a variant's schedule is merged into the inherited one: month, event, shock.
 Key = tuple[str, str, str]
 
-#: The keys a removal may carry: what names the entry, and ``remove`` itself.
+#: The keys a removal may carry: what names the entry, ``remove`` itself, and a note saying why.
 REMOVAL_KEYS = frozenset({"month", "event", "shock", "remove", "note"})
 
 #: New START's expiry (2026-02-05), without a follow-on treaty.
