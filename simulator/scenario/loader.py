@@ -276,7 +276,7 @@ def _merge(base: dict, base_origins: Origins, child: dict, child_origins: Origin
     for key, value in child.items():
         path = f"{prefix}{key}"
         if isinstance(value, dict) and isinstance(base.get(key), dict):
-            base_origins[path] = child_origins.get(path, base_origins.get(path, ""))
+            base_origins[path] = base_origins.get(path) or child_origins.get(path, "")  # the block's first writer
             _merge(base[key], base_origins, value, child_origins, path + ".")
             continue
         base[key] = value

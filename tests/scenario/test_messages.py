@@ -12,9 +12,9 @@ from simulator.scenario import ScenarioError, load_scenario
 from tests.conftest import BASELINE
 
 
-def refusal(path, sets=()) -> list[str]:
+def refusal(path, sets=(), config_dir=None) -> list[str]:
     with pytest.raises(ScenarioError) as refused:
-        load_scenario(path, sets=sets)
+        load_scenario(path, sets=sets, config_dir=config_dir)
     return str(refused.value).splitlines()
 
 
@@ -137,3 +137,12 @@ def test_every_value_refused_inside_set_is_named_by_its_path():
         "schedule.0.set: 'president.volatility': a probability must lie in [0, 1], got 3;"
         " 'kremlin.caution': beta needs a > 0 and b > 0, got 0 and 1"
     ), line
+
+
+def test_a_parameter_set_cut_short_is_blamed_on_itself_not_on_the_file_that_extends_it(configs):
+    structure = configs / "structure.yaml"
+    lines = structure.read_text().splitlines(keepends=True)
+    structure.write_text("".join(lines[: len(lines) // 2]))
+    problems = refusal(BASELINE, config_dir=configs)
+    missing = [line for line in problems if "missing key" in line]
+    assert missing and all(line.startswith(f"{structure}:") for line in missing), missing
