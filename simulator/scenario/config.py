@@ -18,6 +18,8 @@ from simulator.scenario.reading import ScenarioError, read_yaml
 
 ENV_VAR = "SIM_CONFIG_DIR"
 ENGINE_FILE = "engine.yaml"
+#: The posterior sample of the calibrated parameters in a configs folder: `sim calibrate` writes it, scenarios read it.
+POSTERIOR_FILE = "posterior.csv"
 
 #: Environment variable naming a Dask scheduler to run on, as ``--dask`` does.
 DASK_ENV_VAR = "SIM_DASK_ADDRESS"

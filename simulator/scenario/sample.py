@@ -11,11 +11,9 @@ import re
 from pathlib import Path
 
 from simulator.files import packaged
+from simulator.scenario.config import POSTERIOR_FILE
 from simulator.scenario.reading import ScenarioError
 from simulator.scenario.schema import PosteriorSource, Scenario
-
-#: The posterior sample of the calibrated parameters, in the configs folder (written by ``sim calibrate``).
-POSTERIOR_FILE = "posterior.csv"
 
 
 def posterior_source(
