@@ -43,7 +43,14 @@ def load_answers(path: Path) -> list[Answer]:
     Raises:
         ScenarioError: naming the file and the entry that is wrong.
     """
-    data, _ = read_yaml(path, "answers")
+    data, node = read_yaml(path, "answers")
+    if isinstance(data, dict) and not isinstance(data.get("answers"), list):
+        raise ScenarioError(
+            f"{path}:{node.start_mark.line + 1}: answers: write the resolved questions as a list,"
+            " one entry each, not a mapping; e.g.\n"
+            "  - {id: summit_2025, event: summit, by: 2025-12, outcome: true}\n"
+            "  - {id: normalization_2028, level: normalization, by: 2028-12, outcome: false}"
+        )
     try:
         answers = list(Answers.model_validate({"answers": data} if isinstance(data, list) else data).answers)
     except ValidationError as error:

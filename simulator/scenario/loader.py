@@ -3,15 +3,17 @@
 A scenario file may name another it builds on with ``extends: other.yaml``
 (relative to the file; if not there, looked up in the configs folder). The
 chain is merged base first: mappings merge key by key, lists and plain values
-replace. ``--set key.path=value`` overrides are applied last, parsed as YAML
-values exactly as in a file. Only the merged result is validated, and every
+replace, but for the schedule, which a variant merges entry by entry (``schedule``).
+``--set key.path=value`` overrides are applied last, parsed as YAML values exactly
+as in a file. Only the merged result is validated, and every
 key path remembers the file and line (or the ``--set``) that gave its value, so
 an error names where to fix it, and every problem of a scenario is named at once.
 Files are read within bounds (``reading``); the chain is followed in a loop, at
 most ``MAX_EXTENDS`` files long. What a valid scenario may not mean (``notes``)
 is logged as a warning, and kept in ``Resolved.notes``. The configs folder's
-posterior sample, if there is one, is attached to the scenario with the key
-paths its own files and ``--set`` gave values, which the sample never replaces.
+posterior sample (``sample``: there and whole, unless the scenario runs the point
+values) is attached to the scenario with the key paths its own files and ``--set``
+gave values, which the sample never replaces.
 """
 
 import difflib
@@ -32,19 +34,23 @@ from simulator.scenario.config import config_dir as default_config_dir
 from simulator.scenario.domains import domains
 from simulator.scenario.notes import scenario_notes
 from simulator.scenario.reading import MAX_DEPTH, ScenarioError, parse, read_yaml
-from simulator.scenario.schema import PosteriorSource, Scenario, month_or_none, span_problems
+from simulator.scenario.sample import posterior_source
+from simulator.scenario.schedule import inherited_outside, merge_schedule
+from simulator.scenario.schema import Scenario, month_or_none, span_problems
+from simulator.scenario.starts import start_problems
 
 __all__ = ["Origins", "Resolved", "ScenarioError", "load_scenario", "override", "read_yaml", "resolve_scenario"]
 
 #: Where each key path's value came from: ``"file:line"`` or ``"--set key=value"``.
 Origins = dict[str, str]
 
-#: The posterior sample of the calibrated parameters, in the configs folder (written by ``sim calibrate``).
-
 #: The longest ``extends`` chain, in files (the shipped ones have three).
 MAX_EXTENDS = 16
 
 log = logging.getLogger(__name__)
+
+#: A key a file does not write.
+_ABSENT = object()
 
 
 @dataclass(frozen=True)
@@ -73,26 +79,18 @@ def load_scenario(path: str | Path, sets: Iterable[str] = (), config_dir: Path |
 def resolve_scenario(path: str | Path, sets: Iterable[str] = (), config_dir: Path | None = None) -> Resolved:
     """Like ``load_scenario``, also returning where each value was set."""
     folder = default_config_dir(config_dir)
-    data, origins, files = _read_chain(Path(path), folder)
+    data, origins, files, removed = _read_chain(Path(path), folder)
     data.pop("extends", None)
     for assignment in sets:
         _apply_set(data, origins, assignment)
+    inherited_outside(data, origins, str(files[-1]))
     spec = scenario_from_dict(data, source=str(path), origins=origins)
-    spec._posterior = _posterior_source(folder, files, origins)
-    notes = tuple(f"{_nearest(key, origins) or path}: {key}: {message}" for key, message in scenario_notes(spec))
+    spec._posterior = posterior_source(folder, files, origins, spec)
+    said = scenario_notes(spec, removed={(month, event) for month, event, _ in removed})
+    notes = tuple(f"{_nearest(key, origins) or path}: {key}: {message}" for key, message in said)
     for note in notes:
         log.warning(note)
     return Resolved(spec, origins, files, notes)
-
-
-def _posterior_source(folder: Path, files: tuple[Path, ...], origins: Origins) -> PosteriorSource | None:
-    """The configs folder's posterior sample, and the key paths set outside that folder's files."""
-    sample = folder / POSTERIOR_FILE
-    if not sample.is_file():
-        return None
-    shared = {str(f) for f in files if f.resolve().parent == folder.resolve()}
-    own = frozenset(key for key, where in origins.items() if where.rpartition(":")[0] not in shared)
-    return PosteriorSource(sample.resolve(), own)
 
 
 def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>", origins: Origins | None = None) -> Scenario:
@@ -111,11 +109,20 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>", origins
         problems = _describe(error, source, origins)
         placed = _raw_calendar_problems(data)
     else:
-        problems, placed = [], spec.calendar_problems() + _range_problems(spec)
+        problems, placed = [], spec.calendar_problems() + _range_problems(spec) + _start_problems(spec, origins)
     problems += [f"{_nearest(path, origins) or source}: {path}: {message}" for path, message in placed]
     if problems:
-        raise ScenarioError("\n".join(problems))
+        raise ScenarioError("\n".join(sorted(problems, key=_place)))
     return spec
+
+
+_FILE_LINE = re.compile(r"^(.+?):(\d+): ")
+
+
+def _place(problem: str) -> tuple[int, str, int]:
+    """Where a problem is, to sort by: file and line first, then the rest (``--set``) in the order found."""
+    found = None if problem.startswith("--set ") else _FILE_LINE.match(problem)
+    return (0, found[1], int(found[2])) if found else (1, "", 0)
 
 
 def _range_problems(spec: Scenario) -> list[tuple[str, str]]:
@@ -130,6 +137,15 @@ def _range_problems(spec: Scenario) -> list[tuple[str, str]]:
             hint = f"; did you mean {close[0]!r}?" if close else ""
             problems.append((f"sensitivity.ranges.{path}", f"not an assumption of this scenario{hint}"))
     return problems
+
+
+def _start_problems(spec: Scenario, origins: Origins) -> list[tuple[str, str]]:
+    """A start whose ``initial`` values and ``initial.happened`` contradict each other, naming where each was set."""
+    found = []
+    for path, message, other in start_problems(spec.initial):
+        where = _nearest(other, origins)
+        found.append((path, f"{message} ({other}: {where})" if where and where != _nearest(path, origins) else message))
+    return found
 
 
 def _raw_calendar_problems(data: Any) -> list[tuple[str, str]]:
@@ -173,11 +189,15 @@ def override(spec: Scenario, values: dict[str, Any], source: str = "override") -
 # Files and the extends chain ---------------------------------------------------------------
 
 
-def _read_chain(path: Path, config_dir: Path) -> tuple[dict, Origins, tuple[Path, ...]]:
+def _read_chain(path: Path, config_dir: Path) -> tuple[dict, Origins, tuple[Path, ...], frozenset[tuple]]:
     """Read ``path`` and the files it extends, and merge them base first.
 
     A loop, not recursion: the chain is at most ``MAX_EXTENDS`` files long, and a
     file met twice is a cycle.
+
+    Returns:
+        The merged data, where each key path was set, the files base first, and the
+        (month, event, shock) of each inherited schedule entry a file removed.
     """
     chain: list[tuple[Path, dict, Origins]] = []
     seen: list[Path] = []
@@ -194,11 +214,16 @@ def _read_chain(path: Path, config_dir: Path) -> tuple[dict, Origins, tuple[Path
         chain.append((current, data, origins))
         current = _base_of(current, data, origins, config_dir)
     files = tuple(file for file, _, _ in reversed(chain))
-    _, merged, merged_origins = chain.pop()
+    merged: dict = {}
+    merged_origins: Origins = {}
+    removed: set[tuple[str, str, str]] = set()
     for _, data, origins in reversed(chain):
         merged.pop("extends", None)
+        schedule = data.pop("schedule", _ABSENT)
         _merge(merged, merged_origins, data, origins)
-    return merged, merged_origins, files
+        if schedule is not _ABSENT:
+            removed |= merge_schedule(merged, merged_origins, schedule, origins)
+    return merged, merged_origins, files, frozenset(removed)
 
 
 def _resolved(path: Path) -> Path:
@@ -252,7 +277,7 @@ def _merge(base: dict, base_origins: Origins, child: dict, child_origins: Origin
     for key, value in child.items():
         path = f"{prefix}{key}"
         if isinstance(value, dict) and isinstance(base.get(key), dict):
-            base_origins[path] = child_origins.get(path, base_origins.get(path, ""))
+            base_origins[path] = base_origins.get(path) or child_origins.get(path, "")  # the block's first writer
             _merge(base[key], base_origins, value, child_origins, path + ".")
             continue
         base[key] = value
@@ -334,10 +359,39 @@ def _describe(error: ValidationError, source: str, origins: Origins) -> list[str
     return problems
 
 
+#: Names an analyst may write for an event, and the names the simulator has for it (those allowed are offered).
+_MEANT = {
+    "walk_away": ("disengage", "president_turns_tough"),
+    "walkaway": ("disengage", "president_turns_tough"),
+    "disengage": ("president_turns_tough",),
+    "pressure": ("president_turns_tough", "new_sanctions"),
+    "truce": ("ceasefire",),
+    "armistice": ("ceasefire",),
+    "peace": ("peace_agreement",),
+    "relief": ("sanctions_relief",),
+    "sanctions_lifted": ("sanctions_relief",),
+    "meeting": ("summit", "planned_summit"),
+    "new_start": ("treaty_expiry", "arms_control_deal"),
+    "escalation": ("russian_escalation", "crisis"),
+}
+
+
 def _closest(item: dict[str, Any], allowed: list[str]) -> str:
-    """'did you mean ...?' for a mistyped name (an event, level, phase, shock), from the names allowed."""
-    close = difflib.get_close_matches(str(item["input"]), allowed, n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    """'did you mean ...?' for a mistyped or other name (an event, level, phase, shock), from the names allowed.
+
+    The names an analyst may mean by it (``_MEANT``: ``walk_away`` is ``disengage`` where
+    that exists, else ``president_turns_tough``), then the names spelled alike, then those
+    containing it; at most three.
+    """
+    written = str(item["input"]).strip().lower().replace("-", "_").replace(" ", "_")
+    offered = [name for name in _MEANT.get(written, ()) if name in allowed]
+    offered += difflib.get_close_matches(written, allowed, n=3, cutoff=0.6)
+    if not offered and len(written) >= 4:
+        offered += [name for name in allowed if written in name]
+    offered = list(dict.fromkeys(offered))[:3]
+    if not offered:
+        return ""
+    return "; did you mean " + " or ".join(repr(name) for name in offered) + "?"
 
 
 def _suggestion(loc: tuple) -> str:

@@ -7,6 +7,7 @@ in ``simulator/data/seeds/``, keyed in docs/sources.md: 000 Zhao, 001 Deni, 002 
 bibliography. docs/model.md tells how the model uses each of them.
 """
 
+import difflib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from pydantic import (
     PlainValidator,
     PrivateAttr,
     TypeAdapter,
+    ValidationError,
     field_serializer,
     field_validator,
     model_validator,
@@ -906,7 +908,17 @@ class Scheduled(Section):
     @field_validator("set")
     @classmethod
     def _changed_values(cls, values: dict[str, Any]) -> dict[str, Any]:
-        return {path: _changed_value(path, raw) for path, raw in values.items()}
+        changed, problems = {}, []
+        for path, raw in values.items():
+            try:
+                changed[path] = _changed_value(path, raw)
+            except ValidationError as error:  # the value, refused by the assumption's own field
+                problems += [f"{path!r}: {e['msg'].removeprefix('Value error, ')}" for e in error.errors()]
+            except ValueError as error:
+                problems.append(str(error))
+        if problems:
+            raise ValueError("; ".join(problems))
+        return changed
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -925,20 +937,27 @@ def _changed_value(path: str, raw: object) -> Assumption:
     """Validate a value a ``change`` gives the assumption at ``path``, as the scenario's own field would."""
     section: type[BaseModel] = Scenario
     names = path.split(".")
-    if names[0] in ("initial", "name", "description", "start", "horizon", "schedule", "questions"):
-        raise ValueError(f"set: {path!r}: only actor, structure and shock assumptions can change over time")
+    if names[0] in _FIXED_OVER_TIME:
+        raise ValueError(f"{path!r}: only actor, structure and shock assumptions can change over time")
     for i, name in enumerate(names):
         field = section.model_fields.get(name)
         if field is None:
-            raise ValueError(f"set: {path!r} is not an assumption path ({'.'.join(names[: i + 1])} is unknown)")
+            known = [n for n in section.model_fields if section is not Scenario or n not in _FIXED_OVER_TIME]
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"; did you mean {'.'.join([*names[:i], close[0], *names[i + 1 :]])!r}?" if close else ""
+            raise ValueError(f"{path!r} is not an assumption path ({'.'.join(names[: i + 1])} is unknown){hint}")
         annotation = field.annotation
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             section = annotation
             continue
         if i != len(names) - 1 or not _is_assumption(field):
-            raise ValueError(f"set: {path!r} is not an assumption that can change over time")
+            raise ValueError(f"{path!r} is not an assumption that can change over time")
         return TypeAdapter(Annotated[annotation, *field.metadata]).validate_python(raw)
-    raise ValueError(f"set: {path!r} names a block, not an assumption")
+    raise ValueError(f"{path!r} names a block, not an assumption")
+
+
+#: Top-level keys that hold no assumption a ``change`` may set.
+_FIXED_OVER_TIME = ("initial", "name", "description", "start", "horizon", "schedule", "calendar", "questions")
 
 
 def _is_assumption(field: Any) -> bool:
@@ -1020,6 +1039,11 @@ class Scenario(Section):
     structure: Structure
     shocks: ShockSpecs
     schedule: list[Scheduled] = []
+    calendar: Literal["us", "listed"] = Field(
+        default="us",
+        description="the dates the schedule should hold: the US calendar within the span (midterms, elections,"
+        " inaugurations, New START's expiry), each one missing noted (us); or only those it lists (listed)",
+    )
     questions: list[Question] = []
     sensitivity: Sensitivity | None = None
     calibration: Literal["posterior", "point"] = Field(

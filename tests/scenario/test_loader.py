@@ -24,7 +24,9 @@ name: child
 president:
   volatility: 0.2
 schedule:
-  - {{month: 2026-11, event: midterms}}
+  - {{month: 2026-11, event: midterms, effects: {{trust: -0.1}}}}
+questions:
+  - {{id: summit_2026, event: summit, by: 2026-12}}
 """,
     )
 
@@ -34,7 +36,10 @@ def test_extends_merges_mappings_and_replaces_lists(child, baseline):
     assert spec.name == "child"
     assert spec.president.volatility.value == 0.2
     assert spec.president.deal_drive == baseline.president.deal_drive, "siblings of a changed key are kept"
-    assert [item.event for item in spec.schedule] == ["midterms"], "lists replace, they do not merge"
+    assert [q.id for q in spec.questions] == ["summit_2026"], "lists replace, they do not merge"
+    assert [item.event for item in spec.schedule] == [item.event for item in baseline.schedule], "but the schedule"
+    (midterms,) = [item for item in spec.schedule if item.event == "midterms"]
+    assert midterms.effects.trust == -0.1, "an entry of the same month and event replaces the inherited one"
     assert spec.structure == baseline.structure, "the chain reaches configs/structure.yaml"
 
 
@@ -131,7 +136,7 @@ def test_unknown_key_in_a_nested_section_suggests_the_fix(tmp_path):
 
 def test_a_mistyped_name_is_one_message_at_its_key_path_with_every_name_allowed(tmp_path):
     for text, path, close in [
-        ("schedule:\n  - {month: 2026-07, event: summitt}\n", "schedule.0.event", "summit"),
+        ("schedule:\n  - {month: 2026-07, event: summitt}\n", "schedule.1.event", "summit"),  # after 2026-02's
         ("shocks:\n  scandal:\n    drivers:\n      oposition: 1.0\n", "shocks.scandal.drivers.oposition", "opposition"),
     ]:
         scenario = write(tmp_path / "typo.yaml", f"extends: {BASELINE}\n{text}")
@@ -158,9 +163,10 @@ def test_parameter_sets_come_from_the_configs_folder(tmp_path, monkeypatch):
     write(own / "structure.yaml", structure)
     write(own / "calibrated.yaml", "extends: structure.yaml\n")
     scenario = write(tmp_path / "s.yaml", (BASELINE.read_text()))
-    assert load_scenario(scenario, config_dir=own).structure.erosion.value == 0.07
+    point = ["calibration=point"]  # a folder without posterior.csv runs the point values only when told to
+    assert load_scenario(scenario, point, config_dir=own).structure.erosion.value == 0.07
     monkeypatch.setenv("SIM_CONFIG_DIR", str(own))
-    assert load_scenario(scenario).structure.erosion.value == 0.07
+    assert load_scenario(scenario, point).structure.erosion.value == 0.07
     monkeypatch.setenv("SIM_CONFIG_DIR", str(tmp_path / "empty"))
     with pytest.raises(ScenarioError, match="'calibrated.yaml' not found"):
         load_scenario(scenario)

@@ -143,8 +143,9 @@ def test_weights_that_do_not_sum_to_one_are_normalised_with_a_note(caplog):
 
 def test_a_horizon_past_the_next_election_gets_a_note():
     notes = resolve_scenario(BASELINE, sets=["horizon=2033-01"]).notes
-    assert any("runs past the next election (2032-11)" in note for note in notes)
-    assert any("runs past the next midterms (2030-11)" in note for note in notes)
+    assert any("spans the 2032 presidential election (2032-11)" in note for note in notes)
+    assert any("spans the 2030 midterms (2030-11)" in note for note in notes)
+    assert any("spans the 2033 inauguration (2033-01)" in note for note in notes)
     assert resolve_scenario(BASELINE).notes == ()
 
 
