@@ -373,6 +373,15 @@ class Kremlin(Section):
         "utility per unit",
         "NATO has been a cornerstone of U.S. security policy for decades, deterring Russian expansion",
     )
+    peace_restraint: Share = said(
+        "000",
+        "the Kremlin's appetite for new aggression once the fighting in Ukraine has stopped, as a share of its"
+        " appetite while the war goes on (the proxy war is the friction that breeds new conflict)",
+        "0..1",
+        "these developments should reduce points of friction between Russia and the United States, lower the risk"
+        " of conflict",
+        default=Fixed(0.5),
+    )
     equality_demand: Probability = said(
         "000",
         "share of the way to strategic partnership it refuses on US-centric terms",
