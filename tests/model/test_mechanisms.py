@@ -223,3 +223,14 @@ def test_european_arms_deter_new_aggression_after_a_us_cut(baseline):
     alone = simulate(baseline, cut, **{"allies.europe_replacement": 0})
     backed = simulate(baseline, cut, **{"allies.europe_replacement": 1})
     assert falls(escalated(alone), escalated(backed))
+
+
+def test_a_campaign_brings_major_pressure_before_the_midterms(baseline):
+    # 000: "Trump has often justified himself by claiming he has been the toughest on Russia".
+    def tough_by_midterms(model):
+        first = model.events.first[EVENT_INDEX["president_turns_tough"]]
+        return ((first >= 0) & (first <= 22)).astype(float)  # 2026-11 is month 22
+
+    quiet = simulate(baseline, **{"president.campaign_weight": 0})
+    campaigning = simulate(baseline, **{"president.campaign_weight": 1.5})
+    assert rises(tough_by_midterms(quiet), tough_by_midterms(campaigning))
