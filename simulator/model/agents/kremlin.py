@@ -134,7 +134,7 @@ class Kremlin(mesa.Agent):
         with np.errstate(divide="ignore"):  # a restraint of 0 rules new aggression out in peace: log 0 = -inf
             calm = np.log(p.peace_restraint)
         at_peace = state.war != WAR_ACTIVE
-        return (reading - p.deterrence * support + np.where(at_peace, calm, 0)).astype(REAL)
+        return (reading - p.deterrence * support + np.where(at_peace, calm, 0)).astype(REAL, copy=False)
 
     def aggression_factor(self) -> np.ndarray:
         """How this month's appetite for aggression multiplies a hazard calibrated at the start (``shocks``).
