@@ -137,11 +137,13 @@ class Kremlin(mesa.Agent):
         return (reading - p.deterrence * support + np.where(at_peace, calm, 0)).astype(REAL, copy=False)
 
     def aggression_factor(self) -> np.ndarray:
-        """How this month's appetite for aggression multiplies a hazard calibrated at the start (``shocks``).
+        """How this month's appetite for aggression multiplies the hazard of aggression outside its choice (``shocks``).
 
-        1 where support is as at the start, the war goes on and no concession is remembered.
+        1 with no Western military support, the war going on and no concession remembered: the record's
+        escalations (Georgia 2008, Ukraine 2014) met victims without Western arms, as the truce's breakdown
+        chance is stated without them (``allies``).
         """
-        return np.exp(self.aggression + self.p.deterrence * self.model.aid_reference)
+        return np.exp(self.aggression)
 
     def _answer(self) -> None:
         """Act on the choice: accept what it accepts, rebuff or escalate (000, 004)."""
