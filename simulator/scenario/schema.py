@@ -857,7 +857,8 @@ class Shocks(Section):
     ukraine_escalation: Shock = said(
         "004",
         "new Russian aggression from outside the Kremlin's monthly choice; record: 2 in 300 months (2008, 2014),"
-        " 0.007 a month",
+        " 0.007 a month, against victims without Western arms; the hazard is the chance with no Western military"
+        " support, and the Kremlin's appetite for aggression multiplies it (concessions, deterrence, peace)",
         "",
         "it could encourage further military actions",
     )
