@@ -80,6 +80,11 @@ class Shocks:
             hazard = getattr(params, name).hazard
             for driver, weight in getattr(specs, name).drivers.items():
                 hazard = hazard * (1 + weight * self._driver(driver))
+            if name == "ukraine_escalation":
+                # New aggression outside the Kremlin's monthly choice answers to the same calculus as the
+                # choice (004: concessions "could encourage further military actions", NATO "deterring Russian
+                # expansion"; 000: the end of the proxy war should "lower the risk of conflict").
+                hazard = hazard * self.model.kremlin.aggression_factor()
             hazards.append(hazard)
         return hazards
 
@@ -124,19 +129,23 @@ class Shocks:
         """The shock ``name`` strikes where ``where`` is true (the Kremlin, the allies and the calendar use it)."""
         self.strike_at(name, np.flatnonzero(where))
 
-    def strike_at(self, name: str, hit: np.ndarray) -> None:
-        """The shock ``name`` strikes the worlds ``hit`` (indices, in increasing order)."""
-        if hit.size:
-            self._strike(name, hit, self.model.streams.uniform(f"shock.{name}.effects")[hit])
+    def strike_at(self, name: str, hit: np.ndarray, record: bool = True) -> None:
+        """The shock ``name`` strikes the worlds ``hit`` (indices, in increasing order).
 
-    def _strike(self, name: str, hit: np.ndarray, position: np.ndarray) -> None:
+        ``record``: note the shock's event (``SHOCK_EVENTS``); a truce breaking down acts as an escalation
+        in Ukraine but is the old war resuming, not new aggression (``allies``).
+        """
+        if hit.size:
+            self._strike(name, hit, self.model.streams.uniform(f"shock.{name}.effects")[hit], record)
+
+    def _strike(self, name: str, hit: np.ndarray, position: np.ndarray, record: bool = True) -> None:
         """The shock ``name`` strikes the worlds ``hit`` (indices); ``position`` is an independent uniform for each.
 
         The position decides the upside, and (rescaled) the chance to advance the phase.
         """
         model = self.model
         spec = getattr(model.spec.shocks, name)
-        if name in SHOCK_EVENTS:
+        if record and name in SHOCK_EVENTS:
             model.events.record_at(SHOCK_EVENTS[name], hit)
         if name == "scandal":
             model.state.scandal_heat[hit] = 1.0  # 002: the scandal is alive, and fades (publics)

@@ -376,6 +376,15 @@ class Kremlin(Section):
         "utility per unit",
         "NATO has been a cornerstone of U.S. security policy for decades, deterring Russian expansion",
     )
+    peace_restraint: Share = said(
+        "000",
+        "the Kremlin's appetite for new aggression once the fighting in Ukraine has stopped, as a share of its"
+        " appetite while the war goes on (the proxy war is the friction that breeds new conflict)",
+        "0..1",
+        "these developments should reduce points of friction between Russia and the United States, lower the risk"
+        " of conflict",
+        default=Fixed(0.5),
+    )
     equality_demand: Probability = said(
         "000",
         "share of the way to strategic partnership it refuses on US-centric terms",
@@ -842,7 +851,8 @@ class ShockSpecs(Section):
     ukraine_escalation: Shock = said(
         "004",
         "new Russian aggression from outside the Kremlin's monthly choice; record: 2 in 300 months (2008, 2014),"
-        " 0.007 a month",
+        " 0.007 a month, against victims without Western arms; the hazard is the chance with no Western military"
+        " support, and the Kremlin's appetite for aggression multiplies it (concessions, deterrence, peace)",
         "",
         "it could encourage further military actions",
     )

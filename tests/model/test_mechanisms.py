@@ -190,3 +190,47 @@ def test_western_arms_deter_the_kremlin_from_breaking_a_truce(baseline):
     deterred = simulate(baseline, truce, **{"kremlin.deterrence": 2.0})
     # Fewer truces break, so more of them become peace.
     assert rises(happened(undeterred, "peace_agreement"), happened(deterred, "peace_agreement"))
+
+
+def escalated(model):
+    return happened(model, "russian_escalation")
+
+
+def test_a_truce_breaking_down_is_the_old_war_resuming_not_new_aggression(baseline, base):
+    # 000: the end of the proxy war should "lower the risk of conflict"; a truce that breaks down
+    # resumes the fighting but is no "further military actions against ... neighboring nations" (004).
+    forced = {"month": "2025-06", "event": "ceasefire", "force": True}
+    truce = simulate(baseline, forced)
+    assert falls(escalated(base), escalated(truce))
+    assert (truce.state.war == 0).any()  # some truces broke down, yet escalation fell
+    calm = simulate(baseline, forced, **{"kremlin.peace_restraint": 1})
+    assert falls(escalated(calm), escalated(truce))
+
+
+def test_concessions_read_as_weakness_bring_new_aggression_outside_the_kremlins_choice(baseline):
+    # 004: "it could encourage further military actions against Eastern Europe, the Baltics, or other
+    # neighboring nations": the chance of aggression answers to concessions, not only the Kremlin's choice.
+    cut = {"month": "2025-06", "event": "aid_cut", "force": True}
+    never = {"kremlin.escalation_value": -20.0}  # the Kremlin never chooses to escalate: chance aggression only
+    placated = simulate(baseline, cut, **{"kremlin.concession_reading": -1, **never})
+    emboldened = simulate(baseline, cut, **{"kremlin.concession_reading": 1, **never})
+    assert rises(escalated(placated), escalated(emboldened))
+
+
+def test_european_arms_deter_new_aggression_after_a_us_cut(baseline):
+    # 004: NATO has been "deterring Russian expansion into Europe".
+    cut = {"month": "2025-03", "event": "aid_cut", "force": True}
+    alone = simulate(baseline, cut, **{"allies.europe_replacement": 0})
+    backed = simulate(baseline, cut, **{"allies.europe_replacement": 1})
+    assert falls(escalated(alone), escalated(backed))
+
+
+def test_a_campaign_brings_major_pressure_before_the_midterms(baseline):
+    # 000: "Trump has often justified himself by claiming he has been the toughest on Russia".
+    def tough_by_midterms(model):
+        first = model.events.first[EVENT_INDEX["president_turns_tough"]]
+        return ((first >= 0) & (first <= 22)).astype(float)  # 2026-11 is month 22
+
+    quiet = simulate(baseline, **{"president.campaign_weight": 0})
+    campaigning = simulate(baseline, **{"president.campaign_weight": 1.5})
+    assert rises(tough_by_midterms(quiet), tough_by_midterms(campaigning))

@@ -115,4 +115,7 @@ class Allies(mesa.Agent):
         state.war[peace] = WAR_PEACE
         model.events.record_at("peace_agreement", peace)
         model.agenda.settled[peace] = True
-        model.shocks.strike_at("ukraine_escalation", collapse)
+        # The truce breaking down is the old war resuming, not new aggression against a neighbour (004's
+        # "further military actions against Eastern Europe, the Baltics, or other neighboring nations"): the
+        # fighting resumes as after an escalation, but ``russian_escalation`` is not recorded.
+        model.shocks.strike_at("ukraine_escalation", collapse, record=False)

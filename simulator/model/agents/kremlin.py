@@ -64,6 +64,7 @@ class Kremlin(mesa.Agent):
         self.p = model.p.kremlin
         self.choice = np.full(model.worlds, STALL, dtype=np.int8)
         self.emboldened = np.zeros(model.worlds, dtype=REAL)
+        self.aggression = self._aggression(np.zeros(model.worlds, dtype=REAL), policy.western_support(model))
 
     def step(self) -> None:
         """Remember this month's concessions, weigh the options, and answer."""
@@ -115,10 +116,34 @@ class Kremlin(mesa.Agent):
             - model.china.tool_cost
         )
         reject = p.hostility_weight * agenda.pressure
-        # Western arms deter new aggression whether the front is hot or a truce holds (004: NATO has been
-        # "deterring Russian expansion"); a truce does not lift deterrence.
-        escalate = p.escalation_value + reading - p.deterrence * support
+        self.aggression = self._aggression(reading, support)
+        escalate = p.escalation_value + self.aggression
         return [settle, talk, p.stall_value, reject, escalate]
+
+    def _aggression(self, reading: np.ndarray, support: np.ndarray) -> np.ndarray:
+        """What moves the Kremlin's appetite for new aggression against a neighbour, on the scale of its values.
+
+        Concessions read as weakness raise it (004: "it could encourage further military actions against
+        Eastern Europe, the Baltics, or other neighboring nations"); Western arms deter it whether the front is
+        hot or a truce holds (004: NATO has been "deterring Russian expansion"); once the fighting has stopped
+        it falls by the log of ``peace_restraint`` (000: the end of the proxy war should "reduce points of
+        friction between Russia and the United States, lower the risk of conflict"). Both the Kremlin's own
+        choice to escalate and the chance of aggression outside that choice (``shocks``) move with it.
+        """
+        p, state = self.p, self.model.state
+        with np.errstate(divide="ignore"):  # a restraint of 0 rules new aggression out in peace: log 0 = -inf
+            calm = np.log(p.peace_restraint)
+        at_peace = state.war != WAR_ACTIVE
+        return (reading - p.deterrence * support + np.where(at_peace, calm, 0)).astype(REAL, copy=False)
+
+    def aggression_factor(self) -> np.ndarray:
+        """How this month's appetite for aggression multiplies the hazard of aggression outside its choice (``shocks``).
+
+        1 with no Western military support, the war going on and no concession remembered: the record's
+        escalations (Georgia 2008, Ukraine 2014) met victims without Western arms, as the truce's breakdown
+        chance is stated without them (``allies``).
+        """
+        return np.exp(self.aggression)
 
     def _answer(self) -> None:
         """Act on the choice: accept what it accepts, rebuff or escalate (000, 004)."""

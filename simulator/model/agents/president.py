@@ -60,6 +60,9 @@ STUCK = REAL(0.5)
 #: The grade of his mildest round of pressure: a tariff or a designation (000).
 LEAST_GRADE = REAL(0.25)
 
+#: The least grade of pressure before an election, per unit of ``campaign_weight`` (000: "the toughest on Russia").
+CAMPAIGN_GRADE = REAL(0.5)
+
 
 class President(mesa.Agent):
     """The US president in every world.
@@ -229,11 +232,17 @@ class President(mesa.Agent):
         deals in the pipeline and may sour the mood. A major round after a month without
         one is a turn to toughness, whether he comes from engaging or from minor pressure
         (000: "he may direct his frustration toward Russia, increase military support for
-        Ukraine, and impose even harsher sanctions": the step up is the turn).
+        Ukraine, and impose even harsher sanctions": the step up is the turn). Before an election his
+        pressure is graded at least ``CAMPAIGN_GRADE x campaign_weight`` (000: "Trump has often justified
+        himself by claiming he has been the toughest on Russia").
         """
         model, state = self.model, self.model.state
         attacked = state.domestic_attack()
         reason = np.maximum(np.maximum(self.frustration, attacked), state.scandal_heat)
+        if model.shocks.campaigning:
+            # Pressure in a campaign is for show: he claims to be "the toughest on Russia" (000), so its
+            # grade is at least CAMPAIGN_GRADE x ``campaign_weight`` (a weight of 1 or more makes it major).
+            reason = np.maximum(reason, share(CAMPAIGN_GRADE * self.p.campaign_weight))
         grade = clip(reason + model.china.pressure_grade, LEAST_GRADE, REAL(1))
         policy.impose_sanctions(model, where, grade)
         major = where & (grade >= model.p.structure.major)
