@@ -58,7 +58,7 @@ import yaml
 
 from simulator.analysis import history
 from simulator.analysis.backtest import SCENARIOS
-from simulator.analysis.calibrate import PARAMETERS
+from simulator.analysis.calibrate import FOLDS_FILE, PARAMETERS
 from simulator.analysis.skill import forecast_spec
 from simulator.api import run as run_scenario
 from simulator.engine.design import Design
@@ -429,6 +429,25 @@ def write_held_out(posterior: Posterior, path: Path) -> None:
     ]
     body = yaml.safe_dump({"leave_out": folds, "rolling": rolling}, sort_keys=False)
     path.write_text("\n".join(header) + "\n" + body, encoding="utf-8")
+
+
+def fitted_paths(sample: Path) -> list[Path]:
+    """The three files of one calibration: the sample at ``sample``, its medians and the held-out fits beside it."""
+    return [sample, sample.with_name("calibrated.yaml"), sample.with_name(FOLDS_FILE)]
+
+
+def write_fitted(posterior: Posterior, sample: Path) -> list[Path]:
+    """Write the sample, its medians and the held-out fits (``fitted_paths``), replacing none unless all are written.
+
+    The three belong together (the point values are the sample's medians, the folds its draws), so a
+    write that fails leaves the three files there before as they were.
+    """
+    from simulator.files import together
+
+    paths = fitted_paths(sample)
+    writers = (write_sample, write_point, write_held_out)
+    together({path: lambda p, w=write: w(posterior, p) for path, write in zip(paths, writers, strict=True)})
+    return paths
 
 
 def pair_plot(posterior: Posterior):

@@ -43,7 +43,7 @@ from simulator.engine.runner import ChunkFailed, Interrupted
 from simulator.engine.workers import WorkersError
 from simulator.files import atomically
 from simulator.months import Month
-from simulator.results.outputs import WriteFailed
+from simulator.results.outputs import WriteFailed, replaced
 from simulator.scenario import Scenario, ScenarioError, load_scenario
 
 #: The output folder of a command that reads a run folder: by default a folder inside it.
@@ -392,7 +392,11 @@ def ensemble_command(
     out: OutOption = None,
     force: ForceOption = False,
     write: Annotated[
-        Path | None, typer.Option(help="Where to write the weights (default: ensemble.yaml in the configs folder).")
+        Path | None,
+        typer.Option(
+            help="Replace this weights file, e.g. a configs folder's ensemble.yaml, which `weights: fitted` reads "
+            "(default: ensemble.yaml in the output folder)."
+        ),
     ] = None,
     config_dir: ConfigOption = None,
 ) -> None:
@@ -413,13 +417,14 @@ def ensemble_command(
     except (ScenarioError, OSError, ValueError) as error:
         _fail(f"cannot start fitting the ensemble: {error}")
     out = _output_dir(out, config.output_root, "ensemble", force)
-    target = _output_file(write or folder / FITTED_FILE, "--write")
+    target = _output_file(write, "--write", make_folder=False) if write else out / FITTED_FILE
     with render.progress() as bar:
         task = bar.add_task("scoring the theses on 1992-2016", total=len(members), unit="theses")
         found, weights = fitting.fit_ensemble(
             [m.spec for m in members], leaders, folds, runs, seed, progress=lambda name: bar.advance(task)
         )
     files = {m.spec.name: str(m.path) for m in members}
+    replacing = replaced([target])
     try:
         fitting.write_tables(found, weights, out)
         fitting.write_weights(weights, target, runs, seed, folds is not None, files)
@@ -429,8 +434,11 @@ def ensemble_command(
     render.ensemble_weights(weights)
     if folds is None:
         console.print("\nIn sample: run `sim calibrate` to write the leave-one-cycle-out fits.")
-    console.print(
-        f"\nWeights written to [bold]{escape(str(target))}[/]; scenarios with `weights: fitted` use them "
-        f"(sim run {escape(str(ensemble))})."
+    use = (
+        f"scenarios with `weights: fitted` use them (sim run {escape(str(ensemble))}). {escape(replacing)}"
+        if write
+        else f"`weights: fitted` still reads {escape(str(folder / FITTED_FILE))}; to use these, write them into a "
+        "configs folder (--write CONFIGS/ensemble.yaml) and run with --config-dir CONFIGS."
     )
+    console.print(f"\nWeights written to [bold]{escape(str(target))}[/]; {use}", highlight=False, soft_wrap=True)
     render.written_to(out)

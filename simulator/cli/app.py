@@ -39,6 +39,7 @@ from simulator.results.outputs import (
     check_writable,
     check_writable_file,
     new_run_dir,
+    replaced,
 )
 from simulator.scenario import Scenario, ScenarioError
 from simulator.scenario.config import ENGINE_FILE, ConfigError, EngineConfig, load_config
@@ -158,10 +159,10 @@ def _output_dir(out: Path | None, root: Path, name: str, force: bool) -> Path:
     return out
 
 
-def _output_file(path: Path, option: str, force: bool = True) -> Path:
+def _output_file(path: Path, option: str, force: bool = True, make_folder: bool = True) -> Path:
     """A file the command will write, refused (exit 2) before any work if it cannot be written."""
     try:
-        check_writable_file(path, force)
+        check_writable_file(path, force, make_folder)
     except OutputError as error:
         _fail(f"{option}: {error}")
     return path
@@ -601,21 +602,26 @@ def calibrate_command(
     accept: Annotated[float, typer.Option(min=0.0001, max=0.5, help="Share of the draws kept.")] = 0.005,
     seed: SeedOption = None,
     write: Annotated[
-        Path | None, typer.Option(help="Where to write the sample (default: posterior.csv in the configs folder).")
+        Path | None,
+        typer.Option(
+            help="Replace this posterior.csv, and calibrated.yaml and calibrated_folds.yaml beside it, e.g. a "
+            "configs folder's (default: write the three into the output folder)."
+        ),
     ] = None,
     out: OutOption = None,
     force: ForceOption = False,
     config_dir: ConfigOption = None,
 ) -> None:
-    """Fit the structural parameters to 1992-2016 by ABC; write configs/posterior.csv and calibrated*.yaml."""
+    """Fit the structural parameters to 1992-2016 by ABC; write posterior.csv and calibrated*.yaml."""
     from simulator.analysis import posterior
     from simulator.analysis.backtest import load_history
     from simulator.analysis.calibrate import FOLDS_FILE
-    from simulator.scenario.config import config_dir as find_config_dir
 
     config = _engine_config(config_dir)
     out = _output_dir(out, config.output_root, "calibrate", force)
-    target = _output_file(write or find_config_dir(config_dir) / posterior.SAMPLE_FILE, "--write")
+    target = write or out / posterior.SAMPLE_FILE
+    for path in posterior.fitted_paths(write) if write else []:  # the three together, before any work
+        _output_file(path, "--write", make_folder=False)
     draws, seed = _sized(config, draws, seed)
     try:
         specs = load_history(config_dir)
@@ -625,17 +631,24 @@ def calibrate_command(
         task = bar.add_task("calibrating", total=draws, unit="draws")
         fitted = posterior.calibrate(specs, draws, accept, seed, progress=lambda n: bar.advance(task, n))
     widths = posterior.widths(fitted)
+    replacing = replaced(posterior.fitted_paths(target))
     try:  # the output folder first: the fitted parameter sets replace the configs' only once it is written
         posterior.write_outputs(fitted, widths, out)
-        posterior.write_sample(fitted, target)
-        posterior.write_point(fitted, target.with_name("calibrated.yaml"))
-        posterior.write_held_out(fitted, target.with_name(FOLDS_FILE))
+        posterior.write_fitted(fitted, target)
     except (WriteFailed, OSError) as failure:
-        _write_failed(failure)
+        _write_failed(failure, "; the three fitted files are unchanged")
     render.posterior(widths, fitted)
     console.print(
         f"\nWritten to [bold]{escape(str(target))}[/], its medians to calibrated.yaml and the fits without each "
-        f"cycle to {escape(FOLDS_FILE)} beside it; `sim backtest` shows the fit in and out of sample."
+        f"cycle to {escape(FOLDS_FILE)} beside it. "
+        + (
+            escape(replacing)
+            if write
+            else "Forecasts draw from them once they are in a configs folder (--config-dir), e.g. with "
+            "--write CONFIGS/posterior.csv; `sim backtest --config-dir` shows the fit in and out of sample."
+        ),
+        highlight=False,
+        soft_wrap=True,
     )
     render.written_to(out)
 

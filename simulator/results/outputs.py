@@ -62,6 +62,7 @@ _WRITTEN_PATTERNS = re.compile(
     r"|questions(_\w+)?\.csv|reliability_\w+\.(csv|png)|sensitivity\.json|indices\.csv|ranges\.csv"
     r"|points\.parquet|tornado_[\w.-]+\.png|discovery\.json|prim_\w+\.(csv|png)|cart_rules\.csv"
     r"|signposts\.(csv|png)|report\.html|weights\.csv|scores\.csv|carried\.csv|posterior\w*\.(csv|png|yaml)"
+    r"|calibrated(_folds)?\.yaml|ensemble\.yaml"
     r"|\..+\.partial(\.\w+)?)$"
 )
 
@@ -124,10 +125,11 @@ def check_writable(folder: Path) -> None:
                 path.rmdir()
 
 
-def check_writable_file(path: Path, force: bool = True) -> None:
+def check_writable_file(path: Path, force: bool = True, make_folder: bool = True) -> None:
     """Refuse, before any work, a file that cannot be written (a folder, or in a folder that cannot be written).
 
-    A file that exists is refused too, unless ``force``.
+    A file that exists is refused too, unless ``force``; so is a missing folder, unless ``make_folder``
+    (the command then makes it when it writes).
 
     Raises:
         OutputError: naming the file and the reason.
@@ -136,7 +138,19 @@ def check_writable_file(path: Path, force: bool = True) -> None:
         raise OutputError(f"{path} is a folder; name a file")
     if path.exists() and not force:
         raise OutputError(f"{path} exists; pass --force to replace it")
+    if not make_folder and not path.parent.is_dir():
+        raise OutputError(f"cannot write to {path}: the folder {path.parent} does not exist")
     check_writable(path.parent)
+
+
+def replaced(paths: list[Path]) -> str:
+    """What writing ``paths`` will replace, in words for a command's last line ("" if nothing); ask before writing."""
+    from simulator.files import packaged
+
+    shipped = packaged().resolve()
+    there = [path for path in paths if path.exists() or path.is_symlink()]
+    named = [f"{path} (shipped with sim)" if shipped in path.resolve().parents else str(path) for path in there]
+    return f"Replaced {', '.join(named)}." if named else ""
 
 
 def prepare_output_dir(out: Path, force: bool) -> None:
