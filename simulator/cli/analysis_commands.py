@@ -43,7 +43,7 @@ from simulator.engine.runner import ChunkFailed, Interrupted
 from simulator.engine.workers import WorkersError
 from simulator.files import atomically
 from simulator.months import Month
-from simulator.results.outputs import WriteFailed, replaced
+from simulator.results.outputs import RunFolderError, WriteFailed, check_run_folder, replaced
 from simulator.scenario import Scenario, ScenarioError, load_scenario
 
 #: The output folder of a command that reads a run folder: by default a folder inside it.
@@ -65,6 +65,10 @@ def run_folder_spec(folder: Path) -> Scenario:
     """The scenario a finished run was made from (its ``scenario.resolved.yaml``); exit 2 if it is not a run."""
     if not (folder / "runs.parquet").is_file() or not (folder / "scenario.resolved.yaml").is_file():
         _fail(f"{folder}: not a finished run folder (needs runs.parquet and scenario.resolved.yaml from `sim run`)")
+    try:
+        check_run_folder(folder)
+    except RunFolderError as error:
+        _fail(str(error))
     try:
         return load_scenario(folder / "scenario.resolved.yaml")
     except ScenarioError as error:
@@ -367,6 +371,8 @@ def report_command(
     from simulator.analysis.report import write_report
 
     run_folder_spec(run)
+    if not (run / "summary.json").is_file():
+        _fail(f"{run}: no summary.json; not a finished run folder (run the scenario again)")
     target = _output_file(out or run / "report.html", "--out", force)
     for folder in include or []:
         if not folder.is_dir():

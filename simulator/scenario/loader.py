@@ -79,6 +79,12 @@ def resolve_scenario(path: str | Path, sets: Iterable[str] = (), config_dir: Pat
         _apply_set(data, origins, assignment)
     spec = scenario_from_dict(data, source=str(path), origins=origins)
     spec._posterior = _posterior_source(folder, files, origins)
+    if spec._posterior is None and spec.calibration == "posterior":
+        raise ScenarioError(
+            f"{folder / POSTERIOR_FILE}: missing; `calibration: posterior` (the default) draws each world's "
+            "calibrated parameters from it: copy it from the packaged configs (or write one with `sim calibrate "
+            "--write`), or run the point values with --set calibration=point"
+        )
     notes = tuple(f"{_nearest(key, origins) or path}: {key}: {message}" for key, message in scenario_notes(spec))
     for note in notes:
         log.warning(note)
@@ -88,6 +94,8 @@ def resolve_scenario(path: str | Path, sets: Iterable[str] = (), config_dir: Pat
 def _posterior_source(folder: Path, files: tuple[Path, ...], origins: Origins) -> PosteriorSource | None:
     """The configs folder's posterior sample, and the key paths set outside that folder's files."""
     sample = folder / POSTERIOR_FILE
+    if sample.exists() and not sample.is_file():
+        raise ScenarioError(f"{sample}: not a file; the posterior sample must be the CSV `sim calibrate` writes")
     if not sample.is_file():
         return None
     shared = {str(f) for f in files if f.resolve().parent == folder.resolve()}

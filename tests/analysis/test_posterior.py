@@ -189,7 +189,8 @@ def test_set_and_point_calibration_keep_the_point_values(tmp_path):
     assert said.exit_code == 0, said.output
     assert f"drew {EROSION}, {REALISM} from the posterior" in words and "--set calibration=point" in words
     point = load_scenario(BASELINE, sets=["calibration=point"], config_dir=folder)
-    without_sample = load_scenario(BASELINE, config_dir=configs_with(tmp_path / "bare"))
+    # The point values need no sample (without one, `calibration: posterior` is an error naming the file).
+    without_sample = load_scenario(BASELINE, sets=["calibration=point"], config_dir=configs_with(tmp_path / "bare"))
     a, point_worlds = _worlds(point, runs=4096)
     b, bare_worlds = _worlds(without_sample, runs=4096)
     assert EROSION not in point_worlds and "design_row" not in point_worlds

@@ -6,6 +6,7 @@ override and a schedule note are written into the run folder; a hostile
 script: every value is escaped.
 """
 
+import hashlib
 import json
 from html.parser import HTMLParser
 from pathlib import Path
@@ -68,6 +69,7 @@ def _hostile_run(tmp_path: Path) -> Path:
     (run / "summary.json").write_text(json.dumps(summary))
     metadata = json.loads((run / "metadata.json").read_text())
     metadata["command"] += ["--set", f"president.volatility={MARKUP}"]
+    metadata["files"]["summary.json"] = hashlib.sha256((run / "summary.json").read_bytes()).hexdigest()
     (run / "metadata.json").write_text(json.dumps(metadata))
     return run
 

@@ -158,9 +158,10 @@ def test_parameter_sets_come_from_the_configs_folder(tmp_path, monkeypatch):
     write(own / "structure.yaml", structure)
     write(own / "calibrated.yaml", "extends: structure.yaml\n")
     scenario = write(tmp_path / "s.yaml", (BASELINE.read_text()))
-    assert load_scenario(scenario, config_dir=own).structure.erosion.value == 0.07
+    point = ["calibration=point"]  # a folder without posterior.csv runs the point values only when told to
+    assert load_scenario(scenario, point, config_dir=own).structure.erosion.value == 0.07
     monkeypatch.setenv("SIM_CONFIG_DIR", str(own))
-    assert load_scenario(scenario).structure.erosion.value == 0.07
+    assert load_scenario(scenario, point).structure.erosion.value == 0.07
     monkeypatch.setenv("SIM_CONFIG_DIR", str(tmp_path / "empty"))
     with pytest.raises(ScenarioError, match="'calibrated.yaml' not found"):
         load_scenario(scenario)
