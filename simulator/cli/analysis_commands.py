@@ -179,6 +179,11 @@ def _design_analysis(
     chosen, held = sa.factors(spec, only, spread, domain)
     points = sa.design_points(method, samples, len(chosen))
     worlds = points * worlds_per_point
+    if worlds > config.max_runs:  # before any design is drawn or any world allocated
+        raise sa.SensitivityError(
+            f"{points:,} design points x {worlds_per_point:,} worlds = {worlds:,} worlds, more than the "
+            f"{config.max_runs:,} a run may have (max_runs in engine.yaml); lower --samples or --worlds-per-point"
+        )
     console.print(
         f"{method}: {len(chosen)} assumptions, {points:,} design points x {worlds_per_point} worlds = {worlds:,} worlds"
         + (f"; {len(held)} held fixed (value 0)" if held else ""),
@@ -410,6 +415,7 @@ def ensemble_command(
     from simulator.analysis import ensemble as fitting
     from simulator.analysis.backtest import load_history
     from simulator.analysis.calibrate import FOLDS_FILE, read_folds
+    from simulator.analysis.history import HISTORY_STARTS
     from simulator.scenario.config import config_dir as find_config_dir
     from simulator.scenario.ensemble import FITTED_FILE, load_ensemble
 
@@ -422,6 +428,12 @@ def ensemble_command(
         folds = read_folds(folder / FOLDS_FILE)
     except (ScenarioError, OSError, ValueError) as error:
         _fail(f"cannot start fitting the ensemble: {error}")
+    worlds = runs * len(members) * len(HISTORY_STARTS)  # at most: theses that carry the same changes share runs
+    if worlds > config.max_runs:
+        _fail(
+            f"{len(members):,} members x {len(HISTORY_STARTS)} origins x --runs {runs:,} = {worlds:,} worlds, more "
+            f"than the {config.max_runs:,} a run may have (max_runs in engine.yaml); lower --runs"
+        )
     out = _output_dir(out, config.output_root, "ensemble", force)
     target = _output_file(write, "--write", make_folder=False) if write else out / FITTED_FILE
     with render.progress() as bar:
