@@ -260,6 +260,11 @@ def regression_adjust(accepted: pd.DataFrame, z: np.ndarray, distance: np.ndarra
     return accepted.assign(**adjusted)
 
 
+def fewest_kept() -> int:
+    """The fewest draws a calibration may keep: two more than its summaries, so the regression is determined."""
+    return len(observed_summaries()) + 2
+
+
 def accept_closest(
     prior: pd.DataFrame, summaries: pd.DataFrame, observed: pd.Series, accept: float, names: list[str] | None = None
 ) -> tuple[pd.DataFrame, float]:
@@ -388,7 +393,7 @@ def write_sample(posterior: Posterior, path: Path) -> None:
         "equally): per origin, log months to the first crisis, share of months at or above each level",
         "in each half of its span,",
         "share of months in each phase; for 2009, log months to disillusionment (the reset's run).",
-        f"tolerance: distance <= {posterior.tolerance:.4f}, the closest {posterior.accept:.2%} of draws;",
+        f"tolerance: distance <= {posterior.tolerance:.4f}, the closest {len(posterior.sample) / draws:.2%} of draws;",
         f"accepted: {len(posterior.sample):,}",
     ]
     text = "".join(f"# {line}\n" for line in header) + posterior.sample.to_csv(index=False, float_format="%.6g")

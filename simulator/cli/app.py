@@ -6,6 +6,7 @@ in one place (``_sized``); what is shown lives in ``render``.
 
 import json
 import logging
+import math
 import os
 import signal
 import sys
@@ -623,6 +624,12 @@ def calibrate_command(
     for path in posterior.fitted_paths(write) if write else []:  # the three together, before any work
         _output_file(path, "--write", make_folder=False)
     draws, seed = _sized(config, draws, seed)
+    kept, fewest = math.ceil(accept * draws), posterior.fewest_kept()
+    if kept < fewest:
+        _fail(
+            f"--accept {accept:g} of --draws {draws:,} keeps only {kept:,} of them; the regression adjustment needs "
+            f"at least {fewest} (two more than the {fewest - 2} summaries): raise --accept or --draws"
+        )
     try:
         specs = load_history(config_dir)
     except (ScenarioError, OSError, ValueError) as error:

@@ -182,3 +182,12 @@ def test_replacing_a_file_says_what_it_replaced(tmp_path):
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert f"Replaced {configs / 'calibrated.yaml'}." in " ".join(result.output.split())
+
+
+def test_a_calibration_keeping_too_few_draws_for_its_summaries_is_refused_before_any_work(tmp_path):
+    out = tmp_path / "o"
+    result = runner.invoke(app, ["calibrate", "--draws", "1000", "--accept", "0.01", "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert "keeps only 10 of them" in said and "needs at least 45" in said and "calibrating" not in said
+    assert not out.exists()
