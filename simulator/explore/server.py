@@ -121,6 +121,7 @@ def serve(options: Settings, host: str, port: int, processes: int | None = None)
     os.environ["SOLARA_APP"] = "simulator.explore.page"
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     os.environ["SOLARA_ASSETS_PROXY"] = "False"  # no fetching from a CDN, no writing beside the installed assets
+    os.environ.setdefault("SOLARA_TELEMETRY_SERVER_USER_ID", "sim-explore")  # else Solara writes one in ~/.solara
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
     import uvicorn  # imported here: Solara reads its settings from the environment on import
 

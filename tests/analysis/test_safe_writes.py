@@ -191,3 +191,14 @@ def test_a_calibration_keeping_too_few_draws_for_its_summaries_is_refused_before
     said = " ".join(result.output.split())
     assert "keeps only 10 of them" in said and "needs at least 45" in said and "calibrating" not in said
     assert not out.exists()
+
+
+def test_ensemble_refuses_a_write_into_a_missing_folder_before_any_work(tmp_path):
+    blend = tmp_path / "blend.yaml"
+    blend.write_text(f"ensemble:\n  weights: fitted\n  members: [{ROOT / 'scenarios' / 'trump2025.yaml'}]\n")
+    missing = tmp_path / "missing" / "ensemble.yaml"
+    args = ["ensemble", str(blend), "--runs", "200", "--write", str(missing), "--out", str(tmp_path / "o")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert f"the folder {missing.parent} does not exist" in " ".join(result.output.split())
+    assert "scoring" not in result.output and not (tmp_path / "o").exists()
