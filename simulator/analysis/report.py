@@ -179,16 +179,29 @@ def _plots(run: Path) -> str:
     return "<h2>Plots</h2>" + "".join(images) if images else ""
 
 
+class ReportError(ValueError):
+    """An analysis folder the report shows whose files cannot be read."""
+
+
 def _analyses(folders: list[Path]) -> str:
-    """Sections for the sensitivity, discovery and signpost outputs found in ``folders``."""
+    """Sections for the sensitivity, discovery and signpost outputs found in ``folders``.
+
+    Raises:
+        ReportError: naming the folder, if one of its tables or settings is damaged.
+    """
     parts = []
     for folder in folders:
-        if (folder / "indices.csv").is_file():
-            parts.append(_drivers(folder))
-        elif (folder / "discovery.json").is_file():
-            parts.append(_discovery(folder))
-        elif (folder / "signposts.csv").is_file():
-            parts.append(_signposts(folder))
+        try:
+            if (folder / "indices.csv").is_file():
+                parts.append(_drivers(folder))
+            elif (folder / "discovery.json").is_file():
+                parts.append(_discovery(folder))
+            elif (folder / "signposts.csv").is_file():
+                parts.append(_signposts(folder))
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
+            raise ReportError(
+                f"{folder}: its tables cannot be read ({type(error).__name__}: {error}); run the analysis again"
+            ) from None
     return "\n".join(parts)
 
 

@@ -373,7 +373,7 @@ def report_command(
     force: Annotated[bool, typer.Option(help="Replace the --out file if it exists.")] = False,
 ) -> None:
     """One self-contained HTML report of a run, to open in any browser or send."""
-    from simulator.analysis.report import write_report
+    from simulator.analysis.report import ReportError, write_report
 
     run_folder_spec(run)
     if not (run / "summary.json").is_file():
@@ -385,6 +385,8 @@ def report_command(
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         written = write_report(run, target, include)
+    except ReportError as error:
+        _fail(str(error))
     except OSError as error:
         _write_failed(WriteFailed(target, error))
     console.print(f"Report written to [bold]{escape(str(written))}[/]")

@@ -117,3 +117,22 @@ def test_a_posterior_sample_cut_short_or_damaged_is_one_error(tmp_path):
     (folder / "posterior.csv").write_text(cut)  # cut mid-row
     result = _run(folder)
     assert result.exit_code == 2 and "posterior.csv" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "damage"),
+    [
+        ("indices.csv", b"\xff\xfe\x00 not a table"),
+        ("signposts.csv", b"signpost,lift\nwar,1.0\n"),
+        ("discovery.json", b'{"outcome": "ceasefire'),
+    ],
+)
+def test_report_names_an_included_folder_it_cannot_read(runs, tmp_path, name, damage):
+    include = tmp_path / "analysis"
+    include.mkdir()
+    (include / name).write_bytes(damage)
+    args = ["report", str(runs / "a"), "--include", str(include), "--out", str(tmp_path / "r.html")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert f"{include}: its tables cannot be read" in " ".join(result.output.split())
+    assert "Traceback" not in result.output and not (tmp_path / "r.html").exists()
