@@ -15,6 +15,7 @@ belong together are replaced together, only once all of them are written
 (``together``).
 """
 
+import errno
 import os
 import secrets
 from collections.abc import Callable
@@ -64,6 +65,9 @@ def together(writers: dict[Path, Callable[[Path], None]]) -> None:
         for path, write in writers.items():
             temporaries.append((temporary_beside(path), path))
             write(temporaries[-1][0])
+        for _, path in temporaries:  # what os.replace would refuse, found before any target is replaced
+            if path.is_dir() and not path.is_symlink():
+                raise IsADirectoryError(errno.EISDIR, "a folder, not a file", str(path))
         for temporary, path in temporaries:
             os.replace(temporary, path)
     finally:

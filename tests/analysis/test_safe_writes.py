@@ -202,3 +202,15 @@ def test_ensemble_refuses_a_write_into_a_missing_folder_before_any_work(tmp_path
     assert result.exit_code == 2, result.output
     assert f"the folder {missing.parent} does not exist" in " ".join(result.output.split())
     assert "scoring" not in result.output and not (tmp_path / "o").exists()
+
+
+def test_a_group_whose_last_target_is_a_folder_replaces_none(tmp_path):
+    from simulator.files import together
+
+    first, last = tmp_path / "a.csv", tmp_path / "b"
+    first.write_text("before\n")
+    last.mkdir()
+    with pytest.raises(IsADirectoryError):
+        together({first: lambda p: p.write_text("new\n"), last: lambda p: p.write_text("new\n")})
+    assert first.read_text() == "before\n" and last.is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b"]
