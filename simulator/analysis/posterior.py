@@ -62,6 +62,7 @@ from simulator.analysis.calibrate import FOLDS_FILE, PARAMETERS
 from simulator.analysis.skill import forecast_spec
 from simulator.api import run as run_scenario
 from simulator.engine.design import Design
+from simulator.files import atomically, together
 from simulator.months import Month, month_labels
 from simulator.scenario import Scenario
 from simulator.version import __version__
@@ -377,7 +378,10 @@ def widths(posterior: Posterior, coverage: float = 0.9) -> pd.DataFrame:
 
 
 def write_sample(posterior: Posterior, path: Path) -> None:
-    """Write the posterior sample as CSV, with a header of ``#`` lines saying how it was made."""
+    """Write the posterior sample as CSV, with a header of ``#`` lines saying how it was made (atomically).
+
+    ``write_fitted`` writes it with the two files that belong with it.
+    """
     draws = len(posterior.prior)
     header = [
         f"Written by `sim calibrate` (sim {__version__}) on {datetime.now(UTC):%Y-%m-%d}: a posterior sample of",
@@ -397,7 +401,7 @@ def write_sample(posterior: Posterior, path: Path) -> None:
         f"accepted: {len(posterior.sample):,}",
     ]
     text = "".join(f"# {line}\n" for line in header) + posterior.sample.to_csv(index=False, float_format="%.6g")
-    path.write_text(text, encoding="utf-8")
+    atomically(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
 
 
 def write_point(posterior: Posterior, path: Path) -> None:
@@ -417,7 +421,8 @@ def write_point(posterior: Posterior, path: Path) -> None:
         "# default, `calibration: posterior`, draws each world's from the sample instead.",
     ]
     body = yaml.safe_dump({"extends": "structure.yaml", **tree}, sort_keys=False)
-    path.write_text("\n".join(header) + "\n" + body, encoding="utf-8")
+    text = "\n".join(header) + "\n" + body
+    atomically(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
 
 
 def write_held_out(posterior: Posterior, path: Path) -> None:
@@ -433,7 +438,8 @@ def write_held_out(posterior: Posterior, path: Path) -> None:
         "# out of sample.",
     ]
     body = yaml.safe_dump({"leave_out": folds, "rolling": rolling}, sort_keys=False)
-    path.write_text("\n".join(header) + "\n" + body, encoding="utf-8")
+    text = "\n".join(header) + "\n" + body
+    atomically(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
 
 
 def fitted_paths(sample: Path) -> list[Path]:
@@ -447,8 +453,6 @@ def write_fitted(posterior: Posterior, sample: Path) -> list[Path]:
     The three belong together (the point values are the sample's medians, the folds its draws), so a
     write that fails leaves the three files there before as they were.
     """
-    from simulator.files import together
-
     paths = fitted_paths(sample)
     writers = (write_sample, write_point, write_held_out)
     together({path: lambda p, w=write: w(posterior, p) for path, write in zip(paths, writers, strict=True)})
