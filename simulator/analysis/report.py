@@ -74,9 +74,9 @@ def render(run: Path, extra: list[Path]) -> str:
     title = f"{summary['scenario']}" + (f" with {', '.join(overrides)}" if overrides else "")
     folders = sorted(p for p in run.iterdir() if p.is_dir() and not p.name.startswith(".")) + list(extra)
     parts = [
-        f"<h1>{escape(title)}</h1>",
-        f"<p class=sub>{summary['runs']:,} simulated worlds, seed {summary['seed']}, "
-        f"{summary['start']} to {summary['horizon']}; sim {escape(str(summary['version']))}. "
+        f"<h1>{_e(title)}</h1>",
+        f"<p class=sub>{summary['runs']:,} simulated worlds, seed {_e(summary['seed'])}, "
+        f"{_e(summary['start'])} to {_e(summary['horizon'])}; sim {_e(summary['version'])}. "
         "Intervals are 95 % Monte Carlo intervals.</p>",
         _headline(summary),
         _questions(summary),
@@ -89,8 +89,13 @@ def render(run: Path, extra: list[Path]) -> str:
     body = "\n".join(part for part in parts if part)
     return (
         "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
-        f"<title>{escape(title)}: sim report</title><style>{STYLE}</style></head>\n<body>\n{body}\n</body></html>\n"
+        f"<title>{_e(title)}: sim report</title><style>{STYLE}</style></head>\n<body>\n{body}\n</body></html>\n"
     )
+
+
+def _e(value: object) -> str:
+    """Any value as text safe inside an element or a quoted attribute: nothing in a run folder is markup."""
+    return escape(str(value), quote=True)
 
 
 def _pct(p: float, runs: int | None = None) -> str:
@@ -99,13 +104,13 @@ def _pct(p: float, runs: int | None = None) -> str:
     if runs:
         half = Z95 * np.sqrt(p * (1 - p) / runs)
         text += f" \u00b1 {half:.1%}"
-    return f"<td class=n data-value='{p!r}'>{text}</td>"
+    return f"<td class=n data-value='{_e(repr(p))}'>{_e(text)}</td>"
 
 
 def _headline(summary: dict) -> str:
     runs = summary["runs"]
     rows = "".join(
-        f"<tr><td>{escape(level.replace('_', ' '))}</td>{_pct(summary['final_level_probabilities'][level], runs)}"
+        f"<tr><td>{_e(level.replace('_', ' '))}</td>{_pct(summary['final_level_probabilities'][level], runs)}"
         f"{_pct(summary['max_level_probabilities'][level], runs)}</tr>"
         for level in LEVELS
     )
@@ -119,9 +124,9 @@ def _questions(summary: dict) -> str:
     if not questions:
         return ""
     rows = "".join(
-        f"<tr data-id='{escape(qid)}'><td>{escape(q['text'] or qid)}<br><span class=small>{escape(qid)}: "
-        f"{escape(describe_event(q['event']))} by {q['by']}</span></td>{_pct(q['probability'])}"
-        f"<td class=n data-value='{q['standard_error']!r}'>\u00b1 {Z95 * q['standard_error']:.1%}</td></tr>"
+        f"<tr data-id='{_e(qid)}'><td>{_e(q['text'] or qid)}<br><span class=small>{_e(qid)}: "
+        f"{_e(describe_event(q['event']))} by {_e(q['by'])}</span></td>{_pct(q['probability'])}"
+        f"<td class=n data-value='{_e(repr(q['standard_error']))}'>\u00b1 {Z95 * q['standard_error']:.1%}</td></tr>"
         for qid, q in questions.items()
     )
     return _section("Questions", "questions", ("question", "probability", "95 %"), rows)
@@ -130,8 +135,8 @@ def _questions(summary: dict) -> str:
 def _events(summary: dict) -> str:
     runs = summary["runs"]
     rows = "".join(
-        f"<tr><td>{escape(EVENT_WORDS[e])}</td>{_pct(summary['events'][e]['probability'], runs)}"
-        f"<td>{summary['events'][e]['median_month'] or '-'}</td></tr>"
+        f"<tr><td>{_e(EVENT_WORDS[e])}</td>{_pct(summary['events'][e]['probability'], runs)}"
+        f"<td>{_e(summary['events'][e]['median_month'] or '-')}</td></tr>"
         for e in KEY_EVENTS
     )
     headers = ("event", "probability", "median month, where it happens")
@@ -140,13 +145,13 @@ def _events(summary: dict) -> str:
 
 def _section(title: str, table_id: str, headers: tuple[str, ...], rows: str) -> str:
     """A headed section holding one table with these column headers and rows."""
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    return f"<h2>{escape(title)}</h2><table id={table_id}><tr>{head}</tr>{rows}</table>"
+    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    return f"<h2>{_e(title)}</h2><table id={table_id}><tr>{head}</tr>{rows}</table>"
 
 
 def _image(path: Path, alt: str) -> str:
     data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return f"<img alt='{escape(alt)}' src='data:image/png;base64,{data}'>"
+    return f"<img alt='{_e(alt)}' src='data:image/png;base64,{data}'>"
 
 
 def _plots(run: Path) -> str:
@@ -156,21 +161,34 @@ def _plots(run: Path) -> str:
     return "<h2>Plots</h2>" + "".join(images) if images else ""
 
 
+class ReportError(ValueError):
+    """An analysis folder the report shows whose files cannot be read."""
+
+
 def _analyses(folders: list[Path]) -> str:
-    """Sections for the sensitivity, discovery and signpost outputs found in ``folders``."""
+    """Sections for the sensitivity, discovery and signpost outputs found in ``folders``.
+
+    Raises:
+        ReportError: naming the folder, if one of its tables or settings is damaged.
+    """
     parts = []
     for folder in folders:
-        if (folder / "indices.csv").is_file():
-            parts.append(_drivers(folder))
-        elif (folder / "discovery.json").is_file():
-            parts.append(_discovery(folder))
-        elif (folder / "signposts.csv").is_file():
-            parts.append(_signposts(folder))
+        try:
+            if (folder / "indices.csv").is_file():
+                parts.append(_drivers(folder))
+            elif (folder / "discovery.json").is_file():
+                parts.append(_discovery(folder))
+            elif (folder / "signposts.csv").is_file():
+                parts.append(_signposts(folder))
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
+            raise ReportError(
+                f"{folder}: its tables cannot be read ({type(error).__name__}: {error}); run the analysis again"
+            ) from None
     return "\n".join(parts)
 
 
 def _table(frame: pd.DataFrame, percent: tuple[str, ...] = ()) -> str:
-    head = "".join(f"<th>{escape(str(c))}</th>" for c in frame.columns)
+    head = "".join(f"<th>{_e(str(c))}</th>" for c in frame.columns)
     rows = []
     for values in frame.itertuples(index=False):
         cells = []
@@ -179,7 +197,7 @@ def _table(frame: pd.DataFrame, percent: tuple[str, ...] = ()) -> str:
                 text = f"{value:.1%}" if column in percent else f"{value:.3f}"
                 cells.append(f"<td class=n>{text}</td>")
             else:
-                cells.append(f"<td>{escape(str(value))}</td>")
+                cells.append(f"<td>{_e(str(value))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
@@ -187,23 +205,23 @@ def _table(frame: pd.DataFrame, percent: tuple[str, ...] = ()) -> str:
 def _drivers(folder: Path) -> str:
     settings = json.loads((folder / "sensitivity.json").read_text()) if (folder / "sensitivity.json").is_file() else {}
     indices = pd.read_csv(folder / "indices.csv")
-    parts = [f"<h2>Drivers ({escape(str(settings.get('method', '')))}, {escape(folder.name)})</h2>"]
+    parts = [f"<h2>Drivers ({_e(str(settings.get('method', '')))}, {_e(folder.name)})</h2>"]
     for outcome, table in indices.groupby("outcome", sort=False):
         wide = table.pivot(index="assumption", columns="measure", values="value")
         wide = wide.sort_values(wide.columns[-1], ascending=False).head(10).reset_index()
-        parts.append(f"<h3>{escape(str(outcome))}</h3>" + _table(wide))
+        parts.append(f"<h3>{_e(str(outcome))}</h3>" + _table(wide))
     parts += [_image(png, png.stem) for png in sorted(folder.glob("tornado_*.png"))]
     warnings = settings.get("warnings", [])
     if warnings:
-        parts.append("<ul class=small>" + "".join(f"<li>{escape(w)}</li>" for w in warnings) + "</ul>")
+        parts.append("<ul class=small>" + "".join(f"<li>{_e(w)}</li>" for w in warnings) + "</ul>")
     return "\n".join(parts)
 
 
 def _discovery(folder: Path) -> str:
     found = json.loads((folder / "discovery.json").read_text())
     parts = [
-        f"<h2>What must be true for {escape(found['outcome'])}</h2>",
-        f"<p>PRIM box: {escape(found['box_in_words'])} (in {found['base_rate']:.1%} of all worlds).</p>",
+        f"<h2>What must be true for {_e(found['outcome'])}</h2>",
+        f"<p>PRIM box: {_e(found['box_in_words'])} (in {found['base_rate']:.1%} of all worlds).</p>",
     ]
     if (folder / "cart_rules.csv").is_file():
         rules = pd.read_csv(folder / "cart_rules.csv")
@@ -219,7 +237,7 @@ def _signposts(folder: Path) -> str:
         return ""
     shown = table[["signpost", "share_seen", "p_if_seen", "p_if_not_seen", "lift", "false_alarm_rate"]]
     percent = ("share_seen", "p_if_seen", "p_if_not_seen", "false_alarm_rate")
-    return f"<h2>Signposts ({escape(folder.name)})</h2>" + _table(shown, percent=percent)
+    return f"<h2>Signposts ({_e(folder.name)})</h2>" + _table(shown, percent=percent)
 
 
 def _stories(run: Path, start) -> str:
@@ -243,7 +261,7 @@ def _stories(run: Path, start) -> str:
             f"ends at {str(row['final_level']).replace('_', ' ')} (highest: {str(row['max_level']).replace('_', ' ')})"
         )
         stories.append(
-            f"<div class=story><b>{escape(label)} (world {int(row['world'])})</b>{escape(path)}; {ending}.</div>"
+            f"<div class=story><b>{_e(label)} (world {int(row['world'])})</b>{_e(path)}; {_e(ending)}.</div>"
         )
     return "<h2>Sampled worlds</h2>" + "".join(stories)
 
@@ -267,9 +285,9 @@ def _chosen_worlds(frame: pd.DataFrame, event_columns: list[str]) -> dict[str, i
 
 def _assumptions(resolved, run: Path) -> str:
     rows = "".join(
-        f"<tr><td>{escape(r.path)}</td><td>{escape(r.value)}</td><td>{escape(r.meaning)}"
-        + (f"<br><span class=quote>\u201c{escape(r.quote)}\u201d</span>" if r.quote else "")
-        + f"</td><td>{escape(r.source)}</td><td class=small>{escape(r.set_in.replace(f'{run}/', ''))}</td></tr>"
+        f"<tr><td>{_e(r.path)}</td><td>{_e(r.value)}</td><td>{_e(r.meaning)}"
+        + (f"<br><span class=quote>\u201c{_e(r.quote)}\u201d</span>" if r.quote else "")
+        + f"</td><td>{_e(r.source)}</td><td class=small>{_e(r.set_in.replace(f'{run}/', ''))}</td></tr>"
         for r in describe(resolved)
     )
     return _section("Every assumption", "assumptions", ("key", "value", "meaning and quote", "source", "set in"), rows)

@@ -40,7 +40,7 @@ from simulator.engine.runner import ChunkFailed, Interrupted
 from simulator.engine.workers import WorkersError
 from simulator.files import atomically
 from simulator.months import Month
-from simulator.results.outputs import WriteFailed
+from simulator.results.outputs import RunFolderError, WriteFailed, check_run_folder
 from simulator.scenario import Scenario, ScenarioError, load_scenario
 
 #: The output folder of a command that reads a run folder: by default a folder inside it.
@@ -62,6 +62,10 @@ def run_folder_spec(folder: Path) -> Scenario:
     """The scenario a finished run was made from (its ``scenario.resolved.yaml``); exit 2 if it is not a run."""
     if not (folder / "runs.parquet").is_file() or not (folder / "scenario.resolved.yaml").is_file():
         _fail(f"{folder}: not a finished run folder (needs runs.parquet and scenario.resolved.yaml from `sim run`)")
+    try:
+        check_run_folder(folder)
+    except RunFolderError as error:
+        _fail(str(error))
     try:
         return load_scenario(folder / "scenario.resolved.yaml")
     except ScenarioError as error:
@@ -171,6 +175,11 @@ def _design_analysis(
     chosen, held = sa.factors(spec, only, spread, domain)
     points = sa.design_points(method, samples, len(chosen))
     worlds = points * worlds_per_point
+    if worlds > config.max_runs:  # before any design is drawn or any world allocated
+        raise sa.SensitivityError(
+            f"{points:,} design points x {worlds_per_point:,} worlds = {worlds:,} worlds, more than the "
+            f"{config.max_runs:,} a run may have (max_runs in engine.yaml); lower --samples or --worlds-per-point"
+        )
     console.print(
         f"{method}: {len(chosen)} assumptions, {points:,} design points x {worlds_per_point} worlds = {worlds:,} worlds"
         + (f"; {len(held)} held fixed (value 0)" if held else ""),
@@ -362,9 +371,11 @@ def report_command(
     force: Annotated[bool, typer.Option(help="Replace the --out file if it exists.")] = False,
 ) -> None:
     """One self-contained HTML report of a run, to open in any browser or send."""
-    from simulator.analysis.report import write_report
+    from simulator.analysis.report import ReportError, write_report
 
     run_folder_spec(run)
+    if not (run / "summary.json").is_file():
+        _fail(f"{run}: no summary.json; not a finished run folder (run the scenario again)")
     target = _output_file(out or run / "report.html", "--out", force)
     for folder in include or []:
         if not folder.is_dir():
@@ -372,6 +383,8 @@ def report_command(
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         written = write_report(run, target, include)
+    except ReportError as error:
+        _fail(str(error))
     except OSError as error:
         _write_failed(WriteFailed(target, error))
     console.print(f"Report written to [bold]{escape(str(written))}[/]")

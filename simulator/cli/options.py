@@ -134,10 +134,10 @@ def _output_dir(out: Path | None, root: Path, name: str, force: bool) -> Path:
     return out
 
 
-def _output_file(path: Path, option: str, force: bool = True) -> Path:
+def _output_file(path: Path, option: str, force: bool = True, make_folder: bool = True) -> Path:
     """A file the command will write, refused (exit 2) before any work if it cannot be written."""
     try:
-        check_writable_file(path, force)
+        check_writable_file(path, force, make_folder)
     except OutputError as error:
         _fail(f"{option}: {error}")
     return path

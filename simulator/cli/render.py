@@ -275,7 +275,8 @@ def posterior(widths: pd.DataFrame, fitted: Posterior) -> None:
     """Each parameter's prior and posterior 90% intervals, and how much history narrowed it."""
     table = Table(
         title=f"Posterior: {len(fitted.sample):,} of {len(fitted.prior):,} draws accepted "
-        f"(closest {fitted.accept:.2%}, distance <= {fitted.tolerance:.3f}; seed {fitted.seed})",
+        f"(closest {len(fitted.sample) / len(fitted.prior):.2%}, distance <= {fitted.tolerance:.3f}; "
+        f"seed {fitted.seed})",
         title_justify="left",
     )
     for column in ("parameter", "prior 90%", "posterior median", "posterior 90%", "width ratio", "history"):

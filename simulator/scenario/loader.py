@@ -29,7 +29,6 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from simulator.files import packaged
-from simulator.scenario.config import POSTERIOR_FILE
 from simulator.scenario.config import config_dir as default_config_dir
 from simulator.scenario.domains import domains
 from simulator.scenario.notes import scenario_notes
