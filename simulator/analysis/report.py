@@ -530,7 +530,7 @@ def _assumptions(resolved: Resolved, run: Path, metadata: dict) -> str:
     origins = _user_origins(metadata)
     body = "".join(
         f"<tr><td>{_e(r.path)}</td><td>{_e(_reader_value(r.value))}</td><td>{_e(r.meaning)}"
-        + (f"<br><span class=quote>\u201c{_e(r.quote)}\u201d</span>" if r.quote else "")
+        + (f"<br><span class=quote>{_e(r.shown_quote())}</span>" if r.quote else "")
         + f"</td><td>{_e(r.source)}</td><td class=small>{_e(_set_in(r, origins, run))}</td></tr>"
         for r in rows
     )
