@@ -366,7 +366,7 @@ def _drivers(folder: Path, resolved: Resolved, meanings: dict[str, str]) -> tupl
         main = {"sobol": "ST", "morris": "mu_star", "pawn": "median"}.get(method, wide.columns[-1])
         main = main if main in wide.columns else wide.columns[-1]
         wide = wide.sort_values(main, ascending=False).head(10)
-        shown = wide.reset_index()
+        shown = wide.map(_index_value).reset_index()
         shown.insert(1, "what it is", [meanings.get(path, "") for path in wide.index])
         if "direction" in table.columns:
             direction = table.groupby("assumption")["direction"].first()
@@ -395,6 +395,13 @@ def _drivers(folder: Path, resolved: Resolved, meanings: dict[str, str]) -> tupl
     if warnings:
         parts.append("<ul class=small>" + "".join(f"<li>{_e(w)}</li>" for w in warnings) + "</ul>")
     return {"kind": "drivers", "sentence": " ".join(sentences)}, "\n".join(parts)
+
+
+def _index_value(value: float) -> str:
+    """A sensitivity index as a reader writes it: below zero is estimation noise around 0, not a negative effect."""
+    if value != value:
+        return "\u2013"
+    return f"{value:.3f}" if value >= 0.0005 else "0 (noise)" if value < 0 else "0"
 
 
 def _discovery(folder: Path) -> str:
@@ -535,10 +542,17 @@ def _assumptions(resolved: Resolved, run: Path, metadata: dict) -> str:
         for r in rows
     )
     head = "".join(f"<th>{h}</th>" for h in ("key", "value", "meaning and quote", "source", "set in"))
-    where = str(metadata.get("scenario_file") or "the run's scenario.resolved.yaml")
+    file = metadata.get("scenario_file")
+    where = f"{file} and the files it extends" if origins else "the run's own copy, scenario.resolved.yaml"
+    changed = (
+        f"<p class=small>{_e(file)} has changed since the run, or cannot be found from here: each value is placed "
+        "in the run's own copy of the scenario instead.</p>"
+        if file and not origins
+        else ""
+    )
     return (
         f"<details id=appendix><summary>Appendix: every assumption ({len(rows)}), with its value, meaning, "
-        f"source and quote, and where it was set ({_e(where)} and the files it extends)</summary>"
+        f"source and quote, and where it was set ({_e(where)})</summary>{changed}"
         f"<table id=assumptions><tr>{head}</tr>{body}</table></details>"
     )
 

@@ -212,3 +212,17 @@ def test_the_track_record_is_the_packaged_line_or_says_none_was_measured(monkeyp
     skill.write_text(json.dumps({"line": "Brier 0.18 against 0.21 for the best baseline", "seed": 1}))
     assert report._skill_line({}) == "Brier 0.18 against 0.21 for the best baseline"
     assert report._skill_line({"skill": {"line": "the run's own"}}) == "the run's own"
+
+
+def test_a_changed_scenario_file_is_said_and_values_are_placed_in_the_runs_copy(reported, monkeypatch):
+    metadata = json.loads((reported / "metadata.json").read_text())
+    monkeypatch.setattr(report, "_user_origins", lambda metadata: {})
+    page = report.render(reported, [])
+    folded = page[page.index("<details") : page.index("</details>")]
+    assert f"{metadata['scenario_file']} has changed since the run" in folded
+    assert "the run&#x27;s scenario.resolved.yaml, line 11" in folded and str(reported) not in folded
+
+
+def test_sensitivity_indices_below_zero_read_as_noise():
+    assert report._index_value(-0.108) == "0 (noise)"
+    assert report._index_value(0.0002) == "0" and report._index_value(0.144) == "0.144"
