@@ -47,15 +47,13 @@ DIRECTION_WORDS = {
     0: "no clear direction",
 }
 
-#: An index below this is drawn as no bar and labelled "0" (estimates can dip below zero by noise).
-SHOWN = 0.005
-
 
 def tornado(analysis: Analysis, outcome: Outcome, subtitle: str) -> Figure:
     """Horizontal bars of the assumptions that move ``outcome`` most, largest on top, with 95 % intervals.
 
-    Each bar's colour says which way a higher value of the assumption moves the outcome; an index
-    within noise of zero (or below it) is drawn as no bar and labelled 0, never "-0.00".
+    Each bar's colour says which way a higher value of the assumption moves the outcome. Values are
+    labelled to 2 decimals, or 3 when every index is below 0.2 (PAWN's are small); an index that
+    rounds to zero, or falls below it by noise, is drawn as no bar and labelled 0, never "-0.00".
     """
     ranking = analysis.ranking(outcome.name).head(TOP).iloc[::-1]
     main = MAIN_MEASURE[analysis.method]
@@ -66,20 +64,29 @@ def tornado(analysis: Analysis, outcome: Outcome, subtitle: str) -> Figure:
     fig = Figure(figsize=(9.5, 0.38 * len(ranking) + 2.2), layout="constrained")
     ax = fig.add_subplot()
     y = np.arange(len(ranking))
-    values = _shown(ranking[main].to_numpy())
+    decimals = 3 if np.nanmax(ranking[main].to_numpy()) < 0.2 else 2
+    values = _shown(ranking[main].to_numpy(), decimals)
     ax.barh(y, values, color=[DIRECTION_COLOURS[d] for d in direction], xerr=_errors(ranking, main, values), capsize=2)
     if inner is not None:
-        inside = _shown(ranking[inner].to_numpy())
+        inside = _shown(ranking[inner].to_numpy(), decimals)
         ax.barh(
             y, inside, height=0.35, color="#252525", alpha=0.55, xerr=_errors(ranking, inner, inside), ecolor="#555"
         )
     reach = (
         _reach(ranking, main, values)
         if inner is None
-        else np.maximum(_reach(ranking, main, values), _reach(ranking, inner, _shown(ranking[inner].to_numpy())))
+        else np.maximum(_reach(ranking, main, values), _reach(ranking, inner, inside))
     )
     for yi, value, end in zip(y, values, reach, strict=True):
-        ax.annotate(f"{value:.2f}" if value else "0", (end, yi), xytext=(6, 0), textcoords="offset points", va="center")
+        ax.annotate(
+            f"{value:.{decimals}f}" if value else "0",
+            (end, yi),
+            xytext=(6, 0),
+            textcoords="offset points",
+            va="center",
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+            zorder=4,
+        )
     ax.set_yticks(y, ranking.index)
     ax.axvline(0, color="black", linewidth=0.6)
     ax.set_xlim(0, max(0.05, float(np.max(reach)) * 1.15))
@@ -91,17 +98,19 @@ def tornado(analysis: Analysis, outcome: Outcome, subtitle: str) -> Figure:
     floor = (analysis.floor or {}).get(outcome.name, {}).get(main)
     if floor is not None:
         handles.append(
-            ax.axvline(floor, color="#555", linestyle="--", linewidth=1, label="noise floor: random assumptions")
+            ax.axvline(
+                floor, color="#555", linestyle="--", linewidth=1, zorder=1, label="noise floor: random assumptions"
+            )
         )
     ax.legend(handles=handles, title=LABELS[main], loc="lower right", frameon=False, fontsize=8, title_fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     return fig
 
 
-def _shown(values: np.ndarray) -> np.ndarray:
-    """Indices as drawn: those within noise of zero, or below it, as 0."""
+def _shown(values: np.ndarray, decimals: int) -> np.ndarray:
+    """Indices as drawn: those that round to zero at ``decimals``, or fall below it by noise, as 0."""
     values = np.nan_to_num(np.asarray(values, dtype=float))
-    return np.where(values < SHOWN, 0.0, values)
+    return np.where(values < 0.5 * 10.0**-decimals, 0.0, values)
 
 
 def _errors(ranking: pd.DataFrame, measure: str, shown: np.ndarray) -> np.ndarray | None:

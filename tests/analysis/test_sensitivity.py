@@ -224,3 +224,17 @@ def test_tornado_shows_direction_and_draws_no_negative_bars():
     assert "-0.00" not in labels and sorted(labels) == ["0", "0.20", "0.50"]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "higher value makes it likelier" in legend and "higher value makes it less likely" in legend
+
+
+def test_tornado_labels_small_indices_to_three_decimals_and_marks_the_noise_floor():
+    from simulator.analysis.drivers_output import tornado
+
+    rows = [("a", "median", 0.063, np.nan, -1.0), ("b", "median", 0.004, np.nan, 0.0)]
+    rows += [("a", "maximum", 0.14, np.nan, -1.0), ("b", "maximum", 0.01, np.nan, 0.0)]
+    indices = pd.DataFrame([("q", *row) for row in rows], columns=sa.INDEX_COLUMNS)
+    analysis = sa.Analysis("pawn", indices, [], floor={"q": {"median": 0.008, "maximum": 0.02}})
+    outcome = type("O", (), {"name": "q", "text": "Will it?"})()
+    ax = tornado(analysis, outcome, "a subtitle").axes[0]
+    assert sorted(t.get_text() for t in ax.texts) == ["0.004", "0.063"]
+    floor = [line for line in ax.lines if line.get_linestyle() == "--"]
+    assert len(floor) == 1 and floor[0].get_xdata()[0] == 0.008
