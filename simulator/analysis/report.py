@@ -406,10 +406,17 @@ def _index_value(value: float) -> str:
 
 def _discovery(folder: Path) -> str:
     found = json.loads((folder / "discovery.json").read_text())
-    parts = [
-        f"<h2>What must be true for {_e(found['outcome'])}</h2>",
-        f"<p>PRIM box: {_e(found['box_in_words'])} (in {found['base_rate']:.1%} of all worlds).</p>",
-    ]
+    box = found.get("box") or {}
+    where = str(found["box_in_words"]).split(":")[0]
+    parts = [f"<h2>What must be true: {_e(found.get('text') or found['outcome'])}</h2>"]
+    if "coverage" in box and "density" in box:
+        parts.append(
+            f"<p>Where it is likeliest (PRIM's chosen box): {_e(where)}. That box holds {box['coverage']:.0%} of "
+            f"the worlds where it comes true, and in it the chance is {box['density']:.0%}, against "
+            f"{found['base_rate']:.1%} over all worlds.</p>"
+        )
+    else:
+        parts.append(f"<p>PRIM box: {_e(found['box_in_words'])} (in {found['base_rate']:.1%} of all worlds).</p>")
     if (folder / "cart_rules.csv").is_file():
         rules = pd.read_csv(folder / "cart_rules.csv")
         headers = {

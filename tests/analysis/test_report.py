@@ -37,6 +37,7 @@ def reported(tmp_path_factory):
     assert runner.invoke(app, [str(a) for a in signs]).exit_code == 0
     drivers = ["sensitivity", run, "--outcome", "summit_2025", "--out", run / "drivers-pawn"]
     assert runner.invoke(app, [str(a) for a in drivers]).exit_code == 0
+    assert runner.invoke(app, ["discover", str(run), "--outcome", "ceasefire_2026"]).exit_code == 0
     again = runner.invoke(app, ["report", str(run), "--force"])
     assert again.exit_code == 0, again.output
     return run
@@ -168,6 +169,7 @@ def test_headings_and_columns_speak_to_a_reader(reported):
         assert raw not in text, raw
     assert not any(re.search(r"\((sobol|pawn|morris), ", heading) for heading in page.headings)
     assert "What drives the outcomes: PAWN indices from this run's worlds" in page.headings
+    assert "What must be true: Will a ceasefire in Ukraine be agreed by the end of 2026?" in page.headings
     headers = [cell for where, cell in page.cells if "th" in where]
     assert "hit rate (seen in the outcome's worlds)" in headers and "a higher value" in headers
 
