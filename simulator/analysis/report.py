@@ -325,6 +325,8 @@ def _table(
                     else f"{value:.3f}"
                 )
                 cells.append(f"<td class=n>{_e(text)}</td>")
+            elif isinstance(value, int | np.integer) and not isinstance(value, bool):
+                cells.append(f"<td class=n>{value:,}</td>")
             else:
                 cells.append(f"<td>{_e(_reader_value(str(value)))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
