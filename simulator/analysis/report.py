@@ -31,6 +31,7 @@ from simulator.analysis.outcomes import OutcomeError, describe_event, parse_outc
 from simulator.analysis.sensitivity import direction_words
 from simulator.engine.rows import first_month_columns
 from simulator.results.outputs import overrides_in
+from simulator.results.plots import percent
 from simulator.scenario.loader import Resolved, ScenarioError, resolve_scenario
 from simulator.scenario.provenance import describe
 from simulator.vocabulary import EVENT_TABLE, KEY_EVENTS, LEVELS
@@ -155,15 +156,6 @@ def _interval(p: float, runs: int) -> tuple[float, float]:
     return max(0.0, p - half), min(1.0, p + half)
 
 
-def _percent(p: float) -> str:
-    """A probability as a reader writes it: whole percent, "<1%" or ">99%" at the ends."""
-    if 0 < p < 0.005:
-        return "<1%"
-    if 0.995 <= p < 1:
-        return ">99%"
-    return f"{p:.0%}"
-
-
 def _bottom_line(summary: dict, analyses: list[tuple[dict, str]]) -> str:
     """The report's first words: the forecast, what drives it, what would change it, the track record."""
     runs = summary["runs"]
@@ -173,13 +165,13 @@ def _bottom_line(summary: dict, analyses: list[tuple[dict, str]]) -> str:
     low, high = _interval(final[first], runs)
     items = [
         f"<b>The forecast.</b> Most likely at {_e(summary['horizon'])}: relations at {_e(_words(first))} "
-        f"({_percent(final[first])}, 95 % interval {_percent(low)} to {_percent(high)}), then "
-        f"{_e(_words(second))} ({_percent(final[second])})."
+        f"({percent(final[first])}, 95 % interval {percent(low)} to {percent(high)}), then "
+        f"{_e(_words(second))} ({percent(final[second])})."
     ]
     questions = summary.get("questions", {})
     if questions:
         asked = "".join(
-            f"<li>{_e(q.get('text') or qid)} <b>{_percent(q['probability'])}</b> "
+            f"<li>{_e(q.get('text') or qid)} <b>{percent(q['probability'])}</b> "
             f"(\u00b1 {Z95 * q['standard_error']:.0%})</li>"
             for qid, q in questions.items()
         )
@@ -303,11 +295,11 @@ def _read_analyses(folders: list[Path], resolved: Resolved) -> list[tuple[dict, 
 
 def _table(
     frame: pd.DataFrame,
-    percent: tuple[str, ...] = (),
+    in_percent: tuple[str, ...] = (),
     headers: dict[str, str] | None = None,
     ratio: tuple[str, ...] = (),
 ) -> str:
-    """A table of ``frame`` under human ``headers``; ``percent`` columns in %, ``ratio`` ones as "2.5x", others .000."""
+    """A table of ``frame`` under human ``headers``: ``in_percent`` columns in %, ``ratio`` ones as "2.5x"."""
     names = headers or {}
     head = "".join(f"<th>{_e(names.get(str(c), str(c)))}</th>" for c in frame.columns)
     rows = []
@@ -319,7 +311,7 @@ def _table(
                     "\u2013"
                     if value != value
                     else f"{value:.1%}"
-                    if column in percent
+                    if column in in_percent
                     else f"{value:.1f}\u00d7"
                     if column in ratio
                     else f"{value:.3f}"
@@ -455,19 +447,19 @@ def _signposts(folder: Path, resolved: Resolved) -> tuple[dict, str]:
     by = str(about.get("by") or (named.group(2) if named else ""))
     text = _outcome_text(outcome, resolved) if outcome else "the outcome"
     shown = table[[column for column in SIGNPOST_COLUMNS if column in table.columns]]
-    percent = ("share_seen", "p_if_seen", "p_if_not_seen", "hit_rate", "false_alarm_rate")
+    shares = ("share_seen", "p_if_seen", "p_if_not_seen", "hit_rate", "false_alarm_rate")
     heading = f"What to watch by {by}: {text}" if by else f"What to watch: {text}"
     base = float(table["p_outcome"].iloc[0])
     section = (
         f"<h2>{_e(heading)}</h2><p>Over all worlds the chance is {base:.1%}. The signposts that move it most, "
-        "strongest first:</p>" + _table(shown, percent, SIGNPOST_COLUMNS, ratio=("lift",))
+        "strongest first:</p>" + _table(shown, shares, SIGNPOST_COLUMNS, ratio=("lift",))
     )
     best = table.iloc[0]
     direction = "rises" if best["p_if_seen"] > base else "falls"
     sentence = (
         f"Watch for {_e(best['signpost'])}: if it is seen, the chance that {_e(_lower_first(text))} {direction} "
-        f"from {_percent(base)} to {_percent(best['p_if_seen'])} (it is seen in {_percent(best['hit_rate'])} "
-        f"of the worlds where it comes true, and in {_percent(best['false_alarm_rate'])} of the others)."
+        f"from {percent(base)} to {percent(best['p_if_seen'])} (it is seen in {percent(best['hit_rate'])} "
+        f"of the worlds where it comes true, and in {percent(best['false_alarm_rate'])} of the others)."
     )
     return {"kind": "signposts", "sentence": sentence}, section
 

@@ -219,7 +219,7 @@ def _curves(
     title: str,
     ylabel: str,
 ) -> Figure:
-    """Probability curves (label, values, colour) over months, with 95 % bands, labelled at their ends."""
+    """Probability curves (label, values, colour) over months, with 95 % bands, labelled at their ends with values."""
     fig = Figure(figsize=(11, 6), layout="constrained")
     ax = fig.add_subplot()
     x = np.arange(len(months))
@@ -229,7 +229,9 @@ def _curves(
     _month_axis(ax, months)  # the axis ends at the horizon; the labels sit beyond it
     ax.set_ylim(0, 1)
     _percent_axis(ax.yaxis)
-    labels, ends, colours = zip(*((label, float(v[-1]), colour) for label, v, colour in curves), strict=True)
+    labels, ends, colours = zip(
+        *((f"{label} {percent(float(v[-1]))}", float(v[-1]), colour) for label, v, colour in curves), strict=True
+    )
     _direct_labels(ax, list(ends), list(labels), list(colours))
     pad = _mark_schedule(ax, scenario)
     ax.set_ylabel(ylabel)
@@ -269,8 +271,8 @@ def level_at_horizon(
         edgecolor="white",
         label="highest level reached",
     )
-    ax.bar_label(bars, labels=[_bar_percent(final[k]) for k in LEVELS], padding=2, fontsize=9)
-    ax.bar_label(highest, labels=[_bar_percent(reached[k]) for k in LEVELS], padding=2, fontsize=9, color="#555555")
+    ax.bar_label(bars, labels=[percent(final[k]) for k in LEVELS], padding=2, fontsize=9)
+    ax.bar_label(highest, labels=[percent(reached[k]) for k in LEVELS], padding=2, fontsize=9, color="#555555")
     ax.set_xticks(x, _labels(LEVELS))
     ax.set_ylim(0, 1)
     _percent_axis(ax.yaxis)
@@ -280,9 +282,13 @@ def level_at_horizon(
     return fig
 
 
-def _bar_percent(p: float) -> str:
-    """A bar's value as a reader writes it: whole percent, "<1%" for a sliver."""
-    return "<1%" if 0 < p < 0.005 else f"{p:.0%}"
+def percent(p: float) -> str:
+    """A probability as a reader writes it: whole percent, "<1%" and ">99%" where rounding would say 0 or 100."""
+    if 0 < p < 0.005:
+        return "<1%"
+    if 0.995 <= p < 1:
+        return ">99%"
+    return f"{p:.0%}"
 
 
 def events_over_time(events: pd.DataFrame, scenario: "str | Caption") -> Figure:

@@ -51,8 +51,13 @@ def test_schedule_is_marked_on_time_axes(baseline, result, caption):
 def test_lines_are_labelled_directly_without_overlap(result, caption):
     fig = plots.events_over_time(result.events_by_month, caption)
     assert fig.axes[0].get_legend() is None
-    labels = [t for t in fig.axes[0].texts if t.get_text() in {"summit", "ceasefire", "peace agreement"}]
-    assert len(labels) == 3
+    ends = result.events_by_month.iloc[-1]
+    wanted = {
+        f"{label} {plots.percent(ends[event])}"
+        for event, label in (("summit", "summit"), ("ceasefire", "ceasefire"), ("peace_agreement", "peace agreement"))
+    }
+    labels = [t for t in fig.axes[0].texts if t.get_text() in wanted]
+    assert len(labels) == 3  # each curve is labelled with its name and its value at the horizon
     heights = np.array(plots._spread([0.40, 0.41, 0.41, 0.2, 0.0, 0.0]))
     assert np.diff(np.sort(heights)).min() >= 0.04 - 1e-9 and heights.min() >= 0
     assert abs(heights[3] - 0.2) < 1e-9  # a label with room stays at its line's end
@@ -109,9 +114,10 @@ def test_bars_carry_their_values(result, caption):
     final, reached = result.final_level_probabilities(), result.max_level_probabilities()
     fig = plots.level_at_horizon(final, reached, "2029-01", caption)
     labels = [t.get_text() for t in fig.axes[0].texts]
-    expected = [plots._bar_percent(final[k]) for k in LEVELS] + [plots._bar_percent(reached[k]) for k in LEVELS]
+    expected = [plots.percent(final[k]) for k in LEVELS] + [plots.percent(reached[k]) for k in LEVELS]
     assert labels == expected
-    assert plots._bar_percent(0.003) == "<1%" and plots._bar_percent(0.0) == "0%"
+    assert plots.percent(0.003) == "<1%" and plots.percent(0.0) == "0%"
+    assert plots.percent(0.9996) == ">99%" and plots.percent(1.0) == "100%" and plots.percent(0.466) == "47%"
 
 
 def _crowded(caption):
