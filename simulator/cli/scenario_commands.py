@@ -90,7 +90,9 @@ def explore(
         str, typer.Option(help="Address to listen on; anything but 127.0.0.1 lets other machines in.")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8521,
-    runs: Annotated[int | None, typer.Option(min=1, help="Worlds per forecast (default: configs/engine.yaml).")] = None,
+    runs: Annotated[
+        int | None, typer.Option(min=1, help="Worlds per forecast (default: configs/engine.yaml).")
+    ] = None,
     seed: SeedOption = None,
     workers: Annotated[
         int | None, typer.Option(min=1, help="Worker processes (default: configs/engine.yaml: one per core).")

@@ -234,3 +234,4 @@ def _real(value: np.ndarray | np.floating | float) -> np.ndarray | float:
     if np.ndim(value):
         return np.asarray(value, dtype=REAL)
     return REAL(value)
+
