@@ -212,25 +212,10 @@ def run_chunk(plan: RunPlan, index: int, progress: Progress | None = None) -> Ch
     """Advance the worlds of chunk ``index`` to the horizon; the unit of work a worker runs."""
     first, count = plan.chunks[index]
     design = plan.design
-    evidence = plan.spec.evidence
-    model = RelationsModel(
-        plan.spec,
-        worlds=count,
-        seed=plan.seed,
-        first_world=first,
-        paths=plan.trajectories,
-        design=None if design is None else design.values(first, count),
-        history=0 if evidence is None else evidence.as_of.minus(plan.spec.start) + 1,
-    )
-    effective, ancestors = None, None
-    if evidence is not None:
-        conditioned = Filter(model)
-        conditioned.run(progress)
-        effective, ancestors = conditioned.effective, conditioned.ancestors
-    while model.running:
-        model.step()
-        if progress is not None:
-            progress(count)
+    values = None if design is None else design.values(first, count)
+    model, conditioned = advance(plan.spec, plan.seed, first, count, values, plan.trajectories, progress)
+    effective = None if conditioned is None else conditioned.effective
+    ancestors = None if conditioned is None else conditioned.ancestors
     varying = [path for path, value in assumptions(plan.spec) if not isinstance(value, Fixed)]
     worlds = world_table(model, varying)
     if ancestors is not None:
@@ -246,6 +231,41 @@ def run_chunk(plan: RunPlan, index: int, progress: Progress | None = None) -> Ch
         worlds=to_arrow(worlds),
         trajectories=to_parquet(trajectory_table(model)) if plan.trajectories else None,
     )
+
+
+def advance(
+    spec: Scenario,
+    seed: int,
+    first: int,
+    count: int,
+    design: dict[str, np.ndarray] | None = None,
+    paths: bool = False,
+    progress: Progress | None = None,
+) -> tuple[RelationsModel, Filter | None]:
+    """Worlds ``first`` .. ``first + count - 1`` advanced to the horizon, conditioned on the evidence if any.
+
+    Returns:
+        The model at the horizon, and the filter that conditioned it (``None`` without evidence).
+    """
+    evidence = spec.evidence
+    model = RelationsModel(
+        spec,
+        worlds=count,
+        seed=seed,
+        first_world=first,
+        paths=paths,
+        design=design,
+        history=0 if evidence is None else evidence.as_of.minus(spec.start) + 1,
+    )
+    conditioned = None
+    if evidence is not None:
+        conditioned = Filter(model)
+        conditioned.run(progress)
+    while model.running:
+        model.step()
+        if progress is not None:
+            progress(count)
+    return model, conditioned
 
 
 def _with_design(

@@ -169,3 +169,28 @@ def test_too_few_effective_worlds_are_warned_of(asof):
 def test_a_run_without_evidence_reports_none(asof):
     result = simulator.run(asof, runs=500, seed=2)
     assert "evidence" not in result.summary() and result.evidence() is None and result.tally.effective is None
+
+
+def test_rejuvenation_keeps_copies_from_sharing_one_draw_and_keeps_the_spread(baseline):
+    spec = baseline.model_copy(update={"calibration": "point"})
+    observed = [{"month": "2025-03", "event": "summit"}, {"month": "2025-06", "level": "selective_cooperation"}]
+
+    def conditioned(shrinkage: float) -> tuple[RelationsModel, Filter]:
+        evidence = Evidence.model_validate(
+            {"as_of": "2025-08", "observed": observed, "shrinkage": shrinkage, "error": 0.01}
+        )
+        model = RelationsModel(spec.model_copy(update={"evidence": evidence}), worlds=4096, seed=9, history=8)
+        filtered = Filter(model)
+        filtered.run()
+        return model, filtered
+
+    still, _ = conditioned(1.0)
+    moved, filtered = conditioned(0.95)
+    assert filtered.resampled, "the evidence must have forced a resampling"
+    path = next(p for p in filtered.jittered if not p.startswith("shocks."))
+    copies = len(np.unique(filtered.ancestors))
+    assert len(np.unique(still.draws[path])) <= copies < 4096  # without rejuvenation, copies share their draw
+    assert len(np.unique(moved.draws[path])) > 0.9 * 4096
+    assert np.std(moved.draws[path]) == pytest.approx(np.std(still.draws[path]), rel=0.25)
+    low, high = filtered.jittered[path]
+    assert (moved.draws[path] >= low).all() and (moved.draws[path] <= high).all()
