@@ -87,6 +87,16 @@ def summary(result: RunResult, elapsed: float) -> None:
     """The terminal summary: levels at the horizon, by year, key events and questions."""
     spec = result.spec
     console.print("\n" + run_header(result, elapsed))
+    conditioned = result.evidence()
+    if conditioned is not None:
+        fewest = conditioned["fewest_effective_worlds"]
+        console.print(
+            f"conditioned on {conditioned['observations']} observations through {conditioned['as_of']}"
+            f" (record error {conditioned['error']:g}); fewest effective worlds after an update:"
+            f" {fewest or 0:,.0f} ({conditioned['fewest_effective_share'] or 0:.1%})"
+        )
+        if conditioned["warning"]:
+            errors.print(f"[bold yellow]warning:[/] {escape(conditioned['warning'])}", highlight=False)
 
     final, reached = result.final_level_probabilities(), result.max_level_probabilities()
     levels = Table(title=f"Level of relations in {spec.horizon}", title_justify="left")
