@@ -219,15 +219,17 @@ def read(path: Path) -> Ledger:
     """
     _refuse_link(path)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
     except FileNotFoundError:
         raise LedgerError(f"{path}: no ledger here (`sim ledger freeze` starts one)") from None
     except OSError as error:
         raise LedgerError(f"{path}: cannot read the ledger: {error.strerror or error}") from None
-    with os.fdopen(fd, "rb") as file:
-        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise LedgerError(f"{path}: not a ledger file (a folder, FIFO or device)")
-        return parse(file.read(), path)
+        return parse(_read_fd(fd), path)
+    finally:
+        os.close(fd)
 
 
 def torn_note(ledger: Ledger) -> str | None:
@@ -244,7 +246,7 @@ def torn_note(ledger: Ledger) -> str | None:
 def _locked(path: Path, create: bool) -> Iterator[int]:
     """The ledger opened for appending, under an exclusive lock; created (exclusively) if ``create`` and absent."""
     _refuse_link(path)
-    flags = os.O_RDWR | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC
+    flags = os.O_RDWR | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
     made = False
     try:
         try:
