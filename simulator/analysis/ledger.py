@@ -504,11 +504,19 @@ def resolution_body(ledger: Ledger, key: str, outcome: bool, source: str, made: 
     """The content of a resolution entry.
 
     Raises:
-        LedgerError: as ``targets``, or for an empty source.
+        LedgerError: as ``targets``, for an empty source, or for a 'no' before the question's last month has ended.
     """
     if not source.strip():
         raise LedgerError("--source: say where the outcome is found (a link, a report, a date)")
     keys = targets(ledger, key)
+    if not outcome:
+        asked = {f"{e['n']}:{q['id']}": q["rule"].get("by") for e in ledger.forecasts() for q in e["questions"]}
+        month = Month(made.year, made.month)
+        open_until = [asked[k] for k in keys if asked[k] and Month.parse(asked[k]) >= month]
+        if open_until:
+            raise LedgerError(
+                f"{key!r}: 'no' cannot be known before the question's last month, {open_until[0]}, has ended"
+            )
     return {
         "kind": "resolution",
         "made": made.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),

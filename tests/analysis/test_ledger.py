@@ -16,6 +16,7 @@ from simulator.analysis import ledger as L
 from tests.conftest import ROOT
 
 MADE = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+LATER = datetime(2029, 2, 1, tzinfo=UTC)
 
 
 def forecast(start="2025-01", questions=(("summit_2025", "summit", "2025-12", 0.42),), timing="after"):
@@ -129,7 +130,7 @@ def test_the_next_append_removes_an_unfinished_line(tmp_path):
 def test_appending_only_extends_the_file(tmp_path):
     path = tmp_path / "ledger.jsonl"
     data = small_ledger(path)
-    L.append(path, lambda found: L.resolution_body(found, "ceasefire", False, "no truce", MADE))
+    L.append(path, lambda found: L.resolution_body(found, "ceasefire", False, "no truce", LATER))
     after = path.read_bytes()
     assert after.startswith(data) and after[len(data) :].count(b"\n") == 1
 
@@ -231,6 +232,16 @@ def test_a_question_id_resolves_every_open_forecast_that_asks_the_same(tmp_path)
         L.targets(L.read(path), "summit_2025")
 
 
+def test_no_is_refused_until_the_questions_last_month_has_ended(tmp_path):
+    path = tmp_path / "ledger.jsonl"
+    L.append(path, lambda _: forecast(questions=(("truce", "ceasefire", "2026-12", 0.2),)), create=True)
+    found = L.read(path)
+    with pytest.raises(L.LedgerError, match="'no' cannot be known before .* 2026-12"):
+        L.resolution_body(found, "truce", False, "none yet", MADE)
+    assert L.resolution_body(found, "truce", True, "agreed", MADE)["outcome"] is True  # a yes is known when it happens
+    assert L.resolution_body(found, "truce", False, "none", datetime(2027, 1, 1, tzinfo=UTC))["outcome"] is False
+
+
 @pytest.mark.parametrize("word", ["maybe", "y", "true", ""])
 def test_only_yes_and_no_are_answers(word):
     with pytest.raises(L.LedgerError, match="write yes or no"):
@@ -243,7 +254,7 @@ def scored_ledger(path: Path) -> None:
     L.append(path, lambda _: forecast("2027-01", before, "before"), create=True)
     L.append(path, lambda _: forecast("2025-01", (("d<script>", "summit", "2025-12", 0.1),), "after"))
     for key, outcome in (("1:a", True), ("1:b", False), ("1:c", False), ("2:d<script>", True)):
-        L.append(path, lambda f, k=key, o=outcome: L.resolution_body(f, k, o, "<b>src</b> & co", MADE))
+        L.append(path, lambda f, k=key, o=outcome: L.resolution_body(f, k, o, "<b>src</b> & co", LATER))
 
 
 def test_the_scores_keep_after_the_fact_apart_and_count_every_miss(tmp_path):

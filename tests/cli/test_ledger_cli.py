@@ -133,6 +133,7 @@ def test_resolve_appends_a_chained_entry_and_score_writes_the_page(frozen):
         (("resolve", "1:nope", "yes", "--source", "x"), "has no question 'nope'"),
         (("resolve", "nope", "no", "--source", "x"), "no forecast"),
         (("resolve", "1:summit_2025", "no", "--source", " "), "--source"),
+        (("resolve", "1:normalization_2028", "no", "--source", "x"), "'no' cannot be known before"),
         (("rerun", "5"), "no entry 5"),
         (("rerun", "one"), "number of a forecast entry"),
         (("freeze", "missing.yaml"), "no scenario file"),
@@ -140,7 +141,8 @@ def test_resolve_appends_a_chained_entry_and_score_writes_the_page(frozen):
         (("freeze", "mine.yaml", "--evidence", "nothing.txt"), "not a file"),
     ],
 )
-def test_bad_input_is_one_message_exit_2_and_nothing_written(frozen, args, message):
+def test_bad_input_is_one_message_exit_2_and_nothing_written(frozen, monkeypatch, args, message):
+    monkeypatch.setattr(ledger_commands, "_now", lambda: datetime(2026, 12, 7, tzinfo=UTC))
     (frozen / "bad.yaml").write_text("extends: trump2025.yaml\nkremlin:\n  cauton: 1\n")
     shutil.copy(BASELINE, frozen / "trump2025.yaml")
     before = (frozen / "ledger.jsonl").read_bytes()
