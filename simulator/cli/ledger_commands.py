@@ -9,7 +9,7 @@ probabilities or changed inputs, exit 1. The ledger is only ever appended to
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.markup import escape
@@ -153,31 +153,14 @@ def verify(
         found = read(ledger)
     except LedgerError as error:
         _fail(str(error))
+    kept = f"; the {len(found.entries)} entries before it verify"
     if found.damage is not None:
-        errors.print(
-            f"[bold red]damaged:[/] {escape(str(ledger))}: {escape(str(found.damage))}; "
-            f"the {len(found.entries)} entries before it verify",
-            highlight=False,
-            soft_wrap=True,
-        )
-        raise typer.Exit(code=1)
+        _found("damaged", f"{ledger}: {found.damage}{kept}")
     if found.torn:
-        errors.print(
-            f"[bold red]unfinished:[/] {escape(str(ledger))}: line {len(found.entries) + 1} "
-            f"({len(found.torn)} bytes) has no end: a write was cut off, or the file was cut; "
-            f"the {len(found.entries)} entries before it verify",
-            highlight=False,
-            soft_wrap=True,
-        )
-        raise typer.Exit(code=1)
+        line = f"line {len(found.entries) + 1} ({len(found.torn)} bytes)"
+        _found("unfinished", f"{ledger}: {line} has no end: a write was cut off, or the file was cut{kept}")
     if head is not None and head.lower() not in {entry["hash"] for entry in found.entries}:
-        errors.print(
-            f"[bold red]not found:[/] {escape(str(ledger))} holds no entry with hash {escape(head)}: "
-            "the entries it was published with were changed or removed",
-            highlight=False,
-            soft_wrap=True,
-        )
-        raise typer.Exit(code=1)
+        _found("not found", f"{ledger} holds no entry with hash {head}: the entries published with it were changed")
     console.print(
         f"ok: {escape(str(ledger))}: {len(found.entries)} entries, chained; head {found.head}",
         highlight=False,
@@ -292,7 +275,13 @@ def rerun(
     console.print("The rerun gives the frozen probabilities, bit for bit.")
 
 
-def _different(changes: list[str]) -> None:
+def _found(label: str, message: str) -> NoReturn:
+    """What ``verify`` found wrong: one message, exit 1."""
+    errors.print(f"[bold red]{label}:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=1)
+
+
+def _different(changes: list[str]) -> NoReturn:
     errors.print(
         "[bold red]cannot rerun:[/] the recorded inputs are not those of the forecast:\n  "
         + "\n  ".join(escape(c) for c in changes),
