@@ -354,10 +354,15 @@ def software() -> dict[str, Any]:
     commit = modified = None
     try:
         found = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10, check=False
+            ["git", "-C", str(root), "rev-parse", "--show-toplevel", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
         )
-        if found.returncode == 0:
-            commit = found.stdout.strip()
+        top, _, head = found.stdout.strip().partition("\n")
+        if found.returncode == 0 and Path(top).resolve() == root:  # the package's own checkout, not one around it
+            commit = head.strip()
             status = subprocess.run(
                 ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no", "--", "simulator"],
                 capture_output=True,

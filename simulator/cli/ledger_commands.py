@@ -7,6 +7,7 @@ probabilities or changed inputs, exit 1. The ledger is only ever appended to
 (``analysis.ledger``).
 """
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -97,8 +98,12 @@ def freeze(
 
     if ledger.exists() or ledger.is_symlink():
         _read(ledger)
+        if not os.access(ledger, os.W_OK):
+            _fail(f"--ledger {ledger}: cannot be written (no permission)")
     elif not ledger.parent.is_dir():
         _fail(f"--ledger {ledger}: the folder {ledger.parent} does not exist")
+    elif not os.access(ledger.parent, os.W_OK):
+        _fail(f"--ledger {ledger}: cannot create it in {ledger.parent} (no permission)")
     config = _engine_config(config_dir)
     if not scenario.is_file():
         _fail(f"{scenario}: no scenario file here")
@@ -123,8 +128,10 @@ def freeze(
     body["sets"] = list(set_ or [])
     entry = _append(ledger, lambda _: body, create=True)
     table = Table(title=f"Entry {entry['n']} of {ledger}: {spec.name}, {runs:,} worlds, seed {seed}")
-    for column in ("question", "probability", "made", "id to resolve"):
-        table.add_column(column, justify="right" if column == "probability" else "left")
+    table.add_column("question")
+    table.add_column("probability", justify="right", no_wrap=True)
+    table.add_column("made", no_wrap=True)
+    table.add_column("id to resolve", no_wrap=True)
     for q in entry["questions"]:
         made = {"before": "before the fact", "during": "during its window", "after": "AFTER THE FACT"}[q["timing"]]
         table.add_row(
