@@ -2,12 +2,14 @@
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from xml.etree import ElementTree
 
 import numpy as np
 import pytest
@@ -166,6 +168,7 @@ def test_missing_linked_and_folder_ledgers_are_refused(tmp_path):
 _WRITER = """
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 from simulator.analysis import ledger as L
 path = Path(sys.argv[1])
 big = "x" * 4_000_000
@@ -295,3 +298,5 @@ def test_the_track_record_page_is_self_contained_and_escaped(tmp_path):
     assert "<td>2:d&lt;script&gt;</td>" in after and "1:a" not in after.split("Open questions")[0]
     assert before.count('class="miss"') == 1  # b: 80 % for a ceasefire that did not come
     assert "<svg" in before and "<svg" in after
+    for svg in re.findall(r"<svg.*?</svg>", page, re.S):
+        ElementTree.fromstring(svg)  # well-formed inline SVG

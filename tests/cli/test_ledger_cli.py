@@ -173,3 +173,13 @@ def test_a_damaged_ledger_is_refused_and_left_as_it_is(frozen, command):
     assert result.exit_code == 2 and "line 1: entry 1 was changed" in result.output
     assert path.read_bytes() == damaged
     assert not (frozen / "track_record.html").exists()
+
+
+def test_an_empty_ledger_verifies_and_scores(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ledger.jsonl").write_bytes(b"")
+    result = sim("ledger", "verify")
+    assert result.exit_code == 0 and "0 entries" in result.output and L.GENESIS in result.output
+    result = sim("ledger", "score")
+    assert result.exit_code == 0 and "0 of 0" in result.output
+    assert "No resolved forecast" in (tmp_path / "track_record.html").read_text()
