@@ -33,6 +33,7 @@ import html
 import json
 import math
 import os
+import re
 import stat
 import subprocess
 from collections.abc import Callable, Iterator
@@ -40,10 +41,11 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from simulator.months import Month
 from simulator.record import LAST
@@ -69,6 +71,54 @@ TIMING_MEANING = {
 #: The central share of the bootstrap replicates an interval covers, and how many replicates.
 COVERAGE = 0.9
 REPLICATES = 2000
+
+
+_MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+class _Shape(BaseModel):
+    """What readers of an entry rely on; other fields are kept as written."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class _Question(_Shape):
+    id: str
+    text: str
+    rule: dict[str, Any]
+    probability: float = Field(ge=0, le=1)
+    standard_error: float = Field(ge=0)
+    timing: Literal["before", "during", "after"]
+
+    @field_validator("rule")
+    @classmethod
+    def _by_is_a_month(cls, rule: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(rule.get("by"), str) or not re.match(_MONTH, rule["by"]):
+            raise ValueError("a question's rule needs its month, by: YYYY-MM")
+        return rule
+
+
+class _ScenarioShape(_Shape):
+    name: str
+    start: str = Field(pattern=_MONTH)
+
+
+class _Forecast(_Shape):
+    made: str
+    scenario: _ScenarioShape
+    questions: list[_Question]
+    runs: int = Field(ge=1)
+    seed: int = Field(ge=0)
+
+
+class _Resolution(_Shape):
+    made: str
+    resolves: list[str] = Field(min_length=1)
+    outcome: bool
+    source: str = Field(min_length=1)
+
+
+SHAPES: dict[str, type[_Shape]] = {"forecast": _Forecast, "resolution": _Resolution}
 
 
 class LedgerError(ValueError):
@@ -181,9 +231,24 @@ def _check_entry(line: bytes, n: int, prev: str) -> tuple[dict[str, Any] | None,
         return None, f"entry {n} was changed: its content does not match its hash"
     if form != line:
         return None, f"entry {n} was changed: it is not written in the one form the ledger writes"
-    if entry.get("kind") not in ("forecast", "resolution"):
+    if entry.get("kind") not in SHAPES:
         return None, f"entry {n}: unknown kind {entry.get('kind')!r}"
+    try:
+        SHAPES[entry["kind"]].model_validate(entry)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return None, f"entry {n}: {where}: {first['msg']}"
     return entry, None
+
+
+def _check_resolves(entry: dict[str, Any], open_: set[str]) -> str | None:
+    """What is wrong with a resolution given the forecasts still open before it, or None; closes those it resolves."""
+    for key in entry["resolves"]:
+        if key not in open_:
+            return f"entry {entry['n']} resolves {key!r}, which is no open forecast before it"
+        open_.discard(key)
+    return None
 
 
 def parse(data: bytes, path: Path) -> Ledger:
@@ -195,9 +260,14 @@ def parse(data: bytes, path: Path) -> Ledger:
     ledger.torn, ledger.size = torn, len(data) - len(torn)
     if not ledger.size:
         return ledger
-    prev = GENESIS
+    prev, open_ = GENESIS, set()
     for number, line in enumerate(committed.split(b"\n"), start=1):
         entry, problem = _check_entry(line, number, prev)
+        if entry is not None and entry["kind"] == "resolution":
+            problem = _check_resolves(entry, open_)
+            entry = None if problem else entry
+        elif entry is not None:
+            open_.update(f"{number}:{q['id']}" for q in entry["questions"])
         if entry is None:
             ledger.damage = Damage(number, problem or "damaged")
             return ledger

@@ -300,3 +300,20 @@ def test_the_track_record_page_is_self_contained_and_escaped(tmp_path):
     assert "<svg" in before and "<svg" in after
     for svg in re.findall(r"<svg.*?</svg>", page, re.S):
         ElementTree.fromstring(svg)  # well-formed inline SVG
+
+
+def test_an_entry_sealed_by_hand_in_the_wrong_shape_is_damage(tmp_path):
+    """A well-chained line that readers could not use is found, not met later as a traceback."""
+    good = L.sealed(forecast(), 1, L.GENESIS)
+    bad = forecast()
+    bad["questions"][0]["probability"] = 1.5
+    found = L.parse(L.canonical(good) + b"\n" + L.canonical(L.sealed(bad, 2, good["hash"])) + b"\n", tmp_path)
+    assert found.damage.line == 2 and "questions.0.probability" in found.damage.message
+    stray = {"kind": "resolution", "made": "x", "resolves": ["1:nope"], "outcome": True, "source": "s"}
+    found = L.parse(L.canonical(good) + b"\n" + L.canonical(L.sealed(stray, 2, good["hash"])) + b"\n", tmp_path)
+    assert found.damage.line == 2 and "no open forecast" in found.damage.message
+    twice = {**stray, "resolves": ["1:summit_2025"]}
+    first = L.sealed(twice, 2, good["hash"])
+    second = L.sealed(twice, 3, first["hash"])
+    data = b"".join(L.canonical(e) + b"\n" for e in (good, first, second))
+    assert L.parse(data, tmp_path).damage.line == 3
