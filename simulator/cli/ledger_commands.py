@@ -218,6 +218,8 @@ def score(
     target = _output_file(out or Path("track_record.html"), "--out", force=out is not None)
     if target.is_symlink():
         _fail(f"--out {target}: is a link; name the file itself")
+    if target.exists() and target.samefile(ledger):
+        _fail(f"--out {target}: is the ledger itself; name another file for the page")
     page = score_page(found, _now())
     try:
         write_bytes(target, page.encode("utf-8"))

@@ -139,6 +139,8 @@ def test_resolve_appends_a_chained_entry_and_score_writes_the_page(frozen):
         (("freeze", "missing.yaml"), "no scenario file"),
         (("freeze", "bad.yaml"), "kremlin.cauton"),
         (("freeze", "mine.yaml", "--evidence", "nothing.txt"), "not a file"),
+        (("score", "--out", "ledger.jsonl"), "is the ledger itself"),
+        (("score", "--out", "."), "is a folder"),
     ],
 )
 def test_bad_input_is_one_message_exit_2_and_nothing_written(frozen, monkeypatch, args, message):
