@@ -6,6 +6,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -317,3 +318,21 @@ def test_an_entry_sealed_by_hand_in_the_wrong_shape_is_damage(tmp_path):
     second = L.sealed(twice, 3, first["hash"])
     data = b"".join(L.canonical(e) + b"\n" for e in (good, first, second))
     assert L.parse(data, tmp_path).damage.line == 3
+
+
+def test_appends_at_the_same_time_keep_one_chain(tmp_path):
+    path = tmp_path / "ledger.jsonl"
+    L.append(path, lambda _: forecast(), create=True)
+
+    def many(k):
+        for i in range(8):
+            L.append(path, lambda _, i=i: forecast(questions=((f"q{k}_{i}", "summit", "2027-12", 0.5),)))
+
+    threads = [threading.Thread(target=many, args=(k,)) for k in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    found = L.read(path)
+    assert found.damage is None and not found.torn and len(found.entries) == 33
+    assert len({q["id"] for e in found.entries for q in e["questions"]}) == 33
