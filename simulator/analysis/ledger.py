@@ -302,13 +302,13 @@ def read(path: Path) -> Ledger:
         os.close(fd)
 
 
-def torn_note(ledger: Ledger) -> str | None:
+def torn_note(ledger: Ledger, fate: str = "is ignored (the next freeze or resolve removes it)") -> str | None:
     """What readers say of an unfinished last line, or None."""
     if not ledger.torn:
         return None
     return (
         f"{ledger.path}: the last line ({len(ledger.torn)} bytes, after entry {len(ledger.entries)}) is unfinished: "
-        "a write was cut off; it is no entry and is ignored (the next freeze or resolve removes it)"
+        f"a write was cut off; it is no entry and {fate}"
     )
 
 
@@ -343,7 +343,7 @@ def _locked(path: Path, create: bool) -> Iterator[int]:
 
 def _sync_folder(path: Path) -> None:
     with suppress(OSError):
-        folder = os.open(path.parent if str(path.parent) else Path("."), os.O_RDONLY | os.O_DIRECTORY)
+        folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
         try:
             os.fsync(folder)
         finally:
@@ -383,7 +383,7 @@ def append(
         body = make(ledger)
         note = None
         if ledger.torn:
-            note = torn_note(ledger).replace("is ignored (the next freeze or resolve removes it)", "was removed")
+            note = torn_note(ledger, fate="was removed")
             os.ftruncate(fd, ledger.size)
             os.fsync(fd)
         entry = sealed(body, len(ledger.entries) + 1, ledger.head)
@@ -690,14 +690,12 @@ def _losses(p: np.ndarray, outcome: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 
 def mean_interval(values: np.ndarray, years: np.ndarray, seed: int = 0) -> tuple[float, float, float]:
     """The mean and its interval from resampling whole years of resolution (questions closing together go together)."""
-    point = float(values.mean())
-    unique, inverse = np.unique(years, return_inverse=True)
-    members = [np.flatnonzero(inverse == i) for i in range(len(unique))]
-    draws = np.random.default_rng(seed).integers(0, len(unique), size=(REPLICATES, len(unique)))
-    means = np.array([values[np.concatenate([members[i] for i in draw])].mean() for draw in draws])
+    from simulator.analysis.evaluation import _year_blocks
+
+    means = np.array([values[rows].mean() for rows in _year_blocks(years, REPLICATES, seed)])
     tail = (1 - COVERAGE) / 2
     low, high = np.quantile(means, [tail, 1 - tail])
-    return point, float(low), float(high)
+    return float(values.mean()), float(low), float(high)
 
 
 def baseline_forecasts(rows: pd.DataFrame) -> pd.DataFrame:
