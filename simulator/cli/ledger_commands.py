@@ -16,6 +16,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from simulator.cli import render
 from simulator.cli.options import (
     ConfigOption,
     RunsOption,
@@ -201,6 +202,30 @@ def resolve(
         highlight=False,
         soft_wrap=True,
     )
+
+
+@app.command("show")
+def show(ledger: LedgerOption = Path("ledger.jsonl")) -> None:
+    """List every forecast question: its id to resolve, probability, when it was made and its outcome."""
+    from simulator.analysis.ledger import resolved_table
+
+    found = _read(ledger)
+    rows = resolved_table(found)
+    table = Table(title=f"{ledger}: {len(found.entries)} entries, head {found.head[:16]}...")
+    for column in ("id", "question", "scenario", "made", "probability", "timing", "outcome"):
+        table.add_column(column, no_wrap=column not in ("question", "scenario"))
+    for row in rows.itertuples():
+        outcome = "open" if row.outcome is None else f"{'yes' if row.outcome else 'no'} (entry {row.resolved_in:.0f})"
+        table.add_row(
+            escape(row.key),
+            escape(row.text or row.id),
+            escape(row.scenario),
+            row.made[:10],
+            f"{row.probability:.1%} ± {row.standard_error:.1%}",
+            row.timing,
+            outcome,
+        )
+    render.wide(table)
 
 
 @app.command("score")

@@ -154,7 +154,7 @@ def test_bad_input_is_one_message_exit_2_and_nothing_written(frozen, monkeypatch
     assert (frozen / "ledger.jsonl").read_bytes() == before
 
 
-@pytest.mark.parametrize("command", ["verify", "score", "rerun 1", "resolve summit_2025 yes --source x"])
+@pytest.mark.parametrize("command", ["verify", "show", "score", "rerun 1", "resolve summit_2025 yes --source x"])
 def test_a_missing_ledger_is_refused(tmp_path, monkeypatch, command):
     monkeypatch.chdir(tmp_path)
     result = sim("ledger", *command.split(), "--ledger", "none.jsonl")
@@ -185,3 +185,12 @@ def test_an_empty_ledger_verifies_and_scores(tmp_path, monkeypatch):
     result = sim("ledger", "score")
     assert result.exit_code == 0 and "0 of 0" in result.output
     assert "No resolved forecast" in (tmp_path / "track_record.html").read_text()
+
+
+def test_show_lists_each_forecast_with_its_id_and_outcome(frozen):
+    assert sim("ledger", "resolve", "1:summit_2025", "yes", "--source", "Alaska").exit_code == 0
+    result = sim("ledger", "show")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any("1:summit_2025" in line and "yes (entry 2)" in line and "after" in line for line in lines)
+    assert any("1:ceasefire_2026" in line and "open" in line for line in lines)
