@@ -45,7 +45,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from simulator.months import Month
 from simulator.record import LAST
@@ -89,13 +89,7 @@ class _Question(_Shape):
     probability: float = Field(ge=0, le=1)
     standard_error: float = Field(ge=0)
     timing: Literal["before", "during", "after"]
-
-    @field_validator("rule")
-    @classmethod
-    def _by_is_a_month(cls, rule: dict[str, Any]) -> dict[str, Any]:
-        if not isinstance(rule.get("by"), str) or not re.match(_MONTH, rule["by"]):
-            raise ValueError("a question's rule needs its month, by: YYYY-MM")
-        return rule
+    closes: str = Field(pattern=_MONTH)
 
 
 class _ScenarioShape(_Shape):
@@ -454,11 +448,19 @@ def rule(question: Any) -> dict[str, Any]:
 def rule_text(spec_start: str, rules: dict[str, Any]) -> str:
     """The rule in words."""
     by = rules.get("by")
-    if "event" in rules:
+    if set(rules) == {"event", "by"}:
         return f"yes if {rules['event']} happens in a month from {spec_start} to {by}, both included"
-    if "level" in rules:
+    if set(rules) == {"level", "by"}:
         return f"yes if relations reach {rules['level']} or a higher level in a month from {spec_start} to {by}"
     return "yes as " + ", ".join(f"{k}: {v}" for k, v in sorted(rules.items()))
+
+
+def last_month(rules: dict[str, Any], answer: dict[str, Any], horizon: str) -> str:
+    """The last month a question's window holds: its ``by``, else the latest month its rule names, else the horizon."""
+    if answer.get("by"):
+        return str(answer["by"])
+    months = [str(v) for v in rules.values() if isinstance(v, str) and re.match(_MONTH, v)]
+    return rules.get("by") or (max(months) if months else horizon)
 
 
 def timing(start: str, by: str, made: datetime) -> str:
@@ -487,6 +489,7 @@ def forecast_body(
     for question in spec.questions:
         rules = rule(question)
         answer = answers[question.id]
+        closes = last_month(rules, answer, str(spec.horizon))
         questions.append(
             {
                 "id": question.id,
@@ -495,7 +498,8 @@ def forecast_body(
                 "resolution": rule_text(start, rules),
                 "probability": float(answer["probability"]),
                 "standard_error": float(answer["standard_error"]),
-                "timing": timing(start, str(answer.get("by", rules.get("by"))), made),
+                "closes": closes,
+                "timing": timing(start, closes, made),
             }
         )
     source = spec.posterior
@@ -585,7 +589,7 @@ def resolution_body(ledger: Ledger, key: str, outcome: bool, source: str, made: 
         raise LedgerError("--source: say where the outcome is found (a link, a report, a date)")
     keys = targets(ledger, key)
     if not outcome:
-        asked = {f"{e['n']}:{q['id']}": q["rule"].get("by") for e in ledger.forecasts() for q in e["questions"]}
+        asked = {f"{e['n']}:{q['id']}": q["closes"] for e in ledger.forecasts() for q in e["questions"]}
         month = Month(made.year, made.month)
         open_until = [asked[k] for k in keys if asked[k] and Month.parse(asked[k]) >= month]
         if open_until:
@@ -658,7 +662,7 @@ def resolved_table(ledger: Ledger) -> pd.DataFrame:
         for q in entry["questions"]:
             key = f"{entry['n']}:{q['id']}"
             resolution = outcomes.get(key)
-            by = q["rule"].get("by")
+            by = q["closes"]
             rows.append(
                 {
                     "key": key,
@@ -712,7 +716,7 @@ def baseline_forecasts(rows: pd.DataFrame) -> pd.DataFrame:
     for row in rows.itertuples():
         origin = Month.parse(row.start).plus(-1)
         event = row.rule.get("event")
-        usable = event is not None and FIRST < origin <= LAST and row.by is not None
+        usable = set(row.rule) == {"event", "by"} and FIRST < origin <= LAST  # a plain event question
         for name in BASELINES:
             value = math.nan
             if usable:

@@ -38,6 +38,7 @@ def forecast(start="2025-01", questions=(("summit_2025", "summit", "2025-12", 0.
                 "probability": p,
                 "standard_error": 0.01,
                 "timing": timing,
+                "closes": by,
             }
             for qid, event, by, p in questions
         ],
@@ -336,3 +337,23 @@ def test_appends_at_the_same_time_keep_one_chain(tmp_path):
     found = L.read(path)
     assert found.damage is None and not found.torn and len(found.entries) == 33
     assert len({q["id"] for e in found.entries for q in e["questions"]}) == 33
+
+
+def test_a_question_of_another_kind_keeps_its_rule_and_closes_at_its_last_month():
+    """Questions richer than an event or a level by a month (repeats, holds) are kept as their rule says."""
+    repeat = {"event": "summit", "at_least": 2, "by": "2026-12"}
+    assert L.last_month(repeat, {}, "2029-01") == "2026-12"
+    assert L.rule_text("2025-01", repeat).startswith("yes as ")  # not the single-event sentence
+    holds = {"level": "contact", "from": "2026-01", "through": "2027-06"}
+    assert L.last_month(holds, {}, "2029-01") == "2027-06"
+    assert L.last_month({"event": "summit"}, {}, "2029-01") == "2029-01"
+    table = L.resolved_table(L.parse(b"", Path("x")))
+    assert table.empty
+    rows = L.resolved_table(_ledger_of(forecast(questions=(("twice", "summit", "2025-12", 0.4),))))
+    rows.at[0, "rule"] = {**repeat, "by": "2025-12"}
+    assert np.isnan(L.baseline_forecasts(rows).loc[0, "climatology"])  # no baseline for a repeat
+
+
+def _ledger_of(body):
+    entry = L.sealed(body, 1, L.GENESIS)
+    return L.parse(L.canonical(entry) + b"\n", Path("x"))
