@@ -2,6 +2,7 @@
 
 import json
 import shutil
+import subprocess
 from datetime import UTC, datetime
 
 import pytest
@@ -10,7 +11,7 @@ from typer.testing import CliRunner
 from simulator.analysis import ledger as L
 from simulator.cli import ledger_commands
 from simulator.cli.app import app
-from tests.conftest import BASELINE
+from tests.conftest import BASELINE, ROOT
 
 runner = CliRunner()
 
@@ -41,6 +42,9 @@ def test_freeze_records_each_question_with_its_inputs(frozen):
     assert len(entry["scenario"]["files"]) >= 3  # the extends chain: structure, calibrated, the scenario
     assert entry["evidence"][0]["sha256"] == L.sha256_file(frozen / "evidence.txt")
     assert entry["posterior"]["sha256"] and entry["software"]["version"]
+    if (ROOT / ".git").exists():  # run from a checkout: its commit is recorded
+        head = subprocess.run(["git", "-C", ROOT, "rev-parse", "HEAD"], capture_output=True, text=True, check=True)
+        assert entry["software"]["commit"] == head.stdout.strip()
     assert entry["made"].endswith("Z") and entry["made"][:4] >= "2026"
     summit = next(q for q in entry["questions"] if q["id"] == "summit_2025")
     assert summit["rule"] == {"event": "summit", "by": "2025-12"} and summit["timing"] == "after"
