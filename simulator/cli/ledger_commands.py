@@ -8,6 +8,7 @@ probabilities or changed inputs, exit 1. The ledger is only ever appended to
 """
 
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -30,6 +31,10 @@ from simulator.cli.options import (
     _write_failed,
 )
 from simulator.cli.render import console, errors
+from simulator.results.result import RunResult
+from simulator.scenario import Scenario
+from simulator.scenario.config import EngineConfig
+from simulator.scenario.ensemble import Ensemble
 
 app = typer.Typer(
     help="A tamper-evident ledger of forecasts: freeze, verify, resolve, score, rerun.",
@@ -89,13 +94,8 @@ def freeze(
     ] = None,
     config_dir: ConfigOption = None,
 ) -> None:
-    """Run a scenario and append its questions' probabilities to the ledger as one chained entry."""
+    """Run a scenario (or an ensemble) and append its questions' probabilities to the ledger as one chained entry."""
     from simulator.analysis.ledger import forecast_body
-    from simulator.api import run as run_scenario
-    from simulator.engine.design import DesignError
-    from simulator.scenario import ScenarioError
-    from simulator.scenario.ensemble import is_ensemble
-    from simulator.scenario.loader import resolve_scenario
 
     if ledger.exists() or ledger.is_symlink():
         _read(ledger)
@@ -108,24 +108,16 @@ def freeze(
     config = _engine_config(config_dir)
     if not scenario.is_file():
         _fail(f"{scenario}: no scenario file here")
-    if is_ensemble(scenario):
-        _fail(f"{scenario}: an ensemble file; freeze takes a scenario")
     for path in evidence or []:
         if not path.is_file():
             _fail(f"--evidence {path}: not a file")
-    try:
-        resolved = resolve_scenario(scenario, set_ or (), config_dir)
-    except ScenarioError as error:
-        _fail(str(error))
-    spec = resolved.spec
+    item, files = _load(scenario, set_ or [], config_dir)
+    spec = item.spec if isinstance(item, Ensemble) else item
     if not spec.questions:
         _fail(f"{scenario}: the scenario asks no questions; nothing to freeze")
     runs, seed = _sized(config, runs, seed)
-    try:
-        result = run_scenario(spec, runs, seed, execution=_execution(config), scenario_path=scenario)
-    except DesignError as error:
-        _fail(str(error))
-    body = forecast_body(result, list(resolved.files), scenario, _now(), evidence or [], config_dir)
+    result = _run(item, runs, seed, config, scenario)
+    body = forecast_body(result, item, files, scenario, _now(), evidence or [], config_dir)
     body["sets"] = list(set_ or [])
     entry = _append(ledger, lambda _: body, create=True)
     table = Table(title=f"Entry {entry['n']} of {ledger}: {spec.name}, {runs:,} worlds, seed {seed}")
@@ -262,10 +254,6 @@ def rerun(
 ) -> None:
     """Run a forecast entry again from its recorded inputs and check its probabilities are the same, bit for bit."""
     from simulator.analysis.ledger import LedgerError, input_changes, rerun_table
-    from simulator.api import run as run_scenario
-    from simulator.engine.design import DesignError
-    from simulator.scenario import ScenarioError
-    from simulator.scenario.loader import resolve_scenario
 
     found = _read(ledger)
     if not entry_id.isdigit():
@@ -281,18 +269,12 @@ def rerun(
     config_dir = Path(recorded["config_dir"]) if recorded.get("config_dir") else None
     if not path.is_file():
         _different([f"{path} is gone"])
-    try:
-        spec = resolve_scenario(path, entry.get("sets", []), config_dir).spec
-    except ScenarioError as error:
-        _different([f"the scenario no longer loads: {error}"])
-    changes = input_changes(entry, spec)
+    item, _ = _load(path, entry.get("sets", []), config_dir, refuse=lambda m: _different([f"it no longer loads: {m}"]))
+    changes = input_changes(entry, item)
     if changes:
         _different(changes)
     config = _engine_config(config_dir)
-    try:
-        result = run_scenario(spec, entry["runs"], entry["seed"], execution=_execution(config), scenario_path=path)
-    except DesignError as error:
-        _different([str(error)])
+    result = _run(item, entry["runs"], entry["seed"], config, path, refuse=lambda m: _different([m]))
     compared = rerun_table(entry, result)
     table = Table(title=f"Entry {entry_id} ({recorded['name']}, {entry['runs']:,} worlds, seed {entry['seed']})")
     for column in ("question", "frozen", "rerun", "same bits"):
@@ -307,6 +289,45 @@ def rerun(
         errors.print("[bold red]differs:[/] the rerun does not give the frozen probabilities", highlight=False)
         raise typer.Exit(code=1)
     console.print("The rerun gives the frozen probabilities, bit for bit.")
+
+
+def _load(
+    path: Path, sets: list[str], config_dir: Path | None, refuse: Callable[[str], NoReturn] = _fail
+) -> tuple[Scenario | Ensemble, list[Path]]:
+    """A scenario or an ensemble, and the files it is read from: its extends chain; an ensemble's and its members'."""
+    from simulator.scenario import ScenarioError
+    from simulator.scenario.ensemble import is_ensemble, load_ensemble
+    from simulator.scenario.loader import resolve_scenario
+
+    try:
+        if not is_ensemble(path):
+            resolved = resolve_scenario(path, sets, config_dir)
+            return resolved.spec, list(resolved.files)
+        ensemble = load_ensemble(path, sets, config_dir)
+        chains = [resolve_scenario(m.path, sets, config_dir).files for m in ensemble.members]
+        return ensemble, list(dict.fromkeys(p.resolve() for p in [path, *(f for chain in chains for f in chain)]))
+    except ScenarioError as error:
+        refuse(str(error))
+
+
+def _run(
+    item: Scenario | Ensemble,
+    runs: int,
+    seed: int,
+    config: EngineConfig,
+    path: Path,
+    refuse: Callable[[str], NoReturn] = _fail,
+) -> RunResult:
+    """The run of a scenario or an ensemble, kept in memory."""
+    from simulator.api import run, run_ensemble
+    from simulator.engine.design import DesignError
+
+    try:
+        if isinstance(item, Ensemble):
+            return run_ensemble(item, runs, seed, execution=_execution(config), config=config)
+        return run(item, runs, seed, execution=_execution(config), scenario_path=path, config=config)
+    except DesignError as error:
+        refuse(str(error))
 
 
 def _found(label: str, message: str) -> NoReturn:

@@ -4,6 +4,7 @@ import json
 import shutil
 import subprocess
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -198,3 +199,23 @@ def test_show_lists_each_forecast_with_its_id_and_outcome(frozen):
     lines = result.output.splitlines()
     assert any("1:summit_2025" in line and "yes (entry 2)" in line and "after" in line for line in lines)
     assert any("1:ceasefire_2026" in line and "open" in line for line in lines)
+
+
+def test_an_ensemble_is_frozen_and_rerun_with_its_members_files(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for name in ("trump2025.yaml", "deni_structural.yaml"):
+        shutil.copy(BASELINE.parent / name, tmp_path / name)
+    (tmp_path / "pair.yaml").write_text(
+        "name: pair\nensemble:\n  weights: equal\n  members: [trump2025.yaml, deni_structural.yaml]\n"
+    )
+    result = sim("ledger", "freeze", "pair.yaml", "--runs", 200, "--seed", 2)
+    assert result.exit_code == 0, result.output
+    entry = L.read(tmp_path / "ledger.jsonl").entries[0]
+    assert entry["scenario"]["ensemble"] is True and entry["scenario"]["name"] == "pair"
+    hashed = {Path(f["path"]).name for f in entry["scenario"]["files"]}
+    assert {"pair.yaml", "trump2025.yaml", "deni_structural.yaml"} <= hashed
+    assert sim("ledger", "rerun", "1").exit_code == 0
+    with (tmp_path / "deni_structural.yaml").open("a") as file:
+        file.write("\n# an edit to a member\n")
+    result = sim("ledger", "rerun", "1")
+    assert result.exit_code == 1 and "deni_structural.yaml changed" in result.output

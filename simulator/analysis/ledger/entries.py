@@ -17,6 +17,7 @@ from simulator.months import Month
 from simulator.record import LAST
 from simulator.results.result import RunResult
 from simulator.scenario import Scenario
+from simulator.scenario.ensemble import Ensemble
 from simulator.version import __version__
 
 
@@ -29,9 +30,22 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def resolved_hash(spec: Scenario) -> str:
-    """The SHA-256 of the resolved scenario: every value as run, in canonical JSON."""
-    return hashlib.sha256(canonical(spec.model_dump(mode="json"))).hexdigest()
+def resolved_hash(item: Scenario | Ensemble) -> str:
+    """The SHA-256 of the resolved scenario (every value as run, canonical JSON), or an ensemble's members, weights."""
+    if isinstance(item, Ensemble):
+        members = [{"weight": m.weight, "scenario": m.spec.model_dump(mode="json")} for m in item.members]
+        return hashlib.sha256(canonical({"members": members})).hexdigest()
+    return hashlib.sha256(canonical(item.model_dump(mode="json"))).hexdigest()
+
+
+def posterior_of(item: Scenario | Ensemble) -> dict[str, str] | None:
+    """The posterior sample the worlds draw from, its absolute path and SHA-256 (an ensemble's members share one)."""
+    specs = [m.spec for m in item.members] if isinstance(item, Ensemble) else [item]
+    for spec in specs:
+        source = spec.posterior
+        if source is not None and source.sample.is_file():
+            return {"file": str(source.sample.resolve()), "sha256": sha256_file(source.sample)}
+    return None
 
 
 def software() -> dict[str, Any]:
@@ -97,6 +111,7 @@ def timing(start: str, by: str, made: datetime) -> str:
 
 def forecast_body(
     result: RunResult,
+    item: Scenario | Ensemble,
     scenario_files: list[Path],
     scenario_path: Path,
     made: datetime,
@@ -124,10 +139,6 @@ def forecast_body(
                 "timing": timing(start, closes, made),
             }
         )
-    source = spec.posterior
-    posterior = None
-    if source is not None and source.sample.is_file():
-        posterior = {"file": str(source.sample.resolve()), "sha256": sha256_file(source.sample)}
     return {
         "kind": "forecast",
         "made": made.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
@@ -137,12 +148,13 @@ def forecast_body(
             "path": str(scenario_path.resolve()),
             "sha256": sha256_file(scenario_path),
             "files": [{"path": str(p.resolve()), "sha256": sha256_file(p)} for p in scenario_files],
-            "resolved_sha256": resolved_hash(spec),
+            "resolved_sha256": resolved_hash(item),
+            "ensemble": isinstance(item, Ensemble),
             "start": start,
             "horizon": str(spec.horizon),
             "config_dir": None if config_dir is None else str(config_dir.resolve()),
         },
-        "posterior": posterior,
+        "posterior": posterior_of(item),
         "evidence": [{"path": str(p.resolve()), "sha256": sha256_file(p)} for p in evidence],
         "runs": result.runs,
         "seed": result.seed,
@@ -231,7 +243,7 @@ def resolution_body(ledger: Ledger, key: str, outcome: bool, source: str, made: 
 # --- reruns ----------------------------------------------------------------------------------------------------
 
 
-def input_changes(entry: dict[str, Any], spec: Scenario) -> list[str]:
+def input_changes(entry: dict[str, Any], item: Scenario | Ensemble) -> list[str]:
     """What differs between an entry's recorded inputs and the files and scenario as they are now."""
     changes = []
     scenario = entry["scenario"]
@@ -241,12 +253,9 @@ def input_changes(entry: dict[str, Any], spec: Scenario) -> list[str]:
             changes.append(f"{path} is gone")
         elif sha256_file(path) != recorded["sha256"]:
             changes.append(f"{path} changed since the forecast (its SHA-256 differs)")
-    if resolved_hash(spec) != scenario["resolved_sha256"]:
+    if resolved_hash(item) != scenario["resolved_sha256"]:
         changes.append("the resolved scenario differs from the one frozen (its SHA-256 differs)")
-    posterior = entry.get("posterior")
-    source = spec.posterior
-    now = sha256_file(source.sample) if source is not None and source.sample.is_file() else None
-    if (posterior or {}).get("sha256") != now:
+    if (entry.get("posterior") or {}).get("sha256") != (posterior_of(item) or {}).get("sha256"):
         changes.append("the posterior sample differs from the one frozen")
     for recorded in entry.get("evidence", []):
         path = Path(recorded["path"])
