@@ -11,12 +11,13 @@ import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
+from simulator.analysis.ledger.chain import DEFAULT_LEDGER, Ledger
 from simulator.cli import render
 from simulator.cli.options import (
     ConfigOption,
@@ -57,7 +58,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _read(path: Path):
+def _read(path: Path) -> Ledger:
     """The ledger at ``path``, checked; damage or absence ends the command (exit 2); an unfinished line is noted."""
     from simulator.analysis.ledger import LedgerError, read, torn_note
 
@@ -69,7 +70,8 @@ def _read(path: Path):
     return ledger
 
 
-def _append(path: Path, make, create: bool = False):
+def _append(path: Path, make: Callable[[Ledger], dict[str, Any]], create: bool = False) -> dict[str, Any]:
+    """Append the entry ``make`` builds; a refusal is exit 2, a failing file system exit 1 (the ledger as it was)."""
     from simulator.analysis.ledger import LedgerError, append
 
     try:
@@ -85,7 +87,7 @@ def _append(path: Path, make, create: bool = False):
 @app.command("freeze")
 def freeze(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file whose questions to forecast.")],
-    ledger: LedgerOption = Path("ledger.jsonl"),
+    ledger: LedgerOption = DEFAULT_LEDGER,
     runs: RunsOption = None,
     seed: SeedOption = None,
     set_: SetOption = None,
@@ -141,7 +143,7 @@ def freeze(
 
 @app.command("verify")
 def verify(
-    ledger: LedgerOption = Path("ledger.jsonl"),
+    ledger: LedgerOption = DEFAULT_LEDGER,
     head: Annotated[
         str | None, typer.Option(help="A head hash published earlier: check the ledger still holds that entry.")
     ] = None,
@@ -173,7 +175,7 @@ def resolve(
     question: Annotated[str, typer.Argument(help="ENTRY:QUESTION (e.g. 1:summit_2025), or a question id.")],
     answer: Annotated[str, typer.Argument(help="yes or no.")],
     source: Annotated[str, typer.Option(help="Where the outcome is found: a link, a report, a date.")],
-    ledger: LedgerOption = Path("ledger.jsonl"),
+    ledger: LedgerOption = DEFAULT_LEDGER,
 ) -> None:
     """Record a question's outcome as a new chained entry (never editing an old one)."""
     from simulator.analysis.ledger import LedgerError, answer_word, resolution_body
@@ -197,7 +199,7 @@ def resolve(
 
 
 @app.command("show")
-def show(ledger: LedgerOption = Path("ledger.jsonl")) -> None:
+def show(ledger: LedgerOption = DEFAULT_LEDGER) -> None:
     """List every forecast question: its id to resolve, probability, when it was made and its outcome."""
     from simulator.analysis.ledger import resolved_table
 
@@ -222,7 +224,7 @@ def show(ledger: LedgerOption = Path("ledger.jsonl")) -> None:
 
 @app.command("score")
 def score(
-    ledger: LedgerOption = Path("ledger.jsonl"),
+    ledger: LedgerOption = DEFAULT_LEDGER,
     out: Annotated[
         Path | None, typer.Option(help="The page to write (default: track_record.html, never replaced).")
     ] = None,
@@ -250,7 +252,7 @@ def score(
 @app.command("rerun")
 def rerun(
     entry_id: Annotated[str, typer.Argument(metavar="ID", help="The number of a forecast entry.")],
-    ledger: LedgerOption = Path("ledger.jsonl"),
+    ledger: LedgerOption = DEFAULT_LEDGER,
 ) -> None:
     """Run a forecast entry again from its recorded inputs and check its probabilities are the same, bit for bit."""
     from simulator.analysis.ledger import LedgerError, input_changes, rerun_table

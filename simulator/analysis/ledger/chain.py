@@ -72,7 +72,7 @@ class LedgerError(ValueError):
 
 @dataclass(frozen=True)
 class Damage:
-    """The first place a ledger fails its check: the line (1-based), the entry number there, and what is wrong."""
+    """The first place a ledger fails its check: the line (1-based: the entry it should hold) and what is wrong."""
 
     line: int
     message: str
