@@ -157,7 +157,7 @@ def _output_file(path: Path, option: str, force: bool = True, make_folder: bool 
 
 
 def _write_failed(failure: BaseException, kept: str = "") -> NoReturn:
-    """A file-system failure once work was under way: one message, exit 1 (see README, exit codes)."""
+    """A file-system failure once work was under way: one message, exit 1 (docs/reliability.md, exit codes)."""
     errors.print(f"[bold red]error:[/] {escape(str(failure))}{escape(kept)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code=1)
 
