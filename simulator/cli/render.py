@@ -75,6 +75,11 @@ def run_header(result: RunResult, elapsed: float) -> str:
     spec, timing = result.spec, result.timing
     if timing is not None and timing.worlds:
         simulated = f"simulation {timing.seconds:.1f} s ({timing.worlds_per_second:,.0f} worlds/s)"
+        if timing.worlds < result.runs:  # resumed: the rate counts only the worlds simulated now
+            simulated = (
+                f"simulation of the {timing.worlds:,} worlds not saved before {timing.seconds:.1f} s "
+                f"({timing.worlds_per_second:,.0f} worlds/s; {result.runs - timing.worlds:,} read back)"
+            )
     else:
         simulated = "nothing left to simulate"
     return (

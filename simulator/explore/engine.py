@@ -127,8 +127,12 @@ class Engine:
         return [(0, BLOCK), *((BLOCK + first, count) for first, count in rest)]
 
     def close(self) -> None:
-        """Stop the worker processes."""
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        """Stop the worker processes, once the chunks they are running finish (at most a second or so).
+
+        Waiting lets the pool close its queues: without it, the multiprocessing resource tracker
+        reports their semaphores as leaked when the server stops.
+        """
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _forecast(spec: Scenario, seed: int, parts: list[tuple[Tally, np.ndarray, np.ndarray]], started: float) -> Forecast:
