@@ -113,7 +113,7 @@ def sensitivity_command(
         ),
     ] = None,
     domain: Annotated[
-        bool, typer.Option(help="Vary fixed assumptions over their whole schema domain instead.")
+        bool, typer.Option("--domain", help="Vary fixed assumptions over their whole schema domain instead.")
     ] = False,
     seed: SeedOption = None,
     out: OutOption = None,
@@ -384,7 +384,7 @@ def report_command(
         typer.Option(help="Also show this sensitivity, discover or signposts output folder (repeatable)."),
     ] = None,
     out: Annotated[Path | None, typer.Option(help="The HTML file to write (default: RUN/report.html).")] = None,
-    force: Annotated[bool, typer.Option(help="Replace the --out file if it exists.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace the --out file if it exists.")] = False,
 ) -> None:
     """One self-contained HTML report of a run, to open in any browser or send."""
     from simulator.analysis.report import ReportError, write_report

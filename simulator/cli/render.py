@@ -75,6 +75,11 @@ def run_header(result: RunResult, elapsed: float) -> str:
     spec, timing = result.spec, result.timing
     if timing is not None and timing.worlds:
         simulated = f"simulation {timing.seconds:.1f} s ({timing.worlds_per_second:,.0f} worlds/s)"
+        if timing.worlds < result.runs:  # resumed: the rate counts only the worlds simulated now
+            simulated = (
+                f"simulation of the {timing.worlds:,} worlds not saved before {timing.seconds:.1f} s "
+                f"({timing.worlds_per_second:,.0f} worlds/s; {result.runs - timing.worlds:,} read back)"
+            )
     else:
         simulated = "nothing left to simulate"
     return (
@@ -87,6 +92,16 @@ def summary(result: RunResult, elapsed: float) -> None:
     """The terminal summary: levels at the horizon, by year, key events and questions."""
     spec = result.spec
     console.print("\n" + run_header(result, elapsed))
+    conditioned = result.evidence()
+    if conditioned is not None:
+        fewest = conditioned["fewest_effective_worlds"]
+        console.print(
+            f"conditioned on {conditioned['observations']} observations through {conditioned['as_of']}"
+            f" (record error {conditioned['error']:g}); fewest effective worlds after an update:"
+            f" {fewest or 0:,.0f} ({conditioned['fewest_effective_share'] or 0:.1%})"
+        )
+        if conditioned["warning"]:
+            errors.print(f"[bold yellow]warning:[/] {escape(conditioned['warning'])}", highlight=False)
 
     final, reached = result.final_level_probabilities(), result.max_level_probabilities()
     levels = Table(title=f"Level of relations in {spec.horizon}", title_justify="left")

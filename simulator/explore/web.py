@@ -10,6 +10,7 @@ its ``session_id``) are refused with one line in the log.
 """
 
 import logging
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,15 @@ def app() -> Any:
     """Solara's Starlette application with its CDN proxy replaced by the installed assets, read-only."""
     import solara.settings
 
+    # Solara warns on every page load over http at an address other than "localhost" (127.0.0.1 included) that
+    # its session cookie falls back to SameSite=Lax, which matters only to a page embedded in another site's
+    # iframe. The explorer is opened directly, where Lax is the right setting: the warning says nothing here.
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https", category=UserWarning)
+
     solara.settings.assets.proxy = False  # read when the routes are built and when each page is rendered
+    from solara.server import settings as server_settings
+
+    server_settings.theme.show_banner = False  # its "This website runs on Solara" sat over the questions table
     solara.settings.assets.cdn = ASSETS_URL
     from solara.server import starlette as solara_server
     from starlette.routing import Mount

@@ -413,6 +413,7 @@ def _metadata(
         "seed": result.seed,
         "runs": result.runs,
         "posterior_sample": _posterior_sample(result.spec),
+        "evidence": result.evidence(),
         "random_block_worlds": BLOCK,
         "command": command if command is not None else sys.argv,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -15,7 +15,6 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     PlainSerializer,
     PlainValidator,
@@ -29,6 +28,8 @@ from pydantic import (
 
 from simulator.months import Month
 from simulator.scenario.distributions import Assumption, Fixed, Normal, parse_assumption
+from simulator.scenario.evidence import Evidence
+from simulator.scenario.sections import YEARS, MonthField, Section, month_or_none  # noqa: F401  (read from here too)
 from simulator.vocabulary import EVENTS, FORCEABLE, LEVELS, PHASES, QUESTION_EVENTS, WAR_STATES
 
 
@@ -62,28 +63,6 @@ Factor = _assumption_type(0.0, 20.0, "a multiplier")
 Weight = _assumption_type(-20.0, 20.0, "a decision weight")
 
 
-#: The years a scenario's months may lie in: the model's record starts in 1992, and no forecast reaches 2200.
-YEARS = (1900, 2199)
-
-
-def _month(raw: object) -> Month:
-    if isinstance(raw, Month):
-        return raw
-    month = Month.parse(str(raw)[:40])
-    if not YEARS[0] <= month.year <= YEARS[1]:
-        raise ValueError(f"{month}: the year must lie in {YEARS[0]}-{YEARS[1]}")
-    return month
-
-
-def month_or_none(raw: object) -> Month | None:
-    """The month ``raw`` names, as a scenario's month field reads it, or ``None`` if it names none."""
-    try:
-        return _month(raw)
-    except ValueError:
-        return None
-
-
-MonthField = Annotated[Month, PlainValidator(_month), PlainSerializer(str)]
 LevelName = Literal[LEVELS]  # type: ignore[valid-type]
 PhaseName = Literal[PHASES]  # type: ignore[valid-type]
 WarName = Literal[WAR_STATES]  # type: ignore[valid-type]
@@ -110,12 +89,6 @@ def assumed(why: str) -> str:
 
 #: The longest scenario, start to horizon, in months.
 MAX_MONTHS = 1200
-
-
-class Section(BaseModel):
-    """A block of a scenario: frozen, and no key it does not know."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Initial(Section):
@@ -1003,7 +976,17 @@ def _changed_value(path: str, raw: object) -> Assumption:
 
 
 #: Top-level keys that hold no assumption a ``change`` may set.
-_FIXED_OVER_TIME = ("initial", "name", "description", "start", "horizon", "schedule", "calendar", "questions")
+_FIXED_OVER_TIME = (
+    "initial",
+    "name",
+    "description",
+    "start",
+    "horizon",
+    "schedule",
+    "calendar",
+    "questions",
+    "evidence",
+)
 
 
 def _is_assumption(field: Any) -> bool:
@@ -1097,6 +1080,11 @@ class Scenario(Section):
         description="where worlds take the calibrated structural parameters from: each world a row of the "
         "configs folder's posterior sample (posterior), or every world the point values (point)",
     )
+    evidence: Evidence | None = Field(
+        default=None,
+        description="what has been observed since the start, through evidence.as_of: the worlds are conditioned"
+        " on it before the forecast goes on (docs/evidence.md)",
+    )
     #: Set by the loader: the posterior sample to draw from, and the key paths the scenario sets itself.
     _posterior: "PosteriorSource | None" = PrivateAttr(default=None)
 
@@ -1114,8 +1102,11 @@ class Scenario(Section):
         return self._posterior if self.calibration == "posterior" else None
 
     def calendar_problems(self) -> list[tuple[str, str]]:
-        """Key paths whose months fall outside the scenario's start and horizon, with why."""
-        return span_problems(self.start, self.horizon, self._dated())
+        """Key paths whose months fall outside the scenario's start and horizon (or its evidence's), with why."""
+        problems = span_problems(self.start, self.horizon, self._dated())
+        if self.evidence is not None and not problems:
+            problems += list(self.evidence.problems(self.start, self.horizon))
+        return problems
 
     @field_validator("questions")
     @classmethod

@@ -93,6 +93,8 @@ def test_asset_requests_change_no_file_and_what_is_not_shipped_is_a_404(tmp_path
         statuses = {path: _status(f"{url}/_solara/cdn/{path}") for path in refused}
         assert statuses == dict.fromkeys(refused, 404)
         assert _status(f"{url}/_solara/cdn/requirejs@2.3.6/require.js") == 200  # what is shipped is served
+        with urlopen(url + "/", timeout=30) as response:  # Solara's badge would sit over the questions table
+            assert '"show_banner": false' in response.read().decode(), "the page shows Solara's badge"
 
         # Protocol errors: a kernel connection without its session_id, and bytes that are not HTTP.
         port = int(url.rsplit(":", 1)[1])
@@ -115,6 +117,10 @@ def test_asset_requests_change_no_file_and_what_is_not_shipped_is_a_404(tmp_path
     text = log.read_text()
     assert "Traceback" not in text and "Could not load URL" not in text, text
     assert "refused websocket /jupyter/api/kernels/k1/channels: no session_id" in text, text
+    # The page was loaded (by _wait_until_up) and the server stopped: neither says more than it should.
+    assert "samesite" not in text.lower(), "Solara's 12-line cookie warning on a page load at 127.0.0.1"
+    assert "leaked semaphore" not in text, "the worker pool's queues were not closed when the server stopped"
+    assert "sim explore: stopped" in text, text
 
 
 def _widgets(widget):
