@@ -40,7 +40,7 @@ from simulator.engine.runner import ChunkFailed, Interrupted
 from simulator.engine.workers import WorkersError
 from simulator.files import atomically
 from simulator.months import Month
-from simulator.results.outputs import RunFolderError, WriteFailed, check_run_folder
+from simulator.results.outputs import RunFolderError, WriteFailed, check_run_folder, write_json
 from simulator.scenario import Scenario, ScenarioError, load_scenario
 
 #: The output folder of a command that reads a run folder: by default a folder inside it.
@@ -227,6 +227,8 @@ def _design_analysis(
 
 
 def _print_analysis(analysis, outcomes: list[Outcome], top: int = 10) -> None:
+    from simulator.analysis.sensitivity import direction_words
+
     for outcome in outcomes:
         if outcome.name not in set(analysis.indices["outcome"]):
             continue
@@ -236,6 +238,9 @@ def _print_analysis(analysis, outcomes: list[Outcome], top: int = 10) -> None:
         measures = [c for c in ranking.columns if not c.endswith("_conf")]
         for measure in measures:
             table.add_column(measure, justify="right")
+        table.add_column("higher value", justify="left")
+        rows = analysis.indices[analysis.indices["outcome"] == outcome.name]
+        direction = rows.groupby("assumption")["direction"].first() if "direction" in rows else {}
         for path, row in ranking.iterrows():
             cells = []
             for measure in measures:
@@ -243,7 +248,16 @@ def _print_analysis(analysis, outcomes: list[Outcome], top: int = 10) -> None:
                 cells.append(
                     f"{row[measure]:.3f}" + (f" \u00b1 {conf:.3f}" if conf == conf and conf is not None else "")
                 )
-            table.add_row(escape(str(path)), *cells)
+            table.add_row(escape(str(path)), *cells, direction_words(direction.get(path, float("nan"))))
+        floor = (analysis.floor or {}).get(outcome.name)
+        if floor:
+            table.caption = (
+                "PAWN slices the worlds ten ways by the assumption and compares the outcome in each slice with all "
+                "worlds (Kolmogorov-Smirnov distance: for a yes-or-no outcome, the difference in chance); median: "
+                "the typical slice's shift, maximum: the largest. Noise floor (random assumptions that move "
+                f"nothing, 95th percentile): median {floor['median']:.3f}, maximum {floor['maximum']:.3f}."
+            )
+            table.caption_justify = "left"
         render.wide(table)
     for warning in analysis.warnings:
         errors.print(f"[bold yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
@@ -271,6 +285,8 @@ def signposts_command(
     try:
         out.mkdir(parents=True, exist_ok=True)
         atomically(out / "signposts.csv", lambda p: table.to_csv(p, index=False, float_format="%.4f"))
+        about = {"outcome": chosen.name, "text": chosen.text, "by": month}
+        atomically(out / "signposts.json", lambda p: write_json(p, about))
     except OSError as error:
         _write_failed(WriteFailed(out / "signposts.csv", error))
     if table.empty:
@@ -388,4 +404,3 @@ def report_command(
     except OSError as error:
         _write_failed(WriteFailed(target, error))
     console.print(f"Report written to [bold]{escape(str(written))}[/]")
-

@@ -153,7 +153,7 @@ def assumptions(rows: list[Row], title: str) -> None:
     table.add_column("source", max_width=22)
     table.add_column("set in", no_wrap=True)
     for row in rows:
-        meaning = f"{row.meaning} \u2014 \u201c{row.quote}\u201d" if row.quote else row.meaning
+        meaning = f"{row.meaning} \u2014 {row.shown_quote()}" if row.quote else row.meaning
         table.add_row(*(escape(cell) for cell in (row.path, row.value, row.unit, meaning, row.source, row.set_in)))
     wide(table, 240)
 

@@ -90,7 +90,7 @@ def AssumptionField(current: Draft, row: Row, changed: bool, change: Change) -> 
     text = current.refused.get(path, "") if error else current.text(path)
     number = current.number(path)
     span = bounds(path) if number is not None else None
-    quote = f"<br><i>\u201c{html.escape(row.quote)}\u201d</i> \u2014 {html.escape(row.source)}" if row.quote else ""
+    quote = f"<br><i>{html.escape(row.shown_quote())}</i> \u2014 {html.escape(row.source)}" if row.quote else ""
     where = "changed here" if changed else f"set in {html.escape(row.set_in)}"
     with solara.Column(
         gap="0px",

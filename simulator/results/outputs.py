@@ -61,7 +61,7 @@ _WRITTEN_PATTERNS = re.compile(
     r"^(comparison\.csv|compare_\w+\.png|backtest\.csv|skill\.csv|trust_\w+\.csv|history_\w+\.png"
     r"|questions(_\w+)?\.csv|reliability_\w+\.(csv|png)|sensitivity\.json|indices\.csv|ranges\.csv"
     r"|points\.parquet|tornado_[\w.-]+\.png|discovery\.json|prim_\w+\.(csv|png)|cart_rules\.csv"
-    r"|signposts\.(csv|png)|report\.html|weights\.csv|scores\.csv|carried\.csv|posterior\w*\.(csv|png|yaml)"
+    r"|signposts\.(csv|json|png)|report\.html|weights\.csv|scores\.csv|carried\.csv|posterior\w*\.(csv|png|yaml)"
     r"|calibrated(_folds)?\.yaml|ensemble\.yaml"
     r"|\..+\.partial(\.\w+)?)$"
 )
