@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from simulator import files
 from simulator.analysis import baselines, evaluation, rolling
 from simulator.files import packaged
 from simulator.record import Record, packaged_record
@@ -38,7 +39,7 @@ FORECASTS = (MODEL, *baselines.BASELINES)
 #: The horizon the headline line quotes.
 HEADLINE_HORIZON = 12
 #: The packaged headline, shown wherever a forecast's number is shown.
-SKILL_FILE = packaged("skill.json")
+SKILL_FILE = packaged(files.SKILL_FILE)
 LOSS_NAMES = {"brier": "Brier", "log": "log score", "rps": "RPS"}
 
 
@@ -139,15 +140,6 @@ def headline(table: pd.DataFrame, worlds: int, seed: int) -> dict[str, object]:
         "seed": seed,
         "source": "sim backtest (docs/skill.md)",
     }
-
-
-def read_headline(path: Path = SKILL_FILE) -> dict[str, object] | None:
-    """The packaged headline, or None if there is none or it cannot be read."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and isinstance(data.get("line"), str) else None
 
 
 def save_headline(line: dict[str, object], path: Path = SKILL_FILE) -> Path:

@@ -36,6 +36,7 @@ only on questions both it and the baselines answer.
 """
 
 import math
+import multiprocessing
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 
@@ -219,7 +220,7 @@ def forecast(
     out = np.full(len(questions), np.nan)
     results: Iterable[np.ndarray]
     if processes > 1:
-        with ProcessPoolExecutor(processes) as pool:
+        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as pool:
             results = list(pool.map(_forecast_one, tasks))
     else:
         results = map(_forecast_one, tasks)

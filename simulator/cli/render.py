@@ -18,6 +18,7 @@ from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn,
 from rich.table import Table
 from rich.text import Text
 
+from simulator.files import SIMULATION_ERROR, out_of_sample_record
 from simulator.vocabulary import KEY_EVENTS, LEVELS
 
 if TYPE_CHECKING:  # for the hints only: the analysis modules are slow to import
@@ -76,9 +77,11 @@ def run_header(result: RunResult, elapsed: float) -> str:
         simulated = f"simulation {timing.seconds:.1f} s ({timing.worlds_per_second:,.0f} worlds/s)"
     else:
         simulated = "nothing left to simulate"
+    record = out_of_sample_record()
+    skill = f"\nThe model's out-of-sample record: {escape(record['line'])} (docs/skill.md)" if record else ""
     return (
         f"[bold]{escape(spec.name)}[/]: {result.runs:,} worlds, seed {result.seed}, {spec.start} to {spec.horizon}\n"
-        f"{simulated}; {elapsed:.1f} s end to end, writing the outputs included"
+        f"{simulated}; {elapsed:.1f} s end to end, writing the outputs included{skill}\n{SIMULATION_ERROR}"
     )
 
 
@@ -117,7 +120,7 @@ def summary(result: RunResult, elapsed: float) -> None:
         questions = Table(title="Questions", title_justify="left")
         questions.add_column("id")
         questions.add_column("question")
-        questions.add_column("probability", justify="right")
+        questions.add_column("probability ± simulation error", justify="right")
         for qid, answer in result.questions().items():
             questions.add_row(
                 qid,

@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from simulator.engine.rows import first_months_of
 from simulator.engine.tally import Tally, median_month, share_by
+from simulator.files import SIMULATION_ERROR, out_of_sample_record
 from simulator.model.recorder import TRACKED
 from simulator.months import month_labels
 from simulator.scenario import Scenario
@@ -217,4 +218,6 @@ class RunResult:
             "max_level_probabilities": self.max_level_probabilities(),
             "events": self.event_summary(),
             "questions": self.questions(),
+            "standard_error": SIMULATION_ERROR,
+            "out_of_sample_record": out_of_sample_record(),
         }

@@ -161,7 +161,9 @@ def test_bad_folds_file_is_one_message(tmp_path, text):
         (tmp_path / name).write_text(packaged("configs", name).read_text())
     (tmp_path / FOLDS_FILE).write_text(text)
     result = CliRunner().invoke(
-        app, ["backtest", "--runs", "50", "--config-dir", str(tmp_path), "--out", str(tmp_path / "o")]
-    )
+        app,
+        ["ensemble", "--runs", "50", "--config-dir", str(tmp_path), "--out", str(tmp_path / "o"),
+         "--write", str(tmp_path / "fitted.yaml")],
+    )  # fmt: skip
     assert result.exit_code == 2 and FOLDS_FILE in result.output and "leave_out must map" in result.output
     assert "Traceback" not in result.output
