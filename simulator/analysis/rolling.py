@@ -60,8 +60,8 @@ BASE = packaged("scenarios", "history") / "base.yaml"
 #: The longest horizon asked; every origin's run covers it, or up to the record's end.
 LONGEST = 24
 #: Record grades as the model's shares (0 none .. 1 maximal; docs/model.md, "State"): US sanctions by grade
-#: 0 none (the Cold War's Jackson-Vanik restrictions only), 1 targeted, 2 sectoral, 3 sweeping (trump2025's 0.9).
-SANCTIONS_SHARE = {0: 0.05, 1: 0.2, 2: 0.5, 3: 0.9}
+#: 0 none (as the record defines the grade), 1 targeted, 2 sectoral, 3 sweeping (trump2025's 0.9).
+SANCTIONS_SHARE = {0: 0.0, 1: 0.2, 2: 0.5, 3: 0.9}
 #: Europe's own sanctions followed the US grade in 2014 and 2022; before 2014 it had none of its own.
 EUROPE_SHARE = {0: 0.0, 1: 0.1, 2: 0.5, 3: 0.8}
 #: US military aid to Ukraine: none, limited (non-lethal, small sales), large (drawdowns; trump2025's 0.8).
