@@ -30,6 +30,7 @@ import pandas as pd
 
 from simulator import files
 from simulator.analysis import baselines, evaluation, rolling
+from simulator.analysis.questions import log_score
 from simulator.files import packaged
 from simulator.record import Record, packaged_record
 from simulator.results.outputs import write_files
@@ -98,6 +99,37 @@ def murphy_table(table: pd.DataFrame) -> pd.DataFrame:
         rows.append({"forecast": name, "questions": int(kept.sum()),
                      **evaluation.murphy(p[kept], table["outcome"].to_numpy(dtype=float)[kept])})  # fmt: skip
     return pd.DataFrame(rows)
+
+
+#: The placebo's shifts of the record's shock dates, in months (circular within each origin's window).
+SHIFTS = tuple(range(2, rolling.LONGEST, 2))
+#: The events the hindcast is given: its questions about them are left out of the permutation test.
+GIVEN_EVENTS = (*rolling.RECORD_SHOCKS.values(),)
+
+
+def permutation(
+    table: pd.DataFrame, worlds: int, seed: int, shifts: tuple[int, ...] = SHIFTS, processes: int = 1
+) -> pd.DataFrame:
+    """The permutation test of the hindcast: the record's shock dates against the same shocks shifted.
+
+    One row per shift (0 is the real dates): the mean Brier and log score on the questions the model
+    answers, but those about the shocks it is given, and ``p``, the share of runs (the real one
+    included) scoring at least as well as the real dates: small when the real dates help.
+    """
+    asked = answered(table)
+    asked = asked[~asked["target"].isin(GIVEN_EVENTS)].reset_index(drop=True)
+    outcome = asked["outcome"].to_numpy(dtype=float)
+    rows = []
+    for shift in (0, *shifts):
+        p = rolling.forecast(asked, worlds, seed, processes=processes, shift=shift)
+        levels = (asked["kind"] != "event").to_numpy()
+        rows.append({"shift": shift, "questions": len(asked), "brier": float(((p - outcome) ** 2).mean()),
+                     "log": float(log_score(p, outcome).mean()),
+                     "level_brier": float(((p[levels] - outcome[levels]) ** 2).mean())})  # fmt: skip
+    frame = pd.DataFrame(rows)
+    for loss in ("brier", "log", "level_brier"):
+        frame[f"p_{loss}"] = float((frame[loss] <= frame.loc[0, loss]).sum() / len(frame))
+    return frame
 
 
 def scores(table: pd.DataFrame, seed: int = 0) -> dict[str, pd.DataFrame]:
@@ -193,6 +225,8 @@ def markdown(table: pd.DataFrame, tables: dict[str, pd.DataFrame], line: dict[st
         cells = group.set_index("horizon")
         values = [_interval(cells.loc[h]) if h in cells.index else "–" for h in baselines.HORIZONS]
         lines.append(f"| {LOSS_NAMES[loss]} | {name.replace('_', ' ')} | " + " | ".join(values) + " |")
+    if "permutation.csv" in tables:
+        lines += permutation_lines(tables["permutation.csv"])
     lines += ["", "### Murphy decomposition (CORP: Brier = miscalibration − discrimination + uncertainty)", ""]
     lines += [
         "| forecast | questions | Brier | miscalibration | discrimination | uncertainty |",
@@ -224,6 +258,27 @@ def markdown(table: pd.DataFrame, tables: dict[str, pd.DataFrame], line: dict[st
         n = int(cells.loc[MODEL, "questions"])
         lines.append(f"| `{target}` | {n:,} | {truth[target]:.2f} | " + " | ".join(values) + " |")
     return "\n".join(lines) + "\n"
+
+
+def permutation_lines(frame: pd.DataFrame) -> list[str]:
+    """The permutation test's paragraph and table."""
+    real = frame.iloc[0]
+    lines = [
+        "",
+        "### The hindcast given the record's shocks, against the same shocks at shifted dates",
+        "",
+        f"From every origin, the record's scandals, military incidents, escalations, black swans and changes of "
+        f"Russian president in the window are scheduled at their real months, then shifted (circularly within the "
+        f"window) by {', '.join(str(s) for s in frame['shift'][1:])} months; {int(real['questions']):,} questions "
+        f"(those about the given shocks left out). p is the share of runs, the real one included, scoring at least "
+        f"as well as the real dates: Brier p = {real['p_brier']:.2f}, log p = {real['p_log']:.2f}, "
+        f"levels p = {real['p_level_brier']:.2f}.",
+        "",
+        "| shift (months) | Brier | log score | Brier, level questions |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| {r.shift} | {r.brier:.4f} | {r.log:.4f} | {r.level_brier:.4f} |" for r in frame.itertuples()]
+    return lines
 
 
 def reliability_figure(curve: pd.DataFrame, title: str):  # noqa: ANN201 - a matplotlib Figure, imported lazily

@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from simulator.analysis.outcomes import describe_event
 from simulator.engine.rows import first_month_columns
+from simulator.files import SIMULATION_ERROR, out_of_sample_record
 from simulator.results.outputs import overrides_in
 from simulator.scenario.loader import resolve_scenario
 from simulator.scenario.provenance import describe
@@ -78,6 +79,7 @@ def render(run: Path, extra: list[Path]) -> str:
         f"<p class=sub>{summary['runs']:,} simulated worlds, seed {summary['seed']}, "
         f"{summary['start']} to {summary['horizon']}; sim {escape(str(summary['version']))}. "
         "Intervals are 95 % Monte Carlo intervals.</p>",
+        _skill_line(summary),
         _headline(summary),
         _questions(summary),
         _events(summary),
@@ -90,6 +92,17 @@ def render(run: Path, extra: list[Path]) -> str:
     return (
         "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
         f"<title>{escape(title)}: sim report</title><style>{STYLE}</style></head>\n<body>\n{body}\n</body></html>\n"
+    )
+
+
+def _skill_line(summary: dict) -> str:
+    """The model's out-of-sample record (docs/skill.md), as the run recorded it, and what the ± is."""
+    record = summary.get("out_of_sample_record") or out_of_sample_record()
+    if not record:
+        return ""
+    return (
+        f"<p class=sub><b>Out-of-sample record</b> (docs/skill.md): {escape(record['line'])}. "
+        f"{escape(SIMULATION_ERROR)}.</p>"
     )
 
 

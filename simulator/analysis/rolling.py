@@ -35,6 +35,7 @@ those questions are left unanswered (``UNANSWERED``), so the model is scored
 only on questions both it and the baselines answer.
 """
 
+import itertools
 import math
 import multiprocessing
 from collections.abc import Iterable
@@ -50,7 +51,7 @@ from simulator.api import member_seed
 from simulator.files import packaged
 from simulator.model.model import RelationsModel
 from simulator.months import Month
-from simulator.record import LAST, Record, packaged_record
+from simulator.record import FIRST, LAST, Record, packaged_record
 from simulator.scenario import Scenario, load_scenario, override
 from simulator.scenario.schedule import calendar_due
 from simulator.vocabulary import EVENT_INDEX, LEVELS
@@ -193,9 +194,46 @@ def answers(spec: Scenario, questions: pd.DataFrame, worlds: int, seed: int, sta
     return out
 
 
-def _forecast_one(task: tuple[str, pd.DataFrame, int, int, Record | None]) -> np.ndarray:
-    origin, asked, worlds, seed, record = task
+def given_shocks(origin: str, record: Record | None = None, shift: int = 0) -> list[dict[str, str]]:
+    """The record's shocks in a forecast's window as schedule entries, each moved ``shift`` months on (circularly).
+
+    The shocks the record codes: its scandals, military incidents, escalations and black swans, and each
+    change of Russian president. A shift of 0 gives their real months (the hindcast); another the placebo's.
+    """
+    record = packaged_record() if record is None else record
+    start, horizon = window(origin)
+    length = horizon.minus(start) + 1
+    dated = [(month, shock) for shock, event in RECORD_SHOCKS.items() for month in record.happened(event)]
+    presidents = record.months[["month", "russian_president"]].to_numpy()
+    dated += [
+        (month, "leadership_change") for (_, before), (month, now) in itertools.pairwise(presidents) if now != before
+    ]
+    entries = []
+    for month, shock in sorted(dated):
+        offset = Month.parse(month).minus(start)
+        if 0 <= offset < length:
+            moved = start.plus((offset + shift) % length)
+            entries.append({"month": str(moved), "event": "shock", "shock": shock, "note": f"{shock} of {month}"})
+    return entries
+
+
+def hindcast_spec(origin: str, record: Record | None = None, shift: int = 0) -> Scenario:
+    """The forecast from ``origin`` given the record's shocks in its window (``given_shocks``) instead of by chance.
+
+    Unlike the forecast, this uses months after the origin: it tests whether the mechanisms answer the
+    shocks, not what a forecaster knew.
+    """
     spec = origin_spec(origin, record)
+    given = given_shocks(origin, record, shift)
+    schedule = sorted([*spec.model_dump(mode="json")["schedule"], *given], key=lambda entry: entry["month"])
+    values: dict[str, object] = {"schedule": schedule, "name": f"hindcast_{origin}"}
+    values |= {f"shocks.{shock}.hazard": 0.0 for shock in (*RECORD_SHOCKS, "leadership_change")}
+    return override(spec, values, source=f"the record's shocks after {origin}")
+
+
+def _forecast_one(task: tuple[str, pd.DataFrame, int, int, Record | None, int | None]) -> np.ndarray:
+    origin, asked, worlds, seed, record, shift = task
+    spec = origin_spec(origin, record) if shift is None else hindcast_spec(origin, record, shift)
     known = (packaged_record() if record is None else record).as_of(origin)
     return answers(spec, asked, worlds, seed, int(known.levels[-1]))
 
@@ -206,17 +244,20 @@ def forecast(
     seed: int,
     record: Record | None = None,
     processes: int = 1,
+    shift: int | None = None,
 ) -> np.ndarray:
     """The model's probability for each question, from its origin's own forecast (NaN where it cannot answer).
 
     Each origin runs ``worlds`` worlds with its own seed (``api.member_seed`` of ``seed`` and the origin's
-    place on the grid), so the answers depend on the seed alone, not on ``processes``.
+    month in the record), so the answers depend on the seed alone, not on ``processes`` or which origins run.
+    With ``shift`` the run is the hindcast given the record's shocks, moved ``shift`` months (``hindcast_spec``).
     """
     origins = list(dict.fromkeys(questions["origin"]))
     tasks = [
-        (origin, questions[questions["origin"] == origin], worlds, member_seed(seed, i), record)
-        for i, origin in enumerate(origins)
-    ]
+        (origin, questions[questions["origin"] == origin], worlds, member_seed(seed, Month.parse(origin).minus(FIRST)),
+         record, shift)
+        for origin in origins
+    ]  # fmt: skip
     out = np.full(len(questions), np.nan)
     results: Iterable[np.ndarray]
     if processes > 1:

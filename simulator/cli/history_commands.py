@@ -37,6 +37,12 @@ def backtest_command(
     workers: Annotated[int, typer.Option(min=1, help="Processes that run origins; results never depend on it.")] = 2,
     first: Annotated[str, typer.Option(help="First origin (YYYY-MM), on the grid every three months.")] = "1994-01",
     last: Annotated[str, typer.Option(help="Last origin (YYYY-MM).")] = "2023-10",
+    placebo_worlds: Annotated[
+        int,
+        typer.Option(
+            min=0, max=20_000, help="Worlds per origin in each run of the hindcast's permutation test (0: skip)."
+        ),
+    ] = 1000,
     update_skill: Annotated[
         bool, typer.Option(help="Replace the packaged skill.json, the line every run shows, with this test's.")
     ] = False,
@@ -64,6 +70,8 @@ def backtest_command(
         bar.add_task("backtest", total=None, unit=f"{worlds:,} worlds x {len(origins)} origins")
         table = outofsample.run(worlds, seed, processes=workers, origins=origins)
         tables = outofsample.scores(table, seed)
+        if placebo_worlds:
+            tables["permutation.csv"] = outofsample.permutation(table, placebo_worlds, seed, processes=workers)
     line = outofsample.headline(table, worlds, seed)
     report = outofsample.markdown(table, tables, line, time.perf_counter() - began)
     try:

@@ -210,6 +210,13 @@ def out_of_sample(tables: dict[str, pd.DataFrame], line: dict[str, object]) -> N
         ]
         skill.add_row(str(loss), baseline.replace("_", " "), *shown)
     wide(skill)
+    if "permutation.csv" in tables:
+        real = tables["permutation.csv"].iloc[0]
+        console.print(
+            f"Hindcast given the record's shocks: Brier {real['brier']:.4f} at their real dates; "
+            f"share of shifted runs scoring as well or better (p): Brier {real['p_brier']:.2f}, "
+            f"log {real['p_log']:.2f}, levels {real['p_level_brier']:.2f}"
+        )
 
 
 def drawn_from_posterior(paths: list[str], sample: str) -> None:

@@ -144,3 +144,25 @@ def test_backtest_command_writes_its_tables_diagram_and_questions(tmp_path):
 def test_bad_backtest_options_are_one_message(tmp_path, args, said):
     result = CliRunner().invoke(app, ["backtest", "--worlds", "100", *args, "--out", str(tmp_path / "o")])
     assert result.exit_code == 2 and said in result.output and "Traceback" not in result.output
+
+
+def test_the_hindcast_is_given_the_records_shocks_and_the_placebo_shifts_them_within_the_window():
+    real = rolling.given_shocks("2013-10")
+    assert [(e["month"], e["shock"]) for e in real] == [
+        ("2014-02", "ukraine_escalation"),
+        ("2014-08", "ukraine_escalation"),
+    ]
+    shifted = rolling.given_shocks("2013-10", shift=20)  # the window is 2013-11 .. 2015-10: 2014-02 + 20 wraps
+    assert [e["month"] for e in shifted] == ["2015-10", "2014-04"]
+    spec = rolling.hindcast_spec("2013-10")
+    assert spec.shocks.ukraine_escalation.hazard.value == 0  # given, not drawn
+    assert [str(s.month) for s in spec.schedule if s.event == "shock"] == ["2014-02", "2014-08"]
+
+
+def test_the_permutation_test_scores_the_real_dates_against_each_shift():
+    table = outofsample.run(300, SEED, origins=["2013-10", "2014-01"])
+    frame = outofsample.permutation(table, 300, SEED, shifts=(6, 12))
+    assert list(frame["shift"]) == [0, 6, 12] and frame["questions"].nunique() == 1
+    assert not frame["brier"].duplicated().any()  # the dates move the escalation's consequences
+    real_rank = (frame["brier"] <= frame.loc[0, "brier"]).sum() / 3
+    assert frame.loc[0, "p_brier"] == pytest.approx(real_rank)
