@@ -166,3 +166,18 @@ def test_the_permutation_test_scores_the_real_dates_against_each_shift():
     assert not frame["brier"].duplicated().any()  # the dates move the escalation's consequences
     real_rank = (frame["brier"] <= frame.loc[0, "brier"]).sum() / 3
     assert frame.loc[0, "p_brier"] == pytest.approx(real_rank)
+
+
+def test_a_run_carries_the_out_of_sample_record_to_its_summary_header_and_report(tmp_path):
+    from simulator.analysis.report import render
+    from simulator.files import SIMULATION_ERROR, packaged
+
+    out = tmp_path / "run"
+    scenario = packaged("scenarios", "history") / "history_2009_leaders.yaml"
+    result = CliRunner().invoke(app, ["run", str(scenario), "--runs", "200", "--out", str(out), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    line = out_of_sample_record()["line"]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["out_of_sample_record"]["line"] == line and summary["standard_error"] == SIMULATION_ERROR
+    assert "out-of-sample record" in result.output and "simulation error" in result.output
+    assert line.split(":")[0] in render(out, [])
