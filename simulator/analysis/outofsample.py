@@ -41,6 +41,7 @@ FORECASTS = (MODEL, *baselines.BASELINES)
 HEADLINE_HORIZON = 12
 #: The packaged headline, shown wherever a forecast's number is shown.
 SKILL_FILE = packaged(files.SKILL_FILE)
+KINDS = {"event": "event in the window", "level_at_least": "level at or above k", "falls_below": "falls below"}
 LOSS_NAMES = {"brier": "Brier", "log": "log score", "rps": "RPS"}
 
 
@@ -209,6 +210,16 @@ def markdown(table: pd.DataFrame, tables: dict[str, pd.DataFrame], line: dict[st
             f"{cells.loc[f, 'brier']:.3f} / {cells.loc[f, 'log']:.3f}" if f in cells.index else "–" for f in FORECASTS
         ]
         lines.append(f"| {horizon} | {n:,} | " + " | ".join(values) + " |")
+    lines += ["", "Brier / log score by kind of question and horizon:", ""]
+    lines += ["| kind | h | questions | " + " | ".join(FORECASTS) + " |", "|---|---|---|" + "---|" * len(FORECASTS)]
+    for (kind, horizon), group in tables["scores_by_kind.csv"].groupby(["kind", "horizon"]):
+        cells = group.set_index("forecast")
+        values = [
+            f"{cells.loc[f, 'brier']:.3f} / {cells.loc[f, 'log']:.3f}" if f in cells.index else "–" for f in FORECASTS
+        ]
+        lines.append(
+            f"| {KINDS[kind]} | {horizon} | {int(cells.loc[MODEL, 'questions']):,} | " + " | ".join(values) + " |"
+        )
     lines += ["", 'Level RPS by horizon (the four "at or above level k" questions of an origin as one forecast):', ""]
     lines += ["| h | " + " | ".join(FORECASTS) + " |", "|---|" + "---|" * len(FORECASTS)]
     for row in tables["rps_by_horizon.csv"].itertuples(index=False):

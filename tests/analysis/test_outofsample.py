@@ -123,10 +123,11 @@ def test_the_packaged_record_is_a_line_every_run_shows():
 def test_backtest_command_writes_its_tables_diagram_and_questions(tmp_path):
     out = tmp_path / "bt"
     args = ["backtest", "--worlds", "200", "--first", "2009-01", "--last", "2010-01", "--out", str(out)]
+    args += ["--workers", "1", "--placebo-worlds", "100"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     names = {p.name for p in out.iterdir()}
-    assert {"questions.csv", "skill.csv", "murphy.csv", "reliability.png", "skill.md", "headline.json"} <= names
+    assert {"questions.csv", "skill.csv", "murphy.csv", "reliability.png", "skill.md", "permutation.csv"} <= names
     questions = pd.read_csv(out / "questions.csv")
     assert questions["origin"].nunique() == 5 and {"model", "reference_class", "outcome"} <= set(questions.columns)
     line = json.loads((out / "headline.json").read_text())["line"]
