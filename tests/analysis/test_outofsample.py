@@ -182,3 +182,10 @@ def test_a_run_carries_the_out_of_sample_record_to_its_summary_header_and_report
     assert summary["out_of_sample_record"]["line"] == line and summary["standard_error"] == SIMULATION_ERROR
     assert "out-of-sample record" in result.output and "simulation error" in result.output
     assert line.split(":")[0] in render(out, [])
+
+
+def test_docs_skill_quotes_the_packaged_out_of_sample_record():
+    from pathlib import Path
+
+    docs = (Path(__file__).parents[2] / "docs" / "skill.md").read_text(encoding="utf-8")
+    assert f"**{out_of_sample_record()['line']}.**" in docs
