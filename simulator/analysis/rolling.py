@@ -7,9 +7,10 @@ a forecaster at T could have run, from ``record.as_of(T)`` alone:
   Giles phase; the war (``none`` before 2022 is the model's ``peace``); the US
   sanctions grade, Europe's and US aid to Ukraine as the shares of ``GRADES``;
   the sanctions-review law; whether the presidents in office at T have met
-  (``initial.met``). Trust and domestic opposition are not in the record: trust
-  follows the level (``TRUST_BY_LEVEL``), opposition keeps the historical
-  base's 0.3.
+  (``initial.met``); whether the US president still seeks rapprochement
+  (``engaged``: not if he turned tough since taking office, with no reset
+  since). Trust and domestic opposition are not in the record: trust follows
+  the level (``TRUST_BY_LEVEL``), opposition keeps the historical base's 0.3.
 - **calendar**: the US midterms, elections and inaugurations after T, as the
   model's own calendar entries (the successor continues the policy with
   ``president.successor_continuity``); no shock is scheduled.
@@ -113,12 +114,29 @@ def shock_rates(known: Record) -> dict[str, float]:
 
 def pair_met(known: Record) -> bool:
     """Whether the presidents in office at the record's last month have met in person by then."""
-    pairs = list(zip(known.months["us_president"], known.months["russian_president"], strict=True))
-    since = len(pairs) - 1
-    while since > 0 and pairs[since - 1] == pairs[-1]:
-        since -= 1
-    first = str(known.months["month"].iloc[since])
+    first = max(tenure_start(known, "us_president"), tenure_start(known, "russian_president"))
     return any(month >= first for month in known.happened("summit"))
+
+
+def tenure_start(known: Record, column: str = "us_president") -> str:
+    """The first month of the current holder's unbroken run in office, as the record knows it."""
+    holders = known.months[column].to_numpy()
+    since = len(holders) - 1
+    while since > 0 and holders[since - 1] == holders[-1]:
+        since -= 1
+    return str(known.months["month"].iloc[since])
+
+
+def engaged(known: Record) -> bool:
+    """Whether the US president seeks rapprochement at the record's last month.
+
+    Each new president seeks a reset (001); he has turned away if he turned tough since he took office
+    and no reset has followed (the record's ``president_turns_tough`` and ``reset`` events).
+    """
+    since = tenure_start(known)
+    tough = [month for month in known.happened("president_turns_tough") if month >= since]
+    resets = [month for month in known.happened("reset") if month >= since]
+    return not tough or (bool(resets) and max(resets) > max(tough))
 
 
 def initial_values(known: Record) -> dict[str, object]:
@@ -135,6 +153,7 @@ def initial_values(known: Record) -> dict[str, object]:
         "initial.review_law": row["sanctions_review_law"] == "yes",
         "initial.trust": TRUST_BY_LEVEL[level],
         "initial.met": level > 0 and pair_met(known),  # the model holds no meeting while ties are suspended
+        "president.engaged_at_start": 1.0 if engaged(known) else 0.0,
     }
 
 

@@ -189,3 +189,20 @@ def test_docs_skill_quotes_the_packaged_out_of_sample_record():
 
     docs = (Path(__file__).parents[2] / "docs" / "skill.md").read_text(encoding="utf-8")
     assert f"**{out_of_sample_record()['line']}.**" in docs
+
+
+@pytest.mark.parametrize(
+    "origin, engaged",
+    [
+        ("2001-01", True),
+        ("2001-07", False),
+        ("2003-01", True),
+        ("2015-01", False),
+        ("2017-04", True),
+        ("2022-07", False),
+    ],
+)
+def test_the_president_starts_engaged_unless_he_has_turned_tough_since_taking_office_or_the_last_reset(origin, engaged):
+    # Bush expelled diplomats in 2001-03 and reset after 9/11; Obama turned tough over Crimea; Trump came in new.
+    spec = rolling.origin_spec(origin)
+    assert spec.president.engaged_at_start.value == (1.0 if engaged else 0.0)
