@@ -31,7 +31,7 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing chromium (Debian) for the explorer's browser tests"; \
 	  sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
-	  $$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q chromium; }
+	  $$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q --no-install-recommends chromium; }
 
 # pytest exits 5 when it collected no tests: say so, and fail.
 PYTEST = status=0; $(PY) -m pytest $(1) || status=$$?; \

@@ -1,19 +1,29 @@
-"""Files: the data shipped inside the package, and atomic writes.
+"""Files: the data shipped inside the package, and safe writes.
 
 The package carries its own data under ``simulator/data/`` (the default
 configs, the historical scenarios, the 1992-2016 record and the source
 texts), found with ``importlib.resources`` wherever the package is installed.
 
-Each output file is written beside itself under a temporary name and moved
+Every output file is written beside itself under a temporary name and moved
 into place with ``os.replace``, so a reader never finds a half-written file
 where a finished one is expected, and an interrupted write leaves the earlier
-file (if any) intact.
+file (if any) intact. The temporary file is created exclusively under a random
+name (``.NAME.<random>.partial.EXT``), so nothing planted beside the target
+(a link to another file, say) is ever opened or followed; ``os.replace``
+replaces a link at the target itself, never the file it points to. Files that
+belong together are replaced together, only once all of them are written
+(``together``).
 """
 
+import errno
 import os
+import secrets
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+
+#: How a temporary file is opened: created here and now, never through a link, not inherited by children.
+_EXCLUSIVE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 def packaged(*parts: str) -> Path:
@@ -25,14 +35,44 @@ def packaged(*parts: str) -> Path:
     return Path(str(resources.files("simulator").joinpath("data", *parts)))
 
 
+def temporary_beside(path: Path) -> Path:
+    """A new empty file beside ``path``, created exclusively under a random name that keeps ``path``'s suffix.
+
+    Raises:
+        OSError: if the folder cannot be written into.
+    """
+    while True:
+        candidate = path.with_name(f".{path.stem}.{secrets.token_hex(6)}.partial{path.suffix}")
+        try:
+            os.close(os.open(candidate, _EXCLUSIVE, 0o666))  # the usual permissions, as the umask allows
+        except FileExistsError:
+            continue
+        return candidate
+
+
 def atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write`` with a temporary path beside ``path``, then move the result to ``path``."""
-    temporary = path.with_name(f".{path.stem}.partial{path.suffix}")
+    """Call ``write`` with a new temporary file beside ``path``, then move the result to ``path``."""
+    together({path: write})
+
+
+def together(writers: dict[Path, Callable[[Path], None]]) -> None:
+    """Write each file to a temporary file beside it; replace them all only once every one is written.
+
+    A write that fails (a full disk, a folder that refuses) leaves every target as it was.
+    """
+    temporaries: list[tuple[Path, Path]] = []
     try:
-        write(temporary)
-        os.replace(temporary, path)
+        for path, write in writers.items():
+            temporaries.append((temporary_beside(path), path))
+            write(temporaries[-1][0])
+        for _, path in temporaries:  # what os.replace would refuse, found before any target is replaced
+            if path.is_dir() and not path.is_symlink():
+                raise IsADirectoryError(errno.EISDIR, "a folder, not a file", str(path))
+        for temporary, path in temporaries:
+            os.replace(temporary, path)
     finally:
-        temporary.unlink(missing_ok=True)
+        for temporary, _ in temporaries:
+            temporary.unlink(missing_ok=True)
 
 
 def write_bytes(path: Path, data: bytes) -> None:

@@ -108,9 +108,9 @@ def write_comparison(comparison: Comparison, out: Path, *, command: list[str] | 
     writers: dict[str, Callable[[Path], None]] = {
         "comparison.csv": lambda p: table.to_csv(p, index=False),
         "levels_by_month.csv": lambda p: long_levels.to_csv(p, index=False),
-        "compare_levels.png": lambda p: plots.save(plots.compare_levels(levels), p),
+        "compare_levels.png": lambda p: plots.save(plots.compare_levels(levels, first.runs, first.seed), p),
         "compare_differences.png": lambda p: plots.save(
-            plots.compare_differences(table, reference, str(first.spec.horizon)), p
+            plots.compare_differences(table, reference, str(first.spec.horizon), first.runs, first.seed), p
         ),
         "metadata.json": lambda p: write_json(
             p,

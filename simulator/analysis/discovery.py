@@ -248,6 +248,7 @@ def _path_to(structure, leaf: int, names: list[str]) -> list[str]:
 def trajectory_figure(found: Discovery, subtitle: str):
     """PRIM's peeling trajectory: density against coverage, coloured by restricted assumptions, chosen box marked."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import PercentFormatter
 
     table = found.trajectory
     fig = Figure(figsize=(8, 5.5), layout="constrained")
@@ -270,6 +271,8 @@ def trajectory_figure(found: Discovery, subtitle: str):
     )
     ax.set_xlim(0, 1.02)
     ax.set_ylim(0, 1.02)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel("coverage: share of the outcome's worlds inside the box")
     ax.set_ylabel("density: share of the box's worlds with the outcome")
     ax.set_title(f"What must be true for: {found.outcome.text}\n{subtitle}", loc="left", fontsize=11)

@@ -58,10 +58,11 @@ import yaml
 
 from simulator.analysis import history
 from simulator.analysis.backtest import SCENARIOS
-from simulator.analysis.calibrate import PARAMETERS
+from simulator.analysis.calibrate import FOLDS_FILE, PARAMETERS
 from simulator.analysis.skill import forecast_spec
 from simulator.api import run as run_scenario
 from simulator.engine.design import Design
+from simulator.files import atomically, together
 from simulator.months import Month, month_labels
 from simulator.scenario import Scenario
 from simulator.scenario.config import POSTERIOR_FILE
@@ -259,6 +260,11 @@ def regression_adjust(accepted: pd.DataFrame, z: np.ndarray, distance: np.ndarra
     return accepted.assign(**adjusted)
 
 
+def fewest_kept() -> int:
+    """The fewest draws a calibration may keep: two more than its summaries, so the regression is determined."""
+    return len(observed_summaries()) + 2
+
+
 def accept_closest(
     prior: pd.DataFrame, summaries: pd.DataFrame, observed: pd.Series, accept: float, names: list[str] | None = None
 ) -> tuple[pd.DataFrame, float]:
@@ -371,7 +377,10 @@ def widths(posterior: Posterior, coverage: float = 0.9) -> pd.DataFrame:
 
 
 def write_sample(posterior: Posterior, path: Path) -> None:
-    """Write the posterior sample as CSV, with a header of ``#`` lines saying how it was made."""
+    """Write the posterior sample as CSV, with a header of ``#`` lines saying how it was made (atomically).
+
+    ``write_fitted`` writes it with the two files that belong with it.
+    """
     draws = len(posterior.prior)
     header = [
         f"Written by `sim calibrate` (sim {__version__}) on {datetime.now(UTC):%Y-%m-%d}: a posterior sample of",
@@ -387,11 +396,11 @@ def write_sample(posterior: Posterior, path: Path) -> None:
         "equally): per origin, log months to the first crisis, share of months at or above each level",
         "in each half of its span,",
         "share of months in each phase; for 2009, log months to disillusionment (the reset's run).",
-        f"tolerance: distance <= {posterior.tolerance:.4f}, the closest {posterior.accept:.2%} of draws;",
+        f"tolerance: distance <= {posterior.tolerance:.4f}, the closest {len(posterior.sample) / draws:.2%} of draws;",
         f"accepted: {len(posterior.sample):,}",
     ]
     text = "".join(f"# {line}\n" for line in header) + posterior.sample.to_csv(index=False, float_format="%.6g")
-    path.write_text(text, encoding="utf-8")
+    atomically(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
 
 
 def write_point(posterior: Posterior, path: Path) -> None:
@@ -411,7 +420,8 @@ def write_point(posterior: Posterior, path: Path) -> None:
         "# default, `calibration: posterior`, draws each world's from the sample instead.",
     ]
     body = yaml.safe_dump({"extends": "structure.yaml", **tree}, sort_keys=False)
-    path.write_text("\n".join(header) + "\n" + body, encoding="utf-8")
+    text = "\n".join(header) + "\n" + body
+    atomically(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
 
 
 def write_held_out(posterior: Posterior, path: Path) -> None:
@@ -427,7 +437,25 @@ def write_held_out(posterior: Posterior, path: Path) -> None:
         "# out of sample.",
     ]
     body = yaml.safe_dump({"leave_out": folds, "rolling": rolling}, sort_keys=False)
-    path.write_text("\n".join(header) + "\n" + body, encoding="utf-8")
+    text = "\n".join(header) + "\n" + body
+    atomically(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
+
+
+def fitted_paths(sample: Path) -> list[Path]:
+    """The three files of one calibration: the sample at ``sample``, its medians and the held-out fits beside it."""
+    return [sample, sample.with_name("calibrated.yaml"), sample.with_name(FOLDS_FILE)]
+
+
+def write_fitted(posterior: Posterior, sample: Path) -> list[Path]:
+    """Write the sample, its medians and the held-out fits (``fitted_paths``), replacing none unless all are written.
+
+    The three belong together (the point values are the sample's medians, the folds its draws), so a
+    write that fails leaves the three files there before as they were.
+    """
+    paths = fitted_paths(sample)
+    writers = (write_sample, write_point, write_held_out)
+    together({path: lambda p, w=write: w(posterior, p) for path, write in zip(paths, writers, strict=True)})
+    return paths
 
 
 def pair_plot(posterior: Posterior):

@@ -56,6 +56,9 @@ DEFAULT_SPREAD = 0.5
 #: An interval (95 %) wider than this, on an index in [0, 1], calls for more samples.
 WIDE_INTERVAL = 0.1
 
+#: z for a two-sided 95 % band.
+Z95 = 1.96
+
 #: A noise share above this calls for more worlds per design point.
 NOISY = 0.2
 
@@ -299,6 +302,7 @@ class Analysis:
         warnings: what makes the indices less trustworthy, in words.
         outputs: per design point, the factors' values and each outcome's share (design methods only).
         noise: per outcome, the share of the outputs' variance that is in-world noise (design methods only).
+        floor: per outcome, PAWN's noise floor by measure (``pawn_noise_floor``; PAWN only).
     """
 
     method: str
@@ -306,6 +310,7 @@ class Analysis:
     warnings: list[str]
     outputs: pd.DataFrame | None = None
     noise: dict[str, float] | None = None
+    floor: dict[str, dict[str, float]] | None = None
 
     def ranking(self, outcome: str) -> pd.DataFrame:
         """One outcome's assumptions, most influential first, one column per measure."""
@@ -315,8 +320,40 @@ class Analysis:
         return wide.join(conf.dropna(axis=1, how="all")).sort_values(MAIN_MEASURE[self.method], ascending=False)
 
 
+#: Random assumptions that move nothing, scored to find PAWN's noise floor.
+DUMMIES = 20
+
+
+def directions(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Which way each column of ``x`` moves ``y``: +1 up, -1 down, 0 where that cannot be told from noise.
+
+    The sign of Spearman's rank correlation, where it lies outside its 95 % band under no
+    association (1.96 / sqrt(n - 1)); 0 inside it, or where a column or ``y`` does not vary.
+    """
+    frame = pd.DataFrame(x)
+    varies = (frame.nunique() > 1).to_numpy()
+    r = np.zeros(frame.shape[1])
+    if varies.any() and np.ptp(y) > 0:
+        target = pd.Series(np.asarray(y, dtype=float))
+        r[varies] = frame.loc[:, varies].corrwith(target, method="spearman").to_numpy(dtype=float)
+    clear = np.abs(np.nan_to_num(r)) > Z95 / np.sqrt(max(len(y) - 1, 1))
+    return np.where(clear, np.sign(np.nan_to_num(r)), 0.0)
+
+
+def direction_words(sign: float) -> str:
+    """Which way a higher value of an assumption moves the outcome (``indices.csv``'s ``direction``)."""
+    return "makes it likelier" if sign > 0 else "makes it less likely" if sign < 0 else "no clear direction"
+
+
 #: The measure assumptions are ranked by, per method.
 MAIN_MEASURE = {"sobol": "ST", "morris": "mu_star", "pawn": "median"}
+
+#: PAWN's measures: the median and the largest Kolmogorov-Smirnov distance over an assumption's slices.
+PAWN_MEASURES = ("median", "maximum")
+
+#: Columns of ``Analysis.indices``; ``direction`` is +1 where a higher value makes the outcome likelier,
+#: -1 where it makes it less likely, 0 where the way cannot be told from noise (``directions``).
+INDEX_COLUMNS = ["outcome", "assumption", "measure", "value", "conf", "direction"]
 
 
 def analyse(
@@ -348,13 +385,15 @@ def analyse(
         else:
             result = morris.analyze(problem(chosen), quantiles, y, num_levels=4, seed=seed)
             measures = {"mu_star": ("mu_star", "mu_star_conf"), "sigma": ("sigma", None)}
+        values = np.column_stack([f.values(quantiles[:, i]) for i, f in enumerate(chosen)])
+        direction = directions(values, y)
         for measure, (key, conf) in measures.items():
             for i, name in enumerate(names):
                 value = float(result[key][i])
                 half = float(result[conf][i]) if conf else float("nan")
-                rows.append((outcome.name, name, measure, value, half))
+                rows.append((outcome.name, name, measure, value, half, float(direction[i])))
         warnings += _sobol_warnings(outcome.name, result, noise[outcome.name]) if method == "sobol" else []
-    indices = pd.DataFrame(rows, columns=["outcome", "assumption", "measure", "value", "conf"])
+    indices = pd.DataFrame(rows, columns=INDEX_COLUMNS)
     outputs = pd.DataFrame({f.path: f.values(quantiles[:, i]) for i, f in enumerate(chosen)})
     for outcome, y in zip(outcomes, shares, strict=True):
         outputs[outcome.name] = y
@@ -429,7 +468,7 @@ def given_data(
     x = np.column_stack([table.column(n).to_numpy() for n in names])
     bounds = [[float(col.min()), float(col.max())] for col in x.T]
     salib_problem = {"num_vars": len(names), "names": names, "bounds": bounds}
-    rows, warnings = [], []
+    rows, warnings, floors = [], [], {}
     for outcome in outcomes:
         y = outcome.hits(table).astype(np.float64)
         hits = int(y.sum())
@@ -439,8 +478,23 @@ def given_data(
         if min(hits, len(y) - hits) < 200:
             warnings.append(f"{outcome.name}: only {min(hits, len(y) - hits)} worlds on one side; indices are rough")
         result = pawn.analyze(salib_problem, x, y, S=10, seed=seed)
+        direction = directions(x, y)
         for i, name in enumerate(names):
-            for measure in ("median", "maximum"):
-                rows.append((outcome.name, name, measure, float(result[measure][i]), float("nan")))
-    indices = pd.DataFrame(rows, columns=["outcome", "assumption", "measure", "value", "conf"])
-    return Analysis(method, indices, warnings)
+            for measure in PAWN_MEASURES:
+                rows.append((outcome.name, name, measure, float(result[measure][i]), float("nan"), float(direction[i])))
+        floors[outcome.name] = pawn_noise_floor(y, seed)
+    indices = pd.DataFrame(rows, columns=INDEX_COLUMNS)
+    return Analysis(method, indices, warnings, floor=floors)
+
+
+def pawn_noise_floor(y: np.ndarray, seed: int) -> dict[str, float]:
+    """What PAWN gives assumptions that move nothing, with these worlds: the 95th percentile over random dummies.
+
+    An index below it cannot be told from an assumption drawn at random, unrelated to the outcome.
+    """
+    from SALib.analyze import pawn
+
+    dummies = np.random.default_rng([seed, len(y)]).uniform(size=(len(y), DUMMIES))
+    problem_ = {"num_vars": DUMMIES, "names": [f"dummy{i}" for i in range(DUMMIES)], "bounds": [[0.0, 1.0]] * DUMMIES}
+    result = pawn.analyze(problem_, dummies, y, S=10, seed=seed)
+    return {measure: round(float(np.quantile(result[measure], 0.95)), 4) for measure in PAWN_MEASURES}

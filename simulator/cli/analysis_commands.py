@@ -40,7 +40,7 @@ from simulator.engine.runner import ChunkFailed, Interrupted
 from simulator.engine.workers import WorkersError
 from simulator.files import atomically
 from simulator.months import Month
-from simulator.results.outputs import WriteFailed
+from simulator.results.outputs import RunFolderError, WriteFailed, check_run_folder, write_json
 from simulator.scenario import Scenario, ScenarioError, load_scenario
 
 #: The output folder of a command that reads a run folder: by default a folder inside it.
@@ -62,6 +62,10 @@ def run_folder_spec(folder: Path) -> Scenario:
     """The scenario a finished run was made from (its ``scenario.resolved.yaml``); exit 2 if it is not a run."""
     if not (folder / "runs.parquet").is_file() or not (folder / "scenario.resolved.yaml").is_file():
         _fail(f"{folder}: not a finished run folder (needs runs.parquet and scenario.resolved.yaml from `sim run`)")
+    try:
+        check_run_folder(folder)
+    except RunFolderError as error:
+        _fail(str(error))
     try:
         return load_scenario(folder / "scenario.resolved.yaml")
     except ScenarioError as error:
@@ -109,7 +113,7 @@ def sensitivity_command(
         ),
     ] = None,
     domain: Annotated[
-        bool, typer.Option(help="Vary fixed assumptions over their whole schema domain instead.")
+        bool, typer.Option("--domain", help="Vary fixed assumptions over their whole schema domain instead.")
     ] = False,
     seed: SeedOption = None,
     out: OutOption = None,
@@ -171,6 +175,11 @@ def _design_analysis(
     chosen, held = sa.factors(spec, only, spread, domain)
     points = sa.design_points(method, samples, len(chosen))
     worlds = points * worlds_per_point
+    if worlds > config.max_runs:  # before any design is drawn or any world allocated
+        raise sa.SensitivityError(
+            f"{points:,} design points x {worlds_per_point:,} worlds = {worlds:,} worlds, more than the "
+            f"{config.max_runs:,} a run may have (max_runs in engine.yaml); lower --samples or --worlds-per-point"
+        )
     console.print(
         f"{method}: {len(chosen)} assumptions, {points:,} design points x {worlds_per_point} worlds = {worlds:,} worlds"
         + (f"; {len(held)} held fixed (value 0)" if held else ""),
@@ -218,6 +227,8 @@ def _design_analysis(
 
 
 def _print_analysis(analysis, outcomes: list[Outcome], top: int = 10) -> None:
+    from simulator.analysis.sensitivity import direction_words
+
     for outcome in outcomes:
         if outcome.name not in set(analysis.indices["outcome"]):
             continue
@@ -227,6 +238,9 @@ def _print_analysis(analysis, outcomes: list[Outcome], top: int = 10) -> None:
         measures = [c for c in ranking.columns if not c.endswith("_conf")]
         for measure in measures:
             table.add_column(measure, justify="right")
+        table.add_column("higher value", justify="left")
+        rows = analysis.indices[analysis.indices["outcome"] == outcome.name]
+        direction = rows.groupby("assumption")["direction"].first() if "direction" in rows else {}
         for path, row in ranking.iterrows():
             cells = []
             for measure in measures:
@@ -234,7 +248,16 @@ def _print_analysis(analysis, outcomes: list[Outcome], top: int = 10) -> None:
                 cells.append(
                     f"{row[measure]:.3f}" + (f" \u00b1 {conf:.3f}" if conf == conf and conf is not None else "")
                 )
-            table.add_row(escape(str(path)), *cells)
+            table.add_row(escape(str(path)), *cells, direction_words(direction.get(path, float("nan"))))
+        floor = (analysis.floor or {}).get(outcome.name)
+        if floor:
+            table.caption = (
+                "PAWN slices the worlds ten ways by the assumption and compares the outcome in each slice with all "
+                "worlds (Kolmogorov-Smirnov distance: for a yes-or-no outcome, the difference in chance); median: "
+                "the typical slice's shift, maximum: the largest. Noise floor (random assumptions that move "
+                f"nothing, 95th percentile): median {floor['median']:.3f}, maximum {floor['maximum']:.3f}."
+            )
+            table.caption_justify = "left"
         render.wide(table)
     for warning in analysis.warnings:
         errors.print(f"[bold yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
@@ -262,6 +285,8 @@ def signposts_command(
     try:
         out.mkdir(parents=True, exist_ok=True)
         atomically(out / "signposts.csv", lambda p: table.to_csv(p, index=False, float_format="%.4f"))
+        about = {"outcome": chosen.name, "text": chosen.text, "by": month}
+        atomically(out / "signposts.json", lambda p: write_json(p, about))
     except OSError as error:
         _write_failed(WriteFailed(out / "signposts.csv", error))
     if table.empty:
@@ -359,12 +384,14 @@ def report_command(
         typer.Option(help="Also show this sensitivity, discover or signposts output folder (repeatable)."),
     ] = None,
     out: Annotated[Path | None, typer.Option(help="The HTML file to write (default: RUN/report.html).")] = None,
-    force: Annotated[bool, typer.Option(help="Replace the --out file if it exists.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace the --out file if it exists.")] = False,
 ) -> None:
     """One self-contained HTML report of a run, to open in any browser or send."""
-    from simulator.analysis.report import write_report
+    from simulator.analysis.report import ReportError, write_report
 
     run_folder_spec(run)
+    if not (run / "summary.json").is_file():
+        _fail(f"{run}: no summary.json; not a finished run folder (run the scenario again)")
     target = _output_file(out or run / "report.html", "--out", force)
     for folder in include or []:
         if not folder.is_dir():
@@ -372,7 +399,8 @@ def report_command(
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         written = write_report(run, target, include)
+    except ReportError as error:
+        _fail(str(error))
     except OSError as error:
         _write_failed(WriteFailed(target, error))
     console.print(f"Report written to [bold]{escape(str(written))}[/]")
-

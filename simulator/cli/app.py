@@ -16,6 +16,7 @@ from rich.markup import escape
 from simulator.cli import (
     analysis_commands,
     history_commands,
+    ledger_commands,
     run_commands,
     scenario_commands,
     validity_command,
@@ -75,6 +76,10 @@ COMMANDS = {
     "report": analysis_commands.report_command,
     "validity": validity_command.validity_command,
     "ensemble": history_commands.ensemble_command,
+    "ledger": ledger_commands.app,
 }
 for _name, _command in COMMANDS.items():
-    app.command(name=_name)(_command)
+    if isinstance(_command, typer.Typer):  # a group of commands: sim ledger freeze, ...
+        app.add_typer(_command, name=_name)
+    else:
+        app.command(name=_name)(_command)

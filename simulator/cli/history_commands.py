@@ -1,5 +1,6 @@
 """Commands on the record: ``sim backtest`` (out of sample, 1994-2024), ``sim calibrate``, ``score``, ``ensemble``."""
 
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -20,9 +21,7 @@ from simulator.cli.options import (
     _write_failed,
 )
 from simulator.cli.render import console, errors
-from simulator.results.outputs import (
-    WriteFailed,
-)
+from simulator.results.outputs import WriteFailed, replaced
 from simulator.scenario import ScenarioError
 from simulator.scenario.config import (
     POSTERIOR_FILE,
@@ -44,7 +43,7 @@ def backtest_command(
         ),
     ] = 1000,
     update_skill: Annotated[
-        bool, typer.Option(help="Replace the packaged skill.json, the line every run shows, with this test's.")
+        bool, typer.Option("--update-skill", help="Replace the packaged skill.json, the line every run shows.")
     ] = False,
     config_dir: ConfigOption = None,
 ) -> None:
@@ -94,22 +93,33 @@ def calibrate_command(
     accept: Annotated[float, typer.Option(min=0.0001, max=0.5, help="Share of the draws kept.")] = 0.005,
     seed: SeedOption = None,
     write: Annotated[
-        Path | None, typer.Option(help="Where to write the sample (default: posterior.csv in the configs folder).")
+        Path | None,
+        typer.Option(
+            help="Replace this posterior.csv, and calibrated.yaml and calibrated_folds.yaml beside it, e.g. a "
+            "configs folder's (default: write the three into the output folder)."
+        ),
     ] = None,
     out: OutOption = None,
     force: ForceOption = False,
     config_dir: ConfigOption = None,
 ) -> None:
-    """Fit the structural parameters to 1992-2016 by ABC; write configs/posterior.csv and calibrated*.yaml."""
+    """Fit the structural parameters to 1992-2016 by ABC; write posterior.csv and calibrated*.yaml."""
     from simulator.analysis import posterior
     from simulator.analysis.backtest import load_history
     from simulator.analysis.calibrate import FOLDS_FILE
-    from simulator.scenario.config import config_dir as find_config_dir
 
     config = _engine_config(config_dir)
     out = _output_dir(out, config.output_root, "calibrate", force)
-    target = _output_file(write or find_config_dir(config_dir) / POSTERIOR_FILE, "--write")
+    target = write or out / POSTERIOR_FILE
+    for path in posterior.fitted_paths(write) if write else []:  # the three together, before any work
+        _output_file(path, "--write", make_folder=False)
     draws, seed = _sized(config, draws, seed, "--draws")
+    kept, fewest = math.ceil(accept * draws), posterior.fewest_kept()
+    if kept < fewest:
+        _fail(
+            f"--accept {accept:g} of --draws {draws:,} keeps only {kept:,} of them; the regression adjustment needs "
+            f"at least {fewest} (two more than the {fewest - 2} summaries): raise --accept or --draws"
+        )
     try:
         specs = load_history(config_dir)
     except (ScenarioError, OSError, ValueError) as error:
@@ -118,17 +128,24 @@ def calibrate_command(
         task = bar.add_task("calibrating", total=draws, unit="draws")
         fitted = posterior.calibrate(specs, draws, accept, seed, progress=lambda n: bar.advance(task, n))
     widths = posterior.widths(fitted)
+    replacing = replaced(posterior.fitted_paths(target))
     try:  # the output folder first: the fitted parameter sets replace the configs' only once it is written
         posterior.write_outputs(fitted, widths, out)
-        posterior.write_sample(fitted, target)
-        posterior.write_point(fitted, target.with_name("calibrated.yaml"))
-        posterior.write_held_out(fitted, target.with_name(FOLDS_FILE))
+        posterior.write_fitted(fitted, target)
     except (WriteFailed, OSError) as failure:
-        _write_failed(failure)
+        _write_failed(failure, "; the three fitted files are unchanged")
     render.posterior(widths, fitted)
     console.print(
         f"\nWritten to [bold]{escape(str(target))}[/], its medians to calibrated.yaml and the fits without each "
-        f"cycle to {escape(FOLDS_FILE)} beside it; `sim backtest` shows the fit in and out of sample."
+        f"cycle to {escape(FOLDS_FILE)} beside it. "
+        + (
+            escape(replacing)
+            if write
+            else "Forecasts draw from them once they are in a configs folder (--config-dir), e.g. with "
+            "--write CONFIGS/posterior.csv; `sim backtest --config-dir` shows the fit in and out of sample."
+        ),
+        highlight=False,
+        soft_wrap=True,
     )
     render.written_to(out)
 
@@ -157,7 +174,11 @@ def ensemble_command(
     out: OutOption = None,
     force: ForceOption = False,
     write: Annotated[
-        Path | None, typer.Option(help="Where to write the weights (default: ensemble.yaml in the configs folder).")
+        Path | None,
+        typer.Option(
+            help="Replace this weights file, e.g. a configs folder's ensemble.yaml, which `weights: fitted` reads "
+            "(default: ensemble.yaml in the output folder)."
+        ),
     ] = None,
     config_dir: ConfigOption = None,
 ) -> None:
@@ -165,6 +186,7 @@ def ensemble_command(
     from simulator.analysis import ensemble as fitting
     from simulator.analysis.backtest import load_history
     from simulator.analysis.calibrate import FOLDS_FILE, read_folds
+    from simulator.analysis.history import HISTORY_STARTS
     from simulator.scenario.config import config_dir as find_config_dir
     from simulator.scenario.ensemble import FITTED_FILE, load_ensemble
 
@@ -177,14 +199,21 @@ def ensemble_command(
         folds = read_folds(folder / FOLDS_FILE)
     except (ScenarioError, OSError, ValueError) as error:
         _fail(f"cannot start fitting the ensemble: {error}")
+    worlds = runs * len(members) * len(HISTORY_STARTS)  # at most: theses that carry the same changes share runs
+    if worlds > config.max_runs:
+        _fail(
+            f"{len(members):,} members x {len(HISTORY_STARTS)} origins x --runs {runs:,} = {worlds:,} worlds, more "
+            f"than the {config.max_runs:,} a run may have (max_runs in engine.yaml); lower --runs"
+        )
     out = _output_dir(out, config.output_root, "ensemble", force)
-    target = _output_file(write or folder / FITTED_FILE, "--write")
+    target = _output_file(write, "--write", make_folder=False) if write else out / FITTED_FILE
     with render.progress() as bar:
         task = bar.add_task("scoring the theses on 1992-2016", total=len(members), unit="theses")
         found, weights = fitting.fit_ensemble(
             [m.spec for m in members], leaders, folds, runs, seed, progress=lambda name: bar.advance(task)
         )
     files = {m.spec.name: str(m.path) for m in members}
+    replacing = replaced([target])
     try:
         fitting.write_tables(found, weights, out)
         fitting.write_weights(weights, target, runs, seed, folds is not None, files)
@@ -194,8 +223,11 @@ def ensemble_command(
     render.ensemble_weights(weights)
     if folds is None:
         console.print("\nIn sample: run `sim calibrate` to write the leave-one-cycle-out fits.")
-    console.print(
-        f"\nWeights written to [bold]{escape(str(target))}[/]; scenarios with `weights: fitted` use them "
-        f"(sim run {escape(str(ensemble))})."
+    use = (
+        f"scenarios with `weights: fitted` use them (sim run {escape(str(ensemble))}). {escape(replacing)}"
+        if write
+        else f"`weights: fitted` still reads {escape(str(folder / FITTED_FILE))}; to use these, write them into a "
+        "configs folder (--write CONFIGS/ensemble.yaml) and run with --config-dir CONFIGS."
     )
+    console.print(f"\nWeights written to [bold]{escape(str(target))}[/]; {use}", highlight=False, soft_wrap=True)
     render.written_to(out)

@@ -21,6 +21,7 @@ from simulator.cli.render import errors
 from simulator.engine.design import DesignError
 from simulator.engine.folder import FolderError
 from simulator.engine.settings import RunSettings, SettingsError
+from simulator.files import packaged
 from simulator.results.outputs import (
     OutputError,
     check_output_dir,
@@ -48,21 +49,33 @@ ConfigOption = Annotated[
 ]
 
 
+def _engine_default(key: str) -> str:
+    """An engine default as ``--help`` shows it: from the configs folder in use, else the packaged one."""
+    try:
+        return str(getattr(load_config(), key))
+    except ConfigError:
+        return str(getattr(load_config(packaged("configs")), key))
+
+
 RunsOption = Annotated[
-    int | None, typer.Option(min=1, help="Number of simulated worlds (default: configs/engine.yaml).")
+    int | None,
+    typer.Option(min=1, help=f"Number of simulated worlds (default {_engine_default('runs')}, from engine.yaml)."),
 ]
 
 
 SeedOption = Annotated[
     int | None,
-    typer.Option(min=0, help="Root seed; the same seed gives identical outputs (default: configs/engine.yaml)."),
+    typer.Option(
+        min=0,
+        help=f"Root seed; the same seed gives identical outputs (default {_engine_default('seed')}, from engine.yaml).",
+    ),
 ]
 
 
 OutOption = Annotated[Path | None, typer.Option(help="Output folder (default: a new timestamped folder under runs/).")]
 
 
-ForceOption = Annotated[bool, typer.Option(help="Write into a non-empty --out folder, replacing its files.")]
+ForceOption = Annotated[bool, typer.Option("--force", help="Write into a non-empty --out folder, replacing its files.")]
 
 
 WorkersOption = Annotated[
@@ -134,17 +147,17 @@ def _output_dir(out: Path | None, root: Path, name: str, force: bool) -> Path:
     return out
 
 
-def _output_file(path: Path, option: str, force: bool = True) -> Path:
+def _output_file(path: Path, option: str, force: bool = True, make_folder: bool = True) -> Path:
     """A file the command will write, refused (exit 2) before any work if it cannot be written."""
     try:
-        check_writable_file(path, force)
+        check_writable_file(path, force, make_folder)
     except OutputError as error:
         _fail(f"{option}: {error}")
     return path
 
 
 def _write_failed(failure: BaseException, kept: str = "") -> NoReturn:
-    """A file-system failure once work was under way: one message, exit 1 (see README, exit codes)."""
+    """A file-system failure once work was under way: one message, exit 1 (docs/reliability.md, exit codes)."""
     errors.print(f"[bold red]error:[/] {escape(str(failure))}{escape(kept)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code=1)
 

@@ -75,6 +75,11 @@ def run_header(result: RunResult, elapsed: float) -> str:
     spec, timing = result.spec, result.timing
     if timing is not None and timing.worlds:
         simulated = f"simulation {timing.seconds:.1f} s ({timing.worlds_per_second:,.0f} worlds/s)"
+        if timing.worlds < result.runs:  # resumed: the rate counts only the worlds simulated now
+            simulated = (
+                f"simulation of the {timing.worlds:,} worlds not saved before {timing.seconds:.1f} s "
+                f"({timing.worlds_per_second:,.0f} worlds/s; {result.runs - timing.worlds:,} read back)"
+            )
     else:
         simulated = "nothing left to simulate"
     record = out_of_sample_record()
@@ -89,6 +94,16 @@ def summary(result: RunResult, elapsed: float) -> None:
     """The terminal summary: levels at the horizon, by year, key events and questions."""
     spec = result.spec
     console.print("\n" + run_header(result, elapsed))
+    conditioned = result.evidence()
+    if conditioned is not None:
+        fewest = conditioned["fewest_effective_worlds"]
+        console.print(
+            f"conditioned on {conditioned['observations']} observations through {conditioned['as_of']}"
+            f" (record error {conditioned['error']:g}); fewest effective worlds after an update:"
+            f" {fewest or 0:,.0f} ({conditioned['fewest_effective_share'] or 0:.1%})"
+        )
+        if conditioned["warning"]:
+            errors.print(f"[bold yellow]warning:[/] {escape(conditioned['warning'])}", highlight=False)
 
     final, reached = result.final_level_probabilities(), result.max_level_probabilities()
     levels = Table(title=f"Level of relations in {spec.horizon}", title_justify="left")
@@ -140,7 +155,7 @@ def assumptions(rows: list[Row], title: str) -> None:
     table.add_column("source", max_width=22)
     table.add_column("set in", no_wrap=True)
     for row in rows:
-        meaning = f"{row.meaning} \u2014 \u201c{row.quote}\u201d" if row.quote else row.meaning
+        meaning = f"{row.meaning} \u2014 {row.shown_quote()}" if row.quote else row.meaning
         table.add_row(*(escape(cell) for cell in (row.path, row.value, row.unit, meaning, row.source, row.set_in)))
     wide(table, 240)
 
@@ -231,7 +246,8 @@ def posterior(widths: pd.DataFrame, fitted: Posterior) -> None:
     """Each parameter's prior and posterior 90% intervals, and how much history narrowed it."""
     table = Table(
         title=f"Posterior: {len(fitted.sample):,} of {len(fitted.prior):,} draws accepted "
-        f"(closest {fitted.accept:.2%}, distance <= {fitted.tolerance:.3f}; seed {fitted.seed})",
+        f"(closest {len(fitted.sample) / len(fitted.prior):.2%}, distance <= {fitted.tolerance:.3f}; "
+        f"seed {fitted.seed})",
         title_justify="left",
     )
     for column in ("parameter", "prior 90%", "posterior median", "posterior 90%", "width ratio", "history"):

@@ -122,9 +122,14 @@ def run(
         Path | None, typer.Option(help="Finish the interrupted run in this folder; runs and seed come from it.")
     ] = None,
     save_trajectories: Annotated[
-        bool, typer.Option(help="Also write every world's month-by-month path to trajectories.parquet.")
+        bool,
+        typer.Option(
+            "--save-trajectories", help="Also write every world's month-by-month path to trajectories.parquet."
+        ),
     ] = False,
-    report: Annotated[bool, typer.Option(help="Also write report.html, one self-contained page to send.")] = False,
+    report: Annotated[
+        bool, typer.Option("--report", help="Also write report.html, one self-contained page to send.")
+    ] = False,
 ) -> None:
     """Run a scenario's worlds to its horizon; print a summary and write tables and plots.
 
@@ -277,7 +282,7 @@ def compare(
             + ", ".join(f"{path} {spec.start} to {spec.horizon}" for path, spec in zip(scenarios, specs, strict=True))
         )
     names = _unique_names(specs)
-    out = _output_dir(out, config.output_root, "compare-" + "-".join(names), force)
+    out = _output_dir(out, config.output_root, compare_folder_name(names), force)
     settings = _resolved(config, runs, seed)
     results = []
     with render.progress() as bar:
@@ -297,6 +302,15 @@ def compare(
         _write_failed(failure)
     render.comparison(comparison)
     render.written_to(out)
+
+
+def compare_folder_name(names: list[str]) -> str:
+    """The start of a comparison's default folder name: the first scenario and the second, or how many more.
+
+    Each name is cut short, so the folder's name, with the timestamp ``new_run_dir`` adds, stays under 60 characters.
+    """
+    rest = names[1][:14] if len(names) == 2 else f"{len(names) - 1}-more"
+    return f"compare-{names[0][:18]}-{rest}"
 
 
 def _unique_names(specs: list[Scenario]) -> list[str]:

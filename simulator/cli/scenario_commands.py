@@ -17,6 +17,7 @@ from simulator.cli.options import (
     SeedOption,
     SetOption,
     _engine_config,
+    _engine_default,
     _fail,
     _prepare,
     _resolved,
@@ -91,7 +92,8 @@ def explore(
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8521,
     runs: Annotated[
-        int | None, typer.Option(min=1, help="Worlds per forecast (default: configs/engine.yaml).")
+        int | None,
+        typer.Option(min=1, help=f"Worlds per forecast (default {_engine_default('runs')}, from engine.yaml)."),
     ] = None,
     seed: SeedOption = None,
     workers: Annotated[

@@ -189,8 +189,29 @@ def read_sample(path: Path, wanted: Callable[[str], bool] = lambda _: True) -> d
     try:
         frame = pd.read_csv(path, comment="#")
         columns = {str(name): frame[name].to_numpy(dtype=np.float64) for name in frame.columns if wanted(str(name))}
+        recorded = _accepted(path)
     except (OSError, ValueError, pd.errors.ParserError) as error:
         raise DesignError(f"{path}: not a sample of parameter values ({error})") from None
     if len(frame) == 0:
         raise DesignError(f"{path}: the sample has no rows")
+    if recorded is not None and recorded != len(frame):
+        raise DesignError(
+            f"{path}: {len(frame):,} rows, but its header says {recorded:,} were accepted; the file is cut short "
+            "or damaged (write it again with `sim calibrate --write`, or copy it again)"
+        )
+    for name, values in columns.items():
+        if not np.isfinite(values).all():
+            row = int(np.flatnonzero(~np.isfinite(values))[0])
+            raise DesignError(f"{path}: {name}: row {row + 1} of the sample is missing or not a finite number")
     return columns
+
+
+def _accepted(path: Path) -> int | None:
+    """The row count a sample's ``# accepted: N`` header line records (``sim calibrate`` writes it), if any."""
+    with path.open(encoding="utf-8") as file:
+        for line in file:
+            if not line.startswith("#"):
+                return None
+            if line.startswith("# accepted:"):
+                return int(line.removeprefix("# accepted:").strip().replace(",", ""))
+    return None

@@ -9,6 +9,12 @@ on a Dask worker; the run's result depends on the seed alone, not on the
 number of workers, the order in which chunks finish, or whether the run was
 interrupted and resumed.
 
+A scenario with evidence is conditioned on it (``condition``) chunk by chunk:
+its chunks are then the evidence's fixed blocks of worlds
+(``evidence.filter_worlds``), whatever chunking the run asks for, so that
+conditioning, which weighs worlds against each other, gives the same worlds
+however the run is split.
+
 Finished chunks go to a store (``store.MemoryStore`` or, for an output
 folder, ``store.FolderStore``) as soon as they finish; the engine runs only
 the chunks its store does not hold yet.
@@ -26,6 +32,7 @@ from typing import Any, Protocol, overload
 import numpy as np
 import pyarrow as pa
 
+from simulator.engine.condition import Filter
 from simulator.engine.design import Design
 from simulator.engine.rows import to_arrow, to_parquet, trajectory_table, world_table
 from simulator.engine.tally import Tally
@@ -151,8 +158,9 @@ class RunPlan:
 
     @property
     def chunks(self) -> Chunks:
-        """(first world, count) of each chunk, in world order."""
-        return plan_chunks(self.runs, self.chunk_worlds)
+        """(first world, count) of each chunk, in world order: the evidence's filter blocks, if it has evidence."""
+        evidence = self.spec.evidence
+        return plan_chunks(self.runs, self.chunk_worlds if evidence is None else evidence.filter_worlds)
 
     def identity(self) -> dict[str, Any]:
         """Everything that fixes the result: a resumed run must match it exactly."""
@@ -162,7 +170,7 @@ class RunPlan:
             "scenario_sha256": hashlib.sha256(resolved.encode()).hexdigest(),
             "runs": self.runs,
             "seed": self.seed,
-            "chunk_worlds": chunk_size(self.chunk_worlds),
+            "chunk_worlds": self.chunks.size,
             "trajectories": self.trajectories,
             "random_block_worlds": BLOCK,
             "version": __version__,
@@ -204,35 +212,72 @@ def run_chunk(plan: RunPlan, index: int, progress: Progress | None = None) -> Ch
     """Advance the worlds of chunk ``index`` to the horizon; the unit of work a worker runs."""
     first, count = plan.chunks[index]
     design = plan.design
-    model = RelationsModel(
-        plan.spec,
-        worlds=count,
-        seed=plan.seed,
-        first_world=first,
-        paths=plan.trajectories,
-        design=None if design is None else design.values(first, count),
-    )
-    while model.running:
-        model.step()
-        if progress is not None:
-            progress(count)
+    values = None if design is None else design.values(first, count)
+    model, conditioned = advance(plan.spec, plan.seed, first, count, values, plan.trajectories, progress)
+    effective = None if conditioned is None else conditioned.effective
+    ancestors = None if conditioned is None else conditioned.ancestors
     varying = [path for path, value in assumptions(plan.spec) if not isinstance(value, Fixed)]
     worlds = world_table(model, varying)
+    if ancestors is not None:
+        worlds = worlds.add_column(1, "descends_from", pa.array(ancestors))
     if design is not None:
-        worlds = _with_design(worlds, model, design, varying)
+        worlds = _with_design(worlds, model, design, varying, ancestors)
+    tally = Tally.of(model, effective)
     if plan.summary is not None:
-        return ChunkResult(index=index, tally=Tally.of(model), worlds=b"", summary=plan.summary(worlds))
+        return ChunkResult(index=index, tally=tally, worlds=b"", summary=plan.summary(worlds))
     return ChunkResult(
         index=index,
-        tally=Tally.of(model),
+        tally=tally,
         worlds=to_arrow(worlds),
         trajectories=to_parquet(trajectory_table(model)) if plan.trajectories else None,
     )
 
 
-def _with_design(worlds: pa.Table, model: RelationsModel, design: Design, varying: list[str]) -> pa.Table:
-    """A chunk's rows with each world's design row and, if recorded, the design's values."""
+def advance(
+    spec: Scenario,
+    seed: int,
+    first: int,
+    count: int,
+    design: dict[str, np.ndarray] | None = None,
+    paths: bool = False,
+    progress: Progress | None = None,
+) -> tuple[RelationsModel, Filter | None]:
+    """Worlds ``first`` .. ``first + count - 1`` advanced to the horizon, conditioned on the evidence if any.
+
+    Returns:
+        The model at the horizon, and the filter that conditioned it (``None`` without evidence).
+    """
+    evidence = spec.evidence
+    model = RelationsModel(
+        spec,
+        worlds=count,
+        seed=seed,
+        first_world=first,
+        paths=paths,
+        design=design,
+        history=0 if evidence is None else evidence.as_of.minus(spec.start) + 1,
+    )
+    conditioned = None
+    if evidence is not None:
+        conditioned = Filter(model)
+        conditioned.run(progress)
+    while model.running:
+        model.step()
+        if progress is not None:
+            progress(count)
+    return model, conditioned
+
+
+def _with_design(
+    worlds: pa.Table, model: RelationsModel, design: Design, varying: list[str], ancestors: np.ndarray | None = None
+) -> pa.Table:
+    """A chunk's rows with each world's design row and, if recorded, the design's values.
+
+    A world conditioned on evidence has the design row of the world it descends from (``ancestors``).
+    """
     rows = design.row_of(model.first_world, model.worlds)
+    if ancestors is not None:
+        rows = rows[ancestors - model.first_world]
     worlds = worlds.add_column(1, "design_row", pa.array(rows))
     if design.record:
         for offset, path in enumerate(p for p in design.paths if p not in varying):

@@ -38,6 +38,8 @@ class Tally:
         first_months: (events, months) worlds whose first occurrence of each event fell in each month.
         max_levels: (levels,) worlds whose highest level reached was each level.
         phase_entries: (phases, months) worlds that first entered each Giles phase in each month.
+        effective: (months,) for a run conditioned on evidence, the effective number of worlds after
+            each month's update through ``as_of``, summed over the filters (0 after); ``None`` without evidence.
     """
 
     worlds: int
@@ -48,9 +50,10 @@ class Tally:
     first_months: Array
     max_levels: Array
     phase_entries: Array
+    effective: Array | None = None
 
     @classmethod
-    def of(cls, model: RelationsModel) -> Tally:
+    def of(cls, model: RelationsModel, effective: Array | None = None) -> Tally:
         """The tally of a model's worlds, once they have reached the horizon."""
         recorder = model.recorder
         return cls(
@@ -62,6 +65,7 @@ class Tally:
             first_months=first_month_counts(model.events.first, model.spec.months),
             max_levels=np.bincount(recorder.max_level, minlength=len(LEVELS)),
             phase_entries=first_month_counts(recorder.first_entry, model.spec.months),
+            effective=None if effective is None else np.pad(effective, (0, model.spec.months - len(effective))),
         )
 
     @classmethod
@@ -84,17 +88,32 @@ class Tally:
 
     def __add__(self, other: Tally) -> Tally:
         """The tally of both sets of worlds; add chunks in world order for bit-identical sums."""
-        return Tally(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
+        added = {f.name: _add(getattr(self, f.name), getattr(other, f.name)) for f in fields(self)}
+        return Tally(**added)
 
     def to_arrays(self) -> dict[str, Array]:
         """The tally as named arrays, for saving with ``np.savez``."""
-        return {f.name: np.asarray(getattr(self, f.name)) for f in fields(self)}
+        return {f.name: np.asarray(getattr(self, f.name)) for f in fields(self) if getattr(self, f.name) is not None}
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, Array]) -> Tally:
         """The tally saved by ``to_arrays``."""
-        values = {f.name: arrays[f.name] for f in fields(cls)}
+        values = {f.name: arrays[f.name] for f in fields(cls) if f.name in arrays}
         return cls(**{**values, "worlds": int(values["worlds"])})
+
+    def fewest_effective(self) -> float | None:
+        """The fewest effective worlds the evidence left after any month's update; ``None`` without evidence."""
+        if self.effective is None:
+            return None
+        updated = self.effective[self.effective > 0]
+        return float(updated.min()) if updated.size else None
+
+
+def _add(one: Array | None, other: Array | None) -> Array | None:
+    """The sum of two tallies' arrays; one missing (a tally without evidence) counts as nothing."""
+    if one is None or other is None:
+        return other if one is None else one
+    return one + other
 
 
 def first_month_counts(first: Array, months: int) -> Array:

@@ -25,10 +25,9 @@ import pandas as pd
 from simulator.analysis.compare import Comparison
 from simulator.api import posterior_design
 from simulator.engine.design import Design
-from simulator.engine.runner import plan_chunks
+from simulator.engine.runner import advance, plan_chunks
 from simulator.engine.tally import Tally
 from simulator.engine.workers import helper_pool
-from simulator.model.model import RelationsModel
 from simulator.model.randomness import BLOCK
 from simulator.results.result import RunResult, Timing
 from simulator.scenario import Scenario
@@ -77,9 +76,9 @@ def run_block(
     ``design`` is the run's posterior draws (``api.posterior_design``), as ``simulator.run`` makes them.
     """
     values = None if design is None else design.values(first, count)
-    model = RelationsModel(spec, worlds=count, seed=seed, first_world=first, design=values)
-    model.run_model()
-    return Tally.of(model), model.state.level.astype(np.int8), model.events.first.copy()
+    model, conditioned = advance(spec, seed, first, count, values)
+    tally = Tally.of(model, None if conditioned is None else conditioned.effective)
+    return tally, model.state.level.astype(np.int8), model.events.first.copy()
 
 
 class Engine:
@@ -109,9 +108,9 @@ class Engine:
         """
         started = time.perf_counter()
         design = posterior_design(spec, seed)
-        chunks = self.chunks(runs)
+        chunks = self.chunks(runs) if spec.evidence is None else list(plan_chunks(runs, spec.evidence.filter_worlds))
         futures = [self.pool.submit(run_block, spec, seed, first, count, design) for first, count in chunks]
-        if preview is not None and runs > BLOCK:
+        if preview is not None and runs > BLOCK and spec.evidence is None:  # evidence: its filter blocks are the unit
             preview(_forecast(spec, seed, [futures[0].result()], started))
         return _forecast(spec, seed, [future.result() for future in futures], started)
 
@@ -128,8 +127,12 @@ class Engine:
         return [(0, BLOCK), *((BLOCK + first, count) for first, count in rest)]
 
     def close(self) -> None:
-        """Stop the worker processes."""
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        """Stop the worker processes, once the chunks they are running finish (at most a second or so).
+
+        Waiting lets the pool close its queues: without it, the multiprocessing resource tracker
+        reports their semaphores as leaked when the server stops.
+        """
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _forecast(spec: Scenario, seed: int, parts: list[tuple[Tally, np.ndarray, np.ndarray]], started: float) -> Forecast:

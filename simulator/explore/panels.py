@@ -90,7 +90,7 @@ def AssumptionField(current: Draft, row: Row, changed: bool, change: Change) -> 
     text = current.refused.get(path, "") if error else current.text(path)
     number = current.number(path)
     span = bounds(path) if number is not None else None
-    quote = f"<br><i>\u201c{html.escape(row.quote)}\u201d</i> \u2014 {html.escape(row.source)}" if row.quote else ""
+    quote = f"<br><i>{html.escape(row.shown_quote())}</i> \u2014 {html.escape(row.source)}" if row.quote else ""
     where = "changed here" if changed else f"set in {html.escape(row.set_in)}"
     with solara.Column(
         gap="0px",
@@ -175,11 +175,16 @@ def SchedulePanel(current: Draft, change: Change) -> None:
         )
         solara.InputText("Note", value=note, on_value=set_note, continuous_update=True)
         solara.Button("Add to the schedule", on_click=add, color="primary")
-    solara.Markdown(
-        "An **intervention** has effects: `trust`, `opposition`, `sanctions`, `aid`, `frustration`, `emboldened`, "
-        "`hawkishness` (added, within 0\u20131), `level` (levels gained or lost), `phase`, `advance_phase`, `war`. "
-        "An event's own name (`summit`, `ceasefire`, ...) **forces** it in every world that month. "
-        "A **change** gives assumptions new values from that month on: `{president.volatility: 0.2}`."
+    # Plain HTML, not solara.Markdown: Markdown loads KaTeX from a CDN, and the explorer serves only what it ships.
+    solara.HTML(
+        tag="p",
+        unsafe_innerHTML="An <b>intervention</b> has effects: <code>trust</code>, <code>opposition</code>, "
+        "<code>sanctions</code>, <code>aid</code>, <code>frustration</code>, <code>emboldened</code>, "
+        "<code>hawkishness</code> (added, within 0\u20131), <code>level</code> (levels gained or lost), "
+        "<code>phase</code>, <code>advance_phase</code>, <code>war</code>. An event's own name (<code>summit</code>, "
+        "<code>ceasefire</code>, ...) <b>forces</b> it in every world that month. A <b>change</b> gives assumptions "
+        "new values from that month on: <code>{president.volatility: 0.2}</code>.",
+        classes=["schedule-help"],
     )
     message = typo or current.errors.get(SCHEDULE)
     if message:
@@ -206,7 +211,7 @@ def _schedule_html(current: Draft) -> str:
         effects = as_text(dumped["set"] or dumped["effects"])
         what = item.event + (f": {item.shock}" if item.shock else "") + (" (forced)" if item.force else "")
         lines.append(
-            f"<tr><td>{item.month}</td><td>{html.escape(what)}</td><td>{html.escape(effects.strip('{}'))}</td>"
+            f"<tr><td>{html.escape(str(item.month))}</td><td>{html.escape(what)}</td><td>{html.escape(effects.strip('{}'))}</td>"
             f"<td>{html.escape(item.note)}</td><td>{'added' if index >= first_added else ''}</td></tr>"
         )
     return "".join(lines) + "</table>"
@@ -276,6 +281,14 @@ def Downloads(current: Draft, edited: RunResult, differences: pd.DataFrame | Non
             mime_type="application/zip",
         )
     changes = current.changes()
-    lines = [f"- `{path}`: `{was}` \u2192 `{now}`" for path, was, now in changes]
-    lines += [f"- schedule: added {event['event']} in {event['month']}" for event in current.added]
-    solara.Markdown("**Changes from the file**\n\n" + ("\n".join(lines) if lines else "none yet"))
+    escape = html.escape
+    lines = [
+        f"<li><code>{escape(path)}</code>: <code>{escape(str(was))}</code> \u2192 <code>{escape(str(now))}</code></li>"
+        for path, was, now in changes
+    ]
+    lines += [
+        f"<li>schedule: added {escape(str(event['event']))} in {escape(str(event['month']))}</li>"
+        for event in current.added
+    ]
+    listed = f"<ul>{''.join(lines)}</ul>" if lines else "<p>none yet</p>"
+    solara.HTML(tag="div", unsafe_innerHTML=f"<b>Changes from the file</b>{listed}", classes=["changes"])

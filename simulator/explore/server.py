@@ -3,7 +3,8 @@
 One server process holds one ``engine.Engine`` (its worker processes start
 with the server) and a few forecasts of scenarios as loaded, shared by every
 browser tab, so the reference every change is compared with is run once.
-The page (``page.py``) is served by Solara on uvicorn.
+The page (``page.py``) is served by Solara on uvicorn, with the installed
+assets only (``web.py``).
 """
 
 import json
@@ -119,12 +120,15 @@ def serve(options: Settings, host: str, port: int, processes: int | None = None)
     _engine = Engine(processes)
     os.environ["SOLARA_APP"] = "simulator.explore.page"
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    os.environ["SOLARA_ASSETS_PROXY"] = "False"  # no fetching from a CDN, no writing beside the installed assets
+    os.environ.setdefault("SOLARA_TELEMETRY_SERVER_USER_ID", "sim-explore")  # else Solara writes one in ~/.solara
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
     import uvicorn  # imported here: Solara reads its settings from the environment on import
 
     try:
         uvicorn.run(
-            "solara.server.starlette:app",
+            "simulator.explore.web:app",
+            factory=True,
             host=host,
             port=port,
             log_level="warning",

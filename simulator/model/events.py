@@ -33,3 +33,37 @@ class EventLog:
     def happened(self, event: str) -> np.ndarray:
         """Where ``event`` has happened by now."""
         return self.first[EVENT_INDEX[event]] != NEVER
+
+
+class WatchedEventLog(EventLog):
+    """An event log that also keeps, for some events, the worlds where each happened this month.
+
+    For conditioning on evidence (docs/evidence.md): a month's observation of a
+    summit speaks of the summits of that month, not of the first one. Only a
+    conditioned run uses it; a run without evidence keeps the plain log.
+
+    Attributes:
+        now: by watched event, the worlds where it happened since ``clear``.
+    """
+
+    def __init__(self, log: EventLog, watched: tuple[str, ...]) -> None:
+        super().__init__(log.first.shape[1])
+        self.first, self.month = log.first, log.month
+        self.now = {event: np.zeros(log.first.shape[1], dtype=bool) for event in watched}
+
+    def clear(self) -> None:
+        """Start a new month: no watched event has happened in it yet."""
+        for happened in self.now.values():
+            happened[:] = False
+
+    def record(self, event: str, happened: np.ndarray) -> None:
+        """Note that ``event`` happened this month where ``happened`` is true."""
+        super().record(event, happened)
+        if event in self.now:
+            self.now[event] |= happened
+
+    def record_at(self, event: str, worlds: np.ndarray) -> None:
+        """Note that ``event`` happened this month in ``worlds`` (indices)."""
+        super().record_at(event, worlds)
+        if event in self.now:
+            self.now[event][worlds] = True

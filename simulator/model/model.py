@@ -75,6 +75,8 @@ class RelationsModel(mesa.Model):
         paths: keep every world's month-by-month path (``recorder.paths``).
         design: per-world values (arrays of length ``worlds``) that replace the
             draws of the assumptions they name, for designed experiments.
+        history: keep every world's path through this many months, so that worlds can be
+            selected and copied within them (``selection.select``): for conditioning on evidence.
     """
 
     def __init__(
@@ -85,6 +87,7 @@ class RelationsModel(mesa.Model):
         first_world: int = 0,
         paths: bool = False,
         design: Mapping[str, np.ndarray] | None = None,
+        history: int = 0,
     ) -> None:
         super().__init__(rng=seed)  # Mesa's generators: seeded, and never drawn on (module docstring)
         self.spec = spec
@@ -118,7 +121,7 @@ class RelationsModel(mesa.Model):
         self.kremlin = Kremlin(self)
         self.allies = Allies(self)
         self.relationship = Relationship(self)
-        self.recorder = Recorder(self, paths=paths)
+        self.recorder = Recorder(self, paths=paths, history=history)
         for k in range(1, len(LEVELS)):
             self.events.record(level_event(k), self.state.level >= k)
 
@@ -152,6 +155,10 @@ class RelationsModel(mesa.Model):
         """Assumptions take new values from this month on (a scheduled ``change``), drawn per world."""
         for path, assumption in values.items():
             self.p.set(path, _real(self._draw(f"change:{path}@{self.month}", assumption)))
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Work out again what is derived from the parameters, after they changed (or worlds were copied)."""
         self._phase_tables()
         self.china.refresh()
 
@@ -234,4 +241,3 @@ def _real(value: np.ndarray | np.floating | float) -> np.ndarray | float:
     if np.ndim(value):
         return np.asarray(value, dtype=REAL)
     return REAL(value)
-

@@ -34,7 +34,7 @@ class Recorder:
         paths: ``None``, or for each of ``PATH_CODES`` and ``TRACKED`` a (months, worlds) array.
     """
 
-    def __init__(self, model: RelationsModel, paths: bool = False) -> None:
+    def __init__(self, model: RelationsModel, paths: bool = False, history: int = 0) -> None:
         months = model.spec.months
         self.model = model
         self.level_counts = np.zeros((months, len(LEVELS)), dtype=np.int64)
@@ -43,11 +43,30 @@ class Recorder:
         self.state_sums = np.zeros((months, len(TRACKED)))
         self.max_level = model.state.level.copy()
         self.first_entry = np.full((len(PHASES), model.worlds), -1, dtype=np.int16)
-        self.paths: dict[str, np.ndarray] | None = None
-        if paths:
-            shape = (months, model.worlds)
-            self.paths = {name: np.zeros(shape, dtype=np.int8) for name in PATH_CODES}
-            self.paths |= {name: np.zeros(shape, dtype=REAL) for name in TRACKED}
+        self.paths = _paths(months, model.worlds) if paths else None
+        #: Each world's path through the first ``history`` months, for a conditioned run: when worlds
+        #: are selected and copied (``select``), the month-by-month counts are counted again from it.
+        self.history = _paths(history, model.worlds) if history and not paths else self.paths
+
+    def select(self, index: np.ndarray) -> None:
+        """Keep worlds ``index`` (with repeats) in place of the model's worlds, and count the months so far again.
+
+        Only a recorder with a history (or paths) through the months recorded so far can.
+        """
+        months = self.model.month
+        history = self.history
+        if history is None or len(history["level"]) < months:
+            raise RuntimeError(f"worlds can be selected only within the recorder's history ({months} months)")
+        for paths in {id(p): p for p in (history, self.paths) if p is not None}.values():
+            for name in paths:
+                paths[name] = paths[name][:, index]
+        self.max_level = self.max_level[index]
+        self.first_entry = self.first_entry[:, index]
+        for m in range(months):
+            self.level_counts[m] = counts(history["level"][m], len(LEVELS))
+            self.phase_counts[m] = counts(history["phase"][m], len(PHASES))
+            self.war_counts[m] = counts(history["war"][m], len(WAR_STATES))
+            self.state_sums[m] = [total(history[name][m]) for name in TRACKED]
 
     def record(self) -> None:
         """Keep this month's aggregates (and paths, if asked for)."""
@@ -71,9 +90,17 @@ class Recorder:
         entered = state.phase[moved]
         fresh = self.first_entry[entered, moved] < 0
         self.first_entry[entered[fresh], moved[fresh]] = m
-        if self.paths is not None:
+        if self.history is not None and m < len(self.history["level"]):
             for name, values in ({"level": state.level, "phase": state.phase, "war": state.war} | tracked).items():
-                self.paths[name][m] = values
+                self.history[name][m] = values
+
+
+def _paths(months: int, worlds: int) -> dict[str, np.ndarray]:
+    """Room for ``months`` months of every world's discrete codes and tracked state."""
+    shape = (months, worlds)
+    return {name: np.zeros(shape, dtype=np.int8) for name in PATH_CODES} | {
+        name: np.zeros(shape, dtype=REAL) for name in TRACKED
+    }
 
 
 def counts(codes: np.ndarray, size: int) -> list[int]:

@@ -61,13 +61,22 @@ _WRITTEN_PATTERNS = re.compile(
     r"^(comparison\.csv|compare_\w+\.png|backtest\.csv|skill\.csv|trust_\w+\.csv|history_\w+\.png"
     r"|questions(_\w+)?\.csv|reliability_\w+\.(csv|png)|sensitivity\.json|indices\.csv|ranges\.csv"
     r"|points\.parquet|tornado_[\w.-]+\.png|discovery\.json|prim_\w+\.(csv|png)|cart_rules\.csv"
-    r"|signposts\.(csv|png)|report\.html|weights\.csv|scores\.csv|carried\.csv|posterior\w*\.(csv|png|yaml)"
+    r"|signposts\.(csv|json|png)|report\.html|weights\.csv|scores\.csv|carried\.csv|posterior\w*\.(csv|png|yaml)"
+    r"|calibrated(_folds)?\.yaml|ensemble\.yaml"
     r"|\..+\.partial(\.\w+)?)$"
 )
 
 
+#: The files of a run the analysis commands read; ``metadata.json`` records each one's SHA-256.
+RUN_DATA = ("summary.json", "runs.parquet", TRAJECTORIES_FILE, "scenario.resolved.yaml")
+
+
 class OutputError(ValueError):
     """An output folder that cannot be used."""
+
+
+class RunFolderError(ValueError):
+    """A run folder whose files do not belong together or are damaged."""
 
 
 class WriteFailed(RuntimeError):
@@ -124,10 +133,11 @@ def check_writable(folder: Path) -> None:
                 path.rmdir()
 
 
-def check_writable_file(path: Path, force: bool = True) -> None:
+def check_writable_file(path: Path, force: bool = True, make_folder: bool = True) -> None:
     """Refuse, before any work, a file that cannot be written (a folder, or in a folder that cannot be written).
 
-    A file that exists is refused too, unless ``force``.
+    A file that exists is refused too, unless ``force``; so is a missing folder, unless ``make_folder``
+    (the command then makes it when it writes).
 
     Raises:
         OutputError: naming the file and the reason.
@@ -136,7 +146,19 @@ def check_writable_file(path: Path, force: bool = True) -> None:
         raise OutputError(f"{path} is a folder; name a file")
     if path.exists() and not force:
         raise OutputError(f"{path} exists; pass --force to replace it")
+    if not make_folder and not path.parent.is_dir():
+        raise OutputError(f"cannot write to {path}: the folder {path.parent} does not exist")
     check_writable(path.parent)
+
+
+def replaced(paths: list[Path]) -> str:
+    """What writing ``paths`` will replace, in words for a command's last line ("" if nothing); ask before writing."""
+    from simulator.files import packaged
+
+    shipped = packaged().resolve()
+    there = [path for path in paths if path.exists() or path.is_symlink()]
+    named = [f"{path} (shipped with sim)" if shipped in path.resolve().parents else str(path) for path in there]
+    return f"Replaced {', '.join(named)}." if named else ""
 
 
 def prepare_output_dir(out: Path, force: bool) -> None:
@@ -222,7 +244,9 @@ def write_run(
             yaml.safe_dump(spec.model_dump(mode="json"), sort_keys=False, allow_unicode=True),
             encoding="utf-8",
         ),
-        "metadata.json": lambda p: write_json(p, _metadata(result, scenario_path, command, elapsed)),
+        "metadata.json": lambda p: write_json(
+            p, _metadata(result, scenario_path, command, elapsed) | {"files": _hashes(out)}
+        ),
         "levels_over_time.png": lambda p: plots.save(plots.levels_over_time(result.levels_by_month, caption), p),
         "level_at_horizon.png": lambda p: plots.save(
             plots.level_at_horizon(
@@ -322,6 +346,62 @@ def _posterior_sample(spec: Scenario) -> dict[str, Any] | None:
     }
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _hashes(out: Path) -> dict[str, str]:
+    """The SHA-256 of each of the run's data files written so far (``metadata.json`` is written after them)."""
+    return {name: _sha256(out / name) for name in RUN_DATA if (out / name).is_file()}
+
+
+def check_run_folder(folder: Path) -> None:
+    """Refuse a run folder whose data files are not those its ``metadata.json`` records, or are not whole.
+
+    Each file ``metadata.json`` lists must be there with the SHA-256 it records (a file copied from
+    another run, or changed since, is named); ``summary.json`` must be JSON and each Parquet file whole.
+    A folder written before the hashes were recorded is checked for wholeness only.
+
+    Raises:
+        RunFolderError: naming the file and what is wrong with it.
+    """
+    recorded: dict[str, str] = {}
+    if (folder / "metadata.json").is_file():
+        try:
+            metadata = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
+            recorded = dict(metadata.get("files") or {})
+        except (ValueError, AttributeError, TypeError, UnicodeDecodeError):
+            raise RunFolderError(f"{folder / 'metadata.json'}: damaged (not the JSON `sim run` writes)") from None
+    for name, expected in recorded.items():
+        if name not in RUN_DATA:
+            continue
+        path = folder / name
+        if not path.is_file():
+            raise RunFolderError(f"{path}: missing, though metadata.json records it; run the scenario again")
+        if _sha256(path) != expected:
+            raise RunFolderError(
+                f"{path}: not the file this run wrote (its SHA-256 differs from the one metadata.json records); "
+                "was it copied from another run or changed? Run the scenario again"
+            )
+    if (folder / "summary.json").is_file():
+        try:
+            json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            raise RunFolderError(f"{folder / 'summary.json'}: damaged (not JSON); run the scenario again") from None
+    for name in ("runs.parquet", TRAJECTORIES_FILE):
+        if (folder / name).is_file():
+            try:
+                pq.read_metadata(folder / name)
+            except (pa.ArrowException, OSError) as error:
+                raise RunFolderError(
+                    f"{folder / name}: damaged or cut short ({error}); run the scenario again"
+                ) from None
+
+
 def _metadata(
     result: RunResult, scenario_path: Path | None, command: list[str] | None, elapsed: float | None
 ) -> dict[str, Any]:
@@ -333,6 +413,7 @@ def _metadata(
         "seed": result.seed,
         "runs": result.runs,
         "posterior_sample": _posterior_sample(result.spec),
+        "evidence": result.evidence(),
         "random_block_worlds": BLOCK,
         "command": command if command is not None else sys.argv,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -10,6 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import TextToPath
+from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from simulator.vocabulary import KEY_EVENTS, LEVELS, PHASES, event_label
 
@@ -46,29 +49,74 @@ def _title(scenario: "str | Caption", what: str) -> str:
     return scenario.title(what) if isinstance(scenario, Caption) else f"{scenario}: {what}"
 
 
-def _mark_schedule(ax, scenario: "str | Caption") -> None:
-    """Dotted vertical lines at the scheduled events, labelled along the top of the axes."""
-    if not isinstance(scenario, Caption):
-        return
-    for index, label in scenario.markers:
+#: Scheduled-event labels: their font size, and the height of a row of them above the axes, in points.
+MARKER_SIZE = 8
+MARKER_ROW = 11
+
+
+def _mark_schedule(ax, scenario: "str | Caption") -> float:
+    """Dotted vertical lines at the scheduled events, labelled above the axes; return the room the labels take.
+
+    Labels are placed, not just drawn: each goes into the lowest row above the plot area where it
+    does not reach a label already there, so no two collide, and none touches the bands, the curves
+    or a legend beside the axes. The returned height (points) is the title's padding.
+    """
+    if not isinstance(scenario, Caption) or not scenario.markers:
+        return 6.0
+    left, right = ax.get_xlim()
+    width = _axes_width(ax)
+    rows: list[float] = []  # where each row's last label ends, in points from the axes' left edge
+    for index, label in sorted(scenario.markers):
         ax.axvline(index, color="#444444", linestyle=":", linewidth=1, zorder=3)
+        x = (index - left) / (right - left) * width
+        size = _text_width(label, MARKER_SIZE)
+        align = "left" if x < size / 2 else "right" if x > width - size / 2 else "center"
+        start = {"left": x, "center": x - size / 2, "right": x - size}[align]
+        row = next((i for i, end in enumerate(rows) if start > end + 4), len(rows))
+        if row == len(rows):
+            rows.append(0.0)
+        rows[row] = start + size
         ax.annotate(
             label,
             (index, 1),
             xycoords=("data", "axes fraction"),
-            xytext=(2, -3),
+            xytext=(0, 3 + row * MARKER_ROW),
             textcoords="offset points",
-            rotation=90,
-            va="top",
-            fontsize=8,
+            ha=align,
+            va="bottom",
+            fontsize=MARKER_SIZE,
             color="#444444",
+            annotation_clip=False,
         )
+    return 6.0 + len(rows) * MARKER_ROW
 
 
-def _direct_labels(ax, x_end: float, values: list[float], labels: list[str], colours: list[str]) -> None:
-    """Label each line at its right end, nudged apart so that no two labels overlap."""
-    for value, y, label, colour in zip(values, _spread(values), labels, colours, strict=True):
-        ax.annotate(label, (x_end, value), xytext=(x_end + 0.8, y), color=colour, va="center", fontsize=9)
+def _text_width(text: str, size: float) -> float:
+    """The width of ``text`` at font ``size``, in points, as matplotlib lays it out."""
+    width, _, _ = TextToPath().get_text_width_height_descent(text, FontProperties(size=size), ismath=False)
+    return float(width)
+
+
+def _axes_width(ax) -> float:
+    """The axes' width in points once the figure is laid out: the layout is run to learn it."""
+    ax.figure.draw_without_rendering()
+    return float(ax.get_window_extent().width * 72 / ax.figure.dpi)
+
+
+def _direct_labels(ax, values: list[float], labels: list[str], colours: list[str]) -> None:
+    """Label each line just right of the axes, level with its end, nudged apart so that no two labels overlap."""
+    for y, label, colour in zip(_spread(values), labels, colours, strict=True):
+        ax.annotate(
+            label,
+            (1, y),
+            xycoords=("axes fraction", "data"),
+            xytext=(6, 0),
+            textcoords="offset points",
+            color=colour,
+            va="center",
+            fontsize=9,
+            annotation_clip=False,
+        )
 
 
 def _spread(values: list[float], gap: float = 0.04) -> np.ndarray:
@@ -82,9 +130,10 @@ def _spread(values: list[float], gap: float = 0.04) -> np.ndarray:
         push = np.clip(short, 0, None) / 2
         y[:-1] -= push
         y[1:] += push
-    y[0] = max(y[0], 0.0)  # keep the lowest label on the axes, and those it pushes up apart
+    y[0] = max(y[0], gap / 2)  # keep the lowest label off the frame, and those it pushes up apart
     for i in range(1, len(y)):
-        y[i] = max(y[i], y[i - 1] + gap - 1e-9)
+        if y[i] < y[i - 1] + gap - 1e-9:
+            y[i] = y[i - 1] + gap
     placed = np.empty_like(y)
     placed[order] = y
     return placed
@@ -126,6 +175,12 @@ def _stack(ax, table: pd.DataFrame, names: tuple[str, ...], colours: tuple[str, 
     )
     _month_axis(ax, table["month"])
     ax.set_ylim(0, 1)
+    _percent_axis(ax.yaxis)
+
+
+def _percent_axis(axis, decimals: int = 0) -> None:
+    """Probabilities on this axis read in %, as every table of sim speaks."""
+    axis.set_major_formatter(PercentFormatter(1.0, decimals=decimals))
 
 
 def _legend_outside(ax) -> None:
@@ -140,10 +195,10 @@ def _stacked(
     fig = Figure(figsize=(10, 5.5), layout="constrained")
     ax = fig.add_subplot()
     _stack(ax, table, names, colours)
-    _mark_schedule(ax, scenario)
-    ax.set_ylabel("share of simulated worlds")
-    ax.set_title(title, loc="left")
     _legend_outside(ax)
+    pad = _mark_schedule(ax, scenario)
+    ax.set_ylabel("share of simulated worlds")
+    ax.set_title(title, loc="left", pad=pad)
     return fig
 
 
@@ -164,21 +219,23 @@ def _curves(
     title: str,
     ylabel: str,
 ) -> Figure:
-    """Probability curves (label, values, colour) over months, with 95 % bands, labelled at their ends."""
+    """Probability curves (label, values, colour) over months, with 95 % bands, labelled at their ends with values."""
     fig = Figure(figsize=(11, 6), layout="constrained")
     ax = fig.add_subplot()
     x = np.arange(len(months))
     for _, values, colour in curves:
         _band(ax, x, values, colour, scenario)
         ax.plot(x, values, color=colour, linewidth=2)
-    labels, ends, colours = zip(*((label, float(v[-1]), colour) for label, v, colour in curves), strict=True)
-    _direct_labels(ax, x[-1], list(ends), list(labels), list(colours))
-    _month_axis(ax, months)
-    _mark_schedule(ax, scenario)
-    ax.set_xlim(0, len(x) - 1 + 0.25 * len(x))  # room for the labels
+    _month_axis(ax, months)  # the axis ends at the horizon; the labels sit beyond it
     ax.set_ylim(0, 1)
+    _percent_axis(ax.yaxis)
+    labels, ends, colours = zip(
+        *((f"{label} {percent(float(v[-1]))}", float(v[-1]), colour) for label, v, colour in curves), strict=True
+    )
+    _direct_labels(ax, list(ends), list(labels), list(colours))
+    pad = _mark_schedule(ax, scenario)
     ax.set_ylabel(ylabel)
-    ax.set_title(_title(scenario, title), loc="left")
+    ax.set_title(_title(scenario, title), loc="left", pad=pad)
     ax.grid(alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
     return fig
@@ -204,7 +261,7 @@ def level_at_horizon(
     x = np.arange(len(LEVELS))
     width = 0.4
     bars = ax.bar(x - width / 2, [final[k] for k in LEVELS], width, color=LEVEL_COLOURS, label=f"level in {horizon}")
-    ax.bar(
+    highest = ax.bar(
         x + width / 2,
         [reached[k] for k in LEVELS],
         width,
@@ -214,13 +271,24 @@ def level_at_horizon(
         edgecolor="white",
         label="highest level reached",
     )
-    ax.bar_label(bars, labels=[f"{final[k]:.0%}" for k in LEVELS], padding=2)
+    ax.bar_label(bars, labels=[percent(final[k]) for k in LEVELS], padding=2, fontsize=9)
+    ax.bar_label(highest, labels=[percent(reached[k]) for k in LEVELS], padding=2, fontsize=9, color="#555555")
     ax.set_xticks(x, _labels(LEVELS))
     ax.set_ylim(0, 1)
+    _percent_axis(ax.yaxis)
     ax.set_ylabel("share of simulated worlds")
     ax.set_title(_title(scenario, f"level of relations at the horizon ({horizon})"), loc="left")
     ax.legend(frameon=False)
     return fig
+
+
+def percent(p: float) -> str:
+    """A probability as a reader writes it: whole percent, "<1%" and ">99%" where rounding would say 0 or 100."""
+    if 0 < p < 0.005:
+        return "<1%"
+    if 0.995 <= p < 1:
+        return ">99%"
+    return f"{p:.0%}"
 
 
 def events_over_time(events: pd.DataFrame, scenario: "str | Caption") -> Figure:
@@ -237,7 +305,12 @@ def save(fig: Figure, path: Path) -> None:
     fig.savefig(path, dpi=120)
 
 
-def compare_levels(levels: dict[str, pd.DataFrame]) -> Figure:
+def _worlds(runs: int | None, seed: int | None) -> str:
+    """Where a comparison's numbers come from, for its title: worlds, seed and pairing."""
+    return "" if runs is None else f"; {runs:,} worlds each, seed {seed}, paired"
+
+
+def compare_levels(levels: dict[str, pd.DataFrame], runs: int | None = None, seed: int | None = None) -> Figure:
     """Side by side: each scenario's level probabilities over time."""
     columns = min(3, len(levels))
     rows = -(-len(levels) // columns)
@@ -251,11 +324,13 @@ def compare_levels(levels: dict[str, pd.DataFrame]) -> Figure:
     for ax in axes[::columns]:
         ax.set_ylabel("share of simulated worlds")
     _legend_outside(axes[columns - 1])
-    fig.suptitle("Level of US-Russia relations, scenario by scenario")
+    fig.suptitle(f"Level of US-Russia relations, scenario by scenario{_worlds(runs, seed)}")
     return fig
 
 
-def compare_differences(table: pd.DataFrame, reference: str, horizon: str) -> Figure:
+def compare_differences(
+    table: pd.DataFrame, reference: str, horizon: str, runs: int | None = None, seed: int | None = None
+) -> Figure:
     """Bars: each scenario's difference from the reference, with 95% intervals from paired worlds."""
     wanted = [("level at horizon", level) for level in LEVELS] + [("event by horizon", e) for e in KEY_EVENTS]
     others = [name for name in table["scenario"].unique() if name != reference]
@@ -280,9 +355,16 @@ def compare_differences(table: pd.DataFrame, reference: str, horizon: str) -> Fi
     )
     ax.invert_yaxis()
     ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_xlabel(f"difference in probability from {reference} (95% interval, paired worlds)")
+    ax.set_xlabel(f"difference in probability from {reference}, in percentage points (95% interval, paired worlds)")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:+.0f}" if round(v * 100) else "0"))
     ax.grid(axis="x", alpha=0.3)
     ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
+    fig.suptitle(
+        f"{', '.join(others)} against {reference}: change in each probability\n"
+        f"level in and events by {horizon}{_worlds(runs, seed)}",
+        x=0.01,
+        ha="left",
+    )
     return fig
 
 
@@ -334,5 +416,7 @@ def reliability(calibration: pd.DataFrame, title: str) -> Figure:
     for row in shown.itertuples():
         ax.annotate(str(row.questions), (row.mean_forecast, row.observed_frequency), ha="center", va="center")
     ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="forecast probability", ylabel="share that came true", title=title)
+    _percent_axis(ax.xaxis)
+    _percent_axis(ax.yaxis)
     ax.legend(loc="upper left")
     return fig

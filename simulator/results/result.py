@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from simulator.engine.condition import FEWEST, TOO_FEW
 from simulator.engine.rows import first_months_of
 from simulator.engine.tally import Tally, median_month, share_by
 from simulator.files import SIMULATION_ERROR, out_of_sample_record
@@ -219,5 +220,42 @@ class RunResult:
             "events": self.event_summary(),
             "questions": self.questions(),
             "standard_error": SIMULATION_ERROR,
-            "out_of_sample_record": out_of_sample_record(),
+            "skill": out_of_sample_record(),
+        } | ({} if self.spec.evidence is None else {"evidence": self.evidence()})
+
+    def evidence(self) -> dict[str, Any] | None:
+        """What the worlds were conditioned on, and how many effective worlds each month's update left.
+
+        ``None`` for a run without evidence. ``warning`` says so when the fewest effective worlds
+        after an update fall below ``condition.TOO_FEW`` of the worlds or ``condition.FEWEST`` worlds:
+        the forecast then rests on copies of too few.
+        """
+        evidence = self.spec.evidence
+        if evidence is None:
+            return None
+        months = evidence.as_of.minus(self.spec.start) + 1
+        effective = self.tally.effective
+        by_month = (
+            {}
+            if effective is None
+            else dict(zip(self.months[:months], effective[:months].round(1).tolist(), strict=True))
+        )
+        fewest = self.tally.fewest_effective()
+        share = None if fewest is None else fewest / self.runs
+        warning = None
+        if fewest is not None and (share < TOO_FEW or fewest < FEWEST):
+            warning = (
+                f"the evidence left {fewest:,.0f} effective worlds of {self.runs:,} after one month's update"
+                f" ({share:.1%}): too few to trust; run more worlds, or check the evidence and its error"
+            )
+        return {
+            "as_of": str(evidence.as_of),
+            "error": evidence.error,
+            "observations": len(evidence.observed),
+            "watched": list(evidence.watched()),
+            "filter_worlds": evidence.filter_worlds,
+            "effective_worlds_by_month": by_month,
+            "fewest_effective_worlds": None if fewest is None else round(fewest, 1),
+            "fewest_effective_share": None if share is None else round(share, 4),
+            "warning": warning,
         }

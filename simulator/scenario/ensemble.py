@@ -185,6 +185,11 @@ def _members_and_weights(block: dict, where: Any) -> tuple[list[tuple[Any, str]]
             raise ScenarioError(
                 f"{where('ensemble.members')}: ensemble.members: list scenario files, e.g. trump2025.yaml"
             )
+        twice = next((file for i, file in enumerate(members) if file in members[:i]), None)
+        if twice is not None:
+            raise ScenarioError(
+                f"{where('ensemble.members')}: ensemble.members: {twice!r:.80} is listed twice; list each member once"
+            )
         return list(enumerate(members)), word
     raise ScenarioError(
         f"{where('ensemble.members')}: ensemble.members: name at least one member scenario "

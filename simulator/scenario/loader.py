@@ -29,7 +29,6 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from simulator.files import packaged
-from simulator.scenario.config import POSTERIOR_FILE
 from simulator.scenario.config import config_dir as default_config_dir
 from simulator.scenario.domains import domains
 from simulator.scenario.notes import scenario_notes
@@ -81,6 +80,7 @@ def resolve_scenario(path: str | Path, sets: Iterable[str] = (), config_dir: Pat
     folder = default_config_dir(config_dir)
     data, origins, files, removed = _read_chain(Path(path), folder)
     data.pop("extends", None)
+    _read_evidence_file(data, origins, files[-1])
     for assignment in sets:
         _apply_set(data, origins, assignment)
     inherited_outside(data, origins, str(files[-1]))
@@ -224,6 +224,38 @@ def _read_chain(path: Path, config_dir: Path) -> tuple[dict, Origins, tuple[Path
         if schedule is not _ABSENT:
             removed |= merge_schedule(merged, merged_origins, schedule, origins)
     return merged, merged_origins, files, frozenset(removed)
+
+
+def _read_evidence_file(data: dict, origins: Origins, scenario: Path) -> None:
+    """Replace ``evidence: {file: ...}`` by the file's evidence, under the keys written beside ``file``.
+
+    The file is found relative to the scenario file that names it; its keys keep their own file and line.
+    """
+    evidence = data.get("evidence")
+    if not isinstance(evidence, dict) or "file" not in evidence:
+        return
+    where = origins.get("evidence.file", str(scenario))
+    name = evidence.pop("file")
+    if not isinstance(name, str) or not name.strip():
+        raise ScenarioError(f"{where}: evidence.file: give the path of a file of evidence")
+    named_in = scenario if where.startswith("--set ") or ":" not in where else Path(where.rsplit(":", 1)[0])
+    path = named_in.parent / name
+    try:
+        usable = path.is_file()
+    except (OSError, ValueError) as error:
+        raise ScenarioError(f"{where}: evidence.file: {name!r:.200} is not a usable file name ({error})") from None
+    if not usable:
+        raise ScenarioError(f"{where}: evidence.file: {name!r:.200} not found next to {named_in.name}")
+    found, node = read_yaml(path)
+    if not isinstance(found, dict):
+        raise ScenarioError(f"{path}:1: a file of evidence is a mapping of keys such as as_of, error, observed")
+    found_origins = {f"evidence.{key}": f"{path}:{line}" for key, line in _key_lines(node).items()}
+    found.update(evidence)  # what the scenario writes beside file: wins
+    found_origins.update({p: o for p, o in origins.items() if p.startswith("evidence.") and p != "evidence.file"})
+    for stale in [p for p in origins if p.startswith("evidence.")]:
+        del origins[stale]
+    origins.update(found_origins)
+    data["evidence"] = found
 
 
 def _resolved(path: Path) -> Path:

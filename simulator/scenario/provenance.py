@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from simulator.scenario.distributions import Assumption
 from simulator.scenario.loader import Resolved
-from simulator.scenario.schema import Effects
+from simulator.scenario.schema import ASSUMED, Effects
 
 #: The source documents, by the number the schema cites (files in simulator/data/seeds/; key in docs/sources.md).
 SOURCES: dict[str, tuple[str, str]] = {
@@ -52,6 +52,12 @@ class Row:
     source_file: str
     quote: str
     set_in: str
+
+    def shown_quote(self) -> str:
+        """The quote in quotation marks, or the analysts' note as it stands (no sentence of the seeds gives it)."""
+        if not self.quote or self.quote.startswith(ASSUMED):
+            return self.quote
+        return f"\u201c{self.quote}\u201d"
 
 
 def describe(resolved: Resolved) -> list[Row]:
@@ -106,7 +112,7 @@ def as_markdown(rows: list[Row]) -> str:
             r.unit,
             r.meaning,
             r.source,
-            f"\u201c{r.quote}\u201d" if r.quote else "",
+            r.shown_quote(),
             r.set_in,
         ]
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")

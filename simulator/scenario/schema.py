@@ -15,7 +15,6 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     PlainSerializer,
     PlainValidator,
@@ -29,6 +28,8 @@ from pydantic import (
 
 from simulator.months import Month
 from simulator.scenario.distributions import Assumption, Fixed, Normal, parse_assumption
+from simulator.scenario.evidence import Evidence
+from simulator.scenario.sections import YEARS, MonthField, Section, month_or_none  # noqa: F401  (read from here too)
 from simulator.vocabulary import EVENTS, FORCEABLE, LEVELS, PHASES, QUESTION_EVENTS, WAR_STATES
 
 
@@ -62,28 +63,6 @@ Factor = _assumption_type(0.0, 20.0, "a multiplier")
 Weight = _assumption_type(-20.0, 20.0, "a decision weight")
 
 
-#: The years a scenario's months may lie in: the model's record starts in 1992, and no forecast reaches 2200.
-YEARS = (1900, 2199)
-
-
-def _month(raw: object) -> Month:
-    if isinstance(raw, Month):
-        return raw
-    month = Month.parse(str(raw)[:40])
-    if not YEARS[0] <= month.year <= YEARS[1]:
-        raise ValueError(f"{month}: the year must lie in {YEARS[0]}-{YEARS[1]}")
-    return month
-
-
-def month_or_none(raw: object) -> Month | None:
-    """The month ``raw`` names, as a scenario's month field reads it, or ``None`` if it names none."""
-    try:
-        return _month(raw)
-    except ValueError:
-        return None
-
-
-MonthField = Annotated[Month, PlainValidator(_month), PlainSerializer(str)]
 LevelName = Literal[LEVELS]  # type: ignore[valid-type]
 PhaseName = Literal[PHASES]  # type: ignore[valid-type]
 WarName = Literal[WAR_STATES]  # type: ignore[valid-type]
@@ -92,18 +71,24 @@ QuestionEvent = Literal[QUESTION_EVENTS]  # type: ignore[valid-type]
 
 
 def said(source: str, meaning: str, unit: str = "", quote: str = "", **constraints: Any) -> Any:
-    """Describe an assumption once: what it means, its unit, the seed it encodes and a quote from it."""
+    """Describe an assumption once: what it means, its unit, the seed it encodes and a quote from it.
+
+    The quote is a sentence of the seed that supports the value, or, where none does, ``assumed(why)``.
+    """
     return Field(description=meaning, json_schema_extra={"source": source, "unit": unit, "quote": quote}, **constraints)
+
+
+#: How a quote-less assumption's note begins: no sentence of the seeds gives its value.
+ASSUMED = "The analysts' assumption: "
+
+
+def assumed(why: str) -> str:
+    """The note shown in place of a quote where no sentence of the seeds supports the value; seed words in “”."""
+    return ASSUMED + why
 
 
 #: The longest scenario, start to horizon, in months.
 MAX_MONTHS = 1200
-
-
-class Section(BaseModel):
-    """A block of a scenario: frozen, and no key it does not know."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Initial(Section):
@@ -113,7 +98,10 @@ class Initial(Section):
         "000", "level of relations at the start", "level", "the near-total suspension of diplomatic ties"
     )
     phase: PhaseName = said(
-        "001", "Giles phase at the start", "phase", "euphoria, realism, disillusionment, crisis, and reset"
+        "001",
+        "Giles phase at the start",
+        "phase",
+        "ended, as noted previously, with the crisis in relations over the Russian invasion of Ukraine",
     )
     war: WarName = said(
         "000",
@@ -125,7 +113,7 @@ class Initial(Section):
         "000",
         "intensity of the fighting while the war is active (0 frozen front .. 1 all-out)",
         "0..1",
-        "the US has effectively become an integral part of Ukraine\u2019s military operations",
+        assumed("no seed measures the fighting; 0.8 reads the war of early 2025 as close to all-out."),
         default=Fixed(0.8),
     )
     sanctions: Share = said(
@@ -135,7 +123,7 @@ class Initial(Section):
         "004",
         "intensity of Europe's own sanctions on Russia",
         "0 none .. 1 maximal",
-        "NATO\u2019s response \u2013 Will European allies seek greater defense independence",
+        assumed("no seed speaks of Europe's own sanctions; 0.8 puts them a little below the US's."),
         default=Fixed(0.8),
     )
     aid: Share = said(
@@ -163,7 +151,8 @@ class Initial(Section):
         "events that have already happened before the start: recorded in the start month, so questions on them"
         " resolve at once",
         "event names",
-        "US-Russia relations are currently in this phase",
+        "US-Russia relations are currently in this phase, though it remains incomplete, with interactions still"
+        " preliminary and limited",
         default=[],
     )
 
@@ -222,7 +211,10 @@ class President(Section):
         "000",
         "value of staying on last month's course",
         "utility",
-        "the stability and continuity of his policies are far from guaranteed",
+        assumed(
+            "the seeds stress his reversals (\u201cswift, sudden, and sharp\u2014but so are his reversals\u201d, "
+            "which volatility carries); that a course once taken tends to be held a month more is the analysts'."
+        ),
     )
     volatility: Probability = said(
         "000",
@@ -251,13 +243,16 @@ class President(Section):
         "004",
         "share of US aid an aid pause withholds",
         "0..1",
-        "questioning whether American taxpayers should continue funding Ukraine\u2019s defense",
+        assumed(
+            "004 says why he would pause (\u201cquestioning whether American taxpayers should continue funding "
+            "Ukraine\u2019s defense\u201d), not how much; from a third to all of it is the analysts' range."
+        ),
     )
     pause_months: Months = said(
         "004",
         "months an aid pause lasts before the aid resumes",
         "months",
-        "Congressional votes on Ukraine aid \u2013 Will funding continue",
+        assumed("no seed says how long a pause lasts; three months is the analysts' figure."),
     )
     successor_continuity: Probability = said(
         "000",
@@ -416,7 +411,9 @@ class Congress(Section):
         "001",
         "change in hawkishness when the midterms change its composition",
         "-1..1",
-        "Congress still has the power to deny him the achievement of his objectives",
+        assumed(
+            "no seed speaks of the midterms; a small shift towards the hawks, either way possible, is the analysts'."
+        ),
     )
     outreach_weight: Share = said(
         "002",
@@ -446,7 +443,7 @@ class Congress(Section):
         "001",
         "how sharply floor votes follow support minus the majority needed",
         "utility per unit of vote share",
-        "Congress sets the levels of military aid for foreign partners",
+        assumed("how sharply votes follow support is a modelling choice no seed speaks to."),
     )
     aid_floor: Share = said(
         "001", "aid level an aid package restores", "0..1", "reinstate robust military aid packages"
@@ -491,7 +488,11 @@ class Allies(Section):
         "004",
         "value to Ukraine of accepting ceasefire terms the Kremlin accepted, support and the fighting aside",
         "utility",
-        "a move that alarmed Kyiv and European leaders",
+        assumed(
+            "004 records Kyiv's alarm at ceding territory (\u201ca move that alarmed Kyiv and European "
+            "leaders\u201d), not a willingness to accept; a small value of accepting, before support and the "
+            "fighting, is the analysts'."
+        ),
     )
     support_weight: Weight = said(
         "004",
@@ -503,19 +504,25 @@ class Allies(Section):
         "000",
         "value of accepting added per unit of the fighting's intensity",
         "utility per unit",
-        "his four-year term risks being consumed by this conflict",
+        assumed(
+            "the seeds speak of Washington's weariness (\u201chis four-year term risks being consumed by this "
+            "conflict\u201d), not Kyiv's; that the fighting wears Ukraine towards accepting is the analysts'."
+        ),
     )
     europe_replacement: Share = said(
         "004",
         "share of withheld US aid Europe replaces",
         "0..1",
-        "Will European allies seek greater defense independence if U.S. support weakens?",
+        assumed(
+            "004 only asks \u201cWill European allies seek greater defense independence if U.S. support "
+            "weakens?\u201d; that Europe makes up between a third and two thirds of a shortfall is the analysts'."
+        ),
     )
     europe_easing: Probability = said(
         "004",
         "chance each month that Europe eases its own sanctions a step, once there is peace",
         "per month",
-        "a move that alarmed Kyiv and European leaders",
+        assumed("no seed speaks of Europe easing its sanctions; a slow monthly chance after peace is the analysts'."),
     )
     pushback: Share = said(
         "004",
@@ -568,8 +575,10 @@ class China(Section):
         "chance the US strategy toward China is to weaken Russia (pressure pays) rather than pull it away"
         " (engagement pays); drawn once per world",
         "probability",
-        "the most likely US strategy is to keep trying to weaken Russia, which is therefore a less valuable"
-        " partner for China",
+        assumed(
+            "003 calls weakening Russia \u201cthe most likely US strategy\u201d while \u201cOthers suggest a deal "
+            "with Moscow to undermine Russia-China relations\u201d; an even chance between the two is the analysts'."
+        ),
     )
     us_pull: Share = said(
         "003",
@@ -689,7 +698,7 @@ class Structure(Section):
         "months a presidential summit takes to prepare: months in which the president proposes it and the Kremlin"
         " talks, the last of them the month it is held (a planned_summit is prepared)",
         "months",
-        "A planned meeting between the Russian and US presidents could mark the completion of this stage",
+        assumed("no seed says how long a summit takes to prepare; two months is the analysts' figure."),
         default=Fixed(2.0),
     )
     erosion: Probability = said(
@@ -967,7 +976,17 @@ def _changed_value(path: str, raw: object) -> Assumption:
 
 
 #: Top-level keys that hold no assumption a ``change`` may set.
-_FIXED_OVER_TIME = ("initial", "name", "description", "start", "horizon", "schedule", "calendar", "questions")
+_FIXED_OVER_TIME = (
+    "initial",
+    "name",
+    "description",
+    "start",
+    "horizon",
+    "schedule",
+    "calendar",
+    "questions",
+    "evidence",
+)
 
 
 def _is_assumption(field: Any) -> bool:
@@ -1061,6 +1080,11 @@ class Scenario(Section):
         description="where worlds take the calibrated structural parameters from: each world a row of the "
         "configs folder's posterior sample (posterior), or every world the point values (point)",
     )
+    evidence: Evidence | None = Field(
+        default=None,
+        description="what has been observed since the start, through evidence.as_of: the worlds are conditioned"
+        " on it before the forecast goes on (docs/evidence.md)",
+    )
     #: Set by the loader: the posterior sample to draw from, and the key paths the scenario sets itself.
     _posterior: "PosteriorSource | None" = PrivateAttr(default=None)
 
@@ -1078,8 +1102,11 @@ class Scenario(Section):
         return self._posterior if self.calibration == "posterior" else None
 
     def calendar_problems(self) -> list[tuple[str, str]]:
-        """Key paths whose months fall outside the scenario's start and horizon, with why."""
-        return span_problems(self.start, self.horizon, self._dated())
+        """Key paths whose months fall outside the scenario's start and horizon (or its evidence's), with why."""
+        problems = span_problems(self.start, self.horizon, self._dated())
+        if self.evidence is not None and not problems:
+            problems += list(self.evidence.problems(self.start, self.horizon))
+        return problems
 
     @field_validator("questions")
     @classmethod

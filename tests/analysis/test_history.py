@@ -79,8 +79,10 @@ def test_backtest_scores_every_historical_scenario(backtested):
     assert np.isfinite(by_name.loc["history_1992", "trust_gallup_rho"])
 
 
-def write_run(tmp_path: Path) -> Path:
-    out = tmp_path / "run"
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory) -> Path:
+    """One run of the baseline that every scoring test reads (``sim score`` writes nothing into it)."""
+    out = tmp_path_factory.mktemp("scored") / "run"
     assert (
         runner.invoke(
             app, ["run", str(ROOT / "scenarios/trump2025.yaml"), "--runs", "2000", "--out", str(out)]
@@ -90,8 +92,7 @@ def write_run(tmp_path: Path) -> Path:
     return out
 
 
-def test_score_command(tmp_path):
-    run_dir = write_run(tmp_path)
+def test_score_command(tmp_path, run_dir):
     answers = tmp_path / "answers.yaml"
     answers.write_text(
         "answers:\n"
@@ -121,8 +122,7 @@ def test_score_command(tmp_path):
         ("{id: q, level: suspended, by: 2025-12, outcome: true}", "contact or above"),
     ],
 )
-def test_bad_answers_are_one_message(tmp_path, entry, message):
-    run_dir = write_run(tmp_path)
+def test_bad_answers_are_one_message(tmp_path, run_dir, entry, message):
     answers = tmp_path / "answers.yaml"
     answers.write_text(f"answers:\n  - {entry}\n")
     result = runner.invoke(app, ["score", str(run_dir), str(answers)])

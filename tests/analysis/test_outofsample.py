@@ -179,7 +179,7 @@ def test_a_run_carries_the_out_of_sample_record_to_its_summary_header_and_report
     assert result.exit_code == 0, result.output
     line = out_of_sample_record()["line"]
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["out_of_sample_record"]["line"] == line and summary["standard_error"] == SIMULATION_ERROR
+    assert summary["skill"]["line"] == line and summary["standard_error"] == SIMULATION_ERROR
     assert "out-of-sample record" in result.output and "simulation error" in result.output
     assert line.split(":")[0] in render(out, [])
 

@@ -219,7 +219,7 @@ def test_calibrate_command_writes_the_posterior_and_its_plot(tmp_path):
     folder = configs_with(tmp_path)
     out = tmp_path / "out"
     args = ["calibrate", "--draws", "300", "--accept", "0.2", "--config-dir", str(folder), "--out", str(out)]
-    result = runner.invoke(app, args)
+    result = runner.invoke(app, [*args, "--write", str(folder / POSTERIOR_FILE)])
     assert result.exit_code == 0, result.output
     assert "width ratio" in result.output and EROSION in result.output
     sample = pd.read_csv(folder / POSTERIOR_FILE, comment="#")

@@ -176,3 +176,65 @@ def test_noise_correction_recovers_shared_indices_that_the_noise_would_halve():
     assert abs(ranking.loc["x2", "ST"]) < 0.05
     base = sa.sobol_base_rows(len(shares), 3)
     assert len(base) == 2 * 2048 and (quantiles[base[1::2]] != quantiles[base[::2]]).all()
+
+
+def test_directions_say_which_way_an_assumption_moves_the_outcome():
+    rng = np.random.default_rng(4)
+    x = rng.uniform(size=(2000, 4))
+    x[:, 3] = 0.5  # does not vary
+    y = (rng.uniform(size=2000) < 0.2 + 0.6 * x[:, 0] * (1 - x[:, 1])).astype(float)
+    assert sa.directions(x, y).tolist() == [1.0, -1.0, 0.0, 0.0]
+
+
+def test_pawn_reports_direction_and_its_noise_floor(tmp_path, small_run):
+    out = tmp_path / "given"
+    result = runner.invoke(app, ["sensitivity", str(small_run), "--outcome", "tough_2026", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "median: the typical slice's shift, maximum: the largest" in " ".join(result.output.split())
+    assert "Noise floor" in result.output and "higher value" in result.output
+    floor = json.loads((out / "sensitivity.json").read_text())["noise_floor"]["tough_2026"]
+    assert 0 < floor["median"] < floor["maximum"] < 0.5
+    indices = pd.read_csv(out / "indices.csv")
+    assert set(indices["direction"]) <= {-1.0, 0.0, 1.0}
+
+
+def test_tornado_shows_direction_and_draws_no_negative_bars():
+    from matplotlib.colors import to_hex
+
+    from simulator.analysis.drivers_output import DIRECTION_COLOURS, tornado
+
+    rows = [
+        ("up", "ST", 0.5, 0.05, 1.0),
+        ("down", "ST", 0.2, 0.05, -1.0),
+        ("noise", "ST", -0.004, 0.01, 0.0),
+        ("up", "S1", 0.4, 0.05, 1.0),
+        ("down", "S1", 0.1, 0.05, -1.0),
+        ("noise", "S1", -0.02, 0.01, 0.0),
+    ]
+    indices = pd.DataFrame([("q", *row) for row in rows], columns=sa.INDEX_COLUMNS)
+    analysis = sa.Analysis("sobol", indices, [])
+    outcome = type("O", (), {"name": "q", "text": "Will it?"})()
+    fig = tornado(analysis, outcome, "a subtitle")
+    ax = fig.axes[0]
+    outer = [p for p in ax.patches if abs(p.get_height() - 0.8) < 1e-9]
+    assert min(p.get_width() for p in ax.patches) >= 0
+    colours = {round(p.get_y() + p.get_height() / 2): to_hex(p.get_facecolor()) for p in outer}
+    assert colours == {2: DIRECTION_COLOURS[1], 1: DIRECTION_COLOURS[-1], 0: DIRECTION_COLOURS[0]}
+    labels = [t.get_text() for t in ax.texts]
+    assert "-0.00" not in labels and sorted(labels) == ["0", "0.20", "0.50"]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "higher value makes it likelier" in legend and "higher value makes it less likely" in legend
+
+
+def test_tornado_labels_small_indices_to_three_decimals_and_marks_the_noise_floor():
+    from simulator.analysis.drivers_output import tornado
+
+    rows = [("a", "median", 0.063, np.nan, -1.0), ("b", "median", 0.004, np.nan, 0.0)]
+    rows += [("a", "maximum", 0.14, np.nan, -1.0), ("b", "maximum", 0.01, np.nan, 0.0)]
+    indices = pd.DataFrame([("q", *row) for row in rows], columns=sa.INDEX_COLUMNS)
+    analysis = sa.Analysis("pawn", indices, [], floor={"q": {"median": 0.008, "maximum": 0.02}})
+    outcome = type("O", (), {"name": "q", "text": "Will it?"})()
+    ax = tornado(analysis, outcome, "a subtitle").axes[0]
+    assert sorted(t.get_text() for t in ax.texts) == ["0.004", "0.063"]
+    floor = [line for line in ax.lines if line.get_linestyle() == "--"]
+    assert len(floor) == 1 and floor[0].get_xdata()[0] == 0.008

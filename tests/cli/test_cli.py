@@ -13,9 +13,10 @@ from typer.testing import CliRunner
 
 import simulator
 from simulator.api import posterior_design
-from simulator.cli.app import app
+from simulator.cli.app import COMMANDS, app
 from simulator.results.outputs import OUTPUT_FILES
 from simulator.scenario import load_scenario
+from simulator.scenario.config import load_config
 from simulator.vocabulary import EVENTS, LEVELS, PHASES
 from tests.conftest import BASELINE, ROOT, SCENARIOS, write_engine
 
@@ -210,3 +211,30 @@ def test_too_many_draws_names_the_draws_option(tmp_path):
     done = runner.invoke(app, [str(a) for a in args])
     assert done.exit_code == 2
     assert "--draws 300 is more than the 200" in done.output and "--runs" not in done.output
+
+
+# The terminal a newcomer meets --------------------------------------------------------------
+
+
+def test_the_default_compare_folder_has_a_short_name(tmp_path):
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    write_engine(configs / "engine.yaml", f"output_root: {tmp_path / 'runs'}\nworkers: 1\n")
+    library = [ROOT / "scenarios" / f"{name}.yaml" for name in ("trump2025", "deni_structural", "zhao_success")]
+    for scenarios in (library[:2], library):
+        done = sim("compare", *scenarios, "--runs", 200, "--config-dir", configs)
+        assert done.exit_code == 0, done.output
+    names = sorted(folder.name for folder in (tmp_path / "runs").iterdir())
+    assert len(names) == 2 and all(len(name) < 60 for name in names), names
+    assert names[0].startswith("compare-trump2025-2-more-") and names[1].startswith("compare-trump2025-deni_structur")
+
+
+@pytest.mark.parametrize("command", [[], *[[name] for name in COMMANDS]], ids=lambda c: " ".join(c) or "sim")
+def test_help_fits_80_columns_and_shows_real_defaults(command):
+    done = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "80", "TERMINAL_WIDTH": "80"})
+    assert done.exit_code == 0, done.output
+    assert "…" not in done.output, f"a cut word in sim {' '.join(command)} --help:\n{done.output}"
+    assert max(len(line) for line in done.output.splitlines()) <= 80
+    if command in (["run"], ["compare"], ["explore"]):
+        words = " ".join(re.sub("[│╭╮╰╯─]", " ", done.output).split())
+        assert f"(default {load_config().runs}, from engine.yaml)" in words, words

@@ -333,3 +333,13 @@ def test_force_replaces_what_an_analysis_command_wrote(tmp_path):
     again = CliRunner().invoke(app, [*ask, "--force"])
     assert again.exit_code == 0, again.output
     assert (out / "signposts.csv").exists()
+
+
+def test_a_resumed_run_reports_the_speed_of_the_worlds_it_simulated(interrupted):
+    done = CliRunner().invoke(app, ["run", str(BASELINE), "--resume", str(interrupted)], env={"COLUMNS": "200"})
+    assert done.exit_code == 0, done.output
+    simulation = json.loads((interrupted / "metadata.json").read_text())["simulation"]
+    assert simulation["worlds"] == 2 * BLOCK, "the saved chunk was read back, not simulated"
+    assert simulation["worlds_per_second"] == pytest.approx(2 * BLOCK / simulation["seconds"], rel=0.01)
+    assert f"simulation of the {2 * BLOCK:,} worlds not saved before" in done.output
+    assert f"{BLOCK:,} read back" in done.output

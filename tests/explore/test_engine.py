@@ -56,3 +56,12 @@ def test_the_preview_is_the_first_block_of_the_run(engine):
     assert np.array_equal(seen[0].final_levels, whole.final_levels[:BLOCK])
     engine.forecast(spec, BLOCK, SEED, preview=seen.append)
     assert len(seen) == 1  # a run of one block has nothing to preview
+
+
+def test_a_forecast_with_evidence_is_simulator_run_conditioned_alike(engine):
+    spec = simulator.load_scenario(BASELINE.parent / "update_2025_04.yaml")
+    mine = engine.forecast(spec, RUNS, SEED)
+    reference = simulator.run(spec, runs=RUNS, seed=SEED)
+    assert mine.questions() == reference.questions()
+    assert np.array_equal(mine.final_levels, reference.final_levels)
+    assert mine.evidence() == reference.evidence()

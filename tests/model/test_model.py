@@ -118,7 +118,7 @@ def test_bad_news_never_hurries_a_reset_into_euphoria():
 
 
 def test_no_event_is_certain_or_impossible_in_the_baseline_but_those_the_readme_explains(baseline):
-    """README, "What the baseline makes near-certain": the only exceptions, each with its reason."""
+    """docs/scenarios.md, "What the baseline makes near-certain": the only exceptions, each with its reason."""
     events = simulator.run(baseline, runs=10_000, seed=3).event_summary()
     near_certain = {event for event, e in events.items() if e["probability"] > 0.99}
     never = {event for event, e in events.items() if e["probability"] == 0}
