@@ -78,3 +78,20 @@ def together(writers: dict[Path, Callable[[Path], None]]) -> None:
 def write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically."""
     atomically(path, lambda temporary: temporary.write_bytes(data))
+
+
+#: The model's out-of-sample record, written by ``sim backtest --update-skill`` (docs/skill.md).
+SKILL_FILE = "skill.json"
+#: What the ± beside a run's probabilities is, wherever it is shown beside the skill line.
+SIMULATION_ERROR = "± is simulation error (the worlds' Monte Carlo error), not the forecast's accuracy"
+
+
+def out_of_sample_record() -> dict | None:
+    """The packaged out-of-sample record (its ``line`` is what readers see), or None if missing or unreadable."""
+    import json
+
+    try:
+        data = json.loads(packaged(SKILL_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("line"), str) else None

@@ -86,10 +86,11 @@ def test_an_installed_wheel_runs_backtests_and_describes_from_another_folder(ins
     columns = pq.read_schema(elsewhere / "run" / "runs.parquet").names
     assert "structure.erosion" in columns, "the packaged posterior sample is found and drawn from"
 
-    done = _sim(installed, elsewhere, "backtest", "--runs", "200", "--out", "bt")
+    done = _sim(installed, elsewhere, "backtest", "--worlds", "200", "--first", "2009-01", "--last", "2009-07",
+                "--out", "bt")  # fmt: skip
     assert done.returncode == 0, done.stderr
     written = {p.name for p in (elsewhere / "bt").iterdir()}
-    assert {"backtest.csv", "history_1992.png", "trust_history_2009.csv"} <= written
+    assert {"questions.csv", "skill.csv", "reliability.png", "skill.md"} <= written
 
     done = _sim(installed, elsewhere, "describe", str(BASELINE), "--format", "json")
     assert done.returncode == 0, done.stderr

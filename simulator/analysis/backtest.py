@@ -1,4 +1,4 @@
-"""Backtesting: the model's phase and level distributions against the coded record, 1992-2016.
+"""The three-cycle hindcast of 1992-2016 and its leave-one-cycle-out fits, which sim calibrate and sim ensemble use.
 
 ``skill_backtest`` runs both kinds of test of ``simulator.analysis.skill`` from
 every origin (hindcast given the shocks; forecast at the record's base rates,
@@ -14,7 +14,6 @@ for the Giles phases, each month against the coded period table (whose
 coders' disagreements make the observation a distribution).
 """
 
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -37,7 +36,6 @@ from simulator.analysis.skill import (
 )
 from simulator.api import run as run_scenario
 from simulator.files import packaged
-from simulator.results.outputs import write_files
 from simulator.results.result import RunResult
 from simulator.scenario import Scenario, load_scenario, override
 from simulator.vocabulary import CRISIS, DISILLUSIONMENT
@@ -186,18 +184,6 @@ def scores_table(scores: list[Score]) -> pd.DataFrame:
     return pd.DataFrame([asdict(s) for s in scores])
 
 
-def trust_table(result: RunResult) -> pd.DataFrame:
-    """Model trust month by month beside Gallup and Levada (percent) in the months they polled."""
-    trust = result.state_by_month.set_index("month")["trust"]
-    return pd.DataFrame(
-        {
-            "model_trust": trust,
-            "gallup_favourable_pct": history.gallup().reindex(trust.index),
-            "levada_good_pct": history.levada().reindex(trust.index),
-        }
-    )
-
-
 def question_runs(results: dict[str, RunResult], sample: str) -> dict[str, RunResult]:
     """The forecast-mode runs of one sample, keyed by origin month, for scoring the question set."""
     suffix = "_forecast" if sample == IN_SAMPLE else "_forecast_out"
@@ -212,36 +198,3 @@ def score_questions(results: dict[str, RunResult]) -> dict[str, questions.Questi
         if len(runs) == len(history.HISTORY_STARTS):
             scored[sample] = questions.score(runs)
     return scored
-
-
-def write_backtest(
-    table: pd.DataFrame,
-    skills: pd.DataFrame,
-    scored: dict[str, questions.QuestionScores],
-    results: dict[str, RunResult],
-    out: Path,
-) -> list[Path]:
-    """Write the skill and detail tables, the question set's scores, reliability diagrams and record plots."""
-    from simulator.results import plots  # matplotlib is slow to import; only writing needs it
-
-    writers: dict[str, Callable[[Path], None]] = {
-        "skill.csv": lambda p: skills.to_csv(p, index=False),
-        "backtest.csv": lambda p: table.to_csv(p, index=False),
-    }
-    for sample, q in scored.items():
-        tag = sample.replace("-", "_")
-        writers[f"questions_{tag}.csv"] = lambda p, q=q: q.table.to_csv(p, index=False)
-        writers[f"questions_overall_{tag}.csv"] = lambda p, q=q: q.overall.to_csv(p, index=False)
-        writers[f"reliability_{tag}.csv"] = lambda p, q=q: q.calibration.to_csv(p, index=False)
-        writers[f"reliability_{tag}.png"] = lambda p, q=q, s=sample: plots.save(
-            plots.reliability(q.calibration, f"Question set 1992-2016, forecast mode, {s}"), p
-        )
-    for name in SCENARIOS:
-        result = results[name]
-        trust = trust_table(result)
-        levels, phases, _ = history.observed(result.months)
-        writers[f"trust_{name}.csv"] = lambda p, trust=trust: trust.to_csv(p, index_label="month")
-        writers[f"{name}.png"] = lambda p, r=result, lv=levels, ph=phases, t=trust, n=name: plots.save(
-            plots.backtest_record(n, r.levels_by_month, r.phases_by_month, lv, ph, t), p
-        )
-    return write_files(out, writers)

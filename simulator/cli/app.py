@@ -1,8 +1,8 @@
 """The ``sim`` command: a thin layer over the Python API, its commands registered here in the order of ``sim --help``.
 
 The commands live by what they are about: ``run_commands`` (run, resume, compare),
-``scenario_commands`` (validate, describe, explore), ``history_commands`` (backtest,
-calibrate, score, ensemble: the 1992-2016 record), ``analysis_commands``
+``scenario_commands`` (validate, describe, explore), ``history_commands`` (backtest:
+the record out of sample; calibrate, score, ensemble), ``analysis_commands``
 (sensitivity, signposts, discover, report) and ``validity_command`` (validity). What they share (options, loading,
 output folders, run settings, failures) is in ``options``; what is shown, in ``render``.
 """

@@ -1,4 +1,4 @@
-"""Commands on the 1992-2016 record: ``sim backtest``, ``sim calibrate``, ``sim score`` and ``sim ensemble``."""
+"""Commands on the record: ``sim backtest`` (out of sample, 1994-2024), ``sim calibrate``, ``score``, ``ensemble``."""
 
 import math
 from pathlib import Path
@@ -29,42 +29,60 @@ from simulator.scenario.config import (
 
 
 def backtest_command(
-    runs: Annotated[int, typer.Option(min=1, help="Worlds per historical scenario.")] = 2000,
+    worlds: Annotated[int, typer.Option(min=100, max=20_000, help="Worlds per origin (120 origins).")] = 10_000,
     seed: SeedOption = None,
     out: OutOption = None,
     force: ForceOption = False,
+    workers: Annotated[int, typer.Option(min=1, help="Processes that run origins; results never depend on it.")] = 2,
+    first: Annotated[str, typer.Option(help="First origin (YYYY-MM), on the grid every three months.")] = "1994-01",
+    last: Annotated[str, typer.Option(help="Last origin (YYYY-MM).")] = "2023-10",
+    placebo_worlds: Annotated[
+        int,
+        typer.Option(
+            min=0, max=20_000, help="Worlds per origin in each run of the hindcast's permutation test (0: skip)."
+        ),
+    ] = 1000,
+    update_skill: Annotated[
+        bool, typer.Option("--update-skill", help="Replace the packaged skill.json, the line every run shows.")
+    ] = False,
     config_dir: ConfigOption = None,
 ) -> None:
-    """Score the model on 1992-2016: hindcast given the shocks, and forecast from each origin; the question set."""
-    from simulator.analysis import backtest
-    from simulator.analysis.calibrate import FOLDS_FILE, fit_note, read_folds
-    from simulator.analysis.skill import skill_table as tabulate_skills
-    from simulator.scenario.config import config_dir as find_config_dir
+    """Test forecast skill out of sample: the model from every origin 1994-2023 against four baselines."""
+    import time
+
+    from simulator.analysis import baselines, outofsample
 
     config = _engine_config(config_dir)
     out = _output_dir(out, config.output_root, "backtest", force)
-    runs, seed = _sized(config, runs, seed)
+    _, seed = _sized(config, None, seed)
     try:
-        specs = backtest.load_history(config_dir)
-        folds = read_folds(find_config_dir(config_dir) / FOLDS_FILE)
-        rolling = read_folds(find_config_dir(config_dir) / FOLDS_FILE, section="rolling")
-    except (ScenarioError, OSError, ValueError) as error:
-        _fail(f"cannot start the backtest: {error}")
+        grid = baselines.origins()
+        origins = baselines.origins(first, last)
+    except ValueError as error:
+        _fail(f"--first/--last: {error}")
+    if not origins or not set(origins) <= set(grid):
+        _fail(f"--first {first} and --last {last} must be origins of the grid: every third month, 1994-01 to 2023-10")
+    if update_skill and origins != grid:
+        _fail("--update-skill replaces the packaged line with the whole test's: run it over every origin")
+    began = time.perf_counter()
     with render.progress() as bar:
-        bar.add_task("backtest", total=None, unit=f"{runs:,} worlds x {3 * len(backtest.SCENARIOS)} runs")
-        skills, results = backtest.skill_backtest(specs, runs, seed, folds, rolling=rolling)
-        scored = backtest.score_questions(results)
-    table = backtest.scores_table([backtest.score(name, results[name]) for name in backtest.SCENARIOS])
-    skill_table = tabulate_skills(skills)
+        bar.add_task("backtest", total=None, unit=f"{worlds:,} worlds x {len(origins)} origins")
+        table = outofsample.run(worlds, seed, processes=workers, origins=origins)
+        tables = outofsample.scores(table, seed)
+        if placebo_worlds:
+            tables["permutation.csv"] = outofsample.permutation(table, placebo_worlds, seed, processes=workers)
+    line = outofsample.headline(table, worlds, seed)
+    report = outofsample.markdown(table, tables, line, time.perf_counter() - began)
     try:
-        backtest.write_backtest(table, skill_table, scored, results, out)
+        outofsample.write(table, tables, report, line, out)
     except WriteFailed as failure:
         _write_failed(failure)
-    render.skill(skill_table, scored)
-    console.print(fit_note(find_config_dir(config_dir)))
-    render.backtest(table)
-    if folds is None:
-        console.print("\nNo out-of-sample rows: run `sim calibrate` to write the leave-one-cycle-out fits.")
+    if update_skill:
+        try:
+            console.print(f"Replaced {escape(str(outofsample.save_headline(line)))}")
+        except OSError as error:
+            _fail(f"cannot replace the packaged skill.json: {error}")
+    render.out_of_sample(tables, line)
     render.written_to(out)
 
 

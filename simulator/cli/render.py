@@ -18,13 +18,13 @@ from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn,
 from rich.table import Table
 from rich.text import Text
 
+from simulator.files import SIMULATION_ERROR, out_of_sample_record
 from simulator.vocabulary import KEY_EVENTS, LEVELS
 
 if TYPE_CHECKING:  # for the hints only: the analysis modules are slow to import
     from simulator.analysis.compare import Comparison
     from simulator.analysis.ensemble import Weights
     from simulator.analysis.posterior import Posterior
-    from simulator.analysis.questions import QuestionScores
     from simulator.api import EnsembleResult
     from simulator.results.result import RunResult
     from simulator.scenario.provenance import Row
@@ -82,9 +82,11 @@ def run_header(result: RunResult, elapsed: float) -> str:
             )
     else:
         simulated = "nothing left to simulate"
+    record = out_of_sample_record()
+    skill = f"\nThe model's out-of-sample record: {escape(record['line'])} (docs/skill.md)" if record else ""
     return (
         f"[bold]{escape(spec.name)}[/]: {result.runs:,} worlds, seed {result.seed}, {spec.start} to {spec.horizon}\n"
-        f"{simulated}; {elapsed:.1f} s end to end, writing the outputs included"
+        f"{simulated}; {elapsed:.1f} s end to end, writing the outputs included{skill}\n{SIMULATION_ERROR}"
     )
 
 
@@ -133,7 +135,7 @@ def summary(result: RunResult, elapsed: float) -> None:
         questions = Table(title="Questions", title_justify="left")
         questions.add_column("id")
         questions.add_column("question")
-        questions.add_column("probability", justify="right")
+        questions.add_column("probability ± simulation error", justify="right")
         for qid, answer in result.questions().items():
             questions.add_row(
                 qid,
@@ -197,85 +199,39 @@ def comparison(compared: Comparison) -> None:
     wide(out)
 
 
-def _interval(row: pd.Series, name: str) -> str:
-    return f"{row[name]:+.2f} [{row[name + '_low']:+.2f}, {row[name + '_high']:+.2f}]"
-
-
-def skill(table: pd.DataFrame, scored: dict[str, QuestionScores]) -> None:
-    """The two kinds of test against both baselines with 90% intervals, then the question set's scores."""
-    out = Table(
-        title="Skill on 1992-2016 (> 0 beats the baseline; [90% block-bootstrap interval]). "
-        "The forecast is the headline; the hindcast is given the record's shock dates",
+def out_of_sample(tables: dict[str, pd.DataFrame], line: dict[str, object]) -> None:
+    """The out-of-sample test: the headline, scores by horizon, and the model's skill against each baseline."""
+    console.print(f"\n[bold]{escape(str(line['line']))}[/]")
+    scores = Table(title="Brier / log score by horizon (lower is better)", title_justify="left")
+    by_horizon = tables["scores_by_horizon.csv"]
+    forecasts = list(dict.fromkeys(by_horizon["forecast"]))
+    for column in ("months", *forecasts):
+        scores.add_column(column.replace("_", " "), justify="right")
+    for horizon, group in by_horizon.groupby("horizon"):
+        cells = group.set_index("forecast")
+        scores.add_row(str(horizon), *(f"{cells.loc[f, 'brier']:.3f} / {cells.loc[f, 'log']:.3f}" for f in forecasts))
+    wide(scores)
+    skill = Table(
+        title="The model's skill against each baseline (> 0 beats it; [90% interval, whole years resampled])",
         title_justify="left",
     )
-    columns = ("origin", "test", "sample", "level RPS", "level skill vs average", "vs persistence")
-    for column in (*columns, "phase Brier", "phase skill vs average", "vs persistence"):
-        out.add_column(column, justify="left" if column in ("origin", "test", "sample") else "right")
-    for _, row in table.iterrows():
-        out.add_row(
-            row["origin"],
-            row["mode"],
-            row["sample"],
-            f"{row['level_rps']:.3f}",
-            _interval(row, "level_vs_climatology"),
-            _interval(row, "level_vs_persistence"),
-            f"{row['phase_brier']:.3f}",
-            _interval(row, "phase_vs_climatology"),
-            _interval(row, "phase_vs_persistence"),
+    horizons = sorted(tables["skill.csv"]["horizon"].unique())
+    for column in ("score", "baseline", *(f"{h} months" for h in horizons)):
+        skill.add_column(column, justify="left" if column in ("score", "baseline") else "right")
+    for (loss, baseline), group in tables["skill.csv"].groupby(["loss", "baseline"], sort=False):
+        cells = group.set_index("horizon")
+        shown = [
+            f"{cells.loc[h, 'skill']:+.2f} [{cells.loc[h, 'low']:+.2f}, {cells.loc[h, 'high']:+.2f}]" for h in horizons
+        ]
+        skill.add_row(str(loss), baseline.replace("_", " "), *shown)
+    wide(skill)
+    if "permutation.csv" in tables:
+        real = tables["permutation.csv"].iloc[0]
+        console.print(
+            f"Hindcast given the record's shocks: Brier {real['brier']:.4f} at their real dates; "
+            f"share of shifted runs scoring as well or better (p): Brier {real['p_brier']:.2f}, "
+            f"log {real['p_log']:.2f}, levels {real['p_level_brier']:.2f}"
         )
-    wide(out, 200)
-    for sample, q in scored.items():
-        overall = Table(title=f"Question set ({len(q.table)} questions, forecast mode, {sample})", title_justify="left")
-        for column in ("forecast", "Brier", "log score"):
-            overall.add_column(column, justify="left" if column == "forecast" else "right")
-        for row in q.overall.itertuples():
-            overall.add_row(row.forecast, f"{row.brier:.3f}", f"{row.log:.3f}")
-        console.print(overall)
-        bins = Table(title=f"Calibration ({sample})", title_justify="left")
-        for column in ("forecast bin", "questions", "mean forecast", "came true"):
-            bins.add_column(column, justify="left" if column == "forecast bin" else "right")
-        for row in q.calibration.itertuples():
-            shown = row.questions > 0
-            bins.add_row(
-                row.bin,
-                str(row.questions),
-                f"{row.mean_forecast:.0%}" if shown else "-",
-                f"{row.observed_frequency:.0%}" if shown else "-",
-            )
-        console.print(bins)
-
-
-def backtest(table: pd.DataFrame) -> None:
-    """The hindcast's details: proper scores against climatology, cycle lengths, trust against polls."""
-    out = Table(
-        title="Hindcast given the shocks, details (skill > 0 beats the record's time-ignoring average)",
-        title_justify="left",
-    )
-    for column in (
-        "scenario",
-        "level RPS",
-        "skill",
-        "phase Brier",
-        "skill",
-        "months to crisis: record",
-        "model median (10-90%)",
-        "trust ~ Gallup",
-        "trust ~ Levada",
-    ):
-        out.add_column(column, justify="left" if column == "scenario" else "right")
-    for row in table.itertuples():
-        out.add_row(
-            row.scenario,
-            f"{row.level_rps:.3f}",
-            f"{row.level_skill:+.2f}",
-            f"{row.phase_brier:.3f}",
-            f"{row.phase_skill:+.2f}",
-            f"{row.record_months_to_crisis}",
-            f"{row.median_months_to_crisis:.0f} ({row.p10_months_to_crisis:.0f}-{row.p90_months_to_crisis:.0f})",
-            f"{row.trust_gallup_rho:+.2f} (n={row.trust_gallup_polls})",
-            f"{row.trust_levada_rho:+.2f} (n={row.trust_levada_polls})",
-        )
-    wide(out)
 
 
 def drawn_from_posterior(paths: list[str], sample: str) -> None:

@@ -17,6 +17,7 @@ from simulator.explore import charts, server
 from simulator.explore.draft import Draft
 from simulator.explore.engine import Forecast, differences
 from simulator.explore.panels import Assumptions, Downloads, OneWorldPanel, SchedulePanel
+from simulator.files import SIMULATION_ERROR, out_of_sample_record
 from simulator.model.randomness import BLOCK
 from simulator.scenario import ScenarioError
 
@@ -165,6 +166,9 @@ def ForecastPanel(loaded: Forecast, edited: Forecast, table: pd.DataFrame, runni
         f"{worlds}, seed {edited.seed}{took}; differences are paired with the scenario as loaded",
         classes=["run-status"],
     )
+    record = out_of_sample_record()
+    if record:
+        solara.Text(f"Out-of-sample record (docs/skill.md): {record['line']}. {SIMULATION_ERROR}.", classes=["skill"])
     solara.FigureEcharts(
         charts.levels_over_time(edited), attributes={"style": "height: 340px", "class": "levels-chart"}
     )
@@ -190,7 +194,7 @@ def _signed(p: float) -> str:
 def _questions_html(edited: Forecast, table) -> str:
     rows = table[table["kind"] == "question"].set_index("quantity")
     lines = ["<h4>Questions</h4><table class='sim-table'><tr><th>question</th><th>by</th>"]
-    lines.append("<th>probability</th><th>\u00b1 s.e.</th><th>change</th><th>\u00b1 s.e.</th></tr>")
+    lines.append("<th>probability</th><th>\u00b1 s.e. (simulation)</th><th>change</th><th>\u00b1 s.e.</th></tr>")
     for qid, answer in edited.questions().items():
         diff = rows.loc[qid] if qid in rows.index else None
         change = f"{_signed(diff['difference'])}</td><td>{_percent(diff['standard_error'])}" if diff is not None else ""

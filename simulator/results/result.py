@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 from simulator.engine.condition import FEWEST, TOO_FEW
 from simulator.engine.rows import first_months_of
 from simulator.engine.tally import Tally, median_month, share_by
+from simulator.files import SIMULATION_ERROR, out_of_sample_record
 from simulator.model.recorder import TRACKED
 from simulator.months import month_labels
 from simulator.scenario import Scenario
@@ -218,6 +219,8 @@ class RunResult:
             "max_level_probabilities": self.max_level_probabilities(),
             "events": self.event_summary(),
             "questions": self.questions(),
+            "standard_error": SIMULATION_ERROR,
+            "skill": out_of_sample_record(),
         } | ({} if self.spec.evidence is None else {"evidence": self.evidence()})
 
     def evidence(self) -> dict[str, Any] | None:

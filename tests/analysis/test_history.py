@@ -79,17 +79,6 @@ def test_backtest_scores_every_historical_scenario(backtested):
     assert np.isfinite(by_name.loc["history_1992", "trust_gallup_rho"])
 
 
-@pytest.mark.slow
-def test_backtest_command_writes_scores_and_plots(tmp_path):
-    out = tmp_path / "bt"
-    result = runner.invoke(app, ["backtest", "--runs", "200", "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    names = {p.name for p in out.iterdir()}
-    assert {"backtest.csv", "history_1992.png", "trust_history_1992.csv"} <= names
-    assert "forecast" in result.output and "Question set" in result.output
-    assert {"skill.csv", "reliability_in_sample.png", "questions_in_sample.csv"} <= names
-
-
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory) -> Path:
     """One run of the baseline that every scoring test reads (``sim score`` writes nothing into it)."""

@@ -157,11 +157,13 @@ def test_skill_backtest_has_both_modes_both_samples_and_scores_the_questions(bac
 
 @pytest.mark.parametrize("text", ["leave_out: 3\n", "leave_out: {'1992': {structure.erosion: fast}}\n", "[unclosed\n"])
 def test_bad_folds_file_is_one_message(tmp_path, text):
-    for name in ("engine.yaml", "structure.yaml", "calibrated.yaml"):
+    for name in ("engine.yaml", "structure.yaml", "calibrated.yaml", "posterior.csv"):
         (tmp_path / name).write_text(packaged("configs", name).read_text())
     (tmp_path / FOLDS_FILE).write_text(text)
     result = CliRunner().invoke(
-        app, ["backtest", "--runs", "50", "--config-dir", str(tmp_path), "--out", str(tmp_path / "o")]
-    )
+        app,
+        ["ensemble", "--runs", "50", "--config-dir", str(tmp_path), "--out", str(tmp_path / "o"),
+         "--write", str(tmp_path / "fitted.yaml")],
+    )  # fmt: skip
     assert result.exit_code == 2 and FOLDS_FILE in result.output and "leave_out must map" in result.output
     assert "Traceback" not in result.output
