@@ -82,6 +82,7 @@ EVENT_TABLE: Final = (
     _event("aid_cut", FORCED, "US aid to Ukraine is cut"),
     _event("aid_increase", FORCED, "US aid to Ukraine rises"),
     _event("president_turns_tough", FORCED, "the president turns tough"),
+    _event("disengage", FORCED, "the president walks away from the talks"),
     _event("scandal", SHOCK, "a scandal", shock="scandal"),
     _event("military_incident", SHOCK, "a military incident", shock="military_incident"),
     _event("russian_escalation", SHOCK, "Russia escalates", shock="ukraine_escalation"),

@@ -74,11 +74,13 @@ class Comparison:
         rows = []
         for name, result in zip(self.names, self.results, strict=True):
             mine = self.outcomes(result)
+            # A conditioned run's copies of one world are no independent draws (docs/evidence.md).
+            worlds = min(self.results[0].effective_runs, result.effective_runs)
             for key, base in reference.items():
                 if key not in mine:
                     continue
                 paired = mine[key].astype(float) - base.astype(float)
-                error = paired.std(ddof=1) / np.sqrt(paired.size) if paired.size > 1 else 0.0
+                error = paired.std(ddof=1) / np.sqrt(min(paired.size, worlds)) if paired.size > 1 else 0.0
                 rows.append(
                     {
                         "kind": key[0],

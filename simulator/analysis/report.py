@@ -151,14 +151,20 @@ def _words(name: str) -> str:
     return name.replace("_", " ")
 
 
-def _interval(p: float, runs: int) -> tuple[float, float]:
+def _worlds(summary: dict) -> float:
+    """The worlds an interval counts: the runs, or a conditioned run's fewest effective worlds (docs/evidence.md)."""
+    fewest = (summary.get("evidence") or {}).get("fewest_effective_worlds")
+    return summary["runs"] if fewest is None else min(summary["runs"], fewest)
+
+
+def _interval(p: float, runs: float) -> tuple[float, float]:
     half = Z95 * np.sqrt(p * (1 - p) / runs)
     return max(0.0, p - half), min(1.0, p + half)
 
 
 def _bottom_line(summary: dict, analyses: list[tuple[dict, str]]) -> str:
     """The report's first words: the forecast, what drives it, what would change it, the track record."""
-    runs = summary["runs"]
+    runs = _worlds(summary)
     final = summary["final_level_probabilities"]
     ranked = sorted(LEVELS, key=lambda level: -final[level])
     first, second = ranked[0], ranked[1]
@@ -206,7 +212,7 @@ def _line_of(found: object) -> str:
     return found.strip() if isinstance(found, str) else ""
 
 
-def _pct(p: float, runs: int | None = None) -> str:
+def _pct(p: float, runs: float | None = None) -> str:
     """A probability cell carrying its exact value, with its 95 % interval when ``runs`` is given."""
     text = f"{p:.1%}"
     if runs:
@@ -216,7 +222,7 @@ def _pct(p: float, runs: int | None = None) -> str:
 
 
 def _headline(summary: dict) -> str:
-    runs = summary["runs"]
+    runs = _worlds(summary)
     rows = "".join(
         f"<tr><td>{_e(_words(level))}</td>{_pct(summary['final_level_probabilities'][level], runs)}"
         f"{_pct(summary['max_level_probabilities'][level], runs)}</tr>"
@@ -240,7 +246,7 @@ def _questions(summary: dict) -> str:
 
 
 def _events(summary: dict) -> str:
-    runs = summary["runs"]
+    runs = _worlds(summary)
     rows = "".join(
         f"<tr><td>{_e(EVENT_WORDS[e])}</td>{_pct(summary['events'][e]['probability'], runs)}"
         f"<td>{_e(summary['events'][e]['median_month'] or 'not within the span')}</td></tr>"

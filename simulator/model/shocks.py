@@ -214,6 +214,8 @@ def force(model: RelationsModel, event: str, where: np.ndarray) -> None:
             policy.increase_aid(model, where)
         case "president_turns_tough":
             model.president.turn_tough(where)
+        case "disengage":
+            model.president.disengage(where)
         case "crisis" | "reset":
             agenda.forced_phase[where] = CRISIS if event == "crisis" else RESET
         case _:

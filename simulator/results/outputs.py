@@ -231,7 +231,9 @@ def write_run(
     )
 
     spec = result.spec
-    caption = plots.Caption(spec.name, result.runs, result.seed, tuple(overrides_in(command or [])), _markers(spec))
+    caption = plots.Caption(
+        spec.name, result.runs, result.seed, tuple(overrides_in(command or [])), _markers(spec), result.effective_runs
+    )
     writers: dict[str, Callable[[Path], None]] = {
         "summary.json": lambda p: write_json(p, result.summary()),
         "levels_by_month.csv": lambda p: result.levels_by_month.to_csv(p, index=False),

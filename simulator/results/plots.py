@@ -28,6 +28,8 @@ class Caption:
     Attributes:
         scenario: the scenario's name.
         runs: worlds simulated.
+        effective: the worlds the intervals count: a run conditioned on evidence's fewest effective
+            worlds (docs/evidence.md); ``None``: ``runs``.
         seed: the root seed.
         overrides: the ``--set`` assignments the run was made with.
         markers: (month index, label) of each scheduled event.
@@ -38,6 +40,7 @@ class Caption:
     seed: int
     overrides: tuple[str, ...] = ()
     markers: tuple[tuple[int, str], ...] = ()
+    effective: float | None = None
 
     def title(self, what: str) -> str:
         """A two-line title: the scenario and what is shown, then overrides, worlds and seed."""
@@ -142,7 +145,7 @@ def _spread(values: list[float], gap: float = 0.04) -> np.ndarray:
 def _band(ax, x: np.ndarray, p: np.ndarray, colour: str, scenario: "str | Caption") -> None:
     """The 95 % Monte Carlo interval around a probability curve."""
     if isinstance(scenario, Caption):
-        half = 1.96 * np.sqrt(p * (1 - p) / scenario.runs)
+        half = 1.96 * np.sqrt(p * (1 - p) / (scenario.effective or scenario.runs))
         ax.fill_between(x, np.clip(p - half, 0, 1), np.clip(p + half, 0, 1), color=colour, alpha=0.2, linewidth=0)
 
 

@@ -101,6 +101,17 @@ class RunResult:
     rows: Rows
     timing: Timing | None = None
 
+    @property
+    def effective_runs(self) -> float:
+        """The worlds a probability's standard error counts: ``runs``, or a conditioned run's fewest effective worlds.
+
+        For a run conditioned on evidence, the fewest effective worlds its updates left (docs/evidence.md).
+        Resampling copies the worlds the evidence favours; copies of one world are not independent
+        draws, so a conditioned run's probabilities rest on no more worlds than that.
+        """
+        fewest = self.tally.fewest_effective() if self.spec.evidence is not None else None
+        return float(self.runs) if fewest is None else min(float(self.runs), fewest)
+
     @cached_property
     def months(self) -> list[str]:
         """Month labels from start to horizon."""
@@ -186,7 +197,7 @@ class RunResult:
         return summary
 
     def questions(self) -> dict[str, dict[str, Any]]:
-        """Each scenario question's probability, with its Monte Carlo standard error."""
+        """Each scenario question's probability, with its Monte Carlo standard error over ``effective_runs`` worlds."""
         answers = {}
         for question in self.spec.questions:
             event = question.event or level_event(LEVELS.index(question.level))
@@ -194,7 +205,7 @@ class RunResult:
             answers[question.id] = {
                 "text": question.text,
                 "probability": p,
-                "standard_error": float(np.sqrt(p * (1 - p) / self.runs)),
+                "standard_error": float(np.sqrt(p * (1 - p) / self.effective_runs)),
                 "event": event,
                 "by": str(question.by),
             }

@@ -395,8 +395,9 @@ def _describe(error: ValidationError, source: str, origins: Origins) -> list[str
 _MEANT = {
     "walk_away": ("disengage", "president_turns_tough"),
     "walkaway": ("disengage", "president_turns_tough"),
-    "disengage": ("president_turns_tough",),
+    "disengagement": ("disengage",),
     "pressure": ("president_turns_tough", "new_sanctions"),
+    "turn_to_pressure": ("president_turns_tough",),
     "truce": ("ceasefire",),
     "armistice": ("ceasefire",),
     "peace": ("peace_agreement",),

@@ -194,3 +194,29 @@ def test_rejuvenation_keeps_copies_from_sharing_one_draw_and_keeps_the_spread(ba
     assert np.std(moved.draws[path]) == pytest.approx(np.std(still.draws[path]), rel=0.25)
     low, high = filtered.jittered[path]
     assert (moved.draws[path] >= low).all() and (moved.draws[path] <= high).all()
+
+
+def test_a_conditioned_run_counts_its_effective_worlds_in_every_standard_error():
+    from simulator.analysis.compare import Comparison
+
+    spec = simulator.load_scenario(ROOT / "scenarios" / "update_2025_04.yaml")
+    runs = 4096
+    result = simulator.run(spec, runs=runs, seed=2)
+    fewest = result.summary()["evidence"]["fewest_effective_worlds"]
+    assert fewest < runs * 0.9, "resampling left fewer effective worlds than worlds: the test shows something"
+    assert result.effective_runs == pytest.approx(fewest, abs=0.05)
+    answers = [answer for answer in result.questions().values() if 0 < answer["probability"] < 1]
+    assert answers
+    for answer in answers:
+        p = answer["probability"]
+        assert answer["standard_error"] == pytest.approx(np.sqrt(p * (1 - p) / result.effective_runs), rel=1e-12)
+        assert answer["standard_error"] > np.sqrt(p * (1 - p) / runs)
+    plain = simulator.run(simulator.load_scenario(ROOT / "scenarios" / "trump2025.yaml"), runs=runs, seed=2)
+    assert plain.effective_runs == runs
+    comparison = Comparison(["plain", "conditioned"], [plain, result])
+    table = comparison.table()
+    row = table[(table["scenario"] == "conditioned") & (table["standard_error"] > 0)].iloc[0]
+    key = (row["kind"], row["quantity"])
+    paired = comparison.outcomes(result)[key].astype(float) - comparison.outcomes(plain)[key].astype(float)
+    assert row["standard_error"] == pytest.approx(paired.std(ddof=1) / np.sqrt(result.effective_runs))
+    assert row["standard_error"] > paired.std(ddof=1) / np.sqrt(runs)

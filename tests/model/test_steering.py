@@ -29,19 +29,30 @@ def test_a_forced_event_happens_in_every_world_that_month_and_not_before(baselin
     assert model.state.review_law.all(), "the act binds the president's relief in every world"
 
 
-def test_forcing_the_president_to_walk_away_moves_the_outcome(baseline):
-    walks_away = with_schedule(
+def test_forcing_the_president_to_turn_to_pressure_moves_the_outcome(baseline):
+    presses = with_schedule(
         baseline,
         {"month": "2026-06", "event": "president_turns_tough", "force": True},
         {"month": "2026-07", "event": "congress_sanctions_act", "force": True},
     )
-    before, after = run(baseline), run(walks_away)
+    before, after = run(baseline), run(presses)
     assert after.probability_by("president_turns_tough", "2026-06") == 1.0
     assert after.event_summary()["sanctions_relief"]["probability"] < (
         before.event_summary()["sanctions_relief"]["probability"] - 0.05
     )
     level = "level>=2"
     assert after.probability_by(level, "2029-01") <= before.probability_by(level, "2029-01")
+
+
+def test_forcing_the_president_to_disengage_makes_a_summit_and_cooperation_rarer(baseline):
+    walks_away = with_schedule(baseline, {"month": "2025-03", "event": "disengage", "force": True})
+    before, after = run(baseline), run(walks_away)
+    assert after.probability_by("disengage", "2025-03") == 1.0
+    assert before.probability_by("disengage", "2025-03") < 0.5
+    assert np.allclose(before.events_by_month["summit"].iloc[:2], after.events_by_month["summit"].iloc[:2])
+    assert after.probability_by("summit", "2025-12") < before.probability_by("summit", "2025-12") - 0.02
+    cooperation = "level>=2"
+    assert after.probability_by(cooperation, "2026-12") < before.probability_by(cooperation, "2026-12") - 0.01
 
 
 def test_an_assumption_can_change_from_a_month_on(baseline):

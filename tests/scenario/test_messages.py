@@ -57,7 +57,8 @@ def test_a_set_of_what_cannot_change_says_so_once(tmp_path):
 @pytest.mark.parametrize(
     ("written", "suggested"),
     [
-        ("walk_away", "'president_turns_tough'"),
+        ("walk_away", "'disengage'"),
+        ("turn_to_pressure", "'president_turns_tough'"),
         ("truce", "'ceasefire'"),
         ("relief", "'sanctions_relief'"),
         ("summitt", "'summit'"),

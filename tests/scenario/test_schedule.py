@@ -126,10 +126,16 @@ def test_inherited_entries_outside_a_shorter_span_are_left_out_but_the_variants_
         load_scenario(BASELINE, sets=["horizon=2026-12", "questions=[]"])  # the named file's own entries
 
 
-def test_walk_away_adds_its_forced_events_to_the_baseline_calendar(baseline):
-    spec = load_scenario(ROOT / "scenarios" / "walk_away.yaml")
+def test_turn_to_pressure_adds_its_forced_events_to_the_baseline_calendar(baseline):
+    spec = load_scenario(ROOT / "scenarios" / "turn_to_pressure.yaml")
     assert [item for item in spec.schedule if not item.force] == baseline.schedule
     assert events(spec)[1:3] == [("2026-06", "president_turns_tough"), ("2026-07", "congress_sanctions_act")]
+
+
+def test_walk_away_forces_the_president_to_disengage_and_nothing_else(baseline):
+    spec = load_scenario(ROOT / "scenarios" / "walk_away.yaml")
+    assert [item for item in spec.schedule if not item.force] == baseline.schedule
+    assert [(str(item.month), item.event) for item in spec.schedule if item.force] == [("2026-06", "disengage")]
 
 
 @pytest.mark.parametrize(

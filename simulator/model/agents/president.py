@@ -79,6 +79,7 @@ class President(mesa.Agent):
         summit_prep: months both sides have worked on the summit he proposes.
         continues: the successor will continue the Russia policy (drawn at the election).
         new_in_office: a new president who has not yet met his Russian counterpart.
+        walks_away: a schedule forces him to disengage this month (``disengage``, ``force: true``).
     """
 
     model: RelationsModel
@@ -99,6 +100,7 @@ class President(mesa.Agent):
         self.summit_prep = np.zeros(n, dtype=REAL)
         self.continues = np.ones(n, dtype=bool)
         self.new_in_office = np.zeros(n, dtype=bool)
+        self.walks_away = np.zeros(n, dtype=bool)
 
     @property
     def engaged(self) -> np.ndarray:
@@ -114,7 +116,10 @@ class President(mesa.Agent):
         last = self.course
         u = self.model.streams.uniform("president.course")
         self.course = choose_erratically(self.values(), u, p.volatility, last)
-        reversed_ = (u < p.volatility) & (self.course != last)
+        reversed_ = (u < p.volatility) & (self.course != last) & ~self.walks_away
+        self.course = np.where(self.walks_away, DISENGAGE, self.course).astype(np.int8)
+        self.model.events.record("disengage", ((last <= CONCEDE) & (self.course == DISENGAGE)) | self.walks_away)
+        self.walks_away = np.zeros_like(self.walks_away)
         self.reversals += reversed_
         if reversed_.any():
             self._reversal_costs(reversed_, last)
@@ -260,6 +265,18 @@ class President(mesa.Agent):
         self.course = np.where(where, PRESSURE, self.course).astype(np.int8)
         self.frustration = np.where(where, 1.0, self.frustration)
         self.press(where)
+
+    def disengage(self, where: np.ndarray) -> None:
+        """A forced walk-away: where ``where``, he disengages this month, as if he had chosen to.
+
+        DOMAIN §7 lists disengaging among his courses, the strategic disinterest of 003 ("Without this
+        pressure on Europe, the United States would be largely indifferent to the fate of the Putin
+        regime"), and 000 says he can drop a course at any moment: "Trump's decisions are swift, sudden,
+        and sharp—but so are his reversals". This month his course is disengage whatever its values
+        (``step``); it is his choice, not an erratic reversal, so it costs no trust. From next month he
+        weighs his courses again by the model's rules, disengagement carrying its ``inertia``.
+        """
+        self.walks_away |= where
 
     def rebuffed(self, where: np.ndarray) -> None:
         """The Kremlin rejected his proposals: 'anyone obstructing his peace plan will face his ire' (000)."""
