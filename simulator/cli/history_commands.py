@@ -15,6 +15,7 @@ from simulator.cli.options import (
     SeedOption,
     _engine_config,
     _fail,
+    _interruptible,
     _output_dir,
     _output_file,
     _sized,
@@ -50,16 +51,18 @@ def backtest_command(
         rolling = read_folds(find_config_dir(config_dir) / FOLDS_FILE, section="rolling")
     except (ScenarioError, OSError, ValueError) as error:
         _fail(f"cannot start the backtest: {error}")
-    with render.progress() as bar:
-        bar.add_task("backtest", total=None, unit=f"{runs:,} worlds x {3 * len(backtest.SCENARIOS)} runs")
-        skills, results = backtest.skill_backtest(specs, runs, seed, folds, rolling=rolling)
-        scored = backtest.score_questions(results)
-    table = backtest.scores_table([backtest.score(name, results[name]) for name in backtest.SCENARIOS])
-    skill_table = tabulate_skills(skills)
-    try:
-        backtest.write_backtest(table, skill_table, scored, results, out)
-    except WriteFailed as failure:
-        _write_failed(failure)
+    with _interruptible("no scores written") as kept:
+        with render.progress() as bar:
+            bar.add_task("backtest", total=None, unit=f"{runs:,} worlds x {3 * len(backtest.SCENARIOS)} runs")
+            skills, results = backtest.skill_backtest(specs, runs, seed, folds, rolling=rolling)
+            scored = backtest.score_questions(results)
+        table = backtest.scores_table([backtest.score(name, results[name]) for name in backtest.SCENARIOS])
+        skill_table = tabulate_skills(skills)
+        kept(f"scores written in part to {out}: run it again with --force")
+        try:
+            backtest.write_backtest(table, skill_table, scored, results, out)
+        except WriteFailed as failure:
+            _write_failed(failure)
     render.skill(skill_table, scored)
     console.print(fit_note(find_config_dir(config_dir)))
     render.backtest(table)
@@ -106,16 +109,18 @@ def calibrate_command(
         specs = load_history(config_dir)
     except (ScenarioError, OSError, ValueError) as error:
         _fail(f"cannot start the calibration: {error}")
-    with render.progress() as bar:
-        task = bar.add_task("calibrating", total=draws, unit="draws")
-        fitted = posterior.calibrate(specs, draws, accept, seed, progress=lambda n: bar.advance(task, n))
-    widths = posterior.widths(fitted)
-    replacing = replaced(posterior.fitted_paths(target))
-    try:  # the output folder first: the fitted parameter sets replace the configs' only once it is written
-        posterior.write_outputs(fitted, widths, out)
-        posterior.write_fitted(fitted, target)
-    except (WriteFailed, OSError) as failure:
-        _write_failed(failure, "; the three fitted files are unchanged")
+    with _interruptible("nothing fitted; the three fitted files are unchanged") as kept:
+        with render.progress() as bar:
+            task = bar.add_task("calibrating", total=draws, unit="draws")
+            fitted = posterior.calibrate(specs, draws, accept, seed, progress=lambda n: bar.advance(task, n))
+        widths = posterior.widths(fitted)
+        replacing = replaced(posterior.fitted_paths(target))
+        kept(f"the fit is written in part to {out}; run it again with --force")
+        try:  # the output folder first: the fitted parameter sets replace the configs' only once it is written
+            posterior.write_outputs(fitted, widths, out)
+            posterior.write_fitted(fitted, target)
+        except (WriteFailed, OSError) as failure:
+            _write_failed(failure, "; the three fitted files are unchanged")
     render.posterior(widths, fitted)
     console.print(
         f"\nWritten to [bold]{escape(str(target))}[/], its medians to calibrated.yaml and the fits without each "
@@ -189,19 +194,21 @@ def ensemble_command(
         )
     out = _output_dir(out, config.output_root, "ensemble", force)
     target = _output_file(write, "--write", make_folder=False) if write else out / FITTED_FILE
-    with render.progress() as bar:
-        task = bar.add_task("scoring the theses on 1992-2016", total=len(members), unit="theses")
-        found, weights = fitting.fit_ensemble(
-            [m.spec for m in members], leaders, folds, runs, seed, progress=lambda name: bar.advance(task)
-        )
-    files = {m.spec.name: str(m.path) for m in members}
-    replacing = replaced([target])
-    try:
-        fitting.write_tables(found, weights, out)
-        fitting.write_weights(weights, target, runs, seed, folds is not None, files)
-    except (WriteFailed, OSError) as failure:
-        errors.print(f"[bold red]error:[/] {escape(str(failure))}", highlight=False, soft_wrap=True)
-        raise typer.Exit(code=1) from None
+    with _interruptible(f"no weights written; {target} unchanged") as kept:
+        with render.progress() as bar:
+            task = bar.add_task("scoring the theses on 1992-2016", total=len(members), unit="theses")
+            found, weights = fitting.fit_ensemble(
+                [m.spec for m in members], leaders, folds, runs, seed, progress=lambda name: bar.advance(task)
+            )
+        files = {m.spec.name: str(m.path) for m in members}
+        replacing = replaced([target])
+        kept(f"the weights are written in part to {out}; run it again with --force")
+        try:
+            fitting.write_tables(found, weights, out)
+            fitting.write_weights(weights, target, runs, seed, folds is not None, files)
+        except (WriteFailed, OSError) as failure:
+            errors.print(f"[bold red]error:[/] {escape(str(failure))}", highlight=False, soft_wrap=True)
+            raise typer.Exit(code=1) from None
     render.ensemble_weights(weights)
     if folds is None:
         console.print("\nIn sample: run `sim calibrate` to write the leave-one-cycle-out fits.")

@@ -217,6 +217,40 @@ def _stop_on_signals() -> Iterator[tuple[Event, list[int]]]:
             signal.signal(signum, handler)
 
 
+class Signalled(KeyboardInterrupt):
+    """A stop that a ``_stop_on_signals`` block received, passed on to ``_interruptible`` with its signal."""
+
+    def __init__(self, received: list[int]) -> None:
+        super().__init__()
+        self.signum = received[0] if received else signal.SIGINT
+
+
+@contextmanager
+def _interruptible(kept: str) -> Iterator[Callable[[str], None]]:
+    """Ctrl-C or SIGTERM ends a long command at once with one line saying what was kept; exit 128 + the signal.
+
+    ``kept`` says what is left if the command stops now; the function yielded changes it as the command
+    goes on (say, once its first file is written). A ``_stop_on_signals`` block inside takes the signals
+    over for its run and gives them back when it ends.
+    """
+    said, received = [kept], []
+
+    def stop_now(signum: int, frame: object) -> None:
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    previous = {signum: signal.signal(signum, stop_now) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield lambda text: said.__setitem__(0, text)
+    except KeyboardInterrupt as stopped:
+        signum = stopped.signum if isinstance(stopped, Signalled) else received[-1] if received else signal.SIGINT
+        errors.print(f"[bold yellow]interrupted:[/] {escape(said[0])}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=128 + signum) from None
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def _advancer(bar: Progress, task: TaskID, months: int) -> Callable[[int], None]:
     """The engine's progress callback (world-months done) moving a bar counted in worlds."""
     return lambda world_months: bar.advance(task, world_months / months)
