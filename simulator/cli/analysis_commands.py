@@ -238,7 +238,7 @@ def _print_analysis(analysis, outcomes: list[Outcome], top: int = 10) -> None:
         if outcome.name not in set(analysis.indices["outcome"]):
             continue
         ranking = analysis.ranking(outcome.name).head(top)
-        table = Table(title=f"What drives {outcome.name}: {outcome.text}", title_justify="left")
+        table = Table(title=escape(f"What drives {outcome.name}: {outcome.text}"), title_justify="left")
         table.add_column("assumption", no_wrap=True)
         measures = [c for c in ranking.columns if not c.endswith("_conf")]
         for measure in measures:
@@ -298,7 +298,7 @@ def signposts_command(
     if table.empty:
         console.print(f"No signpost by {month} is seen, and missed, in enough worlds to tell.")
     else:
-        shown = Table(title=f"Signposts by {month} for {chosen.name}: {chosen.text}", title_justify="left")
+        shown = Table(title=escape(f"Signposts by {month} for {chosen.name}: {chosen.text}"), title_justify="left")
         for column in ("signpost", "seen", "P if seen", "P if not", "lift", "hit rate", "false alarms"):
             shown.add_column(column, justify="left" if column == "signpost" else "right")
         for row in table.head(top).itertuples():
@@ -363,7 +363,7 @@ def discover_command(
         except WriteFailed as failure:
             _write_failed(failure)
     console.print(
-        f"{chosen.name}: {chosen.text} - in {found.base_rate:.1%} of {found.worlds:,} worlds", highlight=False
+        escape(f"{chosen.name}: {chosen.text} - in {found.base_rate:.1%} of {found.worlds:,} worlds"), highlight=False
     )
     trajectory = Table(title="PRIM peeling trajectory (every fifth box, and the chosen one)", title_justify="left")
     for column in ("box", "coverage", "density", "mass", "restricted"):

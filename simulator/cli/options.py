@@ -139,20 +139,35 @@ def _prepare_runnable(
 def _output_dir(out: Path | None, root: Path, name: str, force: bool) -> Path:
     """The command's output folder, refused (exit 2) before any work if it is in use, not empty or not writable."""
     out = out or new_run_dir(root, name)
+    _usable_path(out, "--out")
     try:
         check_output_dir(out, force)
         check_writable(out)
     except (OutputError, FolderError) as error:
         _fail(str(error))
+    except OSError as error:  # a name or path too long, a loop of links: before any work
+        _fail(f"--out {out}: cannot be used ({error.strerror or error})")
     return out
+
+
+def _usable_path(path: Path, option: str) -> None:
+    """Refuse (exit 2) a path the outputs cannot record: one whose bytes are not UTF-8 (Parquet, JSON, HTML)."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        shown = str(path).encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+        _fail(f"{option} {shown}: the path holds bytes that are not UTF-8; choose a name in UTF-8")
 
 
 def _output_file(path: Path, option: str, force: bool = True, make_folder: bool = True) -> Path:
     """A file the command will write, refused (exit 2) before any work if it cannot be written."""
+    _usable_path(path, option)
     try:
         check_writable_file(path, force, make_folder)
     except OutputError as error:
         _fail(f"{option}: {error}")
+    except OSError as error:  # a name or path too long, a loop of links: before any work
+        _fail(f"{option} {path}: cannot be used ({error.strerror or error})")
     return path
 
 
