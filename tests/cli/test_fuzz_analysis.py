@@ -154,13 +154,24 @@ def hostile_out(draw, scratch: Path) -> Path:
     return scratch / draw(MARKUP, label="markup").replace("/", "|")
 
 
+#: The commands on the 1992-2016 record, cheap enough for an example should their --out be usable.
+HISTORY = {
+    "calibrate": ["calibrate", "--draws", "100", "--accept", "0.5"],
+    "backtest": ["backtest", "--runs", "2"],
+    "ensemble": ["ensemble", "--runs", "2"],
+}
+
+
 @FUZZ
 @given(st.data())
 def test_a_hostile_out_path_is_answered_or_named(run, data):
     with tempfile.TemporaryDirectory(prefix="fuzz-") as scratch:
         out = hostile_out(data.draw, Path(scratch))
-        command = data.draw(st.sampled_from(sorted(commands(run, out))), label="command")
-        answers_cleanly(commands(run, out)[command])
+        on_run = commands(run, out)
+        command = data.draw(st.sampled_from(sorted(on_run) + sorted(HISTORY)), label="command")
+        if command in HISTORY and "[" in out.name:  # a usable name: the whole command would run
+            return
+        answers_cleanly(on_run.get(command) or [*HISTORY[command], "--out", str(out)])
 
 
 @pytest.mark.parametrize("command", ["discover", "signposts", "sensitivity", "report"])
