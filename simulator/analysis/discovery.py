@@ -103,16 +103,30 @@ def run_inputs(spec: Scenario, runs_parquet: Path, outcome: Outcome) -> tuple[pd
     """The varying assumptions of a run's worlds and whether each world has the outcome.
 
     Raises:
-        DiscoveryError: if no assumption varied between the worlds.
+        DiscoveryError: if no assumption varied between the worlds, or one has no value (NaN) in some
+            world: PRIM would read a missing value as no restriction.
     """
     present = set(pq.read_schema(runs_parquet).names)
     names = [path for path, _ in assumptions(spec) if path in present]
     if not names:
         raise DiscoveryError(f"{runs_parquet}: no assumption varies between its worlds; nothing to discover")
     table = pq.read_table(runs_parquet, columns=[*names, outcome.column])
-    x = pd.DataFrame({name: table.column(name).to_numpy() for name in names})
-    x = x.loc[:, x.nunique() > 1]
-    return x, outcome.hits(table)
+    x = pd.DataFrame({name: table.column(name).to_numpy(zero_copy_only=False) for name in names})
+    blank = x.isna().sum()
+    blank = blank[blank > 0]
+    if len(blank):
+        more = f" (and {len(blank) - 1} more assumptions)" if len(blank) > 1 else ""
+        raise DiscoveryError(
+            f"{runs_parquet}: {blank.index[0]} has no value (NaN) in {blank.iloc[0]:,} of {len(x):,} worlds{more}, "
+            "which `sim run` never writes; the table is damaged or was edited: run the scenario again"
+        )
+    varying = x.loc[:, x.nunique() > 1]
+    if varying.empty:
+        raise DiscoveryError(
+            f"{runs_parquet}: each assumption ({', '.join(names)}) has the same value in every world; nothing to "
+            "discover: give the assumptions distributions in the scenario and run it again"
+        )
+    return varying, outcome.hits(table)
 
 
 def discover(

@@ -106,21 +106,35 @@ def render(run: Path, extra: list[Path]) -> str:
     summary = json.loads((run / "summary.json").read_text())
     metadata = json.loads((run / "metadata.json").read_text()) if (run / "metadata.json").is_file() else {}
     resolved = resolve_scenario(run / "scenario.resolved.yaml")
+    for name, document in (("summary.json", summary), ("metadata.json", metadata)):
+        if not isinstance(document, dict):
+            raise ReportError(
+                f"{run / name}: not the file `sim run` writes (not a JSON object); run the scenario again"
+            )
     overrides = overrides_in(metadata.get("command", []))
-    title = f"{summary['scenario']}" + (f" with {', '.join(overrides)}" if overrides else "")
+    title = f"{summary.get('scenario', run.name)}" + (f" with {', '.join(overrides)}" if overrides else "")
     folders = sorted(p for p in run.iterdir() if p.is_dir() and not p.name.startswith(".")) + list(extra)
     analyses = _read_analyses(folders, resolved)
     description = str(resolved.spec.description or "").strip()
+    try:  # summary.json as `sim run` writes it; an edited or older one is named, not a traceback
+        summarised = [
+            f"<p class=sub>{_e(_made(metadata))}{summary['runs']:,} simulated worlds, seed {_e(summary['seed'])}, "
+            f"{_e(summary['start'])} to {_e(summary['horizon'])}; sim {_e(summary['version'])}. "
+            "Intervals are 95 % Monte Carlo intervals.</p>",
+            f"<p>{_e(description)}</p>" if description else "",
+            _bottom_line(summary, analyses),
+            _headline(summary),
+            _questions(summary),
+            _events(summary),
+        ]
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise ReportError(
+            f"{run / 'summary.json'}: not the summary `sim run` writes ({type(error).__name__}: {error}); "
+            "run the scenario again"
+        ) from None
     parts = [
         f"<h1>{_e(title)}</h1>",
-        f"<p class=sub>{_e(_made(metadata))}{summary['runs']:,} simulated worlds, seed {_e(summary['seed'])}, "
-        f"{_e(summary['start'])} to {_e(summary['horizon'])}; sim {_e(summary['version'])}. "
-        "Intervals are 95 % Monte Carlo intervals.</p>",
-        f"<p>{_e(description)}</p>" if description else "",
-        _bottom_line(summary, analyses),
-        _headline(summary),
-        _questions(summary),
-        _events(summary),
+        *summarised,
         _plots(run),
         "\n".join(section for _, section in analyses),
         _stories(run, resolved.spec.start),

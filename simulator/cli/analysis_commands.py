@@ -23,11 +23,13 @@ from simulator.cli.options import (
     OutOption,
     SeedOption,
     SetOption,
+    Signalled,
     WorkersOption,
     _advancer,
     _engine_config,
     _execution,
     _fail,
+    _interruptible,
     _output_dir,
     _output_file,
     _prepare,
@@ -134,34 +136,36 @@ def sensitivity_command(
     method = method or ("pawn" if given else "sobol")
     seed = _resolved(config, seed=seed).seed
     out = _output_dir(out, config.output_root, f"{spec.name}-sensitivity", force)
-    try:
-        if given:
-            analysis = sa.given_data(spec, target / "runs.parquet", outcomes, method, seed)
-            chosen = []
-            subtitle = f"{spec.name}: {method.upper()} from the {target.name} run's worlds"
-            settings = {"run": str(target), "method": method}
-        else:
-            analysis, chosen, subtitle, settings = _design_analysis(
-                spec,
-                outcomes,
-                method,
-                only,
-                samples,
-                worlds_per_point,
-                spread,
-                domain,
-                seed,
-                set_,
-                workers,
-                dask,
-                config,
-            )
-    except sa.SensitivityError as error:
-        _fail(str(error))
-    out.mkdir(parents=True, exist_ok=True)
-    write_analysis(analysis, outcomes, chosen, out, subtitle, settings | {"command": ["sim", *sys.argv[1:]]})
-    _print_analysis(analysis, outcomes)
-    render.written_to(out)
+    with _interruptible("no indices written") as kept:
+        try:
+            if given:
+                analysis = sa.given_data(spec, target / "runs.parquet", outcomes, method, seed)
+                chosen = []
+                subtitle = f"{spec.name}: {method.upper()} from the {target.name} run's worlds"
+                settings = {"run": str(target), "method": method}
+            else:
+                analysis, chosen, subtitle, settings = _design_analysis(
+                    spec,
+                    outcomes,
+                    method,
+                    only,
+                    samples,
+                    worlds_per_point,
+                    spread,
+                    domain,
+                    seed,
+                    set_,
+                    workers,
+                    dask,
+                    config,
+                )
+        except sa.SensitivityError as error:
+            _fail(str(error))
+        kept(f"indices written in part to {out}: run it again with --force")
+        out.mkdir(parents=True, exist_ok=True)
+        write_analysis(analysis, outcomes, chosen, out, subtitle, settings | {"command": ["sim", *sys.argv[1:]]})
+        _print_analysis(analysis, outcomes)
+        render.written_to(out)
 
 
 def _design_analysis(
@@ -185,7 +189,7 @@ def _design_analysis(
         + (f"; {len(held)} held fixed (value 0)" if held else ""),
         highlight=False,
     )
-    with _stop_on_signals() as (stop, _), render.progress() as bar:
+    with _stop_on_signals() as (stop, received), render.progress() as bar:
         task = bar.add_task(spec.name, total=worlds, unit="worlds")
         execution = _execution(
             config, workers=workers, dask=dask, progress=_advancer(bar, task, spec.months), stop=stop
@@ -203,11 +207,12 @@ def _design_analysis(
                 seed=seed,
                 execution=execution,
             )
+            if stop.is_set():  # asked during the last phase, once every world had run
+                raise Interrupted(0, 0)
         except WorkersError as error:
             _fail(str(error))
         except (Interrupted, KeyboardInterrupt):
-            errors.print("[bold yellow]interrupted:[/] no indices written", highlight=False)
-            raise typer.Exit(code=130) from None
+            raise Signalled(received) from None
         except ChunkFailed as failure:
             _fail(str(failure))
     overrides = f", {' '.join(sets)}" if sets else ""
@@ -233,7 +238,7 @@ def _print_analysis(analysis, outcomes: list[Outcome], top: int = 10) -> None:
         if outcome.name not in set(analysis.indices["outcome"]):
             continue
         ranking = analysis.ranking(outcome.name).head(top)
-        table = Table(title=f"What drives {outcome.name}: {outcome.text}", title_justify="left")
+        table = Table(title=escape(f"What drives {outcome.name}: {outcome.text}"), title_justify="left")
         table.add_column("assumption", no_wrap=True)
         measures = [c for c in ranking.columns if not c.endswith("_conf")]
         for measure in measures:
@@ -278,21 +283,22 @@ def signposts_command(
     (chosen,) = chosen_outcomes(spec, [outcome])
     month = _month_in(spec, by, "--by")
     out = _output_dir(out or run / f"signposts-{file_safe(chosen.name)}-{month}", run, "signposts", force)
-    try:
-        table = signposts(run, chosen, month)
-    except SignpostError as error:
-        _fail(str(error))
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        atomically(out / "signposts.csv", lambda p: table.to_csv(p, index=False, float_format="%.4f"))
-        about = {"outcome": chosen.name, "text": chosen.text, "by": month}
-        atomically(out / "signposts.json", lambda p: write_json(p, about))
-    except OSError as error:
-        _write_failed(WriteFailed(out / "signposts.csv", error))
+    with _interruptible("nothing written"):
+        try:
+            table = signposts(run, chosen, month)
+        except SignpostError as error:
+            _fail(str(error))
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            atomically(out / "signposts.csv", lambda p: table.to_csv(p, index=False, float_format="%.4f"))
+            about = {"outcome": chosen.name, "text": chosen.text, "by": month}
+            atomically(out / "signposts.json", lambda p: write_json(p, about))
+        except OSError as error:
+            _write_failed(WriteFailed(out / "signposts.csv", error))
     if table.empty:
         console.print(f"No signpost by {month} is seen, and missed, in enough worlds to tell.")
     else:
-        shown = Table(title=f"Signposts by {month} for {chosen.name}: {chosen.text}", title_justify="left")
+        shown = Table(title=escape(f"Signposts by {month} for {chosen.name}: {chosen.text}"), title_justify="left")
         for column in ("signpost", "seen", "P if seen", "P if not", "lift", "hit rate", "false alarms"):
             shown.add_column(column, justify="left" if column == "signpost" else "right")
         for row in table.head(top).itertuples():
@@ -344,18 +350,20 @@ def discover_command(
     spec = run_folder_spec(run)
     (chosen,) = chosen_outcomes(spec, [outcome])
     out = _output_dir(out or run / f"discover-{file_safe(chosen.name)}", run, "discover", force)
-    try:
-        x, y = run_inputs(spec, run / "runs.parquet", chosen)
-        with errors.status(f"PRIM and CART on {len(y):,} worlds, {x.shape[1]} assumptions"):
-            found = discover(x, y, chosen, min_coverage, box)
-    except DiscoveryError as error:
-        _fail(str(error))
-    try:
-        write_discovery(found, out, f"{spec.name}: PRIM on {found.worlds:,} worlds of {run.name}")
-    except WriteFailed as failure:
-        _write_failed(failure)
+    with _interruptible("nothing written") as kept:
+        try:
+            x, y = run_inputs(spec, run / "runs.parquet", chosen)
+            with errors.status(f"PRIM and CART on {len(y):,} worlds, {x.shape[1]} assumptions"):
+                found = discover(x, y, chosen, min_coverage, box)
+        except DiscoveryError as error:
+            _fail(str(error))
+        kept(f"written in part to {out}: run it again with --force")
+        try:
+            write_discovery(found, out, f"{spec.name}: PRIM on {found.worlds:,} worlds of {run.name}")
+        except WriteFailed as failure:
+            _write_failed(failure)
     console.print(
-        f"{chosen.name}: {chosen.text} - in {found.base_rate:.1%} of {found.worlds:,} worlds", highlight=False
+        escape(f"{chosen.name}: {chosen.text} - in {found.base_rate:.1%} of {found.worlds:,} worlds"), highlight=False
     )
     trajectory = Table(title="PRIM peeling trajectory (every fifth box, and the chosen one)", title_justify="left")
     for column in ("box", "coverage", "density", "mass", "restricted"):
@@ -396,11 +404,12 @@ def report_command(
     for folder in include or []:
         if not folder.is_dir():
             _fail(f"--include {folder}: not a folder")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        written = write_report(run, target, include)
-    except ReportError as error:
-        _fail(str(error))
-    except OSError as error:
-        _write_failed(WriteFailed(target, error))
+    with _interruptible(f"{target} not written"):
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            written = write_report(run, target, include)
+        except ReportError as error:
+            _fail(str(error))
+        except OSError as error:
+            _write_failed(WriteFailed(target, error))
     console.print(f"Report written to [bold]{escape(str(written))}[/]")

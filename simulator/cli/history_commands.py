@@ -15,6 +15,7 @@ from simulator.cli.options import (
     SeedOption,
     _engine_config,
     _fail,
+    _interruptible,
     _output_dir,
     _output_file,
     _sized,
@@ -65,23 +66,26 @@ def backtest_command(
     if update_skill and origins != grid:
         _fail("--update-skill replaces the packaged line with the whole test's: run it over every origin")
     began = time.perf_counter()
-    with render.progress() as bar:
-        bar.add_task("backtest", total=None, unit=f"{worlds:,} worlds x {len(origins)} origins")
-        table = outofsample.run(worlds, seed, processes=workers, origins=origins)
-        tables = outofsample.scores(table, seed)
-        if placebo_worlds:
-            tables["permutation.csv"] = outofsample.permutation(table, placebo_worlds, seed, processes=workers)
-    line = outofsample.headline(table, worlds, seed)
-    report = outofsample.markdown(table, tables, line, time.perf_counter() - began)
-    try:
-        outofsample.write(table, tables, report, line, out)
-    except WriteFailed as failure:
-        _write_failed(failure)
-    if update_skill:
+    with _interruptible("no scores written") as kept:
+        with render.progress() as bar:
+            bar.add_task("backtest", total=None, unit=f"{worlds:,} worlds x {len(origins)} origins")
+            table = outofsample.run(worlds, seed, processes=workers, origins=origins)
+            tables = outofsample.scores(table, seed)
+            if placebo_worlds:
+                tables["permutation.csv"] = outofsample.permutation(table, placebo_worlds, seed, processes=workers)
+        line = outofsample.headline(table, worlds, seed)
+        report = outofsample.markdown(table, tables, line, time.perf_counter() - began)
+        kept(f"scores written in part to {out}: run it again with --force")
         try:
-            console.print(f"Replaced {escape(str(outofsample.save_headline(line)))}")
-        except OSError as error:
-            _fail(f"cannot replace the packaged skill.json: {error}")
+            outofsample.write(table, tables, report, line, out)
+        except WriteFailed as failure:
+            _write_failed(failure)
+        if update_skill:
+            kept("the scores are written; the packaged skill.json is unchanged")
+            try:
+                console.print(f"Replaced {escape(str(outofsample.save_headline(line)))}")
+            except OSError as error:
+                _fail(f"cannot replace the packaged skill.json: {error}")
     render.out_of_sample(tables, line)
     render.written_to(out)
 
@@ -124,16 +128,18 @@ def calibrate_command(
         specs = load_history(config_dir)
     except (ScenarioError, OSError, ValueError) as error:
         _fail(f"cannot start the calibration: {error}")
-    with render.progress() as bar:
-        task = bar.add_task("calibrating", total=draws, unit="draws")
-        fitted = posterior.calibrate(specs, draws, accept, seed, progress=lambda n: bar.advance(task, n))
-    widths = posterior.widths(fitted)
-    replacing = replaced(posterior.fitted_paths(target))
-    try:  # the output folder first: the fitted parameter sets replace the configs' only once it is written
-        posterior.write_outputs(fitted, widths, out)
-        posterior.write_fitted(fitted, target)
-    except (WriteFailed, OSError) as failure:
-        _write_failed(failure, "; the three fitted files are unchanged")
+    with _interruptible("nothing fitted; the three fitted files are unchanged") as kept:
+        with render.progress() as bar:
+            task = bar.add_task("calibrating", total=draws, unit="draws")
+            fitted = posterior.calibrate(specs, draws, accept, seed, progress=lambda n: bar.advance(task, n))
+        widths = posterior.widths(fitted)
+        replacing = replaced(posterior.fitted_paths(target))
+        kept(f"the fit is written in part to {out}; run it again with --force")
+        try:  # the output folder first: the fitted parameter sets replace the configs' only once it is written
+            posterior.write_outputs(fitted, widths, out)
+            posterior.write_fitted(fitted, target)
+        except (WriteFailed, OSError) as failure:
+            _write_failed(failure, "; the three fitted files are unchanged")
     render.posterior(widths, fitted)
     console.print(
         f"\nWritten to [bold]{escape(str(target))}[/], its medians to calibrated.yaml and the fits without each "
@@ -207,19 +213,21 @@ def ensemble_command(
         )
     out = _output_dir(out, config.output_root, "ensemble", force)
     target = _output_file(write, "--write", make_folder=False) if write else out / FITTED_FILE
-    with render.progress() as bar:
-        task = bar.add_task("scoring the theses on 1992-2016", total=len(members), unit="theses")
-        found, weights = fitting.fit_ensemble(
-            [m.spec for m in members], leaders, folds, runs, seed, progress=lambda name: bar.advance(task)
-        )
-    files = {m.spec.name: str(m.path) for m in members}
-    replacing = replaced([target])
-    try:
-        fitting.write_tables(found, weights, out)
-        fitting.write_weights(weights, target, runs, seed, folds is not None, files)
-    except (WriteFailed, OSError) as failure:
-        errors.print(f"[bold red]error:[/] {escape(str(failure))}", highlight=False, soft_wrap=True)
-        raise typer.Exit(code=1) from None
+    with _interruptible(f"no weights written; {target} unchanged") as kept:
+        with render.progress() as bar:
+            task = bar.add_task("scoring the theses on 1992-2016", total=len(members), unit="theses")
+            found, weights = fitting.fit_ensemble(
+                [m.spec for m in members], leaders, folds, runs, seed, progress=lambda name: bar.advance(task)
+            )
+        files = {m.spec.name: str(m.path) for m in members}
+        replacing = replaced([target])
+        kept(f"the weights are written in part to {out}; run it again with --force")
+        try:
+            fitting.write_tables(found, weights, out)
+            fitting.write_weights(weights, target, runs, seed, folds is not None, files)
+        except (WriteFailed, OSError) as failure:
+            errors.print(f"[bold red]error:[/] {escape(str(failure))}", highlight=False, soft_wrap=True)
+            raise typer.Exit(code=1) from None
     render.ensemble_weights(weights)
     if folds is None:
         console.print("\nIn sample: run `sim calibrate` to write the leave-one-cycle-out fits.")

@@ -139,20 +139,35 @@ def _prepare_runnable(
 def _output_dir(out: Path | None, root: Path, name: str, force: bool) -> Path:
     """The command's output folder, refused (exit 2) before any work if it is in use, not empty or not writable."""
     out = out or new_run_dir(root, name)
+    _usable_path(out, "--out")
     try:
         check_output_dir(out, force)
         check_writable(out)
     except (OutputError, FolderError) as error:
         _fail(str(error))
+    except OSError as error:  # a name or path too long, a loop of links: before any work
+        _fail(f"--out {out}: cannot be used ({error.strerror or error})")
     return out
+
+
+def _usable_path(path: Path, option: str) -> None:
+    """Refuse (exit 2) a path the outputs cannot record: one whose bytes are not UTF-8 (Parquet, JSON, HTML)."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        shown = str(path).encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+        _fail(f"{option} {shown}: the path holds bytes that are not UTF-8; choose a name in UTF-8")
 
 
 def _output_file(path: Path, option: str, force: bool = True, make_folder: bool = True) -> Path:
     """A file the command will write, refused (exit 2) before any work if it cannot be written."""
+    _usable_path(path, option)
     try:
         check_writable_file(path, force, make_folder)
     except OutputError as error:
         _fail(f"{option}: {error}")
+    except OSError as error:  # a name or path too long, a loop of links: before any work
+        _fail(f"{option} {path}: cannot be used ({error.strerror or error})")
     return path
 
 
@@ -212,6 +227,40 @@ def _stop_on_signals() -> Iterator[tuple[Event, list[int]]]:
     previous = {signum: signal.signal(signum, ask_to_stop) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield stop, received
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+class Signalled(KeyboardInterrupt):
+    """A stop that a ``_stop_on_signals`` block received, passed on to ``_interruptible`` with its signal."""
+
+    def __init__(self, received: list[int]) -> None:
+        super().__init__()
+        self.signum = received[0] if received else signal.SIGINT
+
+
+@contextmanager
+def _interruptible(kept: str) -> Iterator[Callable[[str], None]]:
+    """Ctrl-C or SIGTERM ends a long command at once with one line saying what was kept; exit 128 + the signal.
+
+    ``kept`` says what is left if the command stops now; the function yielded changes it as the command
+    goes on (say, once its first file is written). A ``_stop_on_signals`` block inside takes the signals
+    over for its run and gives them back when it ends.
+    """
+    said, received = [kept], []
+
+    def stop_now(signum: int, frame: object) -> None:
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    previous = {signum: signal.signal(signum, stop_now) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield lambda text: said.__setitem__(0, text)
+    except KeyboardInterrupt as stopped:
+        signum = stopped.signum if isinstance(stopped, Signalled) else received[-1] if received else signal.SIGINT
+        errors.print(f"[bold yellow]interrupted:[/] {escape(said[0])}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=128 + signum) from None
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from simulator.analysis import validity
 from simulator.cli import render
+from simulator.cli.options import _interruptible
 from simulator.cli.render import console, errors
 from simulator.scenario import ScenarioError
 from simulator.scenario.loader import resolve_scenario
@@ -84,7 +85,7 @@ def validity_command(
         _fail(f"{scenario}: no row of the table fits the scenario's {spec.start} to {spec.horizon}")
     sides = validity.sides_of(rows)
     started = time.perf_counter()
-    with render.progress() as bar:
+    with _interruptible("no table written"), render.progress() as bar:
         task = bar.add_task(f"{len(rows)} arguments, {sides} scenarios", total=sides, unit="scenarios")
         try:
             measured = validity.measure(
