@@ -14,6 +14,7 @@ import sys
 def main() -> None:
     """Run the ``sim`` command line."""
     previous = {signum: signal.signal(signum, _stop_at_once) for signum in (signal.SIGINT, signal.SIGTERM)}
+    _plain_where_unicode_cannot_go()
     processes = _early_processes(sys.argv[1:])
     if processes:
         from simulator.engine.workers import start_early
@@ -24,6 +25,18 @@ def main() -> None:
     for signum, handler in previous.items():
         signal.signal(signum, handler)
     app()
+
+
+def _plain_where_unicode_cannot_go() -> None:
+    """On a terminal that cannot show every character (an ASCII locale, say), write a stand-in instead of failing.
+
+    The tables, quotes and dashes ``sim`` prints are Unicode; a stream whose encoding cannot
+    carry one writes ``?`` in its place rather than ending the command in a traceback.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        if "utf" not in encoding.lower().replace("-", "") and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
 
 
 #: More worlds than one chunk of the engine's default size: a run that will use helper processes.

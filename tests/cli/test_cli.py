@@ -1,5 +1,6 @@
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -169,6 +170,14 @@ def test_installed_command_runs_as_a_user_would(tmp_path):
     missing = subprocess.run([sim_command, "run", tmp_path / "missing.yaml"], capture_output=True, text=True)
     assert missing.returncode == 2
     assert "cannot read the scenario" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_a_terminal_that_cannot_show_unicode_gets_stand_ins_not_a_traceback():
+    sim_command = Path(sys.executable).parent / "sim"
+    env = {**os.environ, "LC_ALL": "C", "PYTHONIOENCODING": "ascii"}
+    done = subprocess.run([sim_command, "describe", BASELINE], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert "president.deal_drive" in done.stdout and "?" in done.stdout  # the dashes and quotes, replaced
 
 
 def test_progress_bar_shows_worlds_done_speed_and_time_left(tmp_path, monkeypatch):
