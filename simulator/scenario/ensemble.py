@@ -257,11 +257,16 @@ def read_fitted(path: Path) -> dict[str, float]:
         raise ScenarioError(f"{path}: no fitted weights yet; run `sim ensemble` to fit them")
     try:
         data, _ = read_yaml(path, "weights file")
-        return {str(name): float(w) for name, w in data["weights"].items()}
+        weights = {str(name): float(w) for name, w in data["weights"].items()}
     except (KeyError, TypeError, ValueError, AttributeError):
         raise ScenarioError(
             f"{path}: weights: must map each scenario name to its weight (rerun `sim ensemble`)"
         ) from None
+    bad = {name: w for name, w in weights.items() if not math.isfinite(w) or w < 0}
+    if bad:
+        named = ", ".join(f"{name}: {w:g}" for name, w in bad.items())
+        raise ScenarioError(f"{path}: weights: each must be a share from 0 to 1, got {named} (rerun `sim ensemble`)")
+    return weights
 
 
 def _check_span(members: list[tuple[Path, Scenario]], path: Path) -> None:

@@ -58,6 +58,16 @@ def test_fitted_weights_are_read_by_scenario_name(tmp_path):
     (configs / "ensemble.yaml").unlink()
     with pytest.raises(ScenarioError, match="no fitted weights yet; run `sim ensemble`"):
         load_ensemble(path, config_dir=configs)
+
+
+@pytest.mark.parametrize("weight", [".nan", ".inf", "-0.5"])
+def test_fitted_weights_that_are_no_share_are_refused_by_name(tmp_path, weight):
+    configs = tmp_path / "configs"
+    shutil.copytree(packaged("configs"), configs)
+    (configs / "ensemble.yaml").write_text(f"weights: {{trump2025: {weight}, deni_structural: 0.8}}\n")
+    path = write(tmp_path, "ensemble:\n  weights: fitted\n  members: [deni_structural.yaml, trump2025.yaml]\n")
+    with pytest.raises(ScenarioError, match=r"weights: each must be a share from 0 to 1, got trump2025"):
+        load_ensemble(path, config_dir=configs)
     assert [m.weight for m in load_ensemble(path, config_dir=configs, fitted=False).members] == [0.5, 0.5]
 
 
