@@ -47,6 +47,12 @@ AID = ("none", "limited", "large")
 SANCTIONS = range(4)
 #: Events the levels give rather than ``events.csv``.
 LEVEL_EVENTS = tuple(event for event in EVENTS if event.startswith("level>="))
+#: Events of the vocabulary the record does not code (its README's coding rules name no such event), so a
+#: question about one could only be answered "no" by default: a president's disengagement is a choice the
+#: model makes, not a dated event the sources report.
+UNCODED_EVENTS = ("disengage",)
+#: Events the record codes, each of which a question on the record may ask about.
+CODED_EVENTS = tuple(event for event in EVENTS if event not in UNCODED_EVENTS)
 #: How each event's source was checked: taken from the package's verified timeline, checked against a
 #: stored copy of the page, or cited from the public record without a stored copy.
 SOURCE_CHECKS = ("timeline", "checked", "cited")

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.months import Month
-from simulator.record import FIRST, Record, packaged_record
+from simulator.record import CODED_EVENTS, FIRST, Record, packaged_record
 from simulator.vocabulary import EVENTS, LEVELS
 
 #: The origins' grid: every three months from the first to the last.
@@ -109,7 +109,7 @@ def questions(record: Record | None = None, horizons: tuple[int, ...] = HORIZONS
             end = Month.parse(origin).plus(h)
             if end > last:
                 continue
-            asks = [("event", event) for event in EVENTS]
+            asks = [("event", event) for event in CODED_EVENTS]
             asks += [("level_at_least", k) for k in range(1, len(LEVELS))] + [("falls_below", "")]
             for kind, target in asks:
                 name = LEVELS[target] if kind == "level_at_least" else target

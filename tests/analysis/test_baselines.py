@@ -7,6 +7,7 @@ import pytest
 from simulator import record
 from simulator.analysis import baselines
 from simulator.months import Month
+from simulator.record import CODED_EVENTS, UNCODED_EVENTS
 from simulator.vocabulary import EVENTS, LEVELS
 
 RECORD = record.load()
@@ -43,7 +44,8 @@ def test_questions_cover_the_grid_with_windows_the_record_closes():
     assert set(QUESTIONS["horizon"]) == {3, 6, 12, 24}
     assert not ((QUESTIONS["origin"] == "2023-10") & (QUESTIONS["horizon"] == 24)).any()
     kinds = QUESTIONS.groupby("kind")["target"].nunique().to_dict()
-    assert kinds == {"event": len(EVENTS), "level_at_least": len(LEVELS) - 1, "falls_below": 1}
+    assert kinds == {"event": len(CODED_EVENTS), "level_at_least": len(LEVELS) - 1, "falls_below": 1}
+    assert not set(UNCODED_EVENTS) & set(QUESTIONS["target"])  # nothing the record cannot answer
 
 
 @pytest.mark.parametrize(
