@@ -16,6 +16,7 @@ belong together are replaced together, only once all of them are written
 """
 
 import errno
+import hashlib
 import os
 import secrets
 from collections.abc import Callable
@@ -73,6 +74,19 @@ def together(writers: dict[Path, Callable[[Path], None]]) -> None:
     finally:
         for temporary, _ in temporaries:
             temporary.unlink(missing_ok=True)
+
+
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read a megabyte at a time.
+
+    Raises:
+        OSError: if the file cannot be read.
+    """
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while block := file.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def write_bytes(path: Path, data: bytes) -> None:

@@ -16,7 +16,6 @@ and the line of the analyst's file that set it.
 
 import ast
 import base64
-import hashlib
 import json
 import re
 from datetime import datetime
@@ -30,6 +29,7 @@ import pyarrow.parquet as pq
 from simulator.analysis.outcomes import OutcomeError, describe_event, parse_outcome
 from simulator.analysis.sensitivity import direction_words
 from simulator.engine.rows import first_month_columns
+from simulator.files import sha256_of
 from simulator.results.outputs import overrides_in
 from simulator.results.plots import percent
 from simulator.scenario.loader import Resolved, ScenarioError, resolve_scenario
@@ -588,7 +588,7 @@ def _user_origins(metadata: dict) -> dict[str, str]:
     if not file or not Path(file).is_file():
         return {}
     try:
-        if hashlib.sha256(Path(file).read_bytes()).hexdigest() != metadata.get("scenario_sha256"):
+        if sha256_of(Path(file)) != metadata.get("scenario_sha256"):
             return {}
         config = next((command[i + 1] for i, t in enumerate(command[:-1]) if t == "--config-dir"), None)
         again = resolve_scenario(file, overrides_in(command), Path(config) if config else None)

@@ -42,7 +42,7 @@ import pyarrow.parquet as pq
 from simulator.engine.rows import from_arrow, from_parquet, parquet_options
 from simulator.engine.runner import ChunkResult, RunPlan
 from simulator.engine.tally import Tally
-from simulator.files import write_bytes
+from simulator.files import sha256_of, write_bytes
 
 #: Folder inside an output folder holding finished chunks until the run's outputs are written.
 CHUNKS = ".chunks"
@@ -248,14 +248,10 @@ def _npz(tally: Tally) -> bytes:
 
 def _sha256(path: Path) -> str | None:
     """The file's SHA-256, or ``None`` if it cannot be read."""
-    digest = hashlib.sha256()
     try:
-        with path.open("rb") as file:
-            while block := file.read(1 << 20):
-                digest.update(block)
+        return sha256_of(path)
     except OSError:
         return None
-    return digest.hexdigest()
 
 
 def _read_checksums(folder: Path) -> dict[int, dict[str, str]]:

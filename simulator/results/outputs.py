@@ -8,7 +8,6 @@ row group per chunk, never held whole in memory.
 """
 
 import contextlib
-import hashlib
 import json
 import os
 import platform
@@ -30,7 +29,7 @@ from simulator.engine.design import read_sample
 from simulator.engine.folder import LOCK, FolderError, held_by, holder
 from simulator.engine.rows import parquet_options
 from simulator.engine.store import CHUNKS, FolderStore
-from simulator.files import atomically
+from simulator.files import atomically, sha256_of
 from simulator.model.randomness import BLOCK
 from simulator.results.result import TRAJECTORIES_FILE, RunResult
 from simulator.scenario import Scenario
@@ -343,22 +342,14 @@ def _posterior_sample(spec: Scenario) -> dict[str, Any] | None:
         return None
     return {
         "file": str(source.sample),
-        "sha256": hashlib.sha256(source.sample.read_bytes()).hexdigest(),
+        "sha256": sha256_of(source.sample),
         "parameters": drawn,
     }
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _hashes(out: Path) -> dict[str, str]:
     """The SHA-256 of each of the run's data files written so far (``metadata.json`` is written after them)."""
-    return {name: _sha256(out / name) for name in RUN_DATA if (out / name).is_file()}
+    return {name: sha256_of(out / name) for name in RUN_DATA if (out / name).is_file()}
 
 
 def check_run_folder(folder: Path) -> None:
@@ -384,7 +375,7 @@ def check_run_folder(folder: Path) -> None:
         path = folder / name
         if not path.is_file():
             raise RunFolderError(f"{path}: missing, though metadata.json records it; run the scenario again")
-        if _sha256(path) != expected:
+        if sha256_of(path) != expected:
             raise RunFolderError(
                 f"{path}: not the file this run wrote (its SHA-256 differs from the one metadata.json records); "
                 "was it copied from another run or changed? Run the scenario again"
@@ -411,7 +402,7 @@ def _metadata(
     return {
         "scenario": result.spec.name,
         "scenario_file": str(scenario_path) if scenario_path else None,
-        "scenario_sha256": hashlib.sha256(scenario_path.read_bytes()).hexdigest() if scenario_path else None,
+        "scenario_sha256": sha256_of(scenario_path) if scenario_path else None,
         "seed": result.seed,
         "runs": result.runs,
         "posterior_sample": _posterior_sample(result.spec),

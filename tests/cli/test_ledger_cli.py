@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from simulator.analysis import ledger as L
 from simulator.cli import ledger_commands
 from simulator.cli.app import app
+from simulator.files import sha256_of
 from tests.conftest import BASELINE, ROOT
 
 runner = CliRunner()
@@ -38,10 +39,10 @@ def test_freeze_records_each_question_with_its_inputs(frozen):
     assert found.damage is None and len(found.entries) == 1
     entry = found.entries[0]
     assert entry["kind"] == "forecast" and entry["runs"] == 200 and entry["seed"] == 4
-    assert entry["scenario"]["sha256"] == L.sha256_file(frozen / "mine.yaml")
+    assert entry["scenario"]["sha256"] == sha256_of(frozen / "mine.yaml")
     assert [f["path"] for f in entry["scenario"]["files"]][-1] == str(frozen / "mine.yaml")
     assert len(entry["scenario"]["files"]) >= 3  # the extends chain: structure, calibrated, the scenario
-    assert entry["evidence"][0]["sha256"] == L.sha256_file(frozen / "evidence.txt")
+    assert entry["evidence"][0]["sha256"] == sha256_of(frozen / "evidence.txt")
     assert entry["posterior"]["sha256"] and entry["software"]["version"]
     if (ROOT / ".git").exists():  # run from a checkout: its commit is recorded
         head = subprocess.run(["git", "-C", ROOT, "rev-parse", "HEAD"], capture_output=True, text=True, check=True)

@@ -13,21 +13,13 @@ import numpy as np
 import pandas as pd
 
 from simulator.analysis.ledger.chain import MONTH_PATTERN, Ledger, LedgerError, canonical
+from simulator.files import sha256_of
 from simulator.months import Month
 from simulator.record import LAST
 from simulator.results.result import RunResult
 from simulator.scenario import Scenario
 from simulator.scenario.ensemble import Ensemble
 from simulator.version import __version__
-
-
-def sha256_file(path: Path) -> str:
-    """The SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def resolved_hash(item: Scenario | Ensemble) -> str:
@@ -44,7 +36,7 @@ def posterior_of(item: Scenario | Ensemble) -> dict[str, str] | None:
     for spec in specs:
         source = spec.posterior
         if source is not None and source.sample.is_file():
-            return {"file": str(source.sample.resolve()), "sha256": sha256_file(source.sample)}
+            return {"file": str(source.sample.resolve()), "sha256": sha256_of(source.sample)}
     return None
 
 
@@ -146,8 +138,8 @@ def forecast_body(
             "name": spec.name,
             "file": str(scenario_path),
             "path": str(scenario_path.resolve()),
-            "sha256": sha256_file(scenario_path),
-            "files": [{"path": str(p.resolve()), "sha256": sha256_file(p)} for p in scenario_files],
+            "sha256": sha256_of(scenario_path),
+            "files": [{"path": str(p.resolve()), "sha256": sha256_of(p)} for p in scenario_files],
             "resolved_sha256": resolved_hash(item),
             "ensemble": isinstance(item, Ensemble),
             "start": start,
@@ -155,7 +147,7 @@ def forecast_body(
             "config_dir": None if config_dir is None else str(config_dir.resolve()),
         },
         "posterior": posterior_of(item),
-        "evidence": [{"path": str(p.resolve()), "sha256": sha256_file(p)} for p in evidence],
+        "evidence": [{"path": str(p.resolve()), "sha256": sha256_of(p)} for p in evidence],
         "runs": result.runs,
         "seed": result.seed,
         "software": software(),
@@ -251,7 +243,7 @@ def input_changes(entry: dict[str, Any], item: Scenario | Ensemble) -> list[str]
         path = Path(recorded["path"])
         if not path.is_file():
             changes.append(f"{path} is gone")
-        elif sha256_file(path) != recorded["sha256"]:
+        elif sha256_of(path) != recorded["sha256"]:
             changes.append(f"{path} changed since the forecast (its SHA-256 differs)")
     if resolved_hash(item) != scenario["resolved_sha256"]:
         changes.append("the resolved scenario differs from the one frozen (its SHA-256 differs)")
@@ -259,7 +251,7 @@ def input_changes(entry: dict[str, Any], item: Scenario | Ensemble) -> list[str]
         changes.append("the posterior sample differs from the one frozen")
     for recorded in entry.get("evidence", []):
         path = Path(recorded["path"])
-        if not path.is_file() or sha256_file(path) != recorded["sha256"]:
+        if not path.is_file() or sha256_of(path) != recorded["sha256"]:
             changes.append(f"evidence {path} is gone or changed")
     return changes
 
