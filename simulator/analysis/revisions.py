@@ -287,10 +287,10 @@ def chart_names(asked: dict[str, list[Any]]) -> dict[str, str]:
     return names
 
 
-def chart(table: pd.DataFrame, key: str) -> Any:
+def chart(table: pd.DataFrame, key: str, worlds: str = "") -> Any:
     """A question's revision chart: each forecast's probability (95 % interval) by the month it was made.
 
-    The resolution, once known, is marked at 0 or 1 at the question's month.
+    The resolution, once known, is marked at 0 or 1 at the question's month; ``worlds`` says how many were run.
     """
     from matplotlib.figure import Figure
     from matplotlib.ticker import PercentFormatter
@@ -317,7 +317,9 @@ def chart(table: pd.DataFrame, key: str) -> Any:
     if closes:
         end = _ordinal(closes)
         ax.axvline(end, color="#888", linestyle=":", linewidth=1)
-        ax.annotate(f"closes {closes}", (end, 1.04), ha="center", fontsize=8, color="#666")
+        ax.annotate(
+            f"closes {closes}", (end, -0.03), textcoords="offset points", xytext=(4, 0), fontsize=8, color="#666"
+        )
         ticks.append(end)
         resolution = rows["resolution"].iloc[0]
         if isinstance(resolution, str):
@@ -327,8 +329,8 @@ def chart(table: pd.DataFrame, key: str) -> Any:
                 f"resolved {resolution}",
                 (end, value),
                 textcoords="offset points",
-                xytext=(-8, -14 if value else 8),
-                ha="right",
+                xytext=(12, -4),
+                ha="left",
                 fontsize=9,
                 color="#d62728",
             )
@@ -345,14 +347,14 @@ def chart(table: pd.DataFrame, key: str) -> Any:
                 va="center",
             )
     ax.set_xticks(ticks, [_label(t) for t in ticks], rotation=30, ha="right")
-    ax.set_xlim(min(ticks) - 1, max(ticks) + 2)
+    ax.set_xlim(min(ticks) - 1, max(ticks) + max(3, (max(ticks) - min(ticks)) // 4))
     ax.set_ylim(-0.05, 1.08)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel("month the forecast was made (its evidence's as_of, else its start)")
     ax.set_ylabel("probability (95% interval)")
     ax.grid(alpha=0.3)
     first = rows.iloc[0]
-    fig.suptitle(f"{first['text']}\nhow the forecast moved as it was revised", x=0.01, ha="left")
+    fig.suptitle(f"{first['text']}\nhow the forecast moved as it was revised{worlds}", x=0.01, ha="left")
     return fig
 
 
@@ -381,7 +383,9 @@ def charts(revisions: Revisions, table: pd.DataFrame) -> dict[str, Callable[[Pat
     """Writers of each question's revision chart, by file name."""
     from simulator.results import plots
 
+    first = revisions.results[0]
+    worlds = f"; {first.runs:,} worlds each, seed {first.seed}"
     return {
-        name: (lambda path, key=key: plots.save(chart(table, key), path))
+        name: (lambda path, key=key: plots.save(chart(table, key, worlds), path))
         for key, name in chart_names(revisions.asked()).items()
     }

@@ -213,10 +213,14 @@ def revisions(revised: Revisions) -> None:
         made.add_row(
             escape(str(name)),
             str(row["made"]),
-            f"{worlds.iloc[0]:,.0f}" if len(worlds) else "-",
+            f"{worlds.iloc[0]:,.0f} ({worlds.iloc[0] / first.runs:.0%})" if len(worlds) else "-",
             escape(str(row["between"] or "-").replace("; ", "\n")),
         )
     wide(made)
+    for name, result in zip(revised.names, revised.results, strict=True):
+        conditioned = result.evidence()
+        if conditioned is not None and conditioned["warning"]:
+            errors.print(f"[bold yellow]warning:[/] {escape(name)}: {escape(conditioned['warning'])}", highlight=False)
     out = Table(
         title=f"How each question's probability moved, {first.runs:,} worlds each, seed {first.seed} "
         "(change from the forecast before; \u00b1 one standard error over the effective worlds)",

@@ -180,3 +180,26 @@ def test_compare_of_the_baseline_and_its_update_shows_both_views(tmp_path):
     table = pd.read_csv(out / "revisions.csv")
     moved = table[(table["forecast"] == "update_2025_04") & table["question"].str.contains('"summit"')].iloc[0]
     assert moved["change"] != 0 and moved["between"].startswith("2025-02 contact_resumed")
+
+
+def test_compare_with_a_ledger_marks_its_resolutions_and_refuses_a_damaged_one(tmp_path):
+    from simulator.analysis import ledger as L
+    from tests.analysis.test_ledger import MADE, forecast
+
+    path = tmp_path / "ledger.jsonl"
+    L.append(path, lambda _: forecast(), create=True)  # summit by 2025-12, under the id summit_2025
+    L.append(path, lambda found: L.resolution_body(found, "1:summit_2025", True, "Anchorage", MADE))
+    out = tmp_path / "cmp"
+    args = ["compare", str(BASELINE), str(UPDATE), "--runs", "500", "--ledger", str(path), "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "revisions.csv")
+    summit = table[table["question"].str.contains('"summit"')]
+    assert set(summit["resolution"]) == {"yes"} and summit["resolved_by"].str.contains("Anchorage").all()
+    assert table[~table["question"].str.contains('"summit"')]["resolution"].isna().all()
+    data = bytearray(path.read_bytes())
+    data[10] ^= 0x01
+    path.write_bytes(bytes(data))
+    refused = runner.invoke(app, [*args[:-1], str(tmp_path / "other")])
+    assert refused.exit_code == 2 and refused.output.startswith("error: --ledger") and "damaged" in refused.output
+    assert not (tmp_path / "other").exists()
