@@ -63,6 +63,11 @@ COLUMNS = (
 )
 
 
+#: What a revision of a forecast changes: what it knows (its start and the state there, its evidence), its
+#: name, its words and its questions. Two scenarios alike in everything else are one forecast made twice.
+KNOWLEDGE = frozenset({"name", "description", "evidence", "questions", "start", "initial"})
+
+
 class RevisionError(ValueError):
     """Forecasts that cannot be set side by side as revisions (exit code 2 at the command line)."""
 
@@ -70,6 +75,29 @@ class RevisionError(ValueError):
 def made_month(spec: Scenario) -> Month:
     """The month a forecast knows through: its evidence's ``as_of``, else its start."""
     return spec.evidence.as_of if spec.evidence is not None else spec.start
+
+
+def same_forecast(a: Scenario, b: Scenario) -> bool:
+    """Whether two scenarios are one forecast made with different knowledge: alike but for ``KNOWLEDGE``."""
+    return a.model_dump(mode="json", exclude=set(KNOWLEDGE)) == b.model_dump(mode="json", exclude=set(KNOWLEDGE))
+
+
+def revisions_of(current: Scenario, others: list[tuple[str, Scenario]]) -> list[tuple[str, Scenario]]:
+    """The scenarios among ``others`` that revise ``current``: the same forecast, made at another month.
+
+    Only those that share a question with ``current``, one per month made (the first given).
+    """
+    asked = {question_key(q) for q in current.questions}
+    months = {made_month(current)}
+    found = []
+    for name, spec in others:
+        month = made_month(spec)
+        if month in months or not same_forecast(current, spec):
+            continue
+        if asked & {question_key(q) for q in spec.questions}:
+            found.append((name, spec))
+            months.add(month)
+    return found
 
 
 def question_key(question: Any) -> str:

@@ -6,6 +6,7 @@ forecast shown beside the scenario as loaded differs only where the change
 makes it differ; the differences come with their standard errors.
 """
 
+import functools
 import html
 from pathlib import Path
 
@@ -13,13 +14,14 @@ import pandas as pd
 import solara
 import solara.lab
 
+from simulator.analysis.revisions import Revisions, revisions_of
 from simulator.explore import charts, server
 from simulator.explore.draft import Draft
 from simulator.explore.engine import Forecast, differences
 from simulator.explore.panels import Assumptions, Downloads, OneWorldPanel, SchedulePanel
 from simulator.files import SIMULATION_ERROR, out_of_sample_record
 from simulator.model.randomness import BLOCK
-from simulator.scenario import ScenarioError
+from simulator.scenario import Scenario, ScenarioError
 
 #: Tables of numbers that read as tables.
 _CSS = """
@@ -149,6 +151,8 @@ def Workspace(current: Draft) -> None:
                     OneWorldPanel(current.spec)
                 with solara.lab.Tab("Download"):
                     Downloads(current, edited, table if current.changed else None)
+                with solara.lab.Tab("Revisions"):
+                    RevisionsPanel(current, edited)
 
 
 @solara.component
@@ -219,4 +223,91 @@ def _outcomes_html(edited: Forecast, table) -> str:
             f"<td id='{html.escape(slug)}'>{_percent(row.probability)}</td><td>{_signed(row.difference)}</td>"
             f"<td>{_percent(row.standard_error)}</td><td>{median or ''}</td></tr>"
         )
+    return "".join(lines) + "</table>"
+
+
+@functools.lru_cache(maxsize=64)
+def _opened(path: Path, changed: int, config_dir: Path | None) -> Scenario:
+    """A shipped scenario as loaded, read again only when its file changes (``changed``: its mtime)."""
+    return Draft.open(path, config_dir).loaded.spec
+
+
+def _family(current: Draft, edited: Forecast) -> Revisions | None:
+    """The edited forecast beside the shipped scenarios that revise the one loaded; ``None`` if there are none."""
+    options = server.settings()
+    others = []
+    for path in server.shipped_scenarios(options.scenarios_dir):
+        try:
+            others.append((path.stem, _opened(path, path.stat().st_mtime_ns, options.config_dir)))
+        except (ScenarioError, OSError):
+            continue
+    found = revisions_of(current.loaded.spec, others)
+    if not found:
+        return None
+    name = current.spec.name + (" (edited)" if current.changed else "")
+    results = [server.forecast_as_loaded(spec, edited.runs, edited.seed) for _, spec in found]
+    return Revisions.of([name, *(n for n, _ in found)], [edited, *results])
+
+
+@solara.component
+def RevisionsPanel(current: Draft, edited: Forecast) -> None:
+    """The forecast beside the shipped scenarios that make it at other months: how each question moved, on what."""
+    key = (current.spec.model_dump_json(), edited.runs, edited.seed)
+    task = solara.lab.use_task(lambda: _family(current, edited), dependencies=[key], raise_error=False)
+    solara.ProgressLinear(task.pending)
+    if task.error:
+        solara.Error(f"could not run the revisions: {task.exception}", classes=["run-problem"])
+        return
+    if task.pending and task.latest is None:
+        solara.Info("Running the other months' forecasts\u2026")
+        return
+    revised = task.latest
+    if revised is None:
+        solara.Info(
+            "No shipped scenario makes this forecast at another month (the same assumptions, another start or "
+            "evidence). `sim compare` sets any forecasts of the same questions side by side (docs/revisions.md)."
+        )
+        return
+    table = revised.table()
+    solara.Text(
+        f"{current.spec.name}{' as edited' if current.changed else ''} beside the shipped scenarios that make the same "
+        "forecast at other months, as loaded (your edits are not applied to them); the same seed and worlds.",
+        classes=["revisions-status"],
+    )
+    solara.FigureEcharts(charts.revisions(table), attributes={"style": "height: 340px", "class": "revisions-chart"})
+    solara.HTML(tag="div", unsafe_innerHTML=_revisions_html(revised, table), classes=["revisions"])
+
+
+def _revisions_html(revised: Revisions, table: pd.DataFrame) -> str:
+    lines = ["<h4>Forecasts, by the month they were made</h4><table class='sim-table'>"]
+    lines.append("<tr><th>forecast</th><th>made</th><th>effective worlds</th>")
+    lines.append("<th>what it knew that the one before did not</th></tr>")
+    for name, rows in table.groupby("forecast", sort=False):
+        row = rows.iloc[0]
+        worlds = rows["effective_worlds"].dropna()
+        lines.append(
+            f"<tr><td>{html.escape(str(name))}</td><td>{html.escape(str(row['made']))}</td>"
+            f"<td>{f'{worlds.iloc[0]:,.0f}' if len(worlds) else '-'}</td>"
+            f"<td>{html.escape(str(row['between'] or '-')).replace('; ', '<br>')}</td></tr>"
+        )
+    lines.append("</table><h4>How each question moved</h4><table class='sim-table'><tr><th>question</th>")
+    lines += [f"<th>{html.escape(name)}</th>" for name in revised.names]
+    lines.append("</tr>")
+    for _, rows in table.groupby("question", sort=False):
+        lines.append(f"<tr><td>{html.escape(str(rows['text'].iloc[0]))}</td>")
+        for row in rows.itertuples():
+            if row.probability != row.probability:
+                lines.append("<td>not asked</td>")
+                continue
+            change = (
+                f" ({_signed(row.change)} \u00b1 {_percent(row.change_standard_error)})"
+                if row.change == row.change
+                else ""
+            )
+            forecast = html.escape(row.forecast, quote=True)
+            lines.append(
+                f"<td data-value='{row.probability!r}' data-forecast='{forecast}'>{_percent(row.probability)} "
+                f"\u00b1 {_percent(row.standard_error)}{change}</td>"
+            )
+        lines.append("</tr>")
     return "".join(lines) + "</table>"

@@ -203,3 +203,17 @@ def test_compare_with_a_ledger_marks_its_resolutions_and_refuses_a_damaged_one(t
     refused = runner.invoke(app, [*args[:-1], str(tmp_path / "other")])
     assert refused.exit_code == 2 and refused.output.startswith("error: --ledger") and "damaged" in refused.output
     assert not (tmp_path / "other").exists()
+
+
+def test_the_revisions_of_a_forecast_are_the_same_assumptions_made_at_other_months(runs):
+    from simulator.analysis.revisions import revisions_of
+
+    (later, baseline, update), shipped = (
+        runs[0],
+        {p.stem: simulator.load_scenario(p) for p in ROOT.glob("scenarios/*.yaml") if "ensemble" not in p.name},
+    )
+    found = [name for name, _ in revisions_of(baseline, list(shipped.items()))]
+    assert sorted(found) == ["update_2025_04", "update_2025_10"], "thesis variants change assumptions: not revisions"
+    assert [name for name, _ in revisions_of(update, [("b", baseline), ("later", later)])] == ["b", "later"]
+    hawks = simulator.load_scenario(ROOT / "scenarios" / "hawkish_congress.yaml")
+    assert revisions_of(hawks, [("u", update)]) == []

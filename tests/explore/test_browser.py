@@ -207,6 +207,21 @@ def test_an_analysts_session(explorer, browser, tmp_path):
         names
     )
     screenshot("downloaded")
+
+    # Revisions: the shipped updates of the loaded scenario, made in April and October 2025, beside the edited one.
+    page.get_by_role("tab", name="Revisions").click()
+    revisions = page.locator(".revisions")
+    expect(revisions).to_contain_text("update_2025_10")
+    expect(revisions).to_contain_text("2025-08 summit")
+    october = simulator.run(load_scenario(ROOT / "scenarios" / "update_2025_10.yaml"), runs=RUNS, seed=SEED)
+    summit = october.questions()["summit_2025"]
+    row = revisions.locator("tr", has_text="Will the presidents meet in person by the end of 2025?")
+    expect(row.locator("td[data-forecast='update_2025_10']")).to_contain_text(
+        f"{summit['probability']:.1%} \u00b1 {summit['standard_error']:.1%}"
+    )
+    expect(row.locator("td[data-forecast='trump2025 (edited)']")).to_have_count(1)
+    page.wait_for_function("document.querySelector('.revisions-chart canvas') !== null")
+    screenshot("revisions")
     page.close()
 
 
