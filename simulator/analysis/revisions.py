@@ -31,6 +31,7 @@ a forecast of the same question.
 """
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.analysis.ledger import Ledger, rule
+from simulator.analysis.ledger.chain import MONTH_PATTERN
 from simulator.months import Month
 from simulator.record import LAST, packaged_record
 from simulator.results.result import RunResult
@@ -340,7 +342,7 @@ def chart(table: pd.DataFrame, key: str, worlds: str = "") -> Any:
             fontsize=8,
         )
     rules = json.loads(key)
-    closes = rules.get("by")
+    closes = _closes(rules)
     ticks = sorted(set(x))
     if closes:
         end = _ordinal(closes)
@@ -384,6 +386,12 @@ def chart(table: pd.DataFrame, key: str, worlds: str = "") -> Any:
     first = rows.iloc[0]
     fig.suptitle(f"{first['text']}\nhow the forecast moved as it was revised{worlds}", x=0.01, ha="left")
     return fig
+
+
+def _closes(rules: dict[str, Any]) -> str | None:
+    """The last month a question's window holds: its ``by``, else the latest month its rule names, else None."""
+    months = [str(v) for v in rules.values() if isinstance(v, str) and re.fullmatch(MONTH_PATTERN, v)]
+    return rules.get("by") or (max(months) if months else None)
 
 
 def _ordinal(month: str) -> int:

@@ -217,3 +217,34 @@ def test_the_revisions_of_a_forecast_are_the_same_assumptions_made_at_other_mont
     assert [name for name, _ in revisions_of(update, [("b", baseline), ("later", later)])] == ["b", "later"]
     hawks = simulator.load_scenario(ROOT / "scenarios" / "hawkish_congress.yaml")
     assert revisions_of(hawks, [("u", update)]) == []
+
+
+def test_a_chart_marks_the_month_a_question_closes_and_its_resolution():
+    from simulator.analysis.revisions import chart
+
+    def table(key, resolution):
+        return pd.DataFrame(
+            [
+                {
+                    "question": key,
+                    "text": "q",
+                    "forecast": f,
+                    "made": m,
+                    "probability": p,
+                    "standard_error": 0.01,
+                    "resolution": resolution,
+                }
+                for f, m, p in (("a", "2025-01", 0.3), ("b", "2025-10", 0.6))
+            ]
+        )
+
+    plain = json.dumps({"by": "2025-12", "event": "summit"})
+    axes = chart(table(plain, "yes"), plain).axes[0]
+    assert [t.get_text() for t in axes.get_xticklabels()] == ["2025-01", "2025-10", "2025-12"]
+    star = [line for line in axes.get_lines() if line.get_marker() == "*"]
+    assert len(star) == 1 and list(star[0].get_ydata()) == [1.0], "resolved yes: a star at 100 %"
+    # A kind of question without `by` closes at the latest month its rule names.
+    window = json.dumps({"from": "2026-01", "level": "contact", "to": "2026-06"})
+    axes = chart(table(window, None), window).axes[0]
+    assert [t.get_text() for t in axes.get_xticklabels()][-1] == "2026-06"
+    assert not [line for line in axes.get_lines() if line.get_marker() == "*"], "open: no resolution marked"
