@@ -104,7 +104,7 @@ def revisions(table: Any) -> dict[str, Any]:
                 "type": "line",
                 "color": EVENT_COLOURS[i % len(EVENT_COLOURS)],
                 "connectNulls": True,
-                "data": [round(float(by_month[m]), 4) if m in by_month else None for m in months],
+                "data": [_percent(by_month[m]) if m in by_month else None for m in months],
             }
         )
     return {
@@ -114,6 +114,6 @@ def revisions(table: Any) -> dict[str, Any]:
         "legend": {"top": 24, "type": "scroll"},
         "grid": {"top": 64, "left": 48, "right": 48, "bottom": 32},
         "xAxis": {"type": "category", "data": months, "name": "made"},
-        "yAxis": {"type": "value", "max": 1},
+        "yAxis": _PERCENT_AXIS,
         "series": series,
     }
