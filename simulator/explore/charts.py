@@ -112,7 +112,7 @@ def revisions(table: Any) -> dict[str, Any]:
         "title": {"text": "How each question's forecast moved", "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 24, "type": "scroll"},
-        "grid": {"top": 64, "left": 48, "right": 48, "bottom": 32},
+        "grid": {"top": 84, "left": 48, "right": 48, "bottom": 32},
         "xAxis": {"type": "category", "data": months, "name": "made"},
         "yAxis": _PERCENT_AXIS,
         "series": series,

@@ -21,7 +21,7 @@ from simulator.explore.engine import Forecast, differences
 from simulator.explore.panels import Assumptions, Downloads, OneWorldPanel, SchedulePanel
 from simulator.files import SIMULATION_ERROR, out_of_sample_record
 from simulator.model.randomness import BLOCK
-from simulator.scenario import Scenario, ScenarioError
+from simulator.scenario import ScenarioError
 
 #: Tables of numbers that read as tables.
 _CSS = """
@@ -227,53 +227,75 @@ def _outcomes_html(edited: Forecast, table) -> str:
 
 
 @functools.lru_cache(maxsize=64)
-def _opened(path: Path, changed: int, config_dir: Path | None) -> Scenario:
+def _opened(path: Path, changed: int, config_dir: Path | None) -> Draft:
     """A shipped scenario as loaded, read again only when its file changes (``changed``: its mtime)."""
-    return Draft.open(path, config_dir).loaded.spec
+    return Draft.open(path, config_dir)
+
+
+def _with_edits(other: Draft, current: Draft) -> Draft:
+    """``other`` with the page's changes made to it, each as the page made it."""
+    for path, text in current.sets:
+        other = other.edit(path, text)
+    for event in current.added:
+        other = other.schedule(event)
+    return other
 
 
 def _family(current: Draft, edited: Forecast) -> Revisions | None:
-    """The edited forecast beside the shipped scenarios that revise the one loaded; ``None`` if there are none."""
+    """The edited forecast beside the shipped scenarios that revise the one loaded, with the same changes made.
+
+    ``None`` if no shipped scenario revises it.
+    """
     options = server.settings()
-    others = []
+    others: list[tuple[str, Draft]] = []
     for path in server.shipped_scenarios(options.scenarios_dir):
         try:
             others.append((path.stem, _opened(path, path.stat().st_mtime_ns, options.config_dir)))
         except (ScenarioError, OSError):
             continue
-    found = revisions_of(current.loaded.spec, others)
+    found = revisions_of(current.loaded.spec, [(name, draft.loaded.spec) for name, draft in others])
     if not found:
         return None
-    name = current.spec.name + (" (edited)" if current.changed else "")
-    results = [server.forecast_as_loaded(spec, edited.runs, edited.seed) for _, spec in found]
-    return Revisions.of([name, *(n for n, _ in found)], [edited, *results])
+    drafts = dict(others)
+    revised = [_with_edits(drafts[name], current) for name, _ in found]
+    suffix = " (edited)" if current.changed else ""
+    results = [server.forecast_as_loaded(draft.spec, edited.runs, edited.seed) for draft in revised]
+    return Revisions.of([current.spec.name + suffix, *(name + suffix for name, _ in found)], [edited, *results])
 
 
 @solara.component
 def RevisionsPanel(current: Draft, edited: Forecast) -> None:
     """The forecast beside the shipped scenarios that make it at other months: how each question moved, on what."""
     key = (current.spec.model_dump_json(), edited.runs, edited.seed)
-    task = solara.lab.use_task(lambda: _family(current, edited), dependencies=[key], raise_error=False)
+    asked, set_asked = solara.use_state(None)
+    wanted = asked == key
+    task = solara.lab.use_task(
+        lambda: _family(current, edited) if wanted else None, dependencies=[key, wanted], raise_error=False
+    )
+    solara.Text(
+        f"{current.spec.name}{' as edited' if current.changed else ''} beside the shipped scenarios that make the "
+        "same forecast at other months (the same assumptions, another start or evidence), with the page's "
+        "changes made to each; the same seed and worlds.",
+        classes=["revisions-status"],
+    )
+    solara.Button("Run the revisions", on_click=lambda: set_asked(key), disabled=wanted, classes=["run-revisions"])
+    if not wanted:
+        return
     solara.ProgressLinear(task.pending)
     if task.error:
         solara.Error(f"could not run the revisions: {task.exception}", classes=["run-problem"])
         return
-    if task.pending and task.latest is None:
+    if task.pending or not task.finished:
         solara.Info("Running the other months' forecasts\u2026")
         return
-    revised = task.latest
+    revised = task.value
     if revised is None:
         solara.Info(
-            "No shipped scenario makes this forecast at another month (the same assumptions, another start or "
-            "evidence). `sim compare` sets any forecasts of the same questions side by side (docs/revisions.md)."
+            "No shipped scenario makes this forecast at another month. `sim compare` sets any forecasts of the "
+            "same questions side by side (docs/revisions.md)."
         )
         return
     table = revised.table()
-    solara.Text(
-        f"{current.spec.name}{' as edited' if current.changed else ''} beside the shipped scenarios that make the same "
-        "forecast at other months, as loaded (your edits are not applied to them); the same seed and worlds.",
-        classes=["revisions-status"],
-    )
     solara.FigureEcharts(charts.revisions(table), attributes={"style": "height: 340px", "class": "revisions-chart"})
     solara.HTML(tag="div", unsafe_innerHTML=_revisions_html(revised, table), classes=["revisions"])
 
