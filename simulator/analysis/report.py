@@ -132,7 +132,7 @@ def render(run: Path, extra: list[Path], ledger: "Ledger | None" = None) -> str:
             f"{_e(summary['start'])} to {_e(summary['horizon'])}; sim {_e(summary['version'])}. "
             "Intervals are 95 % Monte Carlo intervals.</p>",
             f"<p>{_e(description)}</p>" if description else "",
-            _bottom_line(summary, analyses),
+            _bottom_line(summary, analyses, ledger),
             _headline(summary),
             _questions(summary),
             _events(summary),
@@ -156,6 +156,29 @@ def render(run: Path, extra: list[Path], ledger: "Ledger | None" = None) -> str:
         "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
         f"<title>{_e(title)}: sim report</title><style>{STYLE}</style></head>\n<body>\n{body}\n</body></html>\n"
     )
+
+
+def _ledger_line(ledger: "Ledger | None") -> str:
+    """The ledger's record in a sentence, or nothing without a ledger.
+
+    How many forecasts resolved, by when they were made, and the Brier score of those made before the fact.
+    """
+    if ledger is None:
+        return ""
+    from simulator.analysis.ledger import resolved_table
+
+    table = resolved_table(ledger)
+    resolved = table[table["outcome"].notna()] if len(table) else table
+    if not len(resolved):
+        return f" The ledger {ledger.path.name}: {len(table)} questions forecast, none resolved yet."
+    counts = resolved["timing"].value_counts()
+    made = ", ".join(f"{counts[kind]} {kind} the fact" for kind in ("before", "during", "after") if kind in counts)
+    before = resolved[resolved["timing"] == "before"]
+    brier = ""
+    if len(before):
+        p, outcome = before["probability"].to_numpy(float), before["outcome"].to_numpy(float)
+        brier = f"; Brier score of those made before the fact {np.mean((p - outcome) ** 2):.3f}"
+    return f" The ledger {ledger.path.name}: {len(resolved)} resolved forecasts ({made}){brier} (below)."
 
 
 def _track_record(ledger: "Ledger | None") -> str:
@@ -199,7 +222,7 @@ def _interval(p: float, runs: float) -> tuple[float, float]:
     return max(0.0, p - half), min(1.0, p + half)
 
 
-def _bottom_line(summary: dict, analyses: list[tuple[dict, str]]) -> str:
+def _bottom_line(summary: dict, analyses: list[tuple[dict, str]], ledger: "Ledger | None" = None) -> str:
     """The report's first words: the forecast, what drives it, what would change it, the track record."""
     runs = _worlds(summary)
     final = summary["final_level_probabilities"]
@@ -225,7 +248,7 @@ def _bottom_line(summary: dict, analyses: list[tuple[dict, str]]) -> str:
     signs = [found["sentence"] for found, _ in analyses if found.get("kind") == "signposts" and found["sentence"]]
     if signs:
         items.append("<b>What would change it.</b> " + " ".join(signs))
-    items.append(f"<b>Track record.</b> {_e(_skill_line(summary))}")
+    items.append(f"<b>Track record.</b> {_e(_skill_line(summary))}{_e(_ledger_line(ledger))}")
     return "<h2>Bottom line</h2><ul class=bottom id=bottom-line>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
 
 

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from simulator.analysis import ledger as L
 from simulator.cli.app import app
-from tests.analysis.test_ledger import MADE, forecast
+from tests.analysis.test_ledger import LATER, MADE, forecast
 from tests.conftest import BASELINE
 
 runner = CliRunner()
@@ -43,6 +43,8 @@ def test_a_report_with_a_ledger_holds_its_track_record(run, tmp_path):
     row = re.search(r"<tr[^>]*><td>1:summit_2025</td>.*?</tr>", section).group(0)
     assert "<td>yes</td>" in row and f"<td>{(1 - 0.42) ** 2:.4f}</td>" in row and "Anchorage" in row
     assert "3:ceasefire" in section, "the open question is listed"
+    bottom = page[page.index("id=bottom-line") : page.index("<h2", page.index("id=bottom-line"))]
+    assert "The ledger ledger.jsonl: 1 resolved forecasts (1 after the fact) (below)." in bottom
 
 
 def test_without_a_ledger_the_report_is_as_before(run, tmp_path):
@@ -55,7 +57,9 @@ def test_without_a_ledger_the_report_is_as_before(run, tmp_path):
     page = withs.read_text()
     start = page.index("<h2 id=track-record>")
     end = page.index("<h2", start + 1)  # the section ends where the report's next section begins
-    assert page[:start] + page[end:] == without
+    line = " The ledger ledger.jsonl: 1 resolved forecasts (1 after the fact) (below)."
+    assert line in page[:start]
+    assert (page[:start] + page[end:]).replace(line, "") == without
 
 
 def test_a_damaged_or_missing_ledger_is_one_message_and_no_report(run, tmp_path):
@@ -69,3 +73,17 @@ def test_a_damaged_or_missing_ledger_is_one_message_and_no_report(run, tmp_path)
         assert done.exit_code == 2 and len(done.output.strip().splitlines()) == 1, done.output
         assert done.output.startswith("error: --ledger") and str(path) in done.output.replace("\n", "")
         assert not out.exists()
+
+
+def test_the_bottom_line_scores_the_forecasts_made_before_the_fact_apart(tmp_path):
+    from simulator.analysis.report import _ledger_line
+
+    path = ledger_with_a_miss(tmp_path / "ledger.jsonl")
+    L.append(path, lambda found: L.resolution_body(found, "3:ceasefire", False, "no truce", LATER))
+    line = _ledger_line(L.read(path))
+    assert "2 resolved forecasts (1 before the fact, 1 after the fact)" in line
+    assert f"made before the fact {(0.2 - 0) ** 2:.3f}" in line  # the after-the-fact miss is not pooled in
+    empty = tmp_path / "empty.jsonl"
+    L.append(empty, lambda _: forecast(), create=True)
+    assert _ledger_line(L.read(empty)) == " The ledger empty.jsonl: 1 questions forecast, none resolved yet."
+    assert _ledger_line(None) == ""
