@@ -4,7 +4,7 @@ For an origin T (``baselines.origins()``) ``origin_spec`` writes the scenario
 a forecaster at T could have run, from ``record.as_of(T)`` alone:
 
 - **start** T+1, from the state at T (``initial_values``): the coded level and
-  Giles phase; the war (``none`` before 2022 is the model's ``peace``); the US
+  Giles phase; the war (``none`` before 2022-02, no war at all); the US
   sanctions grade, Europe's and US aid to Ukraine as the shares of ``GRADES``;
   the sanctions-review law; whether the presidents in office at T have met
   (``initial.met``); whether the US president still seeks rapprochement
@@ -69,8 +69,6 @@ EUROPE_SHARE = {0: 0.0, 1: 0.1, 2: 0.5, 3: 0.8}
 #: US military aid to Ukraine: none, limited (non-lethal, small sales), large (drawdowns; trump2025's 0.8).
 AID_SHARE = {"none": 0.0, "limited": 0.1, "large": 0.8}
 GRADES = {"sanctions": SANCTIONS_SHARE, "europe_sanctions": EUROPE_SHARE, "aid": AID_SHARE}
-#: The record's war as the model's war state: no war before 2022 is peace (as the historical base has it).
-WAR_STATE = {"none": "peace", "active": "active", "ceasefire": "ceasefire", "peace": "peace"}
 #: Trust at the start, which the record does not code, by the level at T: the historical scenarios' starts
 #: (0.6 at partnership in 1992, 0.5 in 2001, 0.4 in 2009) and trump2025's 0.1 at suspension.
 TRUST_BY_LEVEL = (0.1, 0.3, 0.4, 0.5, 0.6)
@@ -146,7 +144,7 @@ def initial_values(known: Record) -> dict[str, object]:
     return {
         "initial.level": row["level"],
         "initial.phase": row["phase"],
-        "initial.war": WAR_STATE[row["war"]],
+        "initial.war": row["war"],  # the record codes the model's war states, ``none`` before 2022-02
         "initial.sanctions": SANCTIONS_SHARE[int(row["sanctions"])],
         "initial.europe_sanctions": EUROPE_SHARE[int(row["sanctions"])],
         "initial.aid": AID_SHARE[row["us_aid_ukraine"]],
