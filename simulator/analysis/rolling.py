@@ -29,11 +29,13 @@ a forecaster at T could have run, from ``record.as_of(T)`` alone:
 ``baselines.questions()`` asked at T by counting what it asks in the worlds:
 an event in (T, T+h] (its first month in the run, which starts at T+1), the
 level at T+h at or above k, the level falling below its level at T by T+h, a
-rise to level k or above in the window. The model's ``summit`` is a pair of
-presidents' first meeting and its ``leadership_change`` is a change in the
-Kremlin only, while the record counts every meeting and both presidencies:
-those questions are left unanswered (``UNANSWERED``), so the model is scored
-only on questions both it and the baselines answer.
+rise to level k or above in the window. The record's ``summit`` is any
+in-person meeting of the presidents, as is the model's (the first of a pair, a
+new president's, or a later one). The record's ``leadership_change`` is a new
+president in either capital: the model's Kremlin ``leadership_change``, or a US
+inauguration on the calendar in the window, which in the model is always a
+successor taking office (``president.inauguration``). No question is left
+unanswered (``UNANSWERED`` names any the vocabulary cannot answer).
 """
 
 import itertools
@@ -87,10 +89,7 @@ PRIOR_CENTRE = {
     path: (low + high) / 2 if path in LINEAR else math.sqrt(low * high) for path, (low, high) in PARAMETERS.items()
 }
 #: Events the model records with another meaning than the record's, with why: left out of its scoring.
-UNANSWERED = {
-    "summit": "the model's summit is a pair of presidents' first meeting; the record counts every meeting",
-    "leadership_change": "the model's is a change in the Kremlin; the record counts both presidencies",
-}
+UNANSWERED: dict[str, str] = {}
 
 
 def _rate(count: int, months: int) -> float:
@@ -194,6 +193,8 @@ def answers(spec: Scenario, questions: pd.DataFrame, worlds: int, seed: int, sta
         model.step()
         path[model.month - 1] = model.state.level
     first = model.events.first
+    start = Month.parse(str(spec.start))
+    inaugurated = [Month.parse(str(e.month)).minus(start) for e in spec.schedule if e.event == "inauguration"]
     before = np.vstack([np.full((1, worlds), start_level, dtype=np.int8), path[:-1]])
     out = np.full(len(questions), np.nan)
     for i, row in enumerate(questions.itertuples()):
@@ -205,6 +206,8 @@ def answers(spec: Scenario, questions: pd.DataFrame, worlds: int, seed: int, sta
         elif row.target.startswith("level>="):
             k = int(row.target.removeprefix("level>="))
             out[i] = ((path[:h] >= k) & (before[:h] < k)).any(axis=0).mean()
+        elif row.target == "leadership_change" and any(month < h for month in inaugurated):
+            out[i] = 1.0  # a US inauguration in the window: the model's successor takes office
         elif row.target not in UNANSWERED:
             months = first[EVENT_INDEX[row.target]]
             out[i] = ((months >= 0) & (months < h)).mean()

@@ -179,11 +179,19 @@ class President(mesa.Agent):
             self.press(pressing)
 
     def _personal_diplomacy(self, engaged: np.ndarray) -> None:
-        """Calls and envoys, a summit, peace terms and deals: the next steps the state allows (000)."""
+        """Calls and envoys, a summit, peace terms and deals: the next steps the state allows (000).
+
+        Presidents who have met go on meeting while he engages and the talks go on: 000 "Trump's Russia
+        policy carries a strong personal imprint", and DOMAIN's engage course is "call, envoy, summit",
+        taken again each month he engages. A later meeting is proposed (``meeting_proposal``) and prepared
+        like the first (``prepare_summit``), but it completes no stage and offers Moscow no new status:
+        only the first meeting "could mark the completion of this stage" (000).
+        """
         state, agenda = self.model.state, self.model.agenda
         talking = engaged & (state.level >= CONTACT)
         agenda.outreach |= engaged & (state.level == SUSPENDED)
         agenda.summit_proposal |= talking & (~state.met | self.new_in_office)
+        agenda.meeting_proposal |= talking & state.met & ~self.new_in_office
         agenda.peace_plan |= engaged & (state.war == WAR_ACTIVE)
         agenda.working_offer |= talking & ~state.met
         agenda.deal_offer |= talking & state.met
