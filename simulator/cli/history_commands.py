@@ -93,11 +93,11 @@ def backtest_command(
 def calibrate_command(
     draws: Annotated[
         int, typer.Option(min=100, help="Parameter vectors drawn from the prior, each run through the record.")
-    ] = 20_000,
+    ] = 40_000,
     worlds_per_draw: Annotated[
         int, typer.Option(min=1, max=64, help="Worlds run with each draw; a draw's summaries are their mean.")
     ] = 8,
-    accept: Annotated[float, typer.Option(min=0.0001, max=0.5, help="Share of the draws kept.")] = 0.02,
+    accept: Annotated[float, typer.Option(min=0.0001, max=0.5, help="Share of the draws kept.")] = 0.01,
     seed: SeedOption = None,
     write: Annotated[
         Path | None,
