@@ -26,13 +26,16 @@ STRUCTURAL: dict[str, tuple[float, float]] = {
     "structure.down.disillusionment": (0.2, 5),
     "structure.reset_chance": (0.1, 1),
 }
-#: The behaviour weights, each range centred on its hand-set value (the historical base's and trump2025's
-#: ``aims_weight`` 6 and ``deal_drive`` 1 of the historical base; trump2025's ``stall_value`` 1.5 and
-#: ``accept_value`` 0.5).
+#: The behaviour weights. The war's three (how the Kremlin weighs its war aims and stalling, whether Kyiv accepts
+#: terms) range over what ``sim sensitivity`` varies a fixed value over, half of it either way around trump2025's
+#: hand-set values (a factor of two for the aims weight, on the log scale; Kyiv's from -0.5, as a fixed 0.5 has no
+#: sign of its own): the record cannot narrow them (no US president put terms on the table in 2022-2024), so the
+#: spread the forecasts draw is this range's. The president's drive, which the record does speak to, ranges widely
+#: around the historical base's 1.
 BEHAVIOUR: dict[str, tuple[float, float]] = {
-    "kremlin.aims_weight": (2, 18),
-    "allies.accept_value": (-1.5, 2.5),
-    "kremlin.stall_value": (0, 3),
+    "kremlin.aims_weight": (3, 12),
+    "allies.accept_value": (-0.5, 1.5),
+    "kremlin.stall_value": (0.75, 2.25),
     "president.deal_drive": (-1, 3),
 }
 PARAMETERS: dict[str, tuple[float, float]] = STRUCTURAL | BEHAVIOUR

@@ -31,9 +31,9 @@ PLANTED = {
     "structure.erosion": 0.004,
     "structure.down.disillusionment": 3.0,
     "structure.reset_chance": 0.3,
-    "kremlin.aims_weight": 12.0,
-    "allies.accept_value": -1.0,
-    "kremlin.stall_value": 2.5,
+    "kremlin.aims_weight": 9.0,
+    "allies.accept_value": 0.0,
+    "kremlin.stall_value": 2.0,
     "president.deal_drive": 0.0,
 }
 
