@@ -28,8 +28,8 @@ the months of every stretch up to the fit's month, end to end:
 - **phases**: the share of months in each Giles phase (5) and the changes of
   phase per year (how long a phase lasts);
 - **events**: the months per year in which each event of ``COUNTED`` happens
-  (the choices of the actors the record codes: sanctions rounds and relief,
-  deals, acts of Congress, aid, a president's turn, resets, crises, contact
+  (the choices of the actors the record codes: meetings of the presidents,
+  sanctions rounds and relief, deals, acts of Congress, aid, a president's turn, resets, crises, contact
   resumed, a ceasefire). The chance shocks are left out: their rates are the
   record's own counts, so they say nothing of the parameters.
 
@@ -88,6 +88,7 @@ FIT_POINTS = ("1994-01", "1999-01", "2004-01", "2009-01", "2014-01", "2019-01")
 SHIPPED = str(LAST)
 #: The events whose months per year are summaries: the record codes each, and the actors' choices bring them.
 COUNTED = (
+    "summit",
     "new_sanctions",
     "sanctions_relief",
     "cooperation_deal",
