@@ -7,11 +7,12 @@ cut into stretches (``STRETCHES``: one per US presidential term, the first from
 the record's first month, and one from the war's first month, 2022-02); each
 stretch's worlds start from the record's state at its first month and run to
 the next stretch's, built as a backtest origin is (``rolling.origin_spec``:
-the level, phase, war, sanctions, aid, presidents, the US calendar and the
-chance shocks' base rates counted up to that month), so no world carries a
-stretch's drift into the next. Each draw runs ``WORLDS_PER_DRAW`` worlds in
-every stretch (the same parameter row, their own random numbers), and its
-summaries are their mean: one noisy world does not decide a draw.
+the level, phase, war, sanctions, aid, presidents, the US calendar with its
+chance of a re-election, the chance shocks' base rates counted up to that
+month), so no world carries a stretch's drift into the next. Each draw runs
+``WORLDS_PER_DRAW`` worlds in every stretch (the same parameter row, their own
+random numbers), and its summaries are their mean: one noisy world does not
+decide a draw.
 
 Prior: each parameter of ``calibrate.PARAMETERS`` uniform between its bounds,
 on the log scale for the lengths, rates, factors and the Kremlin's weight on
@@ -75,13 +76,13 @@ from simulator.months import Month
 from simulator.record import LAST, Record, packaged_record
 from simulator.scenario import Scenario, override
 from simulator.scenario.config import POSTERIOR_FILE
-from simulator.scenario.schedule import calendar_due
 from simulator.version import __version__
 from simulator.vocabulary import LEVELS, PHASES
 
 #: The months the stretches start from (the record's state at the month; the worlds run from the next): the
-#: record's first month, the month before each US presidential term from 1997, and the war's first month.
-STRETCHES = ("1991-12", "1996-12", "2000-12", "2004-12", "2008-12", "2012-12", "2016-12", "2020-12", "2022-02")
+#: record's first month, the month each US presidential term from 1997 begins (its president in office, so no
+#: inauguration of the model's own opens the stretch), and the war's first month.
+STRETCHES = ("1991-12", "1997-01", "2001-01", "2005-01", "2009-01", "2013-01", "2017-01", "2021-01", "2022-02")
 #: The fit points of the backtest: each origin uses the latest at or before it (``calibrate.fit_as_of``).
 FIT_POINTS = ("1994-01", "1999-01", "2004-01", "2009-01", "2014-01", "2019-01")
 #: The shipped fit's month: the record's end.
@@ -236,11 +237,9 @@ def observed_summaries(through: str = SHIPPED, record: Record | None = None) -> 
 
 
 def stretch_spec(start: str, end: Month, record: Record | None = None) -> Scenario:
-    """The scenario of one stretch: from the record's state at ``start`` (as a backtest origin is) to ``end``."""
-    spec = origin_spec(start, record, values=PRIOR_CENTRE)
-    schedule = [{"month": str(m), "event": e, "note": what} for m, e, what in calendar_due(Month.parse(start), end)]
-    values = {"name": f"fit_from_{start}", "horizon": str(end), "schedule": schedule}
-    return override(spec, values, source=f"the calibration's stretch from {start}")
+    """The scenario of one stretch: from the record's state at ``start`` to ``end``, as a backtest origin is."""
+    spec = origin_spec(start, record, values=PRIOR_CENTRE, through=end)
+    return override(spec, {"name": f"fit_from_{start}"}, source=f"the calibration's stretch from {start}")
 
 
 def run_stretch(spec: Scenario, rows: pd.DataFrame, repeat: int, seed: int, start: tuple[int, int]) -> Paths:

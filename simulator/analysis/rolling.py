@@ -214,17 +214,23 @@ def packaged_fits() -> dict[str, dict[str, float]] | None:
 
 
 def origin_spec(
-    origin: str, record: Record | None = None, base: Scenario | None = None, values: dict[str, float] | None = None
+    origin: str,
+    record: Record | None = None,
+    base: Scenario | None = None,
+    values: dict[str, float] | None = None,
+    through: Month | None = None,
 ) -> Scenario:
     """The scenario of a forecast from ``origin``, from the record as known then (module docstring).
 
-    ``values`` sets the fitted parameters (default: the fit as of the latest fit point at or before ``origin``).
+    ``values`` sets the fitted parameters (default: the fit as of the latest fit point at or before ``origin``);
+    ``through`` the last month it runs (default: ``window``'s).
     """
     fitted = fit_as_of(origin, packaged_fits())[1] if values is None else values
     known = (packaged_record() if record is None else record).as_of(origin)
     if known.through != str(Month.parse(origin)):
         raise ValueError(f"the record ends at {known.through}, before the origin {origin}")
     start, horizon = window(origin)
+    horizon = horizon if through is None else through
     base = load_scenario(BASE) if base is None else base
     schedule = [
         {"month": str(month), "event": event, "note": what}
