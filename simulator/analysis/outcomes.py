@@ -83,12 +83,16 @@ def parse_outcome(spec: Scenario, text: str) -> Outcome:
 
 
 def parse_outcomes(spec: Scenario, texts: list[str] | None) -> list[Outcome]:
-    """The outcomes named, or every question of the scenario when none is named."""
+    """The outcomes named, or every question of the scenario on an event or a level reached when none is named."""
     if texts:
         return [parse_outcome(spec, text) for text in texts]
-    if not spec.questions:
-        raise OutcomeError(f"scenario {spec.name!r} has no questions; name an outcome, e.g. summit@2025-12")
-    return [parse_outcome(spec, question.id) for question in spec.questions]
+    asked = [question for question in spec.questions if question.kind in FIRST_MONTH_KINDS]
+    if not asked:
+        raise OutcomeError(
+            f"scenario {spec.name!r} has no questions on an event or a level reached; name an outcome,"
+            " e.g. summit@2025-12"
+        )
+    return [parse_outcome(spec, question.id) for question in asked]
 
 
 def describe_event(event: str) -> str:

@@ -108,3 +108,17 @@ def test_a_bad_question_is_exit_2_with_one_message(here):
     result = sim("validate", "bad.yaml")
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "questions.6.either: 'both_of_them' is a combination itself" in " ".join(result.output.split())
+
+
+def test_an_ensemble_counts_the_blends_questions_in_every_member(here):
+    (here / "plain.yaml").write_text(
+        f"extends: {ROOT / 'scenarios' / 'asof_2025_04.yaml'}\nname: plain\nhorizon: 2026-12\nquestions: []\n"
+    )
+    (here / "blend.yaml").write_text("name: blend\nensemble:\n  members: {kinds.yaml: 0.5, plain.yaml: 0.5}\n")
+    result = sim("run", "blend.yaml", "--runs", 400, "--seed", 3, "--out", "blend", "--workers", 1)
+    assert result.exit_code == 0, result.output
+    answers = json.loads((here / "blend" / "summary.json").read_text())["questions"]
+    rows = pq.read_table(here / "blend" / "runs.parquet")
+    assert set(rows.column("member").to_pylist()) == {"kinds", "plain"}
+    for qid in NEW:
+        assert answers[qid]["probability"] == np.mean(rows.column(f"answer_{qid}").to_numpy(zero_copy_only=False))

@@ -12,6 +12,7 @@ import pytest
 
 import simulator
 from simulator import vocabulary
+from simulator.analysis.outcomes import OutcomeError, parse_outcome, parse_outcomes
 from simulator.model import events as event_log
 from simulator.model.model import RelationsModel
 from simulator.model.selection import select
@@ -231,3 +232,13 @@ def test_an_event_that_cannot_repeat_is_refused_for_again_and_times(tmp_path, mo
             load_scenario(path)
     plain = scenario(tmp_path, "questions:\n  - {id: a, event: peace_agreement, times: 1, by: 2025-12}\n")
     assert load_scenario(plain).questions[0].kind == "times"
+
+
+def test_outcomes_for_drivers_and_signposts_take_the_event_and_level_questions(tmp_path):
+    spec = load_scenario(scenario(tmp_path, QUESTIONS))
+    assert [o.name for o in parse_outcomes(spec, None)] == ["cooperation"]
+    with pytest.raises(OutcomeError, match="'contact_holds': the question asks whether relations stand at contact"):
+        parse_outcome(spec, "contact_holds")
+    only_new = scenario(tmp_path, "questions:\n  - {id: a, falls_to: suspended, by: 2025-12}\n", name="only")
+    with pytest.raises(OutcomeError, match="no questions on an event or a level reached"):
+        parse_outcomes(load_scenario(only_new), None)
