@@ -120,16 +120,17 @@ class Question(Section):
             case "event":
                 return f"{_words(self.event)} happens in {window}"
             case "again":
-                return f"{_words(self.event)} happens again (in a month after the first it happened in) by {by}"
+                return f"{_words(self.event)} happens again by {by}, in a month after the first it happened in"
             case "times":
                 return f"{_words(self.event)} happens in at least {self.times} months by {by}"
             case "level":
                 return f"relations reach {_words(self.level)} or a higher level in {window}"
             case "falls_to":
-                return f"relations stand at {_words(self.falls_to)} or a lower level at the end of {window}"
+                lower = "" if self.falls_to == LEVELS[0] else " or lower"
+                return f"relations are at {_words(self.falls_to)}{lower} at the end of {window}"
             case "holds":
-                held = f"{_words(self.holds)} or a higher level"
-                return f"relations stand at {held} at the end of every month from {self.from_} to {by}"
+                months = f"every month from {self.from_} to {by}"
+                return f"relations are at {_words(self.holds)} or higher at the end of {months}"
         a, b = self.parts
         return f"both {a} and {b} come true" if self.kind == "both" else f"{a} or {b} (or both) comes true"
 

@@ -237,7 +237,7 @@ def test_an_event_that_cannot_repeat_is_refused_for_again_and_times(tmp_path, mo
 def test_outcomes_for_drivers_and_signposts_take_the_event_and_level_questions(tmp_path):
     spec = load_scenario(scenario(tmp_path, QUESTIONS))
     assert [o.name for o in parse_outcomes(spec, None)] == ["cooperation"]
-    with pytest.raises(OutcomeError, match="'contact_holds': the question asks whether relations stand at contact"):
+    with pytest.raises(OutcomeError, match="'contact_holds': the question asks whether relations are at contact or"):
         parse_outcome(spec, "contact_holds")
     only_new = scenario(tmp_path, "questions:\n  - {id: a, falls_to: suspended, by: 2025-12}\n", name="only")
     with pytest.raises(OutcomeError, match="no questions on an event or a level reached"):
