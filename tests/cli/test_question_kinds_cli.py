@@ -15,7 +15,7 @@ from simulator.api import posterior_design
 from simulator.cli.app import app
 from simulator.explore.engine import _forecast, differences, run_block
 from simulator.explore.page import _questions_html
-from simulator.scenario import load_scenario
+from simulator.scenario import load_scenario, override
 from tests.conftest import ROOT
 
 runner = CliRunner()
@@ -74,6 +74,14 @@ def test_the_explorer_compares_each_kind_world_by_world(here):
     assert loaded.questions() == simulator.run(spec, runs=400, seed=2).questions()
     same = differences(loaded, loaded).set_index("quantity")
     assert set(NEW) <= set(same.index) and (same.loc[list(NEW), "difference"] == 0).all()
+    edited_spec = override(spec, {"president.volatility": 0.3})
+    edited = _forecast(edited_spec, 2, [run_block(edited_spec, 2, 0, 400, posterior_design(edited_spec, 2))], 0.0)
+    moved = differences(loaded, edited).set_index("quantity")
+    for qid in NEW:  # paired world by world: the mean of the per-world differences
+        paired = edited.question_worlds[qid].astype(float) - loaded.question_worlds[qid].astype(float)
+        assert moved.loc[qid, "difference"] == pytest.approx(paired.mean())
+        assert moved.loc[qid, "probability"] == edited.questions()[qid]["probability"]
+    assert (moved.loc[list(NEW), "difference"] != 0).any()
     html = _questions_html(loaded, differences(loaded, loaded))
     for qid in NEW:
         assert f"id='q-{qid}'>{loaded.questions()[qid]['probability']:.1%}<" in html
