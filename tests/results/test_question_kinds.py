@@ -13,6 +13,7 @@ import pytest
 import simulator
 from simulator import vocabulary
 from simulator.analysis.outcomes import OutcomeError, parse_outcome, parse_outcomes
+from simulator.analysis.scoring import load_answers
 from simulator.model import events as event_log
 from simulator.model.model import RelationsModel
 from simulator.model.selection import select
@@ -242,3 +243,13 @@ def test_outcomes_for_drivers_and_signposts_take_the_event_and_level_questions(t
     only_new = scenario(tmp_path, "questions:\n  - {id: a, falls_to: suspended, by: 2025-12}\n", name="only")
     with pytest.raises(OutcomeError, match="no questions on an event or a level reached"):
         parse_outcomes(load_scenario(only_new), None)
+
+
+def test_an_answers_file_for_sim_score_names_a_kind_it_cannot_score(tmp_path):
+    path = tmp_path / "answers.yaml"
+    path.write_text(
+        "- {id: summit_2025, event: summit, by: 2025-12, outcome: true}\n"
+        "- {id: hold, holds: contact, from: 2025-06, by: 2025-12, outcome: false}\n"
+    )
+    with pytest.raises(ScenarioError, match=r"answers.yaml: answers.1: 'hold' asks 'holds'; sim score reads"):
+        load_answers(path)
