@@ -191,7 +191,7 @@ def _bottom_line(summary: dict, analyses: list[tuple[dict, str]]) -> str:
     questions = summary.get("questions", {})
     if questions:
         asked = "".join(
-            f"<li>{_e(q.get('text') or qid)} <b>{percent(q['probability'])}</b> "
+            f"<li>{_e(q.get('text') or q.get('asks') or qid)} <b>{percent(q['probability'])}</b> "
             f"(\u00b1 {Z95 * q['standard_error']:.0%})</li>"
             for qid, q in questions.items()
         )
@@ -256,7 +256,7 @@ def _questions(summary: dict) -> str:
     if not questions:
         return ""
     rows = "".join(
-        f"<tr data-id='{_e(qid)}'><td>{_e(q['text'] or qid)}<br><span class=small>{_e(qid)}: "
+        f"<tr data-id='{_e(qid)}'><td>{_e(q['text'] or q.get('asks') or qid)}<br><span class=small>{_e(qid)}: "
         f"{_e(_asks(q))}</span></td>{_pct(q['probability'])}"
         f"<td class=n data-value='{_e(repr(q['standard_error']))}'>\u00b1 {Z95 * q['standard_error']:.1%}</td></tr>"
         for qid, q in questions.items()
