@@ -3,6 +3,7 @@ explorer's table and the ledger (freeze, rerun bit for bit, resolve, score); a b
 
 import json
 import time
+from datetime import UTC, datetime
 
 import numpy as np
 import pyarrow.parquet as pq
@@ -12,6 +13,7 @@ from typer.testing import CliRunner
 import simulator
 from simulator.analysis import ledger as L
 from simulator.api import posterior_design
+from simulator.cli import ledger_commands
 from simulator.cli.app import app
 from simulator.explore.engine import _forecast, differences, run_block
 from simulator.explore.page import _questions_html
@@ -130,3 +132,11 @@ def test_an_ensemble_counts_the_blends_questions_in_every_member(here):
     assert set(rows.column("member").to_pylist()) == {"kinds", "plain"}
     for qid in NEW:
         assert answers[qid]["probability"] == np.mean(rows.column(f"answer_{qid}").to_numpy(zero_copy_only=False))
+
+
+def test_a_hold_frozen_before_its_first_month_is_before_the_fact(here, monkeypatch):
+    monkeypatch.setattr(ledger_commands, "_now", lambda: datetime(2025, 5, 15, tzinfo=UTC))  # after the start
+    assert sim("ledger", "freeze", "kinds.yaml", "--runs", 100, "--seed", 1).exit_code == 0
+    timing = {q["id"]: q["timing"] for q in L.read(here / "ledger.jsonl").entries[0]["questions"]}
+    assert timing["contact_holds"] == "before"  # its window opens in 2025-07
+    assert timing["back_to_suspended"] == timing["meet_again"] == "during"

@@ -133,7 +133,7 @@ def forecast_body(
                 "probability": float(answer["probability"]),
                 "standard_error": float(answer["standard_error"]),
                 "closes": closes,
-                "timing": timing(start, closes, made),
+                "timing": timing(rules.get("from", start), closes, made),  # a hold is open from its first month
             }
         )
     return {
