@@ -20,6 +20,7 @@ import pandas as pd
 from simulator.model.events import NEVER
 from simulator.results.outputs import write_files, write_json
 from simulator.results.result import RunResult
+from simulator.scenario.questions import FIRST_MONTH_KINDS
 from simulator.vocabulary import EVENT_INDEX, EVENTS, LEVELS, level_event
 
 #: Files a finished comparison folder holds.
@@ -62,6 +63,10 @@ class Comparison:
         for event in EVENTS:
             outcomes[("event by horizon", event)] = _by(result, event, horizon)
         for question in self.results[0].spec.questions:
+            if question.kind not in FIRST_MONTH_KINDS:  # counted in each run's own worlds, if it asks the same
+                if question in result.spec.questions:
+                    outcomes[("question", question.id)] = result.question_worlds[question.id]
+                continue
             event = question.event or level_event(LEVELS.index(question.level))
             month = str(question.by)
             if month in result.months:

@@ -140,7 +140,7 @@ def summary(result: RunResult, elapsed: float) -> None:
         for qid, answer in result.questions().items():
             questions.add_row(
                 qid,
-                escape(answer["text"] or f"{answer['event']} by {answer['by']}"),
+                escape(answer["text"] or answer["asks"]),
                 f"{answer['probability']:.1%} ± {answer['standard_error']:.1%}",
             )
         console.print(questions)

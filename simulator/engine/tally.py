@@ -40,6 +40,8 @@ class Tally:
         phase_entries: (phases, months) worlds that first entered each Giles phase in each month.
         effective: (months,) for a run conditioned on evidence, the effective number of worlds after
             each month's update through ``as_of``, summed over the filters (0 after); ``None`` without evidence.
+        answers: (questions,) worlds answering each of the scenario's questions yes (``model.answers``), in
+            the scenario's order; ``None`` for a tally kept before questions were counted this way.
     """
 
     worlds: int
@@ -51,6 +53,7 @@ class Tally:
     max_levels: Array
     phase_entries: Array
     effective: Array | None = None
+    answers: Array | None = None
 
     @classmethod
     def of(cls, model: RelationsModel, effective: Array | None = None) -> Tally:
@@ -66,6 +69,7 @@ class Tally:
             max_levels=np.bincount(recorder.max_level, minlength=len(LEVELS)),
             phase_entries=first_month_counts(recorder.first_entry, model.spec.months),
             effective=None if effective is None else np.pad(effective, (0, model.spec.months - len(effective))),
+            answers=model.answers.counts(),
         )
 
     @classmethod

@@ -203,7 +203,8 @@ def _questions_html(edited: Forecast, table) -> str:
         diff = rows.loc[qid] if qid in rows.index else None
         change = f"{_signed(diff['difference'])}</td><td>{_percent(diff['standard_error'])}" if diff is not None else ""
         lines.append(
-            f"<tr><td title='{html.escape(qid)}'>{html.escape(answer['text'] or qid)}</td><td>{answer['by']}</td>"
+            f"<tr><td title='{html.escape(qid)}'>{html.escape(answer['text'] or answer['asks'])}</td>"
+            f"<td>{answer['by']}</td>"
             f"<td id='q-{html.escape(qid)}'>{_percent(answer['probability'])}</td>"
             f"<td>{_percent(answer['standard_error'])}</td><td>{change}</td></tr>"
         )

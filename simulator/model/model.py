@@ -49,6 +49,7 @@ import numpy as np
 from simulator.model.agents import Allies, Bureaucracy, China, Congress, Kremlin, President, Publics
 from simulator.model.agents.kremlin import OPTIONS as KREMLIN_OPTIONS
 from simulator.model.agents.president import COURSES
+from simulator.model.answers import Answers, counted_events
 from simulator.model.events import EventLog
 from simulator.model.params import Params
 from simulator.model.randomness import Streams
@@ -107,7 +108,7 @@ class RelationsModel(mesa.Model):
         self.aid_reference = self.state.aid.copy()
         self.initial_intensity = np.broadcast_to(initial["initial.intensity"], (worlds,)).astype(REAL)
         self.agenda = Agenda(worlds)
-        self.events = EventLog(worlds)
+        self.events = EventLog(worlds, counted_events(spec.questions))
         for event in spec.initial.happened:
             self.events.record(event, np.ones(worlds, dtype=bool))
 
@@ -122,6 +123,7 @@ class RelationsModel(mesa.Model):
         self.allies = Allies(self)
         self.relationship = Relationship(self)
         self.recorder = Recorder(self, paths=paths, history=history)
+        self.answers = Answers(self)
         for k in range(1, len(LEVELS)):
             self.events.record(level_event(k), self.state.level >= k)
 
@@ -184,6 +186,7 @@ class RelationsModel(mesa.Model):
         self.relationship.step()
         self.publics.remember()
         self.recorder.record()
+        self.answers.record()
         self.month += 1
         self.running = self.month < self.spec.months
 

@@ -29,8 +29,9 @@ from pydantic import (
 from simulator.months import Month
 from simulator.scenario.distributions import Assumption, Fixed, Normal, parse_assumption
 from simulator.scenario.evidence import Evidence
+from simulator.scenario.questions import Question, question_problems, resolve_combinations
 from simulator.scenario.sections import YEARS, MonthField, Section, month_or_none  # noqa: F401  (read from here too)
-from simulator.vocabulary import EVENTS, FORCEABLE, LEVELS, PHASES, QUESTION_EVENTS, WAR_STATES
+from simulator.vocabulary import EVENTS, FORCEABLE, LEVELS, PHASES, WAR_STATES
 
 
 def _domain(low: float, high: float, what: str):
@@ -67,7 +68,6 @@ LevelName = Literal[LEVELS]  # type: ignore[valid-type]
 PhaseName = Literal[PHASES]  # type: ignore[valid-type]
 WarName = Literal[WAR_STATES]  # type: ignore[valid-type]
 EventName = Literal[EVENTS]  # type: ignore[valid-type]
-QuestionEvent = Literal[QUESTION_EVENTS]  # type: ignore[valid-type]
 
 
 def said(source: str, meaning: str, unit: str = "", quote: str = "", **constraints: Any) -> Any:
@@ -993,24 +993,6 @@ def _is_assumption(field: Any) -> bool:
     return field.annotation is Assumption
 
 
-class Question(Section):
-    """A resolvable forecast question on an event or a level, answered by a month."""
-
-    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-    text: str = ""
-    event: QuestionEvent | None = None
-    level: LevelName | None = Field(None, description="reached at or above this level")
-    by: MonthField
-
-    @model_validator(mode="after")
-    def _one_target(self) -> Self:
-        if (self.event is None) == (self.level is None):
-            raise ValueError("a question asks about exactly one of 'event' or 'level'")
-        if self.level == "suspended":
-            raise ValueError("a level question asks about contact or above ('suspended' is reached by every world)")
-        return self
-
-
 class Sensitivity(Section):
     """How sensitivity analysis varies the assumptions this scenario fixes (``sim sensitivity``).
 
@@ -1116,13 +1098,20 @@ class Scenario(Section):
             if question.id in seen:
                 raise ValueError(f"question id {question.id!r} is used twice")
             seen.add(question.id)
-        return questions
+        return resolve_combinations(questions)
+
+    def question_problems(self) -> list[tuple[str, str]]:
+        """Key paths of questions the scenario cannot answer: a fall from the start's level, a combination's parts."""
+        return question_problems(self.questions, self.initial.level)
 
     def _dated(self) -> Iterator[tuple[str, Month]]:
         for i, item in enumerate(self.schedule):
             yield f"schedule.{i}.month", item.month
         for i, question in enumerate(self.questions):
-            yield f"questions.{i}.by", question.by
+            if question.by is not None:
+                yield f"questions.{i}.by", question.by
+            if question.from_ is not None:
+                yield f"questions.{i}.from", question.from_
 
     @property
     def months(self) -> int:
