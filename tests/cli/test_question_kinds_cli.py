@@ -22,7 +22,7 @@ from tests.conftest import ROOT
 
 runner = CliRunner()
 
-SCENARIO = f"""extends: {ROOT / "scenarios" / "asof_2025_04.yaml"}
+SCENARIO = f"""extends: {ROOT / "tests" / "data" / "asof_start_2025_04.yaml"}
 name: kinds
 horizon: 2026-12
 initial: {{met: true, happened: [contact_resumed, summit]}}
@@ -122,7 +122,7 @@ def test_a_bad_question_is_exit_2_with_one_message(here):
 
 def test_an_ensemble_counts_the_blends_questions_in_every_member(here):
     (here / "plain.yaml").write_text(
-        f"extends: {ROOT / 'scenarios' / 'asof_2025_04.yaml'}\nname: plain\nhorizon: 2026-12\nquestions: []\n"
+        f"extends: {ROOT / 'tests' / 'data' / 'asof_start_2025_04.yaml'}\nname: plain\nhorizon: 2026-12\nquestions: []\n"
     )
     (here / "blend.yaml").write_text("name: blend\nensemble:\n  members: {kinds.yaml: 0.5, plain.yaml: 0.5}\n")
     result = sim("run", "blend.yaml", "--runs", 400, "--seed", 3, "--out", "blend", "--workers", 1)

@@ -21,7 +21,7 @@ from simulator.scenario import ScenarioError, load_scenario
 from simulator.vocabulary import LEVELS
 from tests.conftest import ROOT
 
-AS_OF = ROOT / "scenarios" / "asof_2025_04.yaml"
+AS_OF = ROOT / "tests" / "data" / "asof_start_2025_04.yaml"
 UPDATE = ROOT / "scenarios" / "update_2025_04.yaml"
 
 #: Started after the presidents met (as of 2025-04, contact): one question of each kind.
