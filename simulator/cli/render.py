@@ -212,18 +212,19 @@ def out_of_sample(tables: dict[str, pd.DataFrame], line: dict[str, object]) -> N
         scores.add_row(str(horizon), *(f"{cells.loc[f, 'brier']:.3f} / {cells.loc[f, 'log']:.3f}" for f in forecasts))
     wide(scores)
     skill = Table(
-        title="The model's skill against each baseline (> 0 beats it; [90% interval, whole years resampled])",
+        title="The model's skill, raw and recalibrated, against each baseline (> 0 beats it; [90% interval, whole "
+        "years resampled])",
         title_justify="left",
     )
     horizons = sorted(tables["skill.csv"]["horizon"].unique())
-    for column in ("score", "baseline", *(f"{h} months" for h in horizons)):
-        skill.add_column(column, justify="left" if column in ("score", "baseline") else "right")
-    for (loss, baseline), group in tables["skill.csv"].groupby(["loss", "baseline"], sort=False):
+    for column in ("forecast", "score", "baseline", *(f"{h} months" for h in horizons)):
+        skill.add_column(column, justify="left" if column in ("forecast", "score", "baseline") else "right")
+    for (forecast, loss, baseline), group in tables["skill.csv"].groupby(["forecast", "loss", "baseline"], sort=False):
         cells = group.set_index("horizon")
         shown = [
             f"{cells.loc[h, 'skill']:+.2f} [{cells.loc[h, 'low']:+.2f}, {cells.loc[h, 'high']:+.2f}]" for h in horizons
         ]
-        skill.add_row(str(loss), baseline.replace("_", " "), *shown)
+        skill.add_row(forecast.replace("_", " "), str(loss), baseline.replace("_", " "), *shown)
     wide(skill)
     if "permutation.csv" in tables:
         real = tables["permutation.csv"].iloc[0]
