@@ -195,8 +195,20 @@ def answers(spec: Scenario, questions: pd.DataFrame, worlds: int, seed: int, sta
     while model.running:
         model.step()
         path[model.month - 1] = model.state.level
-    first = model.events.first
-    before = np.vstack([np.full((1, worlds), start_level, dtype=np.int8), path[:-1]])
+    first = {event: model.events.first[row] for event, row in EVENT_INDEX.items() if event not in UNANSWERED}
+    return shares(questions, path, np.full(worlds, start_level, dtype=np.int8), start_level, first)
+
+
+def shares(
+    questions: pd.DataFrame, path: np.ndarray, own_level: np.ndarray, start_level: int, first: dict[str, np.ndarray]
+) -> np.ndarray:
+    """The share of worlds in which each question comes true, from the worlds' months after the origin.
+
+    ``path`` is each world's level in each month after the origin; ``own_level`` each world's level at the
+    origin; ``start_level`` the record's level then; ``first`` each answered event's first month after the
+    origin in each world (counted from 0; negative: never). NaN for a question of another event.
+    """
+    before = np.vstack([own_level[None, :], path[:-1]])
     out = np.full(len(questions), np.nan)
     for i, row in enumerate(questions.itertuples()):
         h = int(row.horizon)
@@ -207,8 +219,8 @@ def answers(spec: Scenario, questions: pd.DataFrame, worlds: int, seed: int, sta
         elif row.target.startswith("level>="):
             k = int(row.target.removeprefix("level>="))
             out[i] = ((path[:h] >= k) & (before[:h] < k)).any(axis=0).mean()
-        elif row.target not in UNANSWERED:
-            months = first[EVENT_INDEX[row.target]]
+        elif row.target in first:
+            months = first[row.target]
             out[i] = ((months >= 0) & (months < h)).mean()
     return out
 
