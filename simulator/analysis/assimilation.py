@@ -339,6 +339,8 @@ def figure(curve: pd.DataFrame, windows: tuple[int, ...], worlds: int):  # noqa:
             spread = [point - frame["low"], frame["high"] - point]
             axes.errorbar(frame[x], point, yerr=spread, marker="o", capsize=3, label=f"h = {horizon}")
     left.set_xscale("log")
+    left.set_xticks(sorted(curve["worlds"].unique()), [f"{n:,}" for n in sorted(curve["worlds"].unique())])
+    left.minorticks_off()
     left.set_xlabel(f"worlds per origin (window {windows[0]} months)")
     right.set_xlabel(f"evidence window, months ({worlds:,} worlds)")
     left.set_ylabel("Brier skill vs reference class (90 % interval)")
