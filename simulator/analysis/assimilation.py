@@ -44,7 +44,7 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 import pandas as pd
 
-from simulator.analysis import baselines, evaluation, rolling
+from simulator.analysis import baselines, evaluation, rolling, stacking
 from simulator.analysis.calibrate import PARAMETERS
 from simulator.analysis.posterior import LINEAR
 from simulator.api import member_seed
@@ -64,6 +64,8 @@ WATCHED = tuple(e for e in CODED_EVENTS if e in OBSERVABLE and e not in rolling.
 ERROR = 0.02
 #: The forecast from T with the same prior draws and no evidence.
 PRIOR = "model_prior_draws"
+#: The first window's forecast recalibrated with the reference class, as the backtest's stack (``stacking``).
+RECALIBRATED = "recalibrated_evidence"
 #: The stream of the prior draws of the structural parameters.
 PRIOR_STREAM = "evidence-test:prior"
 
@@ -205,7 +207,8 @@ def run(
     """The backtest's questions with the evidence forecasts added, and the effective worlds of every origin.
 
     Adds ``PRIOR`` (from T, prior draws, no evidence) and ``column(w)`` for each window at ``worlds``; for
-    the curve of skill against the number of worlds, ``column(windows[0], n)`` for each ``n`` of ``curve_worlds``.
+    the curve of skill against the number of worlds, ``column(windows[0], n)`` for each ``n`` of ``curve_worlds``;
+    and ``RECALIBRATED``, the first window's forecast stacked with the reference class on earlier origins.
     """
     added, effective = {}, []
     added[PRIOR], _ = forecast(table, worlds, seed, None, record, processes)
@@ -213,7 +216,9 @@ def run(
     for window, count, name in runs:
         added[name], ess = forecast(table, count, seed, window, record, processes)
         effective.append(ess)
-    return table.assign(**added), pd.concat(effective, ignore_index=True)
+    updated = table.assign(**added)
+    stack = stacking.recalibrate(updated, (column(windows[0]), "reference_class"))
+    return updated.assign(**{RECALIBRATED: stack.forecast}), pd.concat(effective, ignore_index=True)
 
 
 def _columns(table: pd.DataFrame) -> tuple[str, ...]:
@@ -232,7 +237,7 @@ def scores(
 ) -> dict[str, pd.DataFrame]:
     """The evidence test's tables, on the questions the model answers; keyed by the file each is written to."""
     asked = table[table["model"].notna()]
-    main = tuple(column(w) for w in windows)
+    main = (*(column(w) for w in windows), RECALIBRATED)
     forecasts = ("model", PRIOR, *main, *baselines.BASELINES)
     skill = []
     for loss in ("brier", "log"):
@@ -273,7 +278,7 @@ def _cell(row: pd.Series, point: str = "skill", low: str = "low", high: str = "h
 
 def markdown(tables: dict[str, pd.DataFrame], windows: tuple[int, ...], worlds: int, seconds: float) -> str:
     """The evidence test's section of ``skill.md``."""
-    main = tuple(column(w) for w in windows)
+    main = (*(column(w) for w in windows), RECALIBRATED)
     shown = ("model", PRIOR, *main, *baselines.BASELINES)
     lines = [
         "",
@@ -283,7 +288,8 @@ def markdown(tables: dict[str, pd.DataFrame], windows: tuple[int, ...], worlds: 
         f"state then, with its structural parameters drawn from the calibration's prior, and is conditioned by the "
         f"particle filter on the record's levels, war states and {len(WATCHED)} watched events of the months to T "
         f"(record error {ERROR}); `{PRIOR}` starts at T with the same prior draws and no evidence; `model` is the "
-        f"backtest's forecast. {worlds:,} worlds per origin, {seconds:.0f} s.",
+        f"backtest's forecast; `{RECALIBRATED}` is the first window's recalibrated with the reference class on the "
+        f"questions resolved by each origin (as `model_recalibrated`). {worlds:,} worlds per origin, {seconds:.0f} s.",
         "",
         "| h | " + " | ".join(shown) + " |",
         "|---|" + "---|" * len(shown),

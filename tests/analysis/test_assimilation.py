@@ -93,6 +93,7 @@ def test_backtest_with_evidence_writes_the_tests_tables_and_curve(tmp_path):
     assert set(summary["window"]) == {3, 6} and (summary["origins"] == 8).all()
     skill = pd.read_csv(out / "evidence_skill.csv")
     assert {"model", assimilation.PRIOR, "reference_class"} <= set(skill["baseline"])
+    assert set(skill["forecast"]) == {"model_evidence_6", "model_evidence_3", assimilation.RECALIBRATED}
     assert "## The evidence test" in (out / "skill.md").read_text()
 
 
