@@ -14,8 +14,9 @@ forecaster at T could have run with the particle filter (docs/evidence.md):
   worlds, and with them their draws, by how well they agree with the record;
 - **evidence**: the record's months (T - w, T]: every month's coded level and
   war state, and every event the model counts as the record does (``WATCHED``:
-  the vocabulary's events but the level events and those ``rolling.UNANSWERED``
-  leaves out), each watched, so a month without one says it did not happen,
+  the vocabulary's events but the level events, ``leadership_change`` (the
+  record's counts a new US president, whom the model's calendar brings, not
+  its worlds) and any ``rolling.UNANSWERED`` leaves out), each watched, so a month without one says it did not happen,
   with the record error ``ERROR``; ``as_of`` T.
 
 ``answers`` runs the filter through T (``condition.Filter``), then the worlds on
@@ -59,7 +60,7 @@ from simulator.scenario.evidence import OBSERVABLE
 from simulator.scenario.schedule import calendar_due
 
 #: The events the evidence watches: those the model counts as the record does.
-WATCHED = tuple(e for e in CODED_EVENTS if e in OBSERVABLE and e not in rolling.UNANSWERED)
+WATCHED = tuple(e for e in CODED_EVENTS if e in OBSERVABLE and e not in rolling.UNANSWERED and e != "leadership_change")
 #: The chance the record is wrong about one month's event, level or war state (the evidence block's default).
 ERROR = 0.02
 #: The forecast from T with the same prior draws and no evidence.
@@ -149,7 +150,9 @@ def answers(
         for i, event in enumerate(asked_events):
             first[i, (first[i] == NEVER) & model.events.now[event]] = month
     first_after = {event: first[i] for i, event in enumerate(asked_events)}
-    out = rolling.shares(questions, path, own_level, origin_level, first_after)
+    after_origin = spec.start.plus(months_before)
+    inaugurated = [Month.parse(str(e.month)).minus(after_origin) for e in spec.schedule if e.event == "inauguration"]
+    out = rolling.shares(questions, path, own_level, origin_level, first_after, [m for m in inaugurated if m >= 0])
     return out, effective
 
 

@@ -44,7 +44,8 @@ def test_the_evidence_is_the_records_months_in_the_window_and_nothing_after_the_
     expected = {(m, e) for e in assimilation.WATCHED for m in record.happened(e) if "2008-08" <= m <= ORIGIN}
     assert events == expected and events  # the window holds events (the Georgia war's aftermath)
     assert set(spec.evidence.watched()) == set(assimilation.WATCHED)
-    assert "summit" not in assimilation.WATCHED  # the model's summit is a first meeting, not the record's
+    assert "summit" in assimilation.WATCHED  # every meeting, in the record and in the model
+    assert "leadership_change" not in assimilation.WATCHED  # the record's includes new US presidents
 
 
 def test_scrambling_every_row_after_the_origin_leaves_the_evidence_forecast_bit_identical(record, reference):
