@@ -83,7 +83,7 @@ def evidence(origin: str, window: int, record: Record) -> dict[str, object]:
     observed: list[dict[str, object]] = []
     for row in known.months[known.months["month"] >= first].itertuples(index=False):
         observed.append({"month": row.month, "level": row.level})
-        observed.append({"month": row.month, "war": rolling.WAR_STATE[row.war]})
+        observed.append({"month": row.month, "war": row.war})  # the record codes the model's war states
     for event in WATCHED:
         observed += [{"month": month, "event": event} for month in known.happened(event) if month >= first]
     return {"as_of": origin, "error": ERROR, "watch": list(WATCHED), "observed": observed}
