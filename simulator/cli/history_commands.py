@@ -258,12 +258,13 @@ def ensemble_command(
         _fail(f"--first/--last: {error}")
     if not origins or not set(origins) <= set(baselines.origins()):
         _fail(f"--first {first} and --last {last} must be origins of the grid: every third month, 1994-01 to 2023-10")
-    worlds = runs * len(members) * len(HISTORY_STARTS)  # at most: theses that carry the same changes share runs
+    starts = len(origins) if rolling_set else len(HISTORY_STARTS)
+    worlds = runs * len(members) * starts  # at most: theses that carry the same changes share runs
     if rolling_set and runs > 20_000:
         _fail(f"--runs {runs:,}: at most 20,000 worlds per origin")
-    if not rolling_set and worlds > config.max_runs:
+    if worlds > config.max_runs:
         _fail(
-            f"{len(members):,} members x {len(HISTORY_STARTS)} origins x --runs {runs:,} = {worlds:,} worlds, more "
+            f"{len(members):,} members x {starts} origins x --runs {runs:,} = {worlds:,} worlds, more "
             f"than the {config.max_runs:,} a run may have (max_runs in engine.yaml); lower --runs"
         )
     out = _output_dir(out, config.output_root, "ensemble", force)

@@ -187,3 +187,17 @@ def test_the_rolling_fit_resamples_whole_years_and_leaves_each_year_out():
     assert table.at["oracle", "evidence"] == fitting.ROLLING_SET
     scores = weights.scores.set_index("forecast")
     assert scores.at["ensemble, stacked, leave-one-year-out", "log"] < scores.at["base", "log"]
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--questions", "2001"], "--questions 2001"),
+        (["--first", "1994-02"], "must be origins of the grid"),
+        (["--runs", "30000"], "at most 20,000 worlds per origin"),
+    ],
+)
+def test_bad_ensemble_options_are_one_message(tmp_path, args, said):
+    result = CliRunner().invoke(app, ["ensemble", "--out", str(tmp_path / "o"), *args])
+    assert result.exit_code == 2 and said in " ".join(result.output.split())
+    assert not (tmp_path / "o").exists()
