@@ -123,7 +123,7 @@ def prior_draws(worlds: int, seed: int) -> dict[str, np.ndarray]:
 
 
 def answers(
-    spec: Scenario, questions: pd.DataFrame, worlds: int, seed: int, origin_level: int
+    spec: Scenario, questions: pd.DataFrame, worlds: int, seed: int, origin_level: int, us_new: float = 1.0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each question's share of worlds in which it comes true, counted from the origin; the effective worlds.
 
@@ -152,7 +152,8 @@ def answers(
     first_after = {event: first[i] for i, event in enumerate(asked_events)}
     after_origin = spec.start.plus(months_before)
     inaugurated = [Month.parse(str(e.month)).minus(after_origin) for e in spec.schedule if e.event == "inauguration"]
-    out = rolling.shares(questions, path, own_level, origin_level, first_after, [m for m in inaugurated if m >= 0])
+    ahead = [m for m in inaugurated if m >= 0]
+    out = rolling.shares(questions, path, own_level, origin_level, first_after, ahead, us_new)
     return out, effective
 
 
@@ -160,7 +161,8 @@ def _one(task: tuple[str, pd.DataFrame, int, int, Record | None, int | None]) ->
     origin, asked, worlds, seed, record, window = task
     record = packaged_record() if record is None else record
     spec = rolling.origin_spec(origin, record) if window is None else evidence_spec(origin, window, record)
-    return answers(spec, asked, worlds, seed, int(record.as_of(origin).levels[-1]))
+    known = record.as_of(origin)
+    return answers(spec, asked, worlds, seed, int(known.levels[-1]), rolling.us_change(known))
 
 
 def forecast(

@@ -203,7 +203,8 @@ def _rolling_one(task: tuple) -> np.ndarray:
     origin, asked, runs, seed, carried, baseline = task
     spec = rolling.origin_spec(origin)
     spec = historical(spec, carried, baseline) if carried else spec
-    return rolling.answers(spec, asked, runs, seed, int(packaged_record().as_of(origin).levels[-1]))
+    known = packaged_record().as_of(origin)
+    return rolling.answers(spec, asked, runs, seed, int(known.levels[-1]), rolling.us_change(known))
 
 
 def rolling_probabilities(
