@@ -274,6 +274,9 @@ def scores(
         "evidence_curve.csv": pd.DataFrame(curve),
         "evidence_effective.csv": effective,
         "evidence_effective_summary.csv": summary,
+        "evidence_confident_misses.csv": stacking.confident_misses(
+            asked, {name: asked[name].to_numpy() for name in ("model", PRIOR, *main)}
+        ),
     }
 
 
@@ -313,6 +316,10 @@ def markdown(tables: dict[str, pd.DataFrame], windows: tuple[int, ...], worlds: 
         cells = group.set_index("horizon")
         values = [_cell(cells.loc[h]) if h in cells.index else "–" for h in baselines.HORIZONS]
         lines.append(f"| {forecast} | {loss} | {against.replace('_', ' ')} | " + " | ".join(values) + " |")
+    misses = tables["evidence_confident_misses.csv"]
+    lines += ["", "Questions that came true, given less than 1 %: " + "; ".join(
+        f"`{row.forecast}` {row.below_1_percent:,} of {row.happened:,}" for row in misses.itertuples(index=False)
+    ) + "."]  # fmt: skip
     lines += ["", "Effective worlds after each month's update, as a share of the worlds (target: at least 30 %):", ""]
     lines += [
         "| window | worlds | origins | fewest | median of each origin's fewest | median | origins never below 30 % |"

@@ -96,6 +96,9 @@ def test_backtest_with_evidence_writes_the_tests_tables_and_curve(tmp_path):
     assert {"model", assimilation.PRIOR, "reference_class"} <= set(skill["baseline"])
     assert set(skill["forecast"]) == {"model_evidence_6", "model_evidence_3", assimilation.RECALIBRATED}
     assert "## The evidence test" in (out / "skill.md").read_text()
+    misses = pd.read_csv(out / "evidence_confident_misses.csv").set_index("forecast")
+    assert misses.loc[assimilation.RECALIBRATED, "below_1_percent"] == 0  # the stack's floor
+    assert misses.loc["model_evidence_6", "happened"] == misses.loc["model", "happened"] > 0
 
 
 def test_evidence_worlds_without_evidence_is_one_message(tmp_path):
