@@ -8,10 +8,11 @@ forecaster at T could have run with the particle filter (docs/evidence.md):
   of ``record.as_of(T - w)``), and run to T + 24 (or the record's end), with the
   US calendar over the whole span and the chance shocks at their base rates
   counted up to T (``rolling.shock_rates`` of ``record.as_of(T)``);
-- **the structural parameters drawn per world from the calibration's prior**
-  (``calibrate.PARAMETERS``: log-uniform on each range, uniform for the reset
-  chance), so that the evidence has something to learn: the filter weights the
-  worlds, and with them their draws, by how well they agree with the record;
+- **the fitted parameters drawn per world from the calibration's prior**
+  (``calibrate.PARAMETERS``, the structural five and the four behaviour
+  weights: log-uniform on each range, uniform for those in ``LINEAR``), so that
+  the evidence has something to learn: the filter weights the worlds, and with
+  them their draws, by how well they agree with the record;
 - **evidence**: the record's months (T - w, T]: every month's coded level and
   war state, and every event the model counts as the record does (``WATCHED``:
   the vocabulary's events but the level events, ``leadership_change`` (the
@@ -28,9 +29,9 @@ own seed (``api.member_seed``), and keeps the effective number of worlds after
 every month's update.
 
 Two forecasts are set beside it: the model without evidence, as the backtest
-runs it (started at T from the record's state, structural parameters at the
-prior's centre: ``rolling.forecast``), and ``PRIOR`` — started at T, the
-structural parameters drawn from the same prior, no evidence — which
+runs it (started at T from the record's state, the parameters fitted as of
+the last fit point: ``rolling.forecast``), and ``PRIOR`` — started at T, the
+fitted parameters drawn from the same prior, no evidence — which
 separates what the draws do from what the conditioning does.
 
 Nothing here reads a month after T for a forecast from T: the evidence, the
@@ -46,8 +47,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.analysis import baselines, evaluation, rolling, stacking
-from simulator.analysis.calibrate import PARAMETERS
-from simulator.analysis.posterior import LINEAR
+from simulator.analysis.calibrate import LINEAR, PARAMETERS
 from simulator.api import member_seed
 from simulator.engine.condition import Filter
 from simulator.model.events import NEVER, WatchedEventLog
@@ -293,7 +293,7 @@ def markdown(tables: dict[str, pd.DataFrame], windows: tuple[int, ...], worlds: 
         "## The evidence test: forecasts conditioned on the record's last months",
         "",
         f"From each origin T the model also starts {', '.join(map(str, windows))} months earlier, from the record's "
-        f"state then, with its structural parameters drawn from the calibration's prior, and is conditioned by the "
+        f"state then, with its fitted parameters drawn from the calibration's prior, and is conditioned by the "
         f"particle filter on the record's levels, war states and {len(WATCHED)} watched events of the months to T "
         f"(record error {ERROR}); `{PRIOR}` starts at T with the same prior draws and no evidence; `model` is the "
         f"backtest's forecast; `{RECALIBRATED}` is the first window's recalibrated with the reference class on the "

@@ -21,8 +21,9 @@ every origin of ``baselines.origins()`` (1994-2023) the forecast a forecaster
 could have run then (``rolling.origin_spec``, from the record as of the
 origin), the thesis's carried values on top, each question answered as the
 backtest answers it. The older question set of 1992-2016
-(``thesis_probabilities``: three origins, 42 questions, structural values
-fitted without each cycle) is kept for comparison. A thesis none of whose
+(``thesis_probabilities``: three origins, 42 questions, each forecast with the
+values fitted on the record as known before its cycle, ``leave_out`` in
+``configs/calibrated_folds.yaml``) is kept for comparison. A thesis none of whose
 changes carries has no historical evidence: it keeps its prior weight, 1/K
 of K members, and the others share the rest.
 
@@ -160,7 +161,7 @@ def forecast_specs(
     for key in history.HISTORY_STARTS:
         spec = leaders[f"history_{key}_leaders"]
         if folds and key in folds:
-            spec = override(spec, folds[key], source="calibration without this cycle")
+            spec = override(spec, folds[key], source="calibration on the record before this cycle")
         specs[str(spec.start)] = forecast_spec(spec, rows)
     return specs
 
@@ -429,7 +430,7 @@ def fit_ensemble(
     Args:
         members: the scenarios, the baseline first.
         leaders: the leaders-only historical scenarios (``backtest.load_history``).
-        folds: structural values fitted without each cycle (``calibrate.read_folds``); in sample if None.
+        folds: values fitted on the record before each cycle (``calibrate.read_folds``); in sample if None.
         runs: worlds per historical run.
         seed: the seed of every run and of the bootstrap.
         progress: called with a thesis's name as its runs finish.
