@@ -56,7 +56,7 @@ def test_scrambling_every_row_after_the_origin_leaves_the_evidence_forecast_bit_
 
 def test_an_event_inside_the_window_moves_the_evidence_forecast(record, reference):
     events = record.events
-    extra = events.iloc[[0]].assign(month="2008-11", date="2008-11", event="cooperation_deal")
+    extra = events.iloc[[0]].assign(month="2008-11", date="2008-11", event="military_incident")
     moved, _ = forecast(Record(months=record.months, events=pd.concat([events, extra], ignore_index=True)))
     assert not np.array_equal(moved, reference[0], equal_nan=True)
 
