@@ -59,8 +59,11 @@ regression: setup
 bench: setup
 	$(PY) bench/guard.py
 
+# Style, formatting and types: ruff, then mypy on simulator/ (configured in pyproject.toml).
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf $(VENV) runs build *.egg-info

@@ -37,6 +37,8 @@ def read_folds(path: Path, section: str = "leave_out") -> dict[str, dict[str, fl
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         folds = data.get(section) if isinstance(data, dict) else None
+        if not isinstance(folds, dict):
+            raise ValueError(f"no {section} mapping")
         return {str(cycle): {str(k): float(v) for k, v in values.items()} for cycle, values in folds.items()}
     except (AttributeError, TypeError, ValueError, yaml.YAMLError):
         raise ValueError(

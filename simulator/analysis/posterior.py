@@ -49,6 +49,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -454,7 +455,7 @@ def write_fitted(posterior: Posterior, sample: Path) -> list[Path]:
     """
     paths = fitted_paths(sample)
     writers = (write_sample, write_point, write_held_out)
-    together({path: lambda p, w=write: w(posterior, p) for path, write in zip(paths, writers, strict=True)})
+    together({path: partial(write, posterior) for path, write in zip(paths, writers, strict=True)})
     return paths
 
 

@@ -41,8 +41,10 @@ runs = solara.reactive(0)
 seed = solara.reactive(0)
 
 
-def open_scenario(path: str) -> None:
-    """Open the scenario at ``path`` in this tab, or say why it cannot be opened."""
+def open_scenario(path: str | None) -> None:
+    """Open the scenario at ``path`` in this tab, or say why it cannot be opened (none chosen: nothing changes)."""
+    if path is None:
+        return
     try:
         opened = Draft.open(Path(path), server.settings().config_dir)
     except ScenarioError as error:
@@ -110,7 +112,8 @@ def Workspace(current: Draft) -> None:
     worlds, root = runs.value, seed.value
     key = (current.spec.model_dump_json(), worlds, root)
 
-    preview, set_preview = solara.use_state(None)
+    first_block: tuple[tuple[str, int, int], Shown] | None = None  # the preview of a long run, keyed by what it runs
+    preview, set_preview = solara.use_state(first_block)
 
     def run() -> Shown:
         if not 1 <= worlds <= MAX_WORLDS or root < 0:

@@ -233,7 +233,7 @@ def write_run(
     caption = plots.Caption(
         spec.name, result.runs, result.seed, tuple(overrides_in(command or [])), _markers(spec), result.effective_runs
     )
-    writers: dict[str, Callable[[Path], None]] = {
+    writers: dict[str, Callable[[Path], object]] = {
         "summary.json": lambda p: write_json(p, result.summary()),
         "levels_by_month.csv": lambda p: result.levels_by_month.to_csv(p, index=False),
         "phases_by_month.csv": lambda p: result.phases_by_month.to_csv(p, index=False),
@@ -266,7 +266,7 @@ def write_run(
     return write_files(out, {name: writers[name] for name in names})
 
 
-def write_files(out: Path, writers: dict[str, Callable[[Path], None]]) -> list[Path]:
+def write_files(out: Path, writers: dict[str, Callable[[Path], object]]) -> list[Path]:
     """Write each named file into ``out`` atomically, in the given order; return the paths written.
 
     Raises:
