@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 	echo "Using $$($$py --version) at $$(command -v $$py || echo $$py)"; \
 	[ -x $(PY) ] || $$py -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[explore,analysis,dask,dev]'
 	@touch $(STAMP)
 
 # The explorer's browser tests drive Debian's chromium: Playwright cannot download a browser of its own here.
