@@ -91,7 +91,10 @@ def concession(model: RelationsModel, given: Array) -> Array:
 
 
 def hold_summit(model: RelationsModel, where: Array) -> None:
-    """The presidents meet: contact is completed (000); a new president's first meeting can open a reset."""
+    """The presidents meet, the first time or again: contact is completed (000); a first meeting can open a reset.
+
+    Every meeting records ``summit`` (the log keeps its first month in the run: "the presidents meet").
+    """
     state, agenda, president = model.state, model.agenda, model.president
     model.events.record("summit", where)
     agenda.first_meeting |= where & (~state.met | president.new_in_office)
