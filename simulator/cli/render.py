@@ -263,7 +263,7 @@ def posterior(widths: pd.DataFrame, fitted: Posterior) -> None:
             verdict,
         )
     wide(table)
-    console.print("width ratio: posterior over prior 90% interval width (log scale but the reset chance)")
+    console.print("width ratio: posterior over prior 90% interval width (log scale, but natural for the linear ones)")
 
 
 def scores(table: pd.DataFrame, title: str) -> None:
