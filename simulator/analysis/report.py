@@ -21,6 +21,7 @@ import re
 from datetime import datetime
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -35,6 +36,9 @@ from simulator.results.plots import percent
 from simulator.scenario.loader import Resolved, ScenarioError, resolve_scenario
 from simulator.scenario.provenance import describe
 from simulator.vocabulary import EVENT_TABLE, KEY_EVENTS, LEVELS
+
+if TYPE_CHECKING:
+    from simulator.analysis.ledger import Ledger
 
 #: z for a two-sided 95 % interval.
 Z95 = 1.96
@@ -62,6 +66,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 img{max-width:100%;border:1px solid #eee;margin:.4rem 0}.quote{color:#555;font-style:italic}
 .bottom{background:#f6f8fa;border-left:4px solid #4292c6;padding:.6rem 1.2rem}.bottom li{margin:.3rem 0}
 details>summary{cursor:pointer;font-weight:600;margin:1.5rem 0 .5rem}
+tr.miss td{background:#fde0dd}.note{color:#555;font-size:.9em}
 .story{margin:.5rem 0 1rem}.story b{display:block}.small{font-size:.85rem;color:#555}
 """
 
@@ -91,17 +96,22 @@ NO_SKILL = (
 )
 
 
-def write_report(run: Path, out: Path | None = None, extra: list[Path] | None = None) -> Path:
-    """Write the report of the run in folder ``run`` (to ``run/report.html`` by default); return its path."""
+def write_report(
+    run: Path, out: Path | None = None, extra: list[Path] | None = None, ledger: "Ledger | None" = None
+) -> Path:
+    """Write the report of the run in folder ``run`` (to ``run/report.html`` by default); return its path.
+
+    With a ``ledger`` (read and checked by the caller), the report ends its findings with the ledger's track record.
+    """
     from simulator.files import atomically
 
     out = out or run / "report.html"
-    text = render(run, extra or [])
+    text = render(run, extra or [], ledger)
     atomically(out, lambda path: path.write_text(text, encoding="utf-8"))
     return out
 
 
-def render(run: Path, extra: list[Path]) -> str:
+def render(run: Path, extra: list[Path], ledger: "Ledger | None" = None) -> str:
     """The report's HTML."""
     summary = json.loads((run / "summary.json").read_text())
     metadata = json.loads((run / "metadata.json").read_text()) if (run / "metadata.json").is_file() else {}
@@ -122,7 +132,7 @@ def render(run: Path, extra: list[Path]) -> str:
             f"{_e(summary['start'])} to {_e(summary['horizon'])}; sim {_e(summary['version'])}. "
             "Intervals are 95 % Monte Carlo intervals.</p>",
             f"<p>{_e(description)}</p>" if description else "",
-            _bottom_line(summary, analyses),
+            _bottom_line(summary, analyses, ledger),
             _headline(summary),
             _questions(summary),
             _events(summary),
@@ -137,6 +147,7 @@ def render(run: Path, extra: list[Path]) -> str:
         *summarised,
         _plots(run),
         "\n".join(section for _, section in analyses),
+        _track_record(ledger),
         _stories(run, resolved.spec.start),
         _assumptions(resolved, run, metadata),
     ]
@@ -145,6 +156,41 @@ def render(run: Path, extra: list[Path]) -> str:
         "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
         f"<title>{_e(title)}: sim report</title><style>{STYLE}</style></head>\n<body>\n{body}\n</body></html>\n"
     )
+
+
+def _ledger_line(ledger: "Ledger | None") -> str:
+    """The ledger's record in a sentence, or nothing without a ledger.
+
+    How many forecasts resolved, by when they were made, and the Brier score of those made before the fact.
+    """
+    if ledger is None:
+        return ""
+    from simulator.analysis.ledger import resolved_table
+
+    table = resolved_table(ledger)
+    resolved = table[table["outcome"].notna()] if len(table) else table
+    if not len(resolved):
+        return f" The ledger {ledger.path.name}: {len(table)} questions forecast, none resolved yet."
+    counts = resolved["timing"].value_counts()
+    made = ", ".join(f"{counts[kind]} {kind} the fact" for kind in ("before", "during", "after") if kind in counts)
+    before = resolved[resolved["timing"] == "before"]
+    brier = ""
+    if len(before):
+        p, outcome = before["probability"].to_numpy(float), before["outcome"].to_numpy(float)
+        brier = f"; Brier score of those made before the fact {np.mean((p - outcome) ** 2):.3f}"
+    return f" The ledger {ledger.path.name}: {len(resolved)} resolved forecasts ({made}){brier} (below)."
+
+
+def _track_record(ledger: "Ledger | None") -> str:
+    """The ledger's track record (``sim ledger score``'s page, as a section), or nothing without a ledger."""
+    if ledger is None:
+        return ""
+    from datetime import UTC
+
+    from simulator.analysis.ledger import track_record_html
+
+    body = track_record_html(ledger, datetime.now(UTC), level=3)
+    return f"<h2 id=track-record>Track record: {_e(ledger.path)}</h2>\n{body}"
 
 
 def _e(value: object) -> str:
@@ -176,7 +222,7 @@ def _interval(p: float, runs: float) -> tuple[float, float]:
     return max(0.0, p - half), min(1.0, p + half)
 
 
-def _bottom_line(summary: dict, analyses: list[tuple[dict, str]]) -> str:
+def _bottom_line(summary: dict, analyses: list[tuple[dict, str]], ledger: "Ledger | None" = None) -> str:
     """The report's first words: the forecast, what drives it, what would change it, the track record."""
     runs = _worlds(summary)
     final = summary["final_level_probabilities"]
@@ -202,7 +248,7 @@ def _bottom_line(summary: dict, analyses: list[tuple[dict, str]]) -> str:
     signs = [found["sentence"] for found, _ in analyses if found.get("kind") == "signposts" and found["sentence"]]
     if signs:
         items.append("<b>What would change it.</b> " + " ".join(signs))
-    items.append(f"<b>Track record.</b> {_e(_skill_line(summary))}")
+    items.append(f"<b>Track record.</b> {_e(_skill_line(summary))}{_e(_ledger_line(ledger))}")
     return "<h2>Bottom line</h2><ul class=bottom id=bottom-line>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
 
 
