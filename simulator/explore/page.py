@@ -270,7 +270,8 @@ def _family(current: Draft, edited: Forecast) -> Revisions | None:
 def RevisionsPanel(current: Draft, edited: Forecast) -> None:
     """The forecast beside the shipped scenarios that make it at other months: how each question moved, on what."""
     key = (current.spec.model_dump_json(), edited.runs, edited.seed)
-    asked, set_asked = solara.use_state(None)
+    nothing_asked: tuple[str, int, int] | None = None  # the key of the revisions asked for, once asked
+    asked, set_asked = solara.use_state(nothing_asked)
     wanted = asked == key
     task = solara.lab.use_task(
         lambda: _family(current, edited) if wanted else None, dependencies=[key, wanted], raise_error=False

@@ -15,7 +15,7 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -267,7 +267,7 @@ def write_run(
     return write_files(out, {name: writers[name] for name in names})
 
 
-def write_files(out: Path, writers: dict[str, Callable[[Path], object]]) -> list[Path]:
+def write_files(out: Path, writers: Mapping[str, Callable[[Path], object]]) -> list[Path]:
     """Write each named file into ``out`` atomically, in the given order; return the paths written.
 
     Raises:
