@@ -107,7 +107,8 @@ def run(
         saved = FolderStore.done_in(out) if how.resume else set()
         result = _simulate(plan, partial(FolderStore, out, plan, how.resume), saved, how, started)
         write_run(result, out, scenario_path=path, command=command, elapsed=time.perf_counter() - started)
-        result.rows.remove()
+        if isinstance(result.rows, FolderStore):  # the chunks' files, now in the run's own
+            result.rows.remove()
     return RunResult(spec, runs, seed, result.tally, OutputRows(out), result.timing)
 
 

@@ -112,7 +112,7 @@ def write_comparison(comparison: Comparison, out: Path, *, command: list[str] | 
     reference, first = comparison.names[0], comparison.results[0]
     levels = {name: result.levels_by_month for name, result in zip(comparison.names, comparison.results, strict=True)}
     long_levels = pd.concat([frame.assign(scenario=name) for name, frame in levels.items()], ignore_index=True)
-    writers: dict[str, Callable[[Path], None]] = {
+    writers: dict[str, Callable[[Path], object]] = {
         "comparison.csv": lambda p: table.to_csv(p, index=False),
         "levels_by_month.csv": lambda p: long_levels.to_csv(p, index=False),
         "compare_levels.png": lambda p: plots.save(plots.compare_levels(levels, first.runs, first.seed), p),

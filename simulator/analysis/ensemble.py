@@ -126,7 +126,7 @@ def changes(thesis: Scenario, baseline: Scenario) -> list[Change]:
         plain = isinstance(value, Fixed) and isinstance(base, Fixed)
         if rule in (SCALE, SHIFT) and not plain:
             rule, reason = None, f"{reason}; a distribution has no single {rule} to carry"
-        elif rule == SCALE and base is not None and base.value == 0:
+        elif rule == SCALE and isinstance(base, Fixed) and base.value == 0:
             rule, reason = None, f"{reason}; the baseline's is 0, so no multiple"
         found.append(Change(thesis.name, path, str(value), str(base), rule, reason))
     if thesis.schedule != baseline.schedule:
@@ -467,7 +467,7 @@ def write_tables(found: dict[str, list[Change]], weights: Weights, out: Path) ->
     """The weights, the scores, each question's probabilities and what each thesis carries, as CSV files."""
     carried = pd.DataFrame([asdict(c) for items in found.values() for c in items])
     carried["rule"] = carried["rule"].fillna("not carried") if len(carried) else carried.get("rule")
-    writers: dict[str, Callable[[Path], None]] = {
+    writers: dict[str, Callable[[Path], object]] = {
         "weights.csv": lambda p: weights.table.to_csv(p, index=False),
         "scores.csv": lambda p: weights.scores.to_csv(p, index=False),
         "questions.csv": lambda p: weights.probabilities.to_csv(p, index=False),

@@ -30,6 +30,7 @@ reliability diagram, the per-question CSV and ``skill.md`` in a folder;
 
 import json
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -372,8 +373,8 @@ def write(
         drawn.savefig(path, dpi=120)
         plt.close(drawn)
 
-    writers: dict[str, Callable[[Path], None]] = {"questions.csv": lambda p: table.to_csv(p, index=False)}
-    writers |= {name: (lambda p, t=t: t.to_csv(p, index=False)) for name, t in tables.items()}
+    writers: dict[str, Callable[[Path], object]] = {"questions.csv": lambda p: table.to_csv(p, index=False)}
+    writers |= {name: partial(t.to_csv, index=False) for name, t in tables.items()}
     writers["reliability.png"] = figure
     writers["skill.md"] = lambda p: p.write_text(report, encoding="utf-8")
     writers["headline.json"] = lambda p: p.write_text(json.dumps(line, indent=2, ensure_ascii=False) + "\n")

@@ -69,6 +69,7 @@ from simulator.model.model import RelationsModel
 from simulator.months import Month
 from simulator.record import FIRST, IN_OFFICE_SINCE, LAST, Record, packaged_record
 from simulator.scenario import Scenario, load_scenario, override
+from simulator.scenario.distributions import Assumption, Fixed
 from simulator.scenario.schedule import calendar_due
 from simulator.vocabulary import EVENT_INDEX, LEVELS
 
@@ -237,7 +238,7 @@ def origin_spec(
         for month, event, what in calendar_due(start.plus(-1), horizon)
     ]
 
-    values: dict[str, object] = {
+    overrides: dict[str, object] = {
         "name": f"forecast_{origin}",
         "description": f"Forecast from {origin}, from the record as known then.",
         "start": str(start),
@@ -252,9 +253,12 @@ def origin_spec(
     change = us_change(known)
     if change < 1 and any(entry["event"] == "election" for entry in schedule):
         # p + (1 - p) c: a first-term president re-elected (chance p) continues his own policy (module docstring).
-        stays = 1 - base.president.successor_continuity.value
-        values["president.successor_continuity"] = round(1 - change * stays, 6)
-    return override(base, values, source=f"record as of {origin}")
+        continuity: Assumption = base.president.successor_continuity
+        if not isinstance(continuity, Fixed):
+            raise ValueError(f"{base.name}: president.successor_continuity must be one number here, not {continuity}")
+        stays = 1 - continuity.value
+        overrides["president.successor_continuity"] = round(1 - change * stays, 6)
+    return override(base, overrides, source=f"record as of {origin}")
 
 
 def answers(

@@ -45,7 +45,7 @@ def load_answers(path: Path) -> list[Answer]:
         ScenarioError: naming the file and the entry that is wrong.
     """
     data, node = read_yaml(path, "answers")
-    if isinstance(data, dict) and not isinstance(data.get("answers"), list):
+    if isinstance(data, dict) and node is not None and not isinstance(data.get("answers"), list):
         raise ScenarioError(
             f"{path}:{node.start_mark.line + 1}: answers: write the resolved questions as a list,"
             " one entry each, not a mapping; e.g.\n"

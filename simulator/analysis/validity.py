@@ -349,7 +349,9 @@ def load_table(path: Path | None = None) -> ValidityTable:
 
 
 def _problems(error: ValidationError, data: dict, path: Path) -> list[str]:
-    rows = data.get("rows") if isinstance(data.get("rows"), list) else []
+    rows = data.get("rows")
+    if not isinstance(rows, list):
+        rows = []
     problems = []
     for item in error.errors():
         loc = [part for part in item["loc"] if not (isinstance(part, str) and ("[" in part or part == "[key]"))]
@@ -554,17 +556,18 @@ class _WorldReader:
             return hit.astype(np.float64)
         if outcome.level is not None:
             k = LEVELS.index(outcome.level)
-            if (outcome.at or horizon) == horizon:
+            at = outcome.at or horizon
+            if at == horizon:
                 return (self._codes(self.worlds.column("final_level"), LEVELS) >= k).astype(np.float64)
-            return (self.path("level")[:, self.month(outcome.at)] >= k).astype(np.float64)
+            return (self.path("level")[:, self.month(at)] >= k).astype(np.float64)
         if outcome.phase is not None:
             phases = self.path("phase")
             codes = [PHASES.index(name) for name in outcome.phase]
             if outcome.at is not None:
                 return np.isin(phases[:, self.month(outcome.at)], codes).astype(np.float64)
-            return np.isin(phases[:, : self.month(outcome.by) + 1], codes).any(axis=1).astype(np.float64)
+            return np.isin(phases[:, : self.month(outcome.by or horizon) + 1], codes).any(axis=1).astype(np.float64)
         if outcome.state is not None:
-            return self.path(outcome.state)[:, self.month(outcome.at)].astype(np.float64)
+            return self.path(outcome.state)[:, self.month(outcome.at or horizon)].astype(np.float64)
         if outcome.count == "reversals":
             return self.worlds.column("reversals").to_numpy().astype(np.float64)
         levels = self.path("level")

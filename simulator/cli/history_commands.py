@@ -153,10 +153,10 @@ def calibrate_command(
     for path in posterior.fitted_paths(write) if write else []:  # the three together, before any work
         _output_file(path, "--write", make_folder=False)
     draws, seed = _sized(config, draws, seed, "--draws")
-    kept, fewest = math.ceil(accept * draws), posterior.fewest_kept()
-    if kept < fewest:
+    accepted, fewest = math.ceil(accept * draws), posterior.fewest_kept()
+    if accepted < fewest:
         _fail(
-            f"--accept {accept:g} of --draws {draws:,} keeps only {kept:,} of them; the posterior needs "
+            f"--accept {accept:g} of --draws {draws:,} keeps only {accepted:,} of them; the posterior needs "
             f"at least {fewest} (two more than the {fewest - 2} summaries): raise --accept or --draws"
         )
     with _interruptible("nothing fitted; the three fitted files are unchanged") as kept:

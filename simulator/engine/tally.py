@@ -11,7 +11,7 @@ read from it, so a million worlds need no more memory than a thousand.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -92,7 +92,7 @@ class Tally:
 
     def __add__(self, other: Tally) -> Tally:
         """The tally of both sets of worlds; add chunks in world order for bit-identical sums."""
-        added = {f.name: _add(getattr(self, f.name), getattr(other, f.name)) for f in fields(self)}
+        added: dict[str, Any] = {f.name: _add(getattr(self, f.name), getattr(other, f.name)) for f in fields(self)}
         return Tally(**added)
 
     def to_arrays(self) -> dict[str, Array]:
@@ -102,7 +102,7 @@ class Tally:
     @classmethod
     def from_arrays(cls, arrays: dict[str, Array]) -> Tally:
         """The tally saved by ``to_arrays``."""
-        values = {f.name: arrays[f.name] for f in fields(cls) if f.name in arrays}
+        values: dict[str, Any] = {f.name: arrays[f.name] for f in fields(cls) if f.name in arrays}
         return cls(**{**values, "worlds": int(values["worlds"])})
 
     def fewest_effective(self) -> float | None:

@@ -64,12 +64,12 @@ class Forecast(RunResult):
         return self.answered
 
     @property
-    def final_levels(self) -> np.ndarray:  # type: ignore[override]
+    def final_levels(self) -> np.ndarray:
         """Each world's level at the horizon (codes into ``LEVELS``)."""
         return self.levels
 
     @property
-    def first_event(self) -> np.ndarray:  # type: ignore[override]
+    def first_event(self) -> np.ndarray:
         """(events, worlds): month index each event first happened, or -1."""
         return self.firsts
 

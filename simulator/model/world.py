@@ -15,6 +15,7 @@ from simulator.vocabulary import CONTACT, LEVELS, PHASES, WAR_STATES
 
 Array = np.ndarray
 
+
 @dataclass
 class WorldState:
     """The relationship, the war and Western policy, per world."""

@@ -284,7 +284,7 @@ class RunResult:
         fewest = self.tally.fewest_effective()
         share = None if fewest is None else fewest / self.runs
         warning = None
-        if fewest is not None and (share < TOO_FEW or fewest < FEWEST):
+        if fewest is not None and share is not None and (share < TOO_FEW or fewest < FEWEST):
             warning = (
                 f"the evidence left {fewest:,.0f} effective worlds of {self.runs:,} after one month's update"
                 f" ({share:.1%}): too few to trust; run more worlds, or check the evidence and its error"

@@ -27,6 +27,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from simulator.files import packaged
 from simulator.scenario.config import config_dir as default_config_dir
@@ -411,7 +412,7 @@ _MEANT = {
 }
 
 
-def _closest(item: dict[str, Any], allowed: list[str]) -> str:
+def _closest(item: ErrorDetails, allowed: list[str]) -> str:
     """'did you mean ...?' for a mistyped or other name (an event, level, phase, shock), from the names allowed.
 
     The names an analyst may mean by it (``_MEANT``: ``walk_away`` is ``disengage`` where

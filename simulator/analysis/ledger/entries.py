@@ -5,6 +5,7 @@ import json
 import math
 import re
 import subprocess
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -112,7 +113,7 @@ def forecast_body(
     scenario_files: list[Path],
     scenario_path: Path,
     made: datetime,
-    evidence: list[Path] = (),
+    evidence: Sequence[Path] = (),
     config_dir: Path | None = None,
 ) -> dict[str, Any]:
     """The content of a forecast entry for a finished run (not yet numbered, chained or hashed)."""
