@@ -40,8 +40,10 @@ start and the base rates all come from ``record.as_of(T)``.
 
 import math
 import multiprocessing
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -130,7 +132,7 @@ def answers(
     ``spec`` starts at the month after the origin (no evidence) or earlier, with evidence through the origin.
     """
     conditioned = spec.evidence is not None
-    months_before = spec.evidence.as_of.minus(spec.start) + 1 if conditioned else 0
+    months_before = spec.evidence.as_of.minus(spec.start) + 1 if spec.evidence is not None else 0
     model = RelationsModel(spec, worlds=worlds, seed=seed, design=prior_draws(worlds, seed), history=months_before)
     effective = np.array([])
     if conditioned:
@@ -381,7 +383,7 @@ def write(table: pd.DataFrame, tables: dict[str, pd.DataFrame], windows: tuple[i
         drawn.savefig(path, dpi=120)
         plt.close(drawn)
 
-    writers = {"evidence_questions.csv": lambda p: table.to_csv(p, index=False)}
-    writers |= {name: (lambda p, t=t: t.to_csv(p, index=False)) for name, t in tables.items()}
+    writers: dict[str, Callable[[Path], object]] = {"evidence_questions.csv": partial(table.to_csv, index=False)}
+    writers |= {name: partial(t.to_csv, index=False) for name, t in tables.items()}
     writers["evidence.png"] = plot
     return write_files(out, writers)

@@ -59,7 +59,7 @@ class Forecast(RunResult):
     answered: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
-    def question_worlds(self) -> dict[str, np.ndarray]:  # type: ignore[override]
+    def question_worlds(self) -> dict[str, np.ndarray]:
         """Each question's answer in each world, by question id."""
         return self.answered
 

@@ -69,7 +69,8 @@ class Question(Section):
             raise ValueError("'again' and 'times' count an event's months: ask them with 'event'")
         if self.again and self.times is not None:
             raise ValueError("ask either 'again' or 'times: n' ('again' is 'times: 2')")
-        if (self.again or self.times not in (None, 1)) and not EVENTS_BY_NAME[self.event].repeats:
+        repeated = self.again or self.times not in (None, 1)
+        if repeated and self.event is not None and not EVENTS_BY_NAME[self.event].repeats:
             raise ValueError(f"{self.event} happens at most once in a world in the model: it cannot happen again")
         if self.level == "suspended":
             raise ValueError("a level question asks about contact or above ('suspended' is reached by every world)")
@@ -114,25 +115,25 @@ class Question(Section):
 
     def sentence(self, start: Month | str | None = None) -> str:
         """What the question asks, in words (``start``: the scenario's first month, for an event's window)."""
+        if self.parts is not None:
+            a, b = self.parts
+            return f"both {a} and {b} come true" if self.kind == "both" else f"{a} or {b} (or both) comes true"
         by = str(self.by)
         window = f"a month from {start} to {by}" if start is not None else f"a month by {by}"
+        named = _words(str(self.event or self.level or self.falls_to or self.holds))  # the one target it has
         match self.kind:
             case "event":
-                return f"{_words(self.event)} happens in {window}"
+                return f"{named} happens in {window}"
             case "again":
-                return f"{_words(self.event)} happens again by {by}, in a month after the first it happened in"
+                return f"{named} happens again by {by}, in a month after the first it happened in"
             case "times":
-                return f"{_words(self.event)} happens in at least {self.times} months by {by}"
+                return f"{named} happens in at least {self.times} months by {by}"
             case "level":
-                return f"relations reach {_words(self.level)} or a higher level in {window}"
+                return f"relations reach {named} or a higher level in {window}"
             case "falls_to":
                 lower = "" if self.falls_to == LEVELS[0] else " or lower"
-                return f"relations are at {_words(self.falls_to)}{lower} at the end of {window}"
-            case "holds":
-                months = f"every month from {self.from_} to {by}"
-                return f"relations are at {_words(self.holds)} or higher at the end of {months}"
-        a, b = self.parts
-        return f"both {a} and {b} come true" if self.kind == "both" else f"{a} or {b} (or both) comes true"
+                return f"relations are at {named}{lower} at the end of {window}"
+        return f"relations are at {named} or higher at the end of every month from {self.from_} to {by}"
 
 
 def resolve_combinations(questions: list[Question]) -> list[Question]:
@@ -140,7 +141,7 @@ def resolve_combinations(questions: list[Question]) -> list[Question]:
     by_id = {q.id: q for q in questions}
     resolved = []
     for question in questions:
-        found = [by_id[p].by for p in question.parts or () if p in by_id and by_id[p].by is not None]
+        found = [by for p in question.parts or () if p in by_id and (by := by_id[p].by) is not None]
         if question.parts and question.by is None and len(found) == 2:
             question = question.model_copy(update={"by": max(found)})
         resolved.append(question)
@@ -169,7 +170,7 @@ def question_problems(questions: list[Question], level: str) -> list[tuple[str, 
             elif by_id[part].parts:
                 nested = f"{part!r} is a combination itself; combinations do not nest: join two of another kind"
                 problems.append((where, nested))
-        found = [by_id[p].by for p in question.parts if p in by_id and by_id[p].by is not None]
+        found = [by for p in question.parts if p in by_id and (by := by_id[p].by) is not None]
         if len(found) == 2 and question.by != max(found):
             problems.append((f"questions.{i}.by", f"a combination is answered by its later part's month, {max(found)}"))
     return problems

@@ -22,7 +22,8 @@ from tests.conftest import ROOT
 
 runner = CliRunner()
 
-SCENARIO = f"""extends: {ROOT / "tests" / "data" / "asof_start_2025_04.yaml"}
+AS_OF_START = ROOT / "tests" / "data" / "asof_start_2025_04.yaml"
+SCENARIO = f"""extends: {AS_OF_START}
 name: kinds
 horizon: 2026-12
 initial: {{met: true, happened: [contact_resumed, summit]}}
@@ -121,9 +122,7 @@ def test_a_bad_question_is_exit_2_with_one_message(here):
 
 
 def test_an_ensemble_counts_the_blends_questions_in_every_member(here):
-    (here / "plain.yaml").write_text(
-        f"extends: {ROOT / 'tests' / 'data' / 'asof_start_2025_04.yaml'}\nname: plain\nhorizon: 2026-12\nquestions: []\n"
-    )
+    (here / "plain.yaml").write_text(f"extends: {AS_OF_START}\nname: plain\nhorizon: 2026-12\nquestions: []\n")
     (here / "blend.yaml").write_text("name: blend\nensemble:\n  members: {kinds.yaml: 0.5, plain.yaml: 0.5}\n")
     result = sim("run", "blend.yaml", "--runs", 400, "--seed", 3, "--out", "blend", "--workers", 1)
     assert result.exit_code == 0, result.output
