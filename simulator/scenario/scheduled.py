@@ -1,7 +1,7 @@
 """The schedule: dated events, forced events and changes of assumptions (``schedule:``)."""
 
 import difflib
-from typing import Annotated, Any, Literal, Self
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError, field_serializer, field_validator, model_validator
 
@@ -87,7 +87,7 @@ def _changed_value(path: str, raw: object) -> Assumption:
             continue
         if i != len(names) - 1 or not _is_assumption(field):
             raise ValueError(f"{path!r} is not an assumption that can change over time")
-        return TypeAdapter(Annotated[annotation, *field.metadata]).validate_python(raw)
+        return TypeAdapter(field.rebuild_annotation()).validate_python(raw)
     raise ValueError(f"{path!r} names a block, not an assumption")
 
 

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from simulator.scenario.distributions import Fixed
 from simulator.scenario.kinds import PhaseName, Probability, WarName, said
 from simulator.scenario.sections import Section
 
@@ -131,7 +132,7 @@ class ShockSpecs(Section):
         "Russia's leadership changes; record: 3 transfers of the presidency in 300 months (1999, 2008, 2012)",
         "",
         "the future of US-Russia relations will depend on the policies of his successor",
-        default=Shock(hazard=0.0),
+        default=Shock(hazard=Fixed(0.0)),
     )
 
 
