@@ -141,8 +141,20 @@ def discover(
     if hits == 0 or hits == len(y):
         raise DiscoveryError(f"{outcome.name}: {'no' if hits == 0 else 'every'} world has it; nothing to discover")
     found = _prim(x, y)
+    index = box if box is not None else _choose(_trajectory(found), min_coverage)
+    if not 0 <= index < len(found.box_lims):
+        raise DiscoveryError(f"--box {index}: the peeling trajectory has boxes 0 to {len(found.box_lims) - 1}")
+    chosen = _significant(found, index)
+    rules, tree = _cart(x, y)
+    # The trajectory is read after the chosen box's weak restrictions are dropped: each drop adds a box to it,
+    # and the chosen box is the last one added, so the printed trajectory holds the box that is reported.
+    return Discovery(outcome, len(y), hits / len(y), _trajectory(found), chosen, rules, tree)
+
+
+def _trajectory(found) -> pd.DataFrame:
+    """PRIM's peeling trajectory as the table ``Discovery.trajectory`` holds."""
     trajectory = found.peeling_trajectory
-    table = pd.DataFrame(
+    return pd.DataFrame(
         {
             "box": trajectory["id"].astype(int),
             "coverage": trajectory["coverage"],
@@ -151,12 +163,6 @@ def discover(
             "restricted": trajectory["res_dim"].astype(int),
         }
     )
-    index = box if box is not None else _choose(table, min_coverage)
-    if not 0 <= index < len(table):
-        raise DiscoveryError(f"--box {index}: the peeling trajectory has boxes 0 to {len(table) - 1}")
-    chosen = _significant(found, index)
-    rules, tree = _cart(x, y)
-    return Discovery(outcome, len(y), hits / len(y), table, chosen, rules, tree)
 
 
 def _prim(x: pd.DataFrame, y: np.ndarray):

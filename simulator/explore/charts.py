@@ -19,6 +19,15 @@ def _label(name: str) -> str:
     return name.replace("_", " ")
 
 
+def _percent(p: float) -> float:
+    """A probability as the percent the charts show (the run's plots read in percent too)."""
+    return round(100 * float(p), 2)
+
+
+#: The value axis of every chart: percent of worlds, 0 to 100.
+_PERCENT_AXIS = {"type": "value", "max": 100, "name": "% of worlds", "axisLabel": {"formatter": "{value} %"}}
+
+
 def levels_over_time(result: RunResult) -> dict[str, Any]:
     """Stacked areas: the probability of each level, month by month."""
     table = result.levels_by_month
@@ -29,7 +38,7 @@ def levels_over_time(result: RunResult) -> dict[str, Any]:
         "legend": {"top": 24, "data": [_label(level) for level in LEVELS]},
         "grid": {"top": 64, "left": 48, "right": 16, "bottom": 32},
         "xAxis": {"type": "category", "boundaryGap": False, "data": list(table["month"])},
-        "yAxis": {"type": "value", "max": 1, "name": "share of worlds"},
+        "yAxis": _PERCENT_AXIS,
         "series": [
             {
                 "name": _label(level),
@@ -39,7 +48,7 @@ def levels_over_time(result: RunResult) -> dict[str, Any]:
                 "symbol": "none",
                 "lineStyle": {"width": 0},
                 "color": colour,
-                "data": [round(float(p), 4) for p in table[level]],
+                "data": [_percent(p) for p in table[level]],
             }
             for level, colour in zip(LEVELS, LEVEL_COLOURS, strict=True)
         ],
@@ -75,9 +84,9 @@ def _paired_bars(title: str, names: list[str], loaded: list[float], edited: list
         "legend": {"top": 24, "data": ["as loaded", "edited"]},
         "grid": {"top": 64, "left": 48, "right": 16, "bottom": 72},
         "xAxis": {"type": "category", "data": names, "axisLabel": {"interval": 0, "rotate": 30}},
-        "yAxis": {"type": "value", "max": 1},
+        "yAxis": _PERCENT_AXIS,
         "series": [
-            {"name": "as loaded", "type": "bar", "color": "#bdbdbd", "data": [round(p, 4) for p in loaded]},
-            {"name": "edited", "type": "bar", "color": EVENT_COLOURS[0], "data": [round(p, 4) for p in edited]},
+            {"name": "as loaded", "type": "bar", "color": "#bdbdbd", "data": [_percent(p) for p in loaded]},
+            {"name": "edited", "type": "bar", "color": EVENT_COLOURS[0], "data": [_percent(p) for p in edited]},
         ],
     }

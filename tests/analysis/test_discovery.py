@@ -36,6 +36,18 @@ def test_an_outcome_in_every_world_has_nothing_to_discover():
         discover(x, np.ones(50, dtype=bool), PLANTED)
 
 
+def test_the_chosen_box_is_on_the_trajectory_it_is_reported_with():
+    # A weak signal among eight assumptions: the chosen box's insignificant restrictions are dropped,
+    # each drop adding a box at the trajectory's end, and the box reported must be a row of it.
+    rng = np.random.default_rng(1)
+    x = pd.DataFrame({name: rng.uniform(size=400) for name in "abcdefgh"})
+    y = (x["a"] < 0.5).to_numpy() & (rng.uniform(size=400) < 0.5)
+    found = discover(x, y, PLANTED)
+    row = found.trajectory.set_index("box").loc[found.box.index]
+    assert found.box.index == found.trajectory["box"].max()  # a restriction was dropped: the box is the last added
+    assert row["coverage"] == pytest.approx(found.box.coverage) and row["density"] == pytest.approx(found.box.density)
+
+
 @pytest.mark.slow
 def test_cli_discover_on_a_run(small_run, tmp_path):
     out = tmp_path / "found"
