@@ -26,6 +26,7 @@ SOURCES: dict[str, tuple[str, str]] = {
     "004": ("004_4eebdac05a43f491.txt", "news analysis (2025)"),
 }
 
+
 def described(spec: type[BaseModel]) -> tuple[str, ...]:
     """The blocks of a scenario whose values are assumptions about the world, in schema order.
 
