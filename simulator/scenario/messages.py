@@ -9,6 +9,7 @@ sits in, or from the names an analyst may mean by it (``_MEANT``).
 import difflib
 import re
 import typing
+from collections.abc import Mapping
 from typing import Any
 
 import yaml
@@ -66,7 +67,7 @@ _MEANT = {
 }
 
 
-def closest(item: dict[str, Any], allowed: list[str]) -> str:
+def closest(item: Mapping[str, Any], allowed: list[str]) -> str:
     """'did you mean ...?' for a mistyped or other name (an event, level, phase, shock), from the names allowed.
 
     The names an analyst may mean by it (``_MEANT``: ``walk_away`` is ``disengage`` where
