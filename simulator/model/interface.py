@@ -208,6 +208,7 @@ class Model(Protocol):
     initial_intensity: Array
     phase_values: PhaseValues
     actors: tuple[Actor, ...]
+    struck_by: list[Callable[[Effects, Array], None]]
 
     @property
     def president(self) -> PresidentSide:

@@ -132,6 +132,8 @@ class RelationsModel(mesa.Model):
             setattr(self, kind.name, actor)
         self._steps: list[Callable[[], None]] = [actor.step for actor in self.actors if actor.steps]
         self._month_over = [actor.month_over for actor in self.actors if type(actor).month_over is not Actor.month_over]
+        #: What the actors a shock's effects can reach do with them (``Actor.struck``), in order.
+        self.struck_by = [actor.struck for actor in self.actors if type(actor).struck is not Actor.struck]
         self.recorder = Recorder(self, self.actors, paths=paths, history=history)
         for k in range(1, len(LEVELS)):
             self.events.record(level_event(k), self.state.level >= k)

@@ -280,8 +280,8 @@ def apply_effects(model: Model, effects: Effects, hit: Array, chance: Array) -> 
 
 def _apply_to_actors(model: Model, effects: Effects, hit: Array) -> None:
     """Effects on the actors in the worlds ``hit`` (indices): each says what they do to it (``Actor.struck``)."""
-    for actor in model.actors:
-        actor.struck(effects, hit)
+    for struck in model.struck_by:
+        struck(effects, hit)
 
 
 def _mask(model: Model, hit: Array) -> Array:
