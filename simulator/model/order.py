@@ -15,10 +15,16 @@ steps, in this order, each part that acts (``Actor.steps``):
 
 then each keeps what it needs of the month (``Actor.month_over``: the publics keep its
 setbacks) and the recorder records it. They are built in the same order. Adding an
-actor is one file in ``simulator/model/agents/`` and one line here.
+actor is one file in ``simulator/model/agents/`` and one line here (with its import).
 """
 
-from simulator.model.agents import Allies, Bureaucracy, China, Congress, Kremlin, President, Publics
+from simulator.model.agents.allies import Allies
+from simulator.model.agents.bureaucracy import Bureaucracy
+from simulator.model.agents.china import China
+from simulator.model.agents.congress import Congress
+from simulator.model.agents.kremlin import Kremlin
+from simulator.model.agents.president import President
+from simulator.model.agents.publics import Publics
 from simulator.model.interface import Actor
 from simulator.model.relations import Relationship
 from simulator.model.shocks import Shocks

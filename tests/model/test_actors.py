@@ -26,7 +26,7 @@ from simulator.scenario.loader import Resolved
 from simulator.scenario.provenance import describe
 from simulator.scenario.schema import Scenario, assumptions
 from simulator.scenario.sections import Section
-from simulator.scenario.shocks import Effects
+from simulator.scenario.shocks import DRIVERS, Effects
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = json.loads((ROOT / "tests" / "regression" / "baseline.json").read_text())
@@ -114,6 +114,16 @@ def test_every_actor_declares_all_its_per_world_arrays(baseline):
             if isinstance(value, np.ndarray) and value.ndim and value.shape[0] == model.worlds
         }
         assert held == set(actor.state), f"{actor.name} declares {sorted(actor.state)} but holds {sorted(held)}"
+
+
+def test_the_drivers_a_scenario_may_name_are_those_the_actors_declare(baseline):
+    """Each driver a scenario may name (``DRIVERS``) is declared by one actor, and no actor declares another."""
+    model = RelationsModel(baseline, worlds=8, seed=1)
+    declared = [name for actor in model.actors for name in actor.drivers()]
+    assert sorted(declared) == sorted(DRIVERS)
+    for name in DRIVERS:
+        value = model.shocks._driver(name)
+        assert value.shape == (8,) and (0 <= value).all() and (value <= 1).all(), name
 
 
 def test_the_recorder_rows_and_snapshot_follow_the_declarations(baseline):
