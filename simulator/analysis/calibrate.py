@@ -30,7 +30,7 @@ def read_folds(path: Path, section: str = "leave_out") -> dict[str, dict[str, fl
     """The leave-one-cycle-out fits (``section="rolling"``: the rolling-origin ones); None if not written yet.
 
     Raises:
-        ValueError: naming the file, if it is not in the form ``posterior.write_held_out`` writes.
+        ValueError: naming the file, if it is not in the form ``posterior_output.write_held_out`` writes.
     """
     if not path.is_file():
         return None

@@ -108,14 +108,14 @@ def calibrate_command(
     config_dir: ConfigOption = None,
 ) -> None:
     """Fit the structural parameters to 1992-2016 by ABC; write posterior.csv and calibrated*.yaml."""
-    from simulator.analysis import posterior
+    from simulator.analysis import posterior, posterior_output
     from simulator.analysis.backtest import load_history
     from simulator.analysis.calibrate import FOLDS_FILE
 
     config = _engine_config(config_dir)
     out = _output_dir(out, config.output_root, "calibrate", force)
     target = write or out / POSTERIOR_FILE
-    for path in posterior.fitted_paths(write) if write else []:  # the three together, before any work
+    for path in posterior_output.fitted_paths(write) if write else []:  # the three together, before any work
         _output_file(path, "--write", make_folder=False)
     draws, seed = _sized(config, draws, seed, "--draws")
     kept, fewest = math.ceil(accept * draws), posterior.fewest_kept()
@@ -132,12 +132,12 @@ def calibrate_command(
         with render.progress() as bar:
             task = bar.add_task("calibrating", total=draws, unit="draws")
             fitted = posterior.calibrate(specs, draws, accept, seed, progress=lambda n: bar.advance(task, n))
-        widths = posterior.widths(fitted)
-        replacing = replaced(posterior.fitted_paths(target))
+        widths = posterior_output.widths(fitted)
+        replacing = replaced(posterior_output.fitted_paths(target))
         kept(f"the fit is written in part to {out}; run it again with --force")
         try:  # the output folder first: the fitted parameter sets replace the configs' only once it is written
-            posterior.write_outputs(fitted, widths, out)
-            posterior.write_fitted(fitted, target)
+            posterior_output.write_outputs(fitted, widths, out)
+            posterior_output.write_fitted(fitted, target)
         except (WriteFailed, OSError) as failure:
             _write_failed(failure, "; the three fitted files are unchanged")
     render.posterior(widths, fitted)

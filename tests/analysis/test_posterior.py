@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from simulator.analysis import posterior
+from simulator.analysis import posterior, posterior_output
 from simulator.analysis.backtest import load_history
 from simulator.analysis.calibrate import FOLDS_FILE, PARAMETERS, read_folds
 from simulator.api import Execution, run, run_ensemble
@@ -112,7 +112,7 @@ def test_leaving_a_cycle_out_uses_the_other_cycles_only(small):
 
 
 def test_widths_compare_posterior_with_prior(small):
-    table = posterior.widths(small).set_index("parameter")
+    table = posterior_output.widths(small).set_index("parameter")
     assert set(PARAMETERS) <= set(table.index)
     assert (table["prior_low"] < table["prior_high"]).all()
     assert (table["posterior_low"] <= table["posterior_median"]).all()
@@ -122,9 +122,9 @@ def test_widths_compare_posterior_with_prior(small):
 
 def test_files_say_how_they_were_made_and_round_trip(small, tmp_path):
     folder = configs_with(tmp_path)
-    posterior.write_sample(small, folder / POSTERIOR_FILE)
-    posterior.write_point(small, folder / "calibrated.yaml")
-    posterior.write_held_out(small, folder / FOLDS_FILE)
+    posterior_output.write_sample(small, folder / POSTERIOR_FILE)
+    posterior_output.write_point(small, folder / "calibrated.yaml")
+    posterior_output.write_held_out(small, folder / FOLDS_FILE)
 
     text = (folder / POSTERIOR_FILE).read_text()
     header = "\n".join(line for line in text.splitlines() if line.startswith("#"))
