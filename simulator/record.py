@@ -39,8 +39,8 @@ FOLDER = packaged("record")
 #: The first and last month of the record; the project fits and tests on nothing after ``LAST``.
 FIRST, LAST = Month(1991, 12), Month(2024, 12)
 
-#: The war in Ukraine: none before 2022-02, then one of the model's war states.
-WARS = ("none", *WAR_STATES)
+#: The war in Ukraine: none before 2022-02, then one of the model's war states (``none`` is one of them).
+WARS = WAR_STATES
 #: US military aid to Ukraine, graded.
 AID = ("none", "limited", "large")
 #: US sanctions in force on Russia: 0 none, 1 targeted, 2 sectoral, 3 sweeping.

@@ -21,9 +21,11 @@ SUSPENDED, CONTACT, SELECTIVE_COOPERATION, NORMALIZATION, STRATEGIC_PARTNERSHIP 
 PHASES: Final = ("euphoria", "realism", "disillusionment", "crisis", "reset")
 EUPHORIA, REALISM, DISILLUSIONMENT, CRISIS, RESET = range(5)
 
-#: The state of the war in Ukraine.
-WAR_STATES: Final = ("active", "ceasefire", "peace")
-WAR_ACTIVE, WAR_CEASEFIRE, WAR_PEACE = range(3)
+#: The state of the war in Ukraine: fighting, a ceasefire, a peace that ended it, or no war at all
+#: (``none``: before 2022-02, the record's ``war`` column; no ceasefire or peace to reach, no war-ended relief).
+#: ``none`` comes last, so every gate that opens once the war is over (``war >= war_over``) is open without one.
+WAR_STATES: Final = ("active", "ceasefire", "peace", "none")
+WAR_ACTIVE, WAR_CEASEFIRE, WAR_PEACE, WAR_NONE = range(4)
 
 #: How an event comes about: forced by a scenario's schedule (``force: true``, acted out by
 #: ``model.shocks.force``), recorded by a chance or scheduled shock that strikes, or a level reached.

@@ -193,9 +193,13 @@ def markdown(table: pd.DataFrame, tables: dict[str, pd.DataFrame], line: dict[st
         f"**{line['line']}.**",
         "",
         f"{len(table):,} questions from {table['origin'].nunique()} origins ({table['origin'].min()} to "
-        f"{table['origin'].max()}); the model answers {len(asked):,} ({left_out:,} left out: "
-        + "; ".join(f"`{event}`: {why}" for event, why in rolling.UNANSWERED.items())
-        + f"). {line['worlds_per_origin']:,} worlds per origin, seed {line['seed']}, {seconds:.0f} s.",
+        f"{table['origin'].max()}); the model answers {len(asked):,}"
+        + (
+            f" ({left_out:,} left out: " + "; ".join(f"`{e}`: {why}" for e, why in rolling.UNANSWERED.items()) + ")"
+            if left_out
+            else ""
+        )
+        + f". {line['worlds_per_origin']:,} worlds per origin, seed {line['seed']}, {seconds:.0f} s.",
         "",
         "### Brier and log score by horizon (questions the model answers)",
         "",

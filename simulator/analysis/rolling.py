@@ -4,7 +4,7 @@ For an origin T (``baselines.origins()``) ``origin_spec`` writes the scenario
 a forecaster at T could have run, from ``record.as_of(T)`` alone:
 
 - **start** T+1, from the state at T (``initial_values``): the coded level and
-  Giles phase; the war (``none`` before 2022 is the model's ``peace``); the US
+  Giles phase; the war (``none`` before 2022-02, no war at all); the US
   sanctions grade, Europe's and US aid to Ukraine as the shares of ``GRADES``;
   the sanctions-review law; whether the presidents in office at T have met
   (``initial.met``); whether the US president still seeks rapprochement
@@ -29,11 +29,13 @@ a forecaster at T could have run, from ``record.as_of(T)`` alone:
 ``baselines.questions()`` asked at T by counting what it asks in the worlds:
 an event in (T, T+h] (its first month in the run, which starts at T+1), the
 level at T+h at or above k, the level falling below its level at T by T+h, a
-rise to level k or above in the window. The model's ``summit`` is a pair of
-presidents' first meeting and its ``leadership_change`` is a change in the
-Kremlin only, while the record counts every meeting and both presidencies:
-those questions are left unanswered (``UNANSWERED``), so the model is scored
-only on questions both it and the baselines answer.
+rise to level k or above in the window. The record's ``summit`` is any
+in-person meeting of the presidents, as is the model's (the first of a pair, a
+new president's, or a later one). The record's ``leadership_change`` is a new
+president in either capital: the model's Kremlin ``leadership_change``, or a US
+inauguration on the calendar in the window, which in the model is always a
+successor taking office (``president.inauguration``). No question is left
+unanswered (``UNANSWERED`` names any the vocabulary cannot answer).
 """
 
 import itertools
@@ -69,8 +71,6 @@ EUROPE_SHARE = {0: 0.0, 1: 0.1, 2: 0.5, 3: 0.8}
 #: US military aid to Ukraine: none, limited (non-lethal, small sales), large (drawdowns; trump2025's 0.8).
 AID_SHARE = {"none": 0.0, "limited": 0.1, "large": 0.8}
 GRADES = {"sanctions": SANCTIONS_SHARE, "europe_sanctions": EUROPE_SHARE, "aid": AID_SHARE}
-#: The record's war as the model's war state: no war before 2022 is peace (as the historical base has it).
-WAR_STATE = {"none": "peace", "active": "active", "ceasefire": "ceasefire", "peace": "peace"}
 #: Trust at the start, which the record does not code, by the level at T: the historical scenarios' starts
 #: (0.6 at partnership in 1992, 0.5 in 2001, 0.4 in 2009) and trump2025's 0.1 at suspension.
 TRUST_BY_LEVEL = (0.1, 0.3, 0.4, 0.5, 0.6)
@@ -89,10 +89,7 @@ PRIOR_CENTRE = {
     path: (low + high) / 2 if path in LINEAR else math.sqrt(low * high) for path, (low, high) in PARAMETERS.items()
 }
 #: Events the model records with another meaning than the record's, with why: left out of its scoring.
-UNANSWERED = {
-    "summit": "the model's summit is a pair of presidents' first meeting; the record counts every meeting",
-    "leadership_change": "the model's is a change in the Kremlin; the record counts both presidencies",
-}
+UNANSWERED: dict[str, str] = {}
 
 
 def _rate(count: int, months: int) -> float:
@@ -146,7 +143,7 @@ def initial_values(known: Record) -> dict[str, object]:
     return {
         "initial.level": row["level"],
         "initial.phase": row["phase"],
-        "initial.war": WAR_STATE[row["war"]],
+        "initial.war": row["war"],  # the record codes the model's war states, ``none`` before 2022-02
         "initial.sanctions": SANCTIONS_SHARE[int(row["sanctions"])],
         "initial.europe_sanctions": EUROPE_SHARE[int(row["sanctions"])],
         "initial.aid": AID_SHARE[row["us_aid_ukraine"]],
@@ -196,6 +193,8 @@ def answers(spec: Scenario, questions: pd.DataFrame, worlds: int, seed: int, sta
         model.step()
         path[model.month - 1] = model.state.level
     first = model.events.first
+    start = Month.parse(str(spec.start))
+    inaugurated = [Month.parse(str(e.month)).minus(start) for e in spec.schedule if e.event == "inauguration"]
     before = np.vstack([np.full((1, worlds), start_level, dtype=np.int8), path[:-1]])
     out = np.full(len(questions), np.nan)
     for i, row in enumerate(questions.itertuples()):
@@ -207,6 +206,8 @@ def answers(spec: Scenario, questions: pd.DataFrame, worlds: int, seed: int, sta
         elif row.target.startswith("level>="):
             k = int(row.target.removeprefix("level>="))
             out[i] = ((path[:h] >= k) & (before[:h] < k)).any(axis=0).mean()
+        elif row.target == "leadership_change" and any(month < h for month in inaugurated):
+            out[i] = 1.0  # a US inauguration in the window: the model's successor takes office
         elif row.target not in UNANSWERED:
             months = first[EVENT_INDEX[row.target]]
             out[i] = ((months >= 0) & (months < h)).mean()

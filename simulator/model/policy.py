@@ -86,7 +86,10 @@ def concession(model: Model, given: Array) -> Array:
 
 
 def hold_summit(model: Model, where: Array) -> None:
-    """The presidents meet: contact is completed (000); a new president's first meeting can open a reset."""
+    """The presidents meet, the first time or again: contact is completed (000); a first meeting can open a reset.
+
+    Every meeting records ``summit`` (the log keeps its first month in the run: "the presidents meet").
+    """
     state, agenda = model.state, model.agenda
     model.events.record("summit", where)
     agenda.first_meeting |= (where & ~state.met) | model.president.meets(where)

@@ -117,7 +117,8 @@ class AidPause:
 #: The month's messages: flags (who proposed, accepted, suffered what) and amounts.
 _FLAGS = (
     "outreach",  # the president offers to resume contact
-    "summit_proposal",  # a presidential meeting is proposed
+    "summit_proposal",  # a presidential meeting is proposed: the pair's first, or a new president's
+    "meeting_proposal",  # a later meeting of presidents who have met is proposed
     "peace_plan",  # peace terms are on the table
     "working_offer",  # a working-level deal is offered (prisoners, embassies, narrow talks)
     "deal_offer",  # a deal in a specific area is offered (Arctic, energy)
@@ -141,6 +142,7 @@ class Agenda:
     worlds: int
     outreach: Array = field(init=False)
     summit_proposal: Array = field(init=False)
+    meeting_proposal: Array = field(init=False)
     peace_plan: Array = field(init=False)
     working_offer: Array = field(init=False)
     deal_offer: Array = field(init=False)

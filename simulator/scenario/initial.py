@@ -19,7 +19,7 @@ class Initial(Section):
     )
     war: WarName = said(
         "000",
-        "state of the war in Ukraine at the start",
+        "state of the war in Ukraine at the start (peace: a war that ended; none: no war at all, as before 2022-02)",
         "war state",
         "Until this \u201cproxy war\u201d ends, US-Russia relations cannot normalize",
     )

@@ -78,15 +78,15 @@ def _levels(initial: Initial) -> list[Problem]:
 
 
 def _war(initial: Initial) -> list[Problem]:
-    """A ceasefire, a peace agreement or sanctions relief with the war still on."""
+    """A ceasefire, a peace agreement or sanctions relief with the war still on, or a war's end with no war."""
     war, found = WAR_STATES.index(initial.war), []
     for event, needed, ended in (("ceasefire", 1, "the fighting stopped"), ("peace_agreement", 2, "the war ended")):
-        if event in initial.happened and war < needed:
+        if event in initial.happened and (war < needed or initial.war == "none"):
             found.append(
                 (
                     "initial.happened",
                     f"{event} has happened, so {ended}, but war: {initial.war} says otherwise;"
-                    f" write war: {' or '.join(WAR_STATES[needed:])}, or take {event} out of happened",
+                    f" write war: {' or '.join(WAR_STATES[needed:-1])}, or take {event} out of happened",
                     "initial.war",
                 )
             )

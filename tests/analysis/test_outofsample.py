@@ -59,6 +59,19 @@ def test_the_forecast_answers_every_question_but_those_the_vocabulary_cannot(ref
     assert not np.isnan(answered).any() and ((answered >= 0) & (answered <= 1)).all()
 
 
+def test_every_meeting_and_a_new_president_in_either_capital_are_answered():
+    # From 2012-03 the 2013 inauguration falls in the 12- and 24-month windows: the model's successor takes
+    # office there, so a change of president is certain; within 6 months only the Kremlin's chance remains.
+    questions = asked("2012-03")
+    answers = rolling.forecast(questions, WORLDS, SEED, packaged_record())
+    change = questions["target"] == "leadership_change"
+    assert (answers[(change & questions["horizon"].isin([12, 24])).to_numpy()] == 1.0).all()
+    assert (answers[(change & questions["horizon"].isin([3, 6])).to_numpy()] < 0.5).all()
+    # Presidents who met in 2009-2011 (Obama, Medvedev then Putin) meet again: every meeting counts.
+    meets = answers[((questions["target"] == "summit") & (questions["horizon"] == 24)).to_numpy()]
+    assert (meets > 0.3).all()
+
+
 def test_scrambling_or_deleting_every_row_after_the_origin_leaves_the_forecast_bit_identical(record, reference):
     assert np.array_equal(forecast(scrambled_after(record, ORIGIN)), reference, equal_nan=True)
     assert np.array_equal(forecast(record.as_of(ORIGIN)), reference, equal_nan=True)

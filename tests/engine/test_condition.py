@@ -184,11 +184,11 @@ def test_rejuvenation_keeps_copies_from_sharing_one_draw_and_keeps_the_spread(ba
         filtered.run()
         return model, filtered
 
-    still, _ = conditioned(1.0)
+    still, unjittered = conditioned(1.0)
     moved, filtered = conditioned(0.95)
     assert filtered.resampled, "the evidence must have forced a resampling"
     path = next(p for p in filtered.jittered if not p.startswith("shocks."))
-    copies = len(np.unique(filtered.ancestors))
+    copies = len(np.unique(unjittered.ancestors))  # the run's own resampling: the jittered run's may differ
     assert len(np.unique(still.draws[path])) <= copies < 4096  # without rejuvenation, copies share their draw
     assert len(np.unique(moved.draws[path])) > 0.9 * 4096
     assert np.std(moved.draws[path]) == pytest.approx(np.std(still.draws[path]), rel=0.25)

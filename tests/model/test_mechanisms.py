@@ -234,3 +234,26 @@ def test_a_campaign_brings_major_pressure_before_the_midterms(baseline):
     quiet = simulate(baseline, **{"president.campaign_weight": 0})
     campaigning = simulate(baseline, **{"president.campaign_weight": 1.5})
     assert rises(tough_by_midterms(quiet), tough_by_midterms(campaigning))
+
+
+def test_with_no_war_at_all_relief_follows_the_relationship_not_a_war_ended(baseline):
+    # 000: sanctions are lifted once the proxy war ends; with no war (none) there is no war-ended relief,
+    # and relief comes only in a reset or euphoria (001: what the 2009 reset let the two agree on).
+    ended = simulate(baseline, **{"initial.war": "peace", "initial.level": "contact"})
+    no_war = simulate(baseline, **{"initial.war": "none", "initial.level": "contact"})
+    reset = simulate(baseline, **{"initial.war": "none", "initial.level": "contact", "initial.phase": "reset"})
+    assert falls(happened(ended, "sanctions_relief"), happened(no_war, "sanctions_relief"))
+    assert rises(happened(no_war, "sanctions_relief"), happened(reset, "sanctions_relief"))
+
+
+def test_presidents_who_have_met_go_on_meeting_while_he_engages(baseline):
+    # 000: personal diplomacy ("a strong personal imprint"); the record counts every meeting, not only the first.
+    # A ceasefire, so that ties never fall to suspension (which would make the pair strangers again).
+    calm = {"initial.level": "contact", "initial.war": "ceasefire", "initial.intensity": 0.0}
+    met = simulate(baseline, **calm, **{"initial.met": True})
+    first = met.events.first[EVENT_INDEX["summit"]]
+    before_inauguration = (first >= 0) & (first < met.spec.months - 1)
+    assert before_inauguration.mean() > 0.5  # the old code held none until a new president took office
+    # A later meeting completes no stage and opens no reset: only a pair's first meeting does.
+    unmet = simulate(baseline, **calm, **{"initial.met": False})
+    assert falls(happened(unmet, "reset"), happened(met, "reset"))

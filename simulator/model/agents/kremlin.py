@@ -157,7 +157,7 @@ class Kremlin(Actor, mesa.Agent):
         choice = self.choice
         talks = choice <= TALK
         agenda.contact |= agenda.outreach & (choice <= STALL) & (state.level == SUSPENDED)
-        held = model.president.prepare_summit(agenda.summit_proposal & talks)
+        held = model.president.prepare_summit((agenda.summit_proposal | agenda.meeting_proposal) & talks)
         if held.any():
             policy.hold_summit(model, held)
         model.bureaucracy.take_on(

@@ -43,7 +43,7 @@ from simulator.model.interface import Actor, Array, Model
 from simulator.model.world import REAL
 from simulator.scenario import actors as blocks
 from simulator.scenario.shocks import Effects
-from simulator.vocabulary import CONTACT, EUPHORIA, RESET, SUSPENDED, WAR_ACTIVE
+from simulator.vocabulary import CONTACT, EUPHORIA, RESET, SUSPENDED, WAR_ACTIVE, WAR_NONE
 
 #: The president's courses, in the order of his values.
 COURSES = ("engage", "concede", "pressure", "disengage")
@@ -193,11 +193,19 @@ class President(Actor, mesa.Agent):
             self.press(pressing)
 
     def _personal_diplomacy(self, engaged: Array) -> None:
-        """Calls and envoys, a summit, peace terms and deals: the next steps the state allows (000)."""
+        """Calls and envoys, a summit, peace terms and deals: the next steps the state allows (000).
+
+        Presidents who have met go on meeting while he engages and the talks go on: 000 "Trump's Russia
+        policy carries a strong personal imprint", and DOMAIN's engage course is "call, envoy, summit",
+        taken again each month he engages. A later meeting is proposed (``meeting_proposal``) and prepared
+        like the first (``prepare_summit``), but it completes no stage and offers Moscow no new status:
+        only the first meeting "could mark the completion of this stage" (000).
+        """
         state, agenda = self.model.state, self.model.agenda
         talking = engaged & (state.level >= CONTACT)
         agenda.outreach |= engaged & (state.level == SUSPENDED)
         agenda.summit_proposal |= talking & (~state.met | self.new_in_office)
+        agenda.meeting_proposal |= talking & state.met & ~self.new_in_office
         agenda.peace_plan |= engaged & (state.war == WAR_ACTIVE)
         agenda.working_offer |= talking & ~state.met
         agenda.deal_offer |= talking & state.met
@@ -223,11 +231,18 @@ class President(Actor, mesa.Agent):
         self.summit_prep = np.where(where, np.inf, self.summit_prep).astype(REAL)
 
     def _wind_down_the_proxy_war(self, engaged: Array) -> None:
-        """Once fighting stops: order sanctions relief and end large-scale aid (000)."""
+        """Once fighting stops: order sanctions relief and end large-scale aid (000).
+
+        000: normalization needs the US to "gradually lift most sanctions" once the proxy war ends. With no
+        war at all (``none``) there is no war to wind down and no war-ended relief: relief follows the
+        sanctions in force and the relationship, ordered only in a reset or euphoria (001: "Pursuant to the
+        reset, the U.S. and Russia were able to agree on" what they could), and never with no sanctions.
+        """
         model, state = self.model, self.model.state
-        quiet = engaged & (state.war != WAR_ACTIVE)
-        model.agenda.relief_order |= quiet & (state.sanctions > 0)
-        policy.end_aid(model, quiet, down_to=model.spec.structure.gates.aid_max)
+        ended = engaged & (state.war != WAR_ACTIVE) & (state.war != WAR_NONE)
+        warming = engaged & (state.war == WAR_NONE) & ((state.phase == RESET) | (state.phase == EUPHORIA))
+        model.agenda.relief_order |= (ended | warming) & (state.sanctions > 0)
+        policy.end_aid(model, ended, down_to=model.spec.structure.gates.aid_max)
 
     def press(self, where: Array) -> None:
         """Pressure on Moscow, graded by his strongest reason: tariffs and designations up to a major turn (000).
