@@ -53,6 +53,9 @@ LEVEL_EVENTS = tuple(event for event in EVENTS if event.startswith("level>="))
 UNCODED_EVENTS = ("disengage",)
 #: Events the record codes, each of which a question on the record may ask about.
 CODED_EVENTS = tuple(event for event in EVENTS if event not in UNCODED_EVENTS)
+#: When the US president in office at the record's start took office, so that his terms can be counted
+#: (README, "Presidents' terms"): George H. W. Bush, inaugurated on 20 January 1989 to his first term.
+IN_OFFICE_SINCE = {"George H. W. Bush": Month(1989, 1)}
 #: How each event's source was checked: taken from the package's verified timeline, checked against a
 #: stored copy of the page, or cited from the public record without a stored copy.
 SOURCE_CHECKS = ("timeline", "checked", "cited")

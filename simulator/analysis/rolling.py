@@ -12,8 +12,16 @@ a forecaster at T could have run, from ``record.as_of(T)`` alone:
   since). Trust and domestic opposition are not in the record: trust follows
   the level (``TRUST_BY_LEVEL``), opposition keeps the historical base's 0.3.
 - **calendar**: the US midterms, elections and inaugurations after T, as the
-  model's own calendar entries (the successor continues the policy with
-  ``president.successor_continuity``); no shock is scheduled.
+  model's own calendar entries; no shock is scheduled. The model's
+  inauguration is a successor who continues the policy with
+  ``president.successor_continuity`` (c). A president in his second term
+  cannot run again (the 22nd Amendment), so his successor is one; a
+  first-term president is re-elected with the chance p counted from the
+  record's elections decided by T (``reelection_chance``), and a re-elected
+  president continues his own policy, so the origin's continuity is
+  p + (1 - p) c (``us_change``). In the model a continuing successor is the
+  incumbent staying on: ``President.inauguration`` changes nothing where he
+  continues.
 - **chance shocks** at base rates counted up to T (``shock_rates``): the
   record's scandals, military incidents, escalations and black swans, the
   changes of Russian president in ``months.csv``, and for the shocks the record
@@ -32,10 +40,14 @@ level at T+h at or above k, the level falling below its level at T by T+h, a
 rise to level k or above in the window. The record's ``summit`` is any
 in-person meeting of the presidents, as is the model's (the first of a pair, a
 new president's, or a later one). The record's ``leadership_change`` is a new
-president in either capital: the model's Kremlin ``leadership_change``, or a US
-inauguration on the calendar in the window, which in the model is always a
-successor taking office (``president.inauguration``). No question is left
-unanswered (``UNANSWERED`` names any the vocabulary cannot answer).
+president in either capital: 1 - (1 - K)(1 - U), where K is the share of worlds
+with the model's Kremlin ``leadership_change`` in the window and U the chance of
+a new US president there (``us_change``: 1 at a term-limited president's
+successor's inauguration, 1 - p at a first-term president's, 0 with no
+inauguration in the window). The model does not draw who wins in each world
+(a re-elected president and a continuing successor are the same world), so the
+two capitals are taken as independent. No question is left unanswered
+(``UNANSWERED`` names any the vocabulary cannot answer).
 """
 
 import itertools
@@ -54,7 +66,7 @@ from simulator.api import member_seed
 from simulator.files import packaged
 from simulator.model.model import RelationsModel
 from simulator.months import Month
-from simulator.record import FIRST, LAST, Record, packaged_record
+from simulator.record import FIRST, IN_OFFICE_SINCE, LAST, Record, packaged_record
 from simulator.scenario import Scenario, load_scenario, override
 from simulator.scenario.schedule import calendar_due
 from simulator.vocabulary import EVENT_INDEX, LEVELS
@@ -124,6 +136,44 @@ def tenure_start(known: Record, column: str = "us_president") -> str:
     return str(known.months["month"].iloc[since])
 
 
+def us_terms(known: Record) -> np.ndarray:
+    """The US president's term at each month of the record: 1 in his first, 2 once inaugurated again.
+
+    Terms begin in the January after a presidential election (years 1 after a multiple of four, as
+    ``schedule.calendar_due``): a new holder begins his first, the same holder his next. The president in
+    office at the record's start counts the Januaries since he took office (``record.IN_OFFICE_SINCE``).
+    """
+    months = [Month.parse(month) for month in known.months["month"]]
+    holders = known.months["us_president"].tolist()
+    since = IN_OFFICE_SINCE.get(holders[0], months[0])
+    term = max(1, sum(year % 4 == 1 for year in range(since.year, months[0].year + 1)))
+    terms = [term]
+    for month, (before, now) in zip(months[1:], itertools.pairwise(holders), strict=True):
+        term = 1 if now != before else term + (month.month == 1 and month.year % 4 == 1)
+        terms.append(term)
+    return np.array(terms, dtype=int)
+
+
+def reelection_chance(known: Record) -> float:
+    """The chance a first-term US president is re-elected, from the elections the record has decided.
+
+    An election is decided in the record once it holds the January the winner takes office; it counts
+    where the president then in office was in his first term (the one who could run again), re-elected
+    where he holds office after it. The Jeffreys estimate: (re-elected + 1/2) / (elections + 1).
+    """
+    terms, holders = us_terms(known), known.months["us_president"].to_numpy()
+    januaries = [
+        i for i, month in enumerate(known.months["month"]) if i and month.endswith("-01") and int(month[:4]) % 4 == 1
+    ]
+    eligible = [i for i in januaries if terms[i - 1] == 1]
+    return (sum(holders[i] == holders[i - 1] for i in eligible) + 0.5) / (len(eligible) + 1)
+
+
+def us_change(known: Record) -> float:
+    """The chance the next US inauguration brings a new president: 1 after a second term, else 1 - p (re-election)."""
+    return 1.0 if us_terms(known)[-1] >= 2 else 1 - reelection_chance(known)
+
+
 def engaged(known: Record) -> bool:
     """Whether the US president seeks rapprochement at the record's last month.
 
@@ -166,10 +216,12 @@ def origin_spec(origin: str, record: Record | None = None, base: Scenario | None
     if known.through != str(Month.parse(origin)):
         raise ValueError(f"the record ends at {known.through}, before the origin {origin}")
     start, horizon = window(origin)
+    base = load_scenario(BASE) if base is None else base
     schedule = [
         {"month": str(month), "event": event, "note": what}
         for month, event, what in calendar_due(start.plus(-1), horizon)
     ]
+
     values: dict[str, object] = {
         "name": f"forecast_{origin}",
         "description": f"Forecast from {origin}, from the record as known then.",
@@ -182,11 +234,21 @@ def origin_spec(origin: str, record: Record | None = None, base: Scenario | None
         **{f"shocks.{shock}.hazard": round(rate, 6) for shock, rate in shock_rates(known).items()},
         **{path: round(value, 6) for path, value in PRIOR_CENTRE.items()},
     }
-    return override(load_scenario(BASE) if base is None else base, values, source=f"record as of {origin}")
+    change = us_change(known)
+    if change < 1 and any(entry["event"] == "election" for entry in schedule):
+        # p + (1 - p) c: a first-term president re-elected (chance p) continues his own policy (module docstring).
+        stays = 1 - base.president.successor_continuity.value
+        values["president.successor_continuity"] = round(1 - change * stays, 6)
+    return override(base, values, source=f"record as of {origin}")
 
 
-def answers(spec: Scenario, questions: pd.DataFrame, worlds: int, seed: int, start_level: int) -> np.ndarray:
-    """The share of ``worlds`` worlds of ``spec`` in which each question (asked at its start's origin) comes true."""
+def answers(
+    spec: Scenario, questions: pd.DataFrame, worlds: int, seed: int, start_level: int, us_new: float = 1.0
+) -> np.ndarray:
+    """The share of ``worlds`` worlds of ``spec`` in which each question (asked at its start's origin) comes true.
+
+    ``us_new`` is the chance a US inauguration on the calendar brings a new president (``us_change``).
+    """
     model = RelationsModel(spec, worlds=worlds, seed=seed)
     path = np.empty((spec.months, worlds), dtype=np.int8)
     while model.running:
@@ -207,7 +269,9 @@ def answers(spec: Scenario, questions: pd.DataFrame, worlds: int, seed: int, sta
             k = int(row.target.removeprefix("level>="))
             out[i] = ((path[:h] >= k) & (before[:h] < k)).any(axis=0).mean()
         elif row.target == "leadership_change" and any(month < h for month in inaugurated):
-            out[i] = 1.0  # a US inauguration in the window: the model's successor takes office
+            months = first[EVENT_INDEX[row.target]]
+            kremlin = ((months >= 0) & (months < h)).mean()
+            out[i] = 1 - (1 - kremlin) * (1 - us_new)  # either capital, independently (module docstring)
         elif row.target not in UNANSWERED:
             months = first[EVENT_INDEX[row.target]]
             out[i] = ((months >= 0) & (months < h)).mean()
@@ -255,7 +319,7 @@ def _forecast_one(task: tuple[str, pd.DataFrame, int, int, Record | None, int | 
     origin, asked, worlds, seed, record, shift = task
     spec = origin_spec(origin, record) if shift is None else hindcast_spec(origin, record, shift)
     known = (packaged_record() if record is None else record).as_of(origin)
-    return answers(spec, asked, worlds, seed, int(known.levels[-1]))
+    return answers(spec, asked, worlds, seed, int(known.levels[-1]), us_change(known))
 
 
 def forecast(
