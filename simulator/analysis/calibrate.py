@@ -1,36 +1,60 @@
-"""Calibration: the parameters fitted to the 1992-2016 record, and where the fits are kept.
+"""Calibration: the parameters fitted to the monthly record, and where the fits are kept.
 
 ``simulator.analysis.posterior`` fits them by approximate Bayesian
-computation: a posterior sample (``configs/posterior.csv``) that forecasts
-draw each world's parameters from, its medians as the point values
-(``configs/calibrated.yaml``), and the medians fitted leaving each cycle out
-(``configs/calibrated_folds.yaml``) that ``sim backtest`` scores out of sample.
+computation on the record (``simulator.record``): a posterior sample
+(``configs/posterior.csv``) fitted through 2024-12 that forecasts draw each
+world's parameters from, its medians as the point values
+(``configs/calibrated.yaml``), and the medians fitted on the record as known at
+each fit point (``configs/calibrated_folds.yaml``), which ``sim backtest``'s
+origins use: each origin the latest fit point at or before it.
 """
 
+import math
 from pathlib import Path
 
 import yaml
 
-from simulator.scenario.config import POSTERIOR_FILE
+from simulator.months import Month
 
-#: Fitted structural parameters and the range each may take (the prior's bounds): the five an earlier
-#: fit of all ten moved most and needed most; the rest keep ``structure.yaml``'s hand-set values.
-PARAMETERS: dict[str, tuple[float, float]] = {
+#: Fitted parameters and the range each may take (the prior's bounds). The structural five an earlier fit of all ten
+#: moved most and needed most; the behaviour weights the sensitivity analysis ranks at the top for the 2025 forecasts
+#: (docs/analyses.md). The rest keep their hand-set values.
+STRUCTURAL: dict[str, tuple[float, float]] = {
     "structure.phase_months.realism": (6, 96),
     "structure.phase_months.disillusionment": (6, 96),
     "structure.erosion": (0.002, 0.1),
     "structure.down.disillusionment": (0.2, 5),
     "structure.reset_chance": (0.1, 1),
 }
-#: Where ``sim calibrate`` writes the leave-one-cycle-out fits, beside ``calibrated.yaml``.
+#: The behaviour weights. The war's three (how the Kremlin weighs its war aims and stalling, whether Kyiv accepts
+#: terms) range over what ``sim sensitivity`` varies a fixed value over, half of it either way around trump2025's
+#: hand-set values (a factor of two for the aims weight, on the log scale; Kyiv's from -0.5, as a fixed 0.5 has no
+#: sign of its own): the record cannot narrow them (no US president put terms on the table in 2022-2024), so the
+#: spread the forecasts draw is this range's. The president's drive, which the record does speak to, ranges widely
+#: around the historical base's 1.
+BEHAVIOUR: dict[str, tuple[float, float]] = {
+    "kremlin.aims_weight": (3, 12),
+    "allies.accept_value": (-0.5, 1.5),
+    "kremlin.stall_value": (0.75, 2.25),
+    "president.deal_drive": (-1, 3),
+}
+PARAMETERS: dict[str, tuple[float, float]] = STRUCTURAL | BEHAVIOUR
+#: Parameters on the natural scale (a probability, weights that may be negative); the others are lengths,
+#: rates and factors, on the log scale.
+LINEAR = {"structure.reset_chance", "allies.accept_value", "kremlin.stall_value", "president.deal_drive"}
+#: The centre of the prior: geometric midpoints on the log scale, the midpoint on the linear one.
+PRIOR_CENTRE = {
+    path: (low + high) / 2 if path in LINEAR else math.sqrt(low * high) for path, (low, high) in PARAMETERS.items()
+}
+#: Where ``sim calibrate`` writes the fits as of each fit point, beside ``calibrated.yaml``.
 FOLDS_FILE = "calibrated_folds.yaml"
 
 
 def read_folds(path: Path, section: str = "leave_out") -> dict[str, dict[str, float]] | None:
-    """The leave-one-cycle-out fits (``section="rolling"``: the rolling-origin ones); None if not written yet.
+    """One section of the fits file (``as_of``: by fit point; ``leave_out``, ``rolling``: by cycle); None if absent.
 
     Raises:
-        ValueError: naming the file, if it is not in the form ``posterior_output.write_held_out`` writes.
+        ValueError: naming the file, if it is not in the form ``posterior.write_held_out`` writes.
     """
     if not path.is_file():
         return None
@@ -44,33 +68,15 @@ def read_folds(path: Path, section: str = "leave_out") -> dict[str, dict[str, fl
         ) from None
 
 
-def fit_note(folder: Path) -> str:
-    """Which fit ``sim backtest``'s rows use, read from the configs folder, for its output.
+def fit_as_of(origin: str, fits: dict[str, dict[str, float]] | None) -> tuple[str | None, dict[str, float]]:
+    """The fit a forecast from ``origin`` may use: the latest fit point at or before it, else the prior's centre.
 
-    The historical scenarios run point values (``calibration: point``): the in-sample rows the
-    medians in ``calibrated.yaml``, the out-of-sample rows those in ``FOLDS_FILE``.
+    Returns:
+        The fit point's month (None for the prior's centre) and its values, by key path.
     """
-    sample = folder / POSTERIOR_FILE
-    made = [line[2:].strip() for line in _header(sample) if line.startswith(("# seed", "# accepted"))]
-    source = (
-        f"the medians of the posterior in {sample.name} ({'; '.join(made)}), fitted on all three cycles"
-        if made
-        else "fitted on all three cycles (no posterior sample beside it)"
-    )
-    return (
-        f"In-sample rows: calibrated.yaml, {source}. Out-of-sample rows: {FOLDS_FILE}, "
-        "medians fitted without the cycle scored (rolling: on the cycles before it)."
-    )
-
-
-def _header(path: Path) -> list[str]:
-    """The ``#`` lines that open a file (none if it is missing)."""
-    if not path.is_file():
-        return []
-    lines = []
-    with path.open(encoding="utf-8") as file:
-        for line in file:
-            if not line.startswith("#"):
-                break
-            lines.append(line)
-    return lines
+    month = Month.parse(origin)
+    known = sorted((Month.parse(point), point) for point in fits or {})
+    before = [point for at, point in known if at <= month]
+    if not before:
+        return None, dict(PRIOR_CENTRE)
+    return before[-1], {**PRIOR_CENTRE, **fits[before[-1]]}

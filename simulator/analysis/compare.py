@@ -114,15 +114,17 @@ def write_comparison(comparison: Comparison, out: Path, *, command: list[str] | 
         "compare_differences.png": lambda p: plots.save(
             plots.compare_differences(table, reference, str(first.spec.horizon), first.runs, first.seed), p
         ),
-        "metadata.json": lambda p: write_json(
-            p,
-            {
-                "scenarios": comparison.names,
-                "seed": first.seed,
-                "runs": first.runs,
-                "command": command if command is not None else sys.argv,
-                "created": datetime.now(UTC).isoformat(timespec="seconds"),
-            },
-        ),
+        "metadata.json": lambda p: write_json(p, metadata(comparison.names, first, command)),
     }
     return write_files(out, {name: writers[name] for name in COMPARISON_FILES})
+
+
+def metadata(names: list[str], first: RunResult, command: list[str] | None = None) -> dict:
+    """A comparison's provenance: the scenarios, the seed and worlds they share, the command, when."""
+    return {
+        "scenarios": names,
+        "seed": first.seed,
+        "runs": first.runs,
+        "command": command if command is not None else sys.argv,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }

@@ -16,8 +16,9 @@ and have no counterpart in 1992-2016 (``CARRY``). How each kind is carried:
   baseline's, added to the historical value and kept within its domain.
 
 Each thesis is then scored on the question set out of sample: each origin's
-forecast runs with the structural values fitted without that origin's cycle
-(``configs/calibrated_folds.yaml``), the thesis's carried values on top. A
+forecast runs with the values fitted on the record as known before that
+origin's cycle (``leave_out`` in ``configs/calibrated_folds.yaml``), the
+thesis's carried values on top. A
 thesis none of whose changes carries has no historical evidence: it keeps
 its prior weight, 1/K of K members, and the others share the rest.
 
@@ -152,7 +153,7 @@ def forecast_specs(
     for key in history.HISTORY_STARTS:
         spec = leaders[f"history_{key}_leaders"]
         if folds and key in folds:
-            spec = override(spec, folds[key], source="calibration without this cycle")
+            spec = override(spec, folds[key], source="calibration on the record before this cycle")
         specs[str(spec.start)] = forecast_spec(spec, rows)
     return specs
 
@@ -326,7 +327,7 @@ def fit_ensemble(
     Args:
         members: the scenarios, the baseline first.
         leaders: the leaders-only historical scenarios (``backtest.load_history``).
-        folds: structural values fitted without each cycle (``calibrate.read_folds``); in sample if None.
+        folds: values fitted on the record before each cycle (``calibrate.read_folds``); in sample if None.
         runs: worlds per historical run.
         seed: the seed of every run and of the bootstrap.
         progress: called with a thesis's name as its runs finish.

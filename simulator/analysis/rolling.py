@@ -28,10 +28,12 @@ a forecaster at T could have run, from ``record.as_of(T)`` alone:
   does not code (shared threats, colour revolutions, economic shocks, NATO
   enlargements) the package's 1991-2016 timeline rows dated by T, over the
   months it covers by T; each (count + 1/2) / months, the Jeffreys rate.
-- **structural parameters** at the centre of the calibration's prior
-  (``PRIOR_CENTRE``: the geometric midpoint of each log-uniform range, the
-  midpoint of the reset chance's), for every origin: the shipped fit
-  (``configs/calibrated.yaml``) used the record to 2016, so no origin may use it.
+- **fitted parameters** (the structural five and the behaviour weights of
+  ``calibrate.PARAMETERS``) as fitted on the record as known at the latest fit
+  point at or before T (``calibrate.fit_as_of``: the medians of the
+  ``as_of`` section of ``configs/calibrated_folds.yaml``, which ``sim
+  calibrate`` writes), or the prior's centre before the first fit point; never
+  the shipped fit (``configs/calibrated.yaml``), fitted on the record to 2024-12.
 
 ``forecast_origin`` runs the worlds and answers each question of
 ``baselines.questions()`` asked at T by counting what it asks in the worlds:
@@ -51,17 +53,16 @@ two capitals are taken as independent. No question is left unanswered
 """
 
 import itertools
-import math
 import multiprocessing
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
+from functools import cache
 
 import numpy as np
 import pandas as pd
 
 from simulator.analysis import history
-from simulator.analysis.calibrate import PARAMETERS
-from simulator.analysis.posterior import LINEAR
+from simulator.analysis.calibrate import FOLDS_FILE, fit_as_of, read_folds
 from simulator.api import member_seed
 from simulator.files import packaged
 from simulator.model.model import RelationsModel
@@ -96,10 +97,6 @@ RECORD_SHOCKS = {
 #: Chance shocks the record does not code: counted from the package's timeline, which stops at 2016-12.
 TIMELINE_SHOCKS = ("shared_threat", "colour_revolution", "economic_shock", "nato_enlargement")
 TIMELINE_END = "2016-12"
-#: The centre of the calibration's prior: geometric midpoints on the log scale, the midpoint on the linear one.
-PRIOR_CENTRE = {
-    path: (low + high) / 2 if path in LINEAR else math.sqrt(low * high) for path, (low, high) in PARAMETERS.items()
-}
 #: Events the model records with another meaning than the record's, with why: left out of its scoring.
 UNANSWERED: dict[str, str] = {}
 
@@ -210,12 +207,30 @@ def window(origin: str) -> tuple[Month, Month]:
     return start, min(Month.parse(origin).plus(LONGEST), LAST)
 
 
-def origin_spec(origin: str, record: Record | None = None, base: Scenario | None = None) -> Scenario:
-    """The scenario of a forecast from ``origin``, from the record as known then (module docstring)."""
+@cache
+def packaged_fits() -> dict[str, dict[str, float]] | None:
+    """The fits as of each fit point that ``sim calibrate`` wrote into the package's configs (``as_of``)."""
+    return read_folds(packaged("configs") / FOLDS_FILE, section="as_of")
+
+
+def origin_spec(
+    origin: str,
+    record: Record | None = None,
+    base: Scenario | None = None,
+    values: dict[str, float] | None = None,
+    through: Month | None = None,
+) -> Scenario:
+    """The scenario of a forecast from ``origin``, from the record as known then (module docstring).
+
+    ``values`` sets the fitted parameters (default: the fit as of the latest fit point at or before ``origin``);
+    ``through`` the last month it runs (default: ``window``'s).
+    """
+    fitted = fit_as_of(origin, packaged_fits())[1] if values is None else values
     known = (packaged_record() if record is None else record).as_of(origin)
     if known.through != str(Month.parse(origin)):
         raise ValueError(f"the record ends at {known.through}, before the origin {origin}")
     start, horizon = window(origin)
+    horizon = horizon if through is None else through
     base = load_scenario(BASE) if base is None else base
     schedule = [
         {"month": str(month), "event": event, "note": what}
@@ -232,7 +247,7 @@ def origin_spec(origin: str, record: Record | None = None, base: Scenario | None
         "schedule": schedule,
         **initial_values(known),
         **{f"shocks.{shock}.hazard": round(rate, 6) for shock, rate in shock_rates(known).items()},
-        **{path: round(value, 6) for path, value in PRIOR_CENTRE.items()},
+        **{path: round(value, 6) for path, value in fitted.items()},
     }
     change = us_change(known)
     if change < 1 and any(entry["event"] == "election" for entry in schedule):

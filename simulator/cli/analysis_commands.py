@@ -393,8 +393,13 @@ def report_command(
     ] = None,
     out: Annotated[Path | None, typer.Option(help="The HTML file to write (default: RUN/report.html).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace the --out file if it exists.")] = False,
+    ledger: Annotated[
+        Path | None,
+        typer.Option(help="Also show this ledger's track record (`sim ledger`): its scores, every forecast."),
+    ] = None,
 ) -> None:
     """One self-contained HTML report of a run, to open in any browser or send."""
+    from simulator.analysis.ledger import LedgerError, read
     from simulator.analysis.report import ReportError, write_report
 
     run_folder_spec(run)
@@ -404,10 +409,14 @@ def report_command(
     for folder in include or []:
         if not folder.is_dir():
             _fail(f"--include {folder}: not a folder")
+    try:
+        record = None if ledger is None else read(ledger).usable()
+    except LedgerError as error:
+        _fail(f"--ledger {error}")
     with _interruptible(f"{target} not written"):
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            written = write_report(run, target, include)
+            written = write_report(run, target, include, record)
         except ReportError as error:
             _fail(str(error))
         except OSError as error:

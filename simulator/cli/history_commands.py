@@ -92,9 +92,12 @@ def backtest_command(
 
 def calibrate_command(
     draws: Annotated[
-        int, typer.Option(min=100, help="Parameter vectors drawn from the prior, one world each per origin.")
-    ] = 300_000,
-    accept: Annotated[float, typer.Option(min=0.0001, max=0.5, help="Share of the draws kept.")] = 0.005,
+        int, typer.Option(min=100, help="Parameter vectors drawn from the prior, each run through the record.")
+    ] = 40_000,
+    worlds_per_draw: Annotated[
+        int, typer.Option(min=1, max=64, help="Worlds run with each draw; a draw's summaries are their mean.")
+    ] = 8,
+    accept: Annotated[float, typer.Option(min=0.0001, max=0.5, help="Share of the draws kept.")] = 0.01,
     seed: SeedOption = None,
     write: Annotated[
         Path | None,
@@ -107,48 +110,51 @@ def calibrate_command(
     force: ForceOption = False,
     config_dir: ConfigOption = None,
 ) -> None:
-    """Fit the structural parameters to 1992-2016 by ABC; write posterior.csv and calibrated*.yaml."""
-    from simulator.analysis import posterior, posterior_output
-    from simulator.analysis.backtest import load_history
+    """Fit the structural parameters and top behaviour weights to the monthly record by ABC, as of each fit point."""
+    from simulator.analysis import posterior
     from simulator.analysis.calibrate import FOLDS_FILE
 
     config = _engine_config(config_dir)
     out = _output_dir(out, config.output_root, "calibrate", force)
     target = write or out / POSTERIOR_FILE
-    for path in posterior_output.fitted_paths(write) if write else []:  # the three together, before any work
+    for path in posterior.fitted_paths(write) if write else []:  # the three together, before any work
         _output_file(path, "--write", make_folder=False)
     draws, seed = _sized(config, draws, seed, "--draws")
     kept, fewest = math.ceil(accept * draws), posterior.fewest_kept()
     if kept < fewest:
         _fail(
-            f"--accept {accept:g} of --draws {draws:,} keeps only {kept:,} of them; the regression adjustment needs "
+            f"--accept {accept:g} of --draws {draws:,} keeps only {kept:,} of them; the posterior needs "
             f"at least {fewest} (two more than the {fewest - 2} summaries): raise --accept or --draws"
         )
-    try:
-        specs = load_history(config_dir)
-    except (ScenarioError, OSError, ValueError) as error:
-        _fail(f"cannot start the calibration: {error}")
     with _interruptible("nothing fitted; the three fitted files are unchanged") as kept:
         with render.progress() as bar:
-            task = bar.add_task("calibrating", total=draws, unit="draws")
-            fitted = posterior.calibrate(specs, draws, accept, seed, progress=lambda n: bar.advance(task, n))
-        widths = posterior_output.widths(fitted)
-        replacing = replaced(posterior_output.fitted_paths(target))
+            task = bar.add_task("calibrating", total=draws, unit=f"draws x {worlds_per_draw} worlds")
+            fits = posterior.calibrate(draws, accept, seed, worlds_per_draw, progress=lambda n: bar.advance(task, n))
+        fitted = fits[posterior.SHIPPED]
+        widths = posterior.widths(fitted)
+        replacing = replaced(posterior.fitted_paths(target))
         kept(f"the fit is written in part to {out}; run it again with --force")
         try:  # the output folder first: the fitted parameter sets replace the configs' only once it is written
-            posterior_output.write_outputs(fitted, widths, out)
-            posterior_output.write_fitted(fitted, target)
+            posterior.write_outputs(fitted, widths, out)
+            posterior.write_fitted(fits, target)
         except (WriteFailed, OSError) as failure:
             _write_failed(failure, "; the three fitted files are unchanged")
     render.posterior(widths, fitted)
+    missed = [name for name in fitted.summaries.columns if name not in fitted.used]
     console.print(
-        f"\nWritten to [bold]{escape(str(target))}[/], its medians to calibrated.yaml and the fits without each "
-        f"cycle to {escape(FOLDS_FILE)} beside it. "
+        f"Summaries of the record used: {len(fitted.used)} of {len(fitted.summaries.columns)}; left out, as no draw of"
+        f" the prior comes near the record's value: {escape(', '.join(missed)) or 'none'}.",
+        highlight=False,
+        soft_wrap=True,
+    )
+    console.print(
+        f"\nWritten to [bold]{escape(str(target))}[/] (fitted on the record to {posterior.SHIPPED}), its medians to "
+        f"calibrated.yaml and the fits as of {', '.join(posterior.FIT_POINTS)} to {escape(FOLDS_FILE)} beside it. "
         + (
             escape(replacing)
             if write
             else "Forecasts draw from them once they are in a configs folder (--config-dir), e.g. with "
-            "--write CONFIGS/posterior.csv; `sim backtest --config-dir` shows the fit in and out of sample."
+            "--write CONFIGS/posterior.csv."
         ),
         highlight=False,
         soft_wrap=True,

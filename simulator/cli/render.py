@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # for the hints only: the analysis modules are slow to import
     from simulator.analysis.compare import Comparison
     from simulator.analysis.ensemble import Weights
     from simulator.analysis.posterior import Posterior
+    from simulator.analysis.revisions import Revisions
     from simulator.api import EnsembleResult
     from simulator.results.result import RunResult
     from simulator.scenario.provenance import Row
@@ -199,6 +200,51 @@ def comparison(compared: Comparison) -> None:
     wide(out)
 
 
+def revisions(revised: Revisions) -> None:
+    """The forecasts by the month they were made and what each learnt; per question, how the probability moved."""
+    table = revised.table()
+    first = revised.results[0]
+    made = Table(title="Forecasts, by the month they were made", title_justify="left")
+    for column in ("forecast", "made", "effective worlds", "what it knew that the one before did not"):
+        made.add_column(column, justify="right" if column == "effective worlds" else "left")
+    for name, rows in table.groupby("forecast", sort=False):
+        row = rows.iloc[0]
+        worlds = rows["effective_worlds"].dropna()
+        made.add_row(
+            escape(str(name)),
+            str(row["made"]),
+            f"{worlds.iloc[0]:,.0f} ({worlds.iloc[0] / first.runs:.0%})" if len(worlds) else "-",
+            escape(str(row["between"] or "-").replace("; ", "\n")),
+        )
+    wide(made)
+    for name, result in zip(revised.names, revised.results, strict=True):
+        conditioned = result.evidence()
+        if conditioned is not None and conditioned["warning"]:
+            errors.print(f"[bold yellow]warning:[/] {escape(name)}: {escape(conditioned['warning'])}", highlight=False)
+    out = Table(
+        title=f"How each question's probability moved, {first.runs:,} worlds each, seed {first.seed} "
+        "(change from the forecast before; \u00b1 one standard error over the effective worlds)",
+        title_justify="left",
+    )
+    out.add_column("question")
+    for name in revised.names:
+        out.add_column(name, justify="right")
+    out.add_column("resolved")
+    for _, rows in table.groupby("question", sort=False):
+        cells = []
+        for row in rows.itertuples():
+            if row.probability != row.probability:  # NaN: this forecast does not ask it
+                cells.append("not asked")
+                continue
+            cell = f"{row.probability:.1%} \u00b1 {row.standard_error:.1%}"
+            if row.change == row.change:
+                cell += f"\n({row.change:+.1%} \u00b1 {row.change_standard_error:.1%})"
+            cells.append(cell)
+        resolution = rows.iloc[0]["resolution"]
+        out.add_row(escape(str(rows.iloc[0]["text"])), *cells, resolution if isinstance(resolution, str) else "-")
+    wide(out)
+
+
 def out_of_sample(tables: dict[str, pd.DataFrame], line: dict[str, object]) -> None:
     """The out-of-sample test: the headline, scores by horizon, and the model's skill against each baseline."""
     console.print(f"\n[bold]{escape(str(line['line']))}[/]")
@@ -263,7 +309,7 @@ def posterior(widths: pd.DataFrame, fitted: Posterior) -> None:
             verdict,
         )
     wide(table)
-    console.print("width ratio: posterior over prior 90% interval width (log scale but the reset chance)")
+    console.print("width ratio: posterior over prior 90% interval width (log scale, but natural for the linear ones)")
 
 
 def scores(table: pd.DataFrame, title: str) -> None:

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from simulator.analysis.compare import Comparison, write_comparison
+from simulator.analysis.compare import Comparison, metadata, write_comparison
 from simulator.api import posterior_design, run_ensemble
 from simulator.api import run as run_scenario
 from simulator.cli import render
@@ -269,18 +269,30 @@ def compare(
     out: OutOption = None,
     force: ForceOption = False,
     config_dir: ConfigOption = None,
+    ledger: Annotated[
+        Path | None,
+        typer.Option(help="A ledger (`sim ledger`) whose resolutions mark the questions' outcomes on the charts."),
+    ] = None,
 ) -> None:
-    """Run scenarios with common random numbers and report their differences with standard errors."""
+    """Run scenarios with common random numbers and report their differences with standard errors.
+
+    Forecasts made at different months (a later start, or evidence through a later month) are
+    set side by side as revisions: per question, how the probability moved and on what.
+    """
+    from simulator.analysis.revisions import RevisionError, Revisions, check_shared, made_month, write_revisions
+
     if len(scenarios) < 2:
         _fail("compare needs at least two scenarios")
     config, loaded = _prepare_runnable(scenarios, None, config_dir)
     specs = [_spec_of(item) for item in loaded]
-    spans = {(str(spec.start), str(spec.horizon)) for spec in specs}
-    if len(spans) != 1:
-        _fail(
-            "compare needs scenarios over the same months; got "
-            + ", ".join(f"{path} {spec.start} to {spec.horizon}" for path, spec in zip(scenarios, specs, strict=True))
-        )
+    same_months = len({(str(spec.start), str(spec.horizon)) for spec in specs}) == 1
+    revising = not same_months or len({made_month(spec) for spec in specs}) > 1
+    if revising:
+        try:
+            check_shared([str(path) for path in scenarios], specs)
+        except RevisionError as error:
+            _fail(str(error))
+    resolutions = _ledger_resolutions(ledger)
     names = _unique_names(specs)
     out = _output_dir(out, config.output_root, compare_folder_name(names), force)
     settings = _resolved(config, runs, seed)
@@ -295,13 +307,34 @@ def compare(
                 results.append(
                     run_scenario(spec, runs=settings.runs, seed=settings.seed, execution=execution, config=config)
                 )
-    comparison = Comparison(names, results)
+    command = ["sim", *sys.argv[1:]]
+    comparison = Comparison(names, results) if same_months else None
+    revisions = Revisions.of(names, results, resolutions) if revising else None
     try:
-        write_comparison(comparison, out, command=["sim", *sys.argv[1:]])
+        if comparison is not None:
+            write_comparison(comparison, out, command=command)
+        if revisions is not None:
+            write_revisions(revisions, out, None if comparison is not None else metadata(names, results[0], command))
     except WriteFailed as failure:
         _write_failed(failure)
-    render.comparison(comparison)
+    if comparison is not None:
+        render.comparison(comparison)
+    if revisions is not None:
+        render.revisions(revisions)
     render.written_to(out)
+
+
+def _ledger_resolutions(path: Path | None) -> dict[str, tuple[bool, str]]:
+    """The outcomes a ledger records, by question; none without a ledger. A damaged ledger ends the command."""
+    if path is None:
+        return {}
+    from simulator.analysis.ledger import LedgerError, read
+    from simulator.analysis.revisions import ledger_outcomes
+
+    try:
+        return ledger_outcomes(read(path).usable())
+    except LedgerError as error:
+        _fail(f"--ledger {error}")
 
 
 def compare_folder_name(names: list[str]) -> str:

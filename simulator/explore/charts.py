@@ -90,3 +90,30 @@ def _paired_bars(title: str, names: list[str], loaded: list[float], edited: list
             {"name": "edited", "type": "bar", "color": EVENT_COLOURS[0], "data": [_percent(p) for p in edited]},
         ],
     }
+
+
+def revisions(table: Any) -> dict[str, Any]:
+    """Lines: each question's probability by the month each forecast was made (``Revisions.table``)."""
+    months = sorted(set(table["made"]))
+    series = []
+    for i, (_, rows) in enumerate(table.groupby("question", sort=False)):
+        by_month = {row.made: row.probability for row in rows.itertuples() if row.probability == row.probability}
+        series.append(
+            {
+                "name": str(rows["text"].iloc[0]),
+                "type": "line",
+                "color": EVENT_COLOURS[i % len(EVENT_COLOURS)],
+                "connectNulls": True,
+                "data": [_percent(by_month[m]) if m in by_month else None for m in months],
+            }
+        )
+    return {
+        **_ANIMATION,
+        "title": {"text": "How each question's forecast moved", "textStyle": {"fontSize": 14}},
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 24, "type": "scroll"},
+        "grid": {"top": 84, "left": 48, "right": 48, "bottom": 32},
+        "xAxis": {"type": "category", "data": months, "name": "made"},
+        "yAxis": _PERCENT_AXIS,
+        "series": series,
+    }

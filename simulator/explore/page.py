@@ -6,6 +6,7 @@ forecast shown beside the scenario as loaded differs only where the change
 makes it differ; the differences come with their standard errors.
 """
 
+import functools
 import html
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pandas as pd
 import solara
 import solara.lab
 
+from simulator.analysis.revisions import Revisions, revisions_of
 from simulator.explore import charts, server
 from simulator.explore.draft import Draft
 from simulator.explore.engine import Forecast, differences
@@ -149,6 +151,8 @@ def Workspace(current: Draft) -> None:
                     OneWorldPanel(current.spec)
                 with solara.lab.Tab("Download"):
                     Downloads(current, edited, table if current.changed else None)
+                with solara.lab.Tab("Revisions"):
+                    RevisionsPanel(current, edited)
 
 
 @solara.component
@@ -219,4 +223,113 @@ def _outcomes_html(edited: Forecast, table) -> str:
             f"<td id='{html.escape(slug)}'>{_percent(row.probability)}</td><td>{_signed(row.difference)}</td>"
             f"<td>{_percent(row.standard_error)}</td><td>{median or ''}</td></tr>"
         )
+    return "".join(lines) + "</table>"
+
+
+@functools.lru_cache(maxsize=64)
+def _opened(path: Path, changed: int, config_dir: Path | None) -> Draft:
+    """A shipped scenario as loaded, read again only when its file changes (``changed``: its mtime)."""
+    return Draft.open(path, config_dir)
+
+
+def _with_edits(other: Draft, current: Draft) -> Draft:
+    """``other`` with the page's changes made to it, each as the page made it."""
+    for path, text in current.sets:
+        other = other.edit(path, text)
+    for event in current.added:
+        other = other.schedule(event)
+    return other
+
+
+def _family(current: Draft, edited: Forecast) -> Revisions | None:
+    """The edited forecast beside the shipped scenarios that revise the one loaded, with the same changes made.
+
+    ``None`` if no shipped scenario revises it.
+    """
+    options = server.settings()
+    others: list[tuple[str, Draft]] = []
+    for path in server.shipped_scenarios(options.scenarios_dir):
+        try:
+            others.append((path.stem, _opened(path, path.stat().st_mtime_ns, options.config_dir)))
+        except (ScenarioError, OSError):
+            continue
+    found = revisions_of(current.loaded.spec, [(name, draft.loaded.spec) for name, draft in others])
+    if not found:
+        return None
+    drafts = dict(others)
+    revised = [_with_edits(drafts[name], current) for name, _ in found]
+    suffix = " (edited)" if current.changed else ""
+    results = [server.forecast_as_loaded(draft.spec, edited.runs, edited.seed) for draft in revised]
+    return Revisions.of([current.spec.name + suffix, *(name + suffix for name, _ in found)], [edited, *results])
+
+
+@solara.component
+def RevisionsPanel(current: Draft, edited: Forecast) -> None:
+    """The forecast beside the shipped scenarios that make it at other months: how each question moved, on what."""
+    key = (current.spec.model_dump_json(), edited.runs, edited.seed)
+    asked, set_asked = solara.use_state(None)
+    wanted = asked == key
+    task = solara.lab.use_task(
+        lambda: _family(current, edited) if wanted else None, dependencies=[key, wanted], raise_error=False
+    )
+    solara.Text(
+        f"{current.spec.name}{' as edited' if current.changed else ''} beside the shipped scenarios that make the "
+        "same forecast at other months (the same assumptions, another start or evidence), with the page's "
+        "changes made to each; the same seed and worlds.",
+        classes=["revisions-status"],
+    )
+    solara.Button("Run the revisions", on_click=lambda: set_asked(key), disabled=wanted, classes=["run-revisions"])
+    if not wanted:
+        return
+    solara.ProgressLinear(task.pending)
+    if task.error:
+        solara.Error(f"could not run the revisions: {task.exception}", classes=["run-problem"])
+        return
+    if task.pending or not task.finished:
+        solara.Info("Running the other months' forecasts\u2026")
+        return
+    revised = task.value
+    if revised is None:
+        solara.Info(
+            "No shipped scenario makes this forecast at another month. `sim compare` sets any forecasts of the "
+            "same questions side by side (docs/revisions.md)."
+        )
+        return
+    table = revised.table()
+    solara.FigureEcharts(charts.revisions(table), attributes={"style": "height: 340px", "class": "revisions-chart"})
+    solara.HTML(tag="div", unsafe_innerHTML=_revisions_html(revised, table), classes=["revisions"])
+
+
+def _revisions_html(revised: Revisions, table: pd.DataFrame) -> str:
+    lines = ["<h4>Forecasts, by the month they were made</h4><table class='sim-table'>"]
+    lines.append("<tr><th>forecast</th><th>made</th><th>effective worlds</th>")
+    lines.append("<th>what it knew that the one before did not</th></tr>")
+    for name, rows in table.groupby("forecast", sort=False):
+        row = rows.iloc[0]
+        worlds = rows["effective_worlds"].dropna()
+        lines.append(
+            f"<tr><td>{html.escape(str(name))}</td><td>{html.escape(str(row['made']))}</td>"
+            f"<td>{f'{worlds.iloc[0]:,.0f}' if len(worlds) else '-'}</td>"
+            f"<td>{html.escape(str(row['between'] or '-')).replace('; ', '<br>')}</td></tr>"
+        )
+    lines.append("</table><h4>How each question moved</h4><table class='sim-table'><tr><th>question</th>")
+    lines += [f"<th>{html.escape(name)}</th>" for name in revised.names]
+    lines.append("</tr>")
+    for _, rows in table.groupby("question", sort=False):
+        lines.append(f"<tr><td>{html.escape(str(rows['text'].iloc[0]))}</td>")
+        for row in rows.itertuples():
+            if row.probability != row.probability:
+                lines.append("<td>not asked</td>")
+                continue
+            change = (
+                f" ({_signed(row.change)} \u00b1 {_percent(row.change_standard_error)})"
+                if row.change == row.change
+                else ""
+            )
+            forecast = html.escape(row.forecast, quote=True)
+            lines.append(
+                f"<td data-value='{row.probability!r}' data-forecast='{forecast}'>{_percent(row.probability)} "
+                f"\u00b1 {_percent(row.standard_error)}{change}</td>"
+            )
+        lines.append("</tr>")
     return "".join(lines) + "</table>"

@@ -57,7 +57,8 @@ OUTPUT_FILES = (
 #: Files of the analysis commands (compare, backtest, calibrate, sensitivity, discover, signposts,
 #: report, ensemble) and of temporary writes, by pattern; with the tuples above, all ``sim`` writes.
 _WRITTEN_PATTERNS = re.compile(
-    r"^(comparison\.csv|compare_\w+\.png|backtest\.csv|skill\.csv|trust_\w+\.csv|history_\w+\.png"
+    r"^(comparison\.csv|compare_\w+\.png|revisions\.csv|revision_[\w.-]+\.png"
+    r"|backtest\.csv|skill\.csv|trust_\w+\.csv|history_\w+\.png"
     r"|questions(_\w+)?\.csv|reliability_\w+\.(csv|png)|sensitivity\.json|indices\.csv|ranges\.csv"
     r"|points\.parquet|tornado_[\w.-]+\.png|discovery\.json|prim_\w+\.(csv|png)|cart_rules\.csv"
     r"|signposts\.(csv|json|png)|report\.html|weights\.csv|scores\.csv|carried\.csv|posterior\w*\.(csv|png|yaml)"

@@ -66,8 +66,9 @@ def test_validate_command(tmp_path):
     assert "Traceback" not in mixed.output
 
 
-def test_compare_refuses_scenarios_over_different_months(tmp_path):
+def test_compare_refuses_scenarios_over_different_months_with_no_question_in_common(tmp_path):
     short = tmp_path / "short.yaml"
     short.write_text(f"extends: {BASELINE}\nname: short\nhorizon: 2026-12\nquestions: []\nschedule: []\n")
     result = runner.invoke(app, ["compare", str(BASELINE), str(short), "--runs", "100", "--out", str(tmp_path / "o")])
-    assert result.exit_code == 2 and "same months" in result.output
+    assert result.exit_code == 2 and "share no question" in result.output
+    assert len(result.output.strip().splitlines()) == 1 and not (tmp_path / "o").exists()

@@ -8,8 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from simulator.analysis import baselines, outofsample, rolling
+from simulator.analysis.calibrate import FOLDS_FILE, read_folds
 from simulator.cli.app import app
-from simulator.files import out_of_sample_record
+from simulator.files import out_of_sample_record, packaged
 from simulator.record import Record, packaged_record
 
 ORIGIN = "2009-01"
@@ -96,7 +97,10 @@ def test_the_scenario_starts_from_the_record_at_the_origin_with_the_calendar_aft
     assert (spec.initial.level, spec.initial.phase) == (row["level"], row["phase"])
     assert spec.initial.met  # Obama and Putin met in 2012-06
     assert [(str(s.month), s.event) for s in spec.schedule] == [("2014-11", "midterms")]
-    assert spec.structure.reset_chance.value == pytest.approx(0.55)  # the prior's centre, not the 1992-2016 fit
+    # The fit as of 2014-01 (the latest fit point by then), not the shipped fit to 2024-12.
+    fitted = read_folds(packaged("configs") / FOLDS_FILE, section="as_of")["2014-01"]
+    assert spec.structure.reset_chance.value == pytest.approx(fitted["structure.reset_chance"])
+    assert spec.kremlin.aims_weight.value == pytest.approx(fitted["kremlin.aims_weight"])
     late = rolling.origin_spec("2023-10")
     assert str(late.horizon) == "2024-12" and late.initial.war == "active" and late.initial.aid.value == 0.8
     assert ("2024-11", "election") in [(str(s.month), s.event) for s in late.schedule]

@@ -1,6 +1,6 @@
-"""Calibration as inference: the ABC posterior, its files, and forecasts that draw from it."""
+"""Calibration as inference: the ABC posterior on the monthly record, its fits as of each month, its files, and
+forecasts that draw from it."""
 
-import math
 import shutil
 
 import numpy as np
@@ -9,38 +9,39 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from simulator.analysis import posterior, posterior_output
-from simulator.analysis.backtest import load_history
-from simulator.analysis.calibrate import FOLDS_FILE, PARAMETERS, read_folds
+from simulator.analysis import posterior, rolling
+from simulator.analysis.calibrate import FOLDS_FILE, PARAMETERS, PRIOR_CENTRE, fit_as_of, read_folds
 from simulator.api import Execution, run, run_ensemble
 from simulator.cli.app import app
+from simulator.record import Record, packaged_record
 from simulator.results.outputs import check_output_dir
 from simulator.scenario import load_scenario, override
 from simulator.scenario.config import POSTERIOR_FILE
 from simulator.scenario.ensemble import load_ensemble
+from simulator.vocabulary import LEVELS
 from tests.conftest import BASELINE, ROOT
 
 runner = CliRunner()
 EROSION, REALISM = "structure.erosion", "structure.phase_months.realism"
+DEAL, AIMS = "president.deal_drive", "kremlin.aims_weight"
 #: Off the prior's centre, so that recovering them is not the prior's doing.
 PLANTED = {
     "structure.phase_months.realism": 60.0,
     "structure.phase_months.disillusionment": 10.0,
-    "structure.erosion": 0.005,
+    "structure.erosion": 0.004,
     "structure.down.disillusionment": 3.0,
     "structure.reset_chance": 0.3,
+    "kremlin.aims_weight": 9.0,
+    "allies.accept_value": 0.0,
+    "kremlin.stall_value": 2.0,
+    "president.deal_drive": 0.0,
 }
 
 
 @pytest.fixture(scope="module")
-def specs():
-    return load_history()
-
-
-@pytest.fixture(scope="module")
-def small(specs):
-    """A tiny posterior against the record."""
-    return posterior.calibrate(specs, draws=400, accept=0.1, seed=2)
+def small():
+    """Tiny fits against the record, as of two fit points and its end."""
+    return posterior.calibrate(draws=300, accept=0.2, seed=2, repeat=2, points=("1999-01", "2009-01", "2024-12"))
 
 
 def configs_with(tmp_path, sample: pd.DataFrame | None = None):
@@ -54,66 +55,121 @@ def configs_with(tmp_path, sample: pd.DataFrame | None = None):
     return folder
 
 
-def test_prior_stays_in_bounds_and_hazards_follow_the_record_counts():
+def test_prior_stays_in_bounds():
     prior = posterior.draw_prior(20_000, np.random.default_rng(1))
+    assert list(prior.columns) == list(PARAMETERS)
     for path, (low, high) in PARAMETERS.items():
         assert prior[path].between(low, high).all()
-    # Log-uniform: the median is the bounds' geometric mean, not their midpoint.
-    low, high = PARAMETERS[REALISM]
-    assert prior[REALISM].median() == pytest.approx(math.sqrt(low * high), rel=0.05)
-    counts = posterior.hazard_counts()
-    assert counts["nato_enlargement"] > counts["shared_threat"] > counts["black_swan"] == 0
-    for shock, count in counts.items():
-        mean = (count + 0.5) / posterior.RECORD_MONTHS
-        assert prior[f"shocks.{shock}.hazard"].mean() == pytest.approx(mean, rel=0.1)
+        # Log-uniform: the median is the bounds' geometric mean; uniform: their midpoint.
+        assert prior[path].median() == pytest.approx(PRIOR_CENTRE[path], rel=0.05, abs=0.05)
+    assert PRIOR_CENTRE[REALISM] == pytest.approx(24) and PRIOR_CENTRE["allies.accept_value"] == pytest.approx(0.5)
 
 
-def test_record_summaries():
+def test_the_record_is_summarised_as_the_worlds_are():
+    record = packaged_record()
     observed = posterior.observed_summaries()
     assert list(observed.index) == posterior.summary_names()
-    assert observed["1992 months to crisis"] == pytest.approx(math.log(86))
-    assert observed["2009 months to disillusionment"] == pytest.approx(math.log(34))
-    for key in posterior.CYCLES:
-        phases = observed[[n for n in observed.index if n.startswith(f"{key} share in")]]
-        assert phases.sum() == pytest.approx(1)
-        for half in posterior.HALVES:
-            at_least = observed[[n for n in observed.index if n.startswith(f"{key} share at or above") and half in n]]
-            assert len(at_least) == 4 and (np.diff(at_least.to_numpy()) <= 0).all(), "higher levels: fewer months"
-    # The record's cycles fall: the second half of 2009-2016 sits lower than the first.
-    above = "2009 share at or above selective_cooperation"
-    assert observed[f"{above}, second half"] < observed[f"{above}, first half"]
+    levels = record.levels[1:]  # the fit's months: 1992-01 to 2024-12
+    assert observed["share at or above contact"] == pytest.approx((levels >= 1).mean())
+    sanctions = [m for m in record.happened("new_sanctions") if m >= "1992-01"]
+    assert observed["new_sanctions per year"] == pytest.approx(len(sanctions) * 12 / len(levels))
+    assert observed[[n for n in observed.index if n.startswith("share in")]].sum() == pytest.approx(1)
+    at_least = observed[[f"share at or above {level}" for level in LEVELS[1:]]].to_numpy()
+    assert (np.diff(at_least) <= 0).all(), "higher levels: fewer months"
+    # As of 2009-01 only the months to 2009-01 count: the record then had no war, so no aid to Ukraine.
+    early = posterior.observed_summaries("2009-01")
+    assert early["aid_increase per year"] == 0 and observed["aid_increase per year"] > 0
+    # The same function on two worlds: one holds its stretch's level, the other falls a level and rises back.
+    paths = posterior.Paths(
+        levels=np.array([[2, 2, 2, 2], [2, 1, 1, 2]]),
+        phases=np.array([[1, 1, 1, 1], [1, 2, 2, 2]]),
+        events={event: np.zeros((2, 4), dtype=bool) for event in posterior.COUNTED},
+        start_level=np.full(4, 2),
+        start_phase=np.full(4, 1),
+        opens=np.array([True, False, False, False]),
+    )
+    found = posterior.summaries(paths)
+    assert found["falls per year"].tolist() == [0, 3] and found["rises per year"].tolist() == [0, 3]
+    assert found["share below the stretch's first level"].tolist() == [0, 0.5]
+    assert found["phase changes per year"].tolist() == [0, 3]
 
 
-def test_planted_parameters_are_recovered(specs):
+def test_planted_parameters_are_recovered():
     """Summaries simulated at known values: the posterior sits nearer them than the prior does."""
-    cycles = posterior.cycle_specs(specs)
-    planted = posterior.draw_prior(200, np.random.default_rng(7))
-    for path, value in PLANTED.items():
-        planted[path] = value
-    observed = posterior.simulate(cycles, planted, seed=107).median()
-    fitted = posterior.calibrate(specs, draws=2000, accept=0.05, seed=7, observed=observed)
+    planted = pd.DataFrame([PLANTED] * 64)
+    observed = posterior.simulate(planted, ["2024-12"], seed=107, repeat=8)["2024-12"].mean()
+    prior = posterior.draw_prior(1500, np.random.default_rng(7))
+    found = posterior.simulate(prior, ["2024-12"], seed=7, repeat=8)["2024-12"]
+    fitted = posterior.infer(prior, found, observed, accept=0.05, seed=7)
 
-    truth = posterior._to_free(pd.DataFrame([PLANTED])).iloc[0]
-    spread_after = ((posterior._to_free(fitted.sample[list(PLANTED)]) - truth) ** 2).mean()
-    spread_before = ((posterior._to_free(fitted.prior[list(PLANTED)]) - truth) ** 2).mean()
-    ratio = spread_after / spread_before
-    # The phase lengths and erosion are what history's summaries speak to.
-    assert (ratio[["structure.phase_months.realism", "structure.phase_months.disillusionment", EROSION]] < 0.7).all()
-    assert spread_after.sum() < 0.85 * spread_before.sum()
+    def error(draws: pd.DataFrame) -> pd.Series:
+        """Each parameter's mean squared distance from the planted value, on its prior's scale, over its range."""
+        out = {}
+        for path, value in PLANTED.items():
+            low, high = PARAMETERS[path]
+            scale = (lambda v: v) if path in posterior.LINEAR else np.log
+            out[path] = (((scale(draws[path]) - scale(value)) / (scale(high) - scale(low))) ** 2).mean()
+        return pd.Series(out)
+
+    before, after = error(prior), error(fitted.sample)
+    # The record's summaries speak to erosion, the phase lengths and the president's drive.
+    for path in (EROSION, REALISM, "structure.phase_months.disillusionment", DEAL):
+        assert after[path] < 0.6 * before[path], path
+    assert after.sum() < 0.8 * before.sum()
 
 
-def test_leaving_a_cycle_out_uses_the_other_cycles_only(small):
-    everything = small.held_out(list(posterior.CYCLES))
-    assert everything == pytest.approx(small.medians(), rel=1e-3)
-    without = small.held_out(["1992", "2001"])
-    assert set(without) == set(PARAMETERS) and without != everything
-    for path, value in without.items():
-        assert PARAMETERS[path][0] <= value <= PARAMETERS[path][1]
+def _changed(record: Record, after: str, before: str | None = None) -> Record:
+    """The record with every month after ``after`` moved a level down and its events after it dropped;
+    with ``before``, also that month's level moved."""
+    months, events = record.months.copy(), record.events.copy()
+    later = months["month"] > after
+    months.loc[later, "level"] = [LEVELS[max(LEVELS.index(v) - 1, 0)] for v in months.loc[later, "level"]]
+    months.loc[later, "phase"] = "crisis"
+    events = events[events["month"] <= after].reset_index(drop=True)
+    if before is not None:
+        row = months["month"] == before
+        months.loc[row, "level"] = LEVELS[(LEVELS.index(months.loc[row, "level"].iloc[0]) + 2) % len(LEVELS)]
+    return Record(months=months, events=events)
+
+
+def test_a_fit_as_of_a_month_uses_no_month_after_it():
+    record = packaged_record()
+    point = "2004-01"
+
+    def fit(changed: Record) -> posterior.Posterior:
+        return posterior.calibrate(draws=200, accept=0.2, seed=5, repeat=2, points=(point,), record=changed)[point]
+
+    reference = fit(record)
+    for placebo in (_changed(record, point), record.as_of(point)):  # rewritten after it; cut at it
+        other = fit(placebo)
+        pd.testing.assert_frame_equal(other.summaries, reference.summaries)
+        pd.testing.assert_frame_equal(other.sample, reference.sample)
+        assert other.medians() == reference.medians()
+    moved = fit(_changed(record, "2024-12", before="2002-06"))
+    assert not moved.observed.equals(reference.observed)
+    assert not moved.sample.equals(reference.sample)
+
+
+def test_each_origin_uses_the_latest_fit_before_it(small):
+    fits = posterior.held_out(small)["as_of"]
+    assert set(fits) == {"1999-01", "2009-01"}
+    assert fit_as_of("1998-12", fits) == (None, PRIOR_CENTRE)
+    assert fit_as_of("1999-01", fits)[0] == "1999-01" and fit_as_of("2008-10", fits)[0] == "1999-01"
+    point, values = fit_as_of("2023-10", fits)
+    assert point == "2009-01" and values == small["2009-01"].medians()
+    spec = rolling.origin_spec("2010-01", values=values)
+    assert spec.structure.erosion.value == pytest.approx(values[EROSION])
+    assert spec.president.deal_drive.value == pytest.approx(values[DEAL])
+    # The packaged fits reach the backtest: an origin's scenario carries its fit point's values.
+    shipped = read_folds(ROOT / "configs" / FOLDS_FILE, section="as_of")
+    assert set(shipped) == set(posterior.FIT_POINTS)
+    packaged_spec = rolling.origin_spec("2010-01")
+    assert packaged_spec.kremlin.aims_weight.value == pytest.approx(shipped["2009-01"][AIMS])
 
 
 def test_widths_compare_posterior_with_prior(small):
-    table = posterior_output.widths(small).set_index("parameter")
-    assert set(PARAMETERS) <= set(table.index)
+    table = posterior.widths(small["2024-12"]).set_index("parameter")
+    assert set(PARAMETERS) == set(table.index)
     assert (table["prior_low"] < table["prior_high"]).all()
     assert (table["posterior_low"] <= table["posterior_median"]).all()
     assert (table["posterior_median"] <= table["posterior_high"]).all()
@@ -122,22 +178,26 @@ def test_widths_compare_posterior_with_prior(small):
 
 def test_files_say_how_they_were_made_and_round_trip(small, tmp_path):
     folder = configs_with(tmp_path)
-    posterior_output.write_sample(small, folder / POSTERIOR_FILE)
-    posterior_output.write_point(small, folder / "calibrated.yaml")
-    posterior_output.write_held_out(small, folder / FOLDS_FILE)
+    posterior.write_fitted(small, folder / POSTERIOR_FILE)
+    shipped = small["2024-12"]
 
     text = (folder / POSTERIOR_FILE).read_text()
     header = "\n".join(line for line in text.splitlines() if line.startswith("#"))
-    for said in ("seed 2", "400 draws", "prior:", "log-uniform on [6, 96]", "summaries", "tolerance", "accepted: "):
+    for said in ("seed 2", "300 draws", "2 worlds each", "prior:", "log-uniform on [6, 96]", "summaries", "accepted: "):
         assert said in header
     read = pd.read_csv(folder / POSTERIOR_FILE, comment="#")
-    assert list(read.columns) == list(small.sample.columns)
-    assert np.allclose(read.to_numpy(), small.sample.to_numpy(), rtol=1e-5)
+    assert list(read.columns) == list(shipped.sample.columns) == list(PARAMETERS)
+    assert np.allclose(read.to_numpy(), shipped.sample.to_numpy(), rtol=1e-5)
 
-    assert set(read_folds(folder / FOLDS_FILE)) == set(posterior.CYCLES)
-    assert set(read_folds(folder / FOLDS_FILE, section="rolling")) == {"2001"}
+    assert set(read_folds(folder / FOLDS_FILE, section="as_of")) == {"1999-01", "2009-01"}
+    cycles = read_folds(folder / FOLDS_FILE)
+    assert cycles["1992"] == pytest.approx(PRIOR_CENTRE, rel=1e-4), "nothing was known before 1992-01"
+    assert cycles["2001"] == pytest.approx(small["1999-01"].medians()) and set(cycles) == set(posterior.CYCLE_STARTS)
+    point = load_scenario(BASELINE, sets=["calibration=point"], config_dir=folder)
+    assert point.structure.erosion.value == pytest.approx(shipped.medians()[EROSION])
+    history = load_scenario(ROOT / "scenarios" / "history" / "base.yaml", config_dir=folder)
+    assert history.kremlin.aims_weight.value == 6.0, "a scenario's own value stays"
     spec = load_scenario(BASELINE, config_dir=folder)
-    assert spec.structure.erosion.value == pytest.approx(small.medians()[EROSION])
     assert spec.posterior is not None and spec.posterior.sample == (folder / POSTERIOR_FILE).resolve()
 
 
@@ -218,13 +278,13 @@ def test_a_sample_that_does_not_fit_is_one_message(tmp_path, column, value, mess
 def test_calibrate_command_writes_the_posterior_and_its_plot(tmp_path):
     folder = configs_with(tmp_path)
     out = tmp_path / "out"
-    args = ["calibrate", "--draws", "300", "--accept", "0.2", "--config-dir", str(folder), "--out", str(out)]
-    result = runner.invoke(app, [*args, "--write", str(folder / POSTERIOR_FILE)])
+    args = ["calibrate", "--draws", "300", "--worlds-per-draw", "2", "--accept", "0.2", "--config-dir", str(folder)]
+    result = runner.invoke(app, [*args, "--out", str(out), "--write", str(folder / POSTERIOR_FILE)])
     assert result.exit_code == 0, result.output
-    assert "width ratio" in result.output and EROSION in result.output
+    assert "width ratio" in result.output and EROSION in result.output and AIMS in result.output
     sample = pd.read_csv(folder / POSTERIOR_FILE, comment="#")
-    assert len(sample) == 60 and set(PARAMETERS) <= set(sample.columns)
-    assert set(read_folds(folder / FOLDS_FILE)) == set(posterior.CYCLES)
+    assert len(sample) == 60 and set(PARAMETERS) == set(sample.columns)
+    assert set(read_folds(folder / FOLDS_FILE, section="as_of")) == set(posterior.FIT_POINTS)
     assert {"posterior_pairs.png", "posterior_widths.csv", "posterior_sample.csv"} <= {p.name for p in out.iterdir()}
     check_output_dir(out, force=True)  # --force may replace what calibrate wrote
     # Forecasts from this configs folder now draw from what was written.

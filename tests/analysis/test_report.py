@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 from typer.testing import CliRunner
 
-from simulator.analysis import report, report_analyses
+from simulator.analysis import report
 from simulator.cli.app import app
 from tests.conftest import BASELINE
 
@@ -180,9 +180,9 @@ def test_values_read_as_a_reader_writes_them(reported):
     assert len(cells) > 300
     for cell in cells:
         assert not re.search(r"\b(None|True|False|nan)\b|\{\}|\[\]", cell), cell
-    assert report_analyses.reader_value("{'war_intensity': 2.0}") == "war intensity: 2.0"
-    assert report_analyses.reader_value("new_kremlin_leader: True") == "new_kremlin_leader: yes"
-    assert [report_analyses.reader_value(v) for v in ("None", "{}", "[]", "False")] == ["none", "none", "none", "no"]
+    assert report._reader_value("{'war_intensity': 2.0}") == "war intensity: 2.0"
+    assert report._reader_value("new_kremlin_leader: True") == "new_kremlin_leader: yes"
+    assert [report._reader_value(v) for v in ("None", "{}", "[]", "False")] == ["none", "none", "none", "no"]
 
 
 def test_assumptions_are_folded_away_and_say_which_line_of_the_users_file_set_them(reported):
@@ -226,5 +226,5 @@ def test_a_changed_scenario_file_is_said_and_values_are_placed_in_the_runs_copy(
 
 
 def test_sensitivity_indices_below_zero_read_as_noise():
-    assert report_analyses._index_value(-0.108) == "0 (noise)"
-    assert report_analyses._index_value(0.0002) == "0" and report_analyses._index_value(0.144) == "0.144"
+    assert report._index_value(-0.108) == "0 (noise)"
+    assert report._index_value(0.0002) == "0" and report._index_value(0.144) == "0.144"

@@ -85,7 +85,7 @@ def test_an_event_before_another_counts_the_worlds_where_it_came_first(tmp_path,
 
 
 def test_rows_whose_months_a_later_scenario_lacks_are_left_out_with_the_reason():
-    later = load_scenario(ROOT / "scenarios" / "asof_2025_04.yaml")
+    later = load_scenario(ROOT / "tests" / "data" / "asof_start_2025_04.yaml")
     kept, left_out = applicable(later, TABLE.rows)
     assert {row.id for row, _ in left_out} >= {"meeting_completes_contact", "reset_runs_its_course"}
     for _, reason in left_out:

@@ -15,7 +15,7 @@ from simulator.model.selection import per_world_arrays, select
 from simulator.scenario.evidence import OBSERVABLE, Evidence, Observation
 from tests.conftest import ROOT
 
-ASOF = ROOT / "scenarios" / "asof_2025_04.yaml"
+ASOF = ROOT / "tests" / "data" / "asof_start_2025_04.yaml"
 
 
 @pytest.fixture(scope="module")

@@ -147,6 +147,23 @@ def test_an_analysts_session(explorer, browser, tmp_path):
     page.locator("h2").scroll_into_view_if_needed()  # the whole forecast, as in the README
     screenshot("volatility-changed")
 
+    # Revisions: the shipped updates of the loaded scenario (April and October 2025), with the same change made.
+    page.get_by_role("tab", name="Revisions").click()
+    page.get_by_role("button", name="Run the revisions").click()
+    revisions = page.locator(".revisions")
+    expect(revisions).to_contain_text("2025-08 summit")
+    update = load_scenario(ROOT / "scenarios" / "update_2025_10.yaml", ["president.volatility=0.3"])
+    summit = simulator.run(update, runs=RUNS, seed=SEED).questions()["summit_2025"]
+    row = revisions.locator("tr", has_text="Will the presidents meet in person by the end of 2025?")
+    expect(row.locator("td[data-forecast='update_2025_10 (edited)']")).to_contain_text(
+        f"{summit['probability']:.1%} \u00b1 {summit['standard_error']:.1%}"
+    )
+    mine = expected["q-summit_2025"]
+    expect(row.locator("td[data-forecast='trump2025 (edited)']")).to_contain_text(mine)
+    page.wait_for_function("document.querySelector('.revisions-chart canvas') !== null")
+    screenshot("revisions")
+    page.get_by_role("tab", name="Forecast").click()
+
     # A slider moves a plain number by one step, through the same validation.
     probability = a_probability(Draft.open(BASELINE))
     moved = f"{Draft.open(BASELINE).number(probability) + 0.005:.6g}"
@@ -207,6 +224,7 @@ def test_an_analysts_session(explorer, browser, tmp_path):
         names
     )
     screenshot("downloaded")
+
     page.close()
 
 

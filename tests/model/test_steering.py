@@ -87,7 +87,7 @@ def test_a_change_draws_a_distribution_per_world(baseline):
 
 
 def test_a_scenario_as_of_a_later_month_starts_from_what_has_happened():
-    spec = simulator.load_scenario(ROOT / "scenarios" / "asof_2025_04.yaml")
+    spec = simulator.load_scenario(ROOT / "tests" / "data" / "asof_start_2025_04.yaml")
     result = run(spec)
     assert str(spec.start) == "2025-04"
     assert result.questions()["contact_2025"]["probability"] == 1.0

@@ -9,7 +9,7 @@ from simulator.cli.app import app
 from simulator.scenario import ScenarioError, load_scenario
 from tests.conftest import ROOT
 
-BASE = ROOT / "scenarios" / "asof_2025_04.yaml"
+BASE = ROOT / "tests" / "data" / "asof_start_2025_04.yaml"
 
 
 def scenario(tmp_path, evidence: str, name: str = "s.yaml"):

@@ -161,7 +161,9 @@ def test_parameter_sets_come_from_the_configs_folder(tmp_path, monkeypatch):
     own.mkdir()
     structure = (ROOT / "configs" / "structure.yaml").read_text().replace("erosion: 0.02", "erosion: 0.07")
     write(own / "structure.yaml", structure)
-    write(own / "calibrated.yaml", "extends: structure.yaml\n")
+    # calibrated.yaml carries the fitted behaviour weights the baseline leaves to the fit.
+    fitted = "kremlin: {aims_weight: 6.0, stall_value: 1.5}\nallies: {accept_value: 0.5}\n"
+    write(own / "calibrated.yaml", "extends: structure.yaml\n" + fitted)
     scenario = write(tmp_path / "s.yaml", (BASELINE.read_text()))
     point = ["calibration=point"]  # a folder without posterior.csv runs the point values only when told to
     assert load_scenario(scenario, point, config_dir=own).structure.erosion.value == 0.07

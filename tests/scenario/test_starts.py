@@ -10,7 +10,7 @@ from simulator.scenario import ScenarioError, load_scenario
 from simulator.scenario.loader import override
 from tests.conftest import BASELINE, ROOT
 
-ASOF = ROOT / "scenarios" / "asof_2025_04.yaml"
+ASOF = ROOT / "tests" / "data" / "asof_start_2025_04.yaml"
 SIM = Path(sys.executable).parent / "sim"
 
 

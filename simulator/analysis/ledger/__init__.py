@@ -66,6 +66,7 @@ from simulator.analysis.ledger.track_record import (
     mean_interval,
     resolved_table,
     score_page,
+    track_record_html,
 )
 
 __all__ = [
@@ -100,4 +101,5 @@ __all__ = [
     "targets",
     "timing",
     "torn_note",
+    "track_record_html",
 ]

@@ -140,7 +140,6 @@ def group_scores(rows: pd.DataFrame) -> dict[str, Any]:
 
 def score_page(ledger: Ledger, made: datetime) -> str:
     """The track-record page: self-contained HTML, no script, no outside assets, every value escaped."""
-    table = resolved_table(ledger)
     title = f"Track record of {ledger.path.name}"
     parts = [
         "<!DOCTYPE html>",
@@ -148,6 +147,19 @@ def score_page(ledger: Ledger, made: datetime) -> str:
         f"<title>{_e(title)}</title>",
         f"<style>{_STYLE}</style></head><body>",
         f"<h1>{_e(title)}</h1>",
+        track_record_html(ledger, made),
+        "</body></html>",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def track_record_html(ledger: Ledger, made: datetime, level: int = 2) -> str:
+    """The track record's body: counts, each timing group's scores and forecasts, the open questions.
+
+    ``level`` is the heading level of the groups (their parts one below), so a report can hold it as a section.
+    """
+    table = resolved_table(ledger)
+    parts = [
         f"<p>{len(ledger.forecasts())} forecasts, {len(table)} questions forecast, "
         f"{int(table['outcome'].notna().sum()) if len(table) else 0} resolved. Ledger head "
         f"<code>{_e(ledger.head)}</code> (entries {len(ledger.entries)}, checked). Written "
@@ -159,32 +171,32 @@ def score_page(ledger: Ledger, made: datetime) -> str:
     resolved = table[table["outcome"].notna()] if len(table) else table
     for kind in TIMINGS:
         group = resolved[resolved["timing"] == kind] if len(resolved) else resolved
-        parts.append(f"<h2>{_e(TIMING_TITLES[kind])}</h2><p class=note>{_e(TIMING_MEANING[kind])}.</p>")
+        parts.append(f"<h{level}>{_e(TIMING_TITLES[kind])}</h{level}><p class=note>{_e(TIMING_MEANING[kind])}.</p>")
         if not len(group):
             parts.append("<p>No resolved forecast.</p>")
             continue
-        parts.append(_group_html(group.reset_index(drop=True), kind))
+        parts.append(_group_html(group.reset_index(drop=True), kind, level + 1))
     open_ = table[table["outcome"].isna()] if len(table) else table
-    parts.append("<h2>Open questions</h2>")
+    parts.append(f"<h{level}>Open questions</h{level}>")
     if len(open_):
         parts.append(_rows_html(open_, resolved=False))
     else:
         parts.append("<p>None.</p>")
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+    return "\n".join(parts)
 
 
-def _group_html(group: pd.DataFrame, kind: str) -> str:
+def _group_html(group: pd.DataFrame, kind: str, level: int = 3) -> str:
     found = group_scores(group)
     b, lg, m = found["brier"], found["log"], found["murphy"]
+    h, end = f"<h{level}>", f"</h{level}>"
     out = [
         "<table><tr><th>questions</th><th>Brier</th><th>log score</th></tr>",
         f"<tr><td>{found['questions']}</td><td>{_interval(b)}</td><td>{_interval(lg)}</td></tr></table>",
-        "<h3>Murphy decomposition (CORP)</h3><table><tr><th>Brier</th><th>miscalibration</th>"
+        f"{h}Murphy decomposition (CORP){end}<table><tr><th>Brier</th><th>miscalibration</th>"
         "<th>discrimination</th><th>uncertainty</th></tr>",
         f"<tr><td>{m['brier']:.4f}</td><td>{m['miscalibration']:.4f}</td><td>{m['discrimination']:.4f}</td>"
         f"<td>{m['uncertainty']:.4f}</td></tr></table>",
-        "<h3>Relative skill against the record's baselines (Brier)</h3>",
+        f"{h}Relative skill against the record's baselines (Brier){end}",
     ]
     if found["skill"]:
         out.append("<table><tr><th>baseline</th><th>questions</th><th>skill</th></tr>")
@@ -198,13 +210,13 @@ def _group_html(group: pd.DataFrame, kind: str) -> str:
             "<p class=note>No question here maps to the record's questions: only event questions whose "
             "scenario starts by 2025-01 (the record ends 2024-12) have baselines.</p>"
         )
-    out.append("<h3>By horizon (months from the scenario's start to the question's month)</h3>")
+    out.append(f"{h}By horizon (months from the scenario's start to the question's month){end}")
     out.append("<table><tr><th>horizon</th><th>questions</th><th>Brier</th><th>log score</th></tr>")
     for label, count, brier, log in found["by_horizon"]:
         out.append(f"<tr><td>{_e(label)}</td><td>{count}</td><td>{brier:.4f}</td><td>{log:.4f}</td></tr>")
-    out.append("</table><h3>Reliability (CORP, with consistency bands)</h3>")
+    out.append(f"</table>{h}Reliability (CORP, with consistency bands){end}")
     out.append(_reliability_svg(found["reliability"], kind))
-    out.append("<h3>Every resolved forecast</h3>")
+    out.append(f"{h}Every resolved forecast{end}")
     out.append(_rows_html(group, resolved=True))
     return "\n".join(out)
 
