@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 	echo "Using $$($$py --version) at $$(command -v $$py || echo $$py)"; \
 	[ -x $(PY) ] || $$py -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[explore,analysis,dask,dev]'
 	@touch $(STAMP)
 
 # The explorer's browser tests drive Debian's chromium: Playwright cannot download a browser of its own here.
@@ -59,8 +59,11 @@ regression: setup
 bench: setup
 	$(PY) bench/guard.py
 
+# Style, formatting and types: ruff, then mypy on simulator/ (configured in pyproject.toml).
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf $(VENV) runs build *.egg-info

@@ -107,7 +107,8 @@ def run(
         saved = FolderStore.done_in(out) if how.resume else set()
         result = _simulate(plan, partial(FolderStore, out, plan, how.resume), saved, how, started)
         write_run(result, out, scenario_path=path, command=command, elapsed=time.perf_counter() - started)
-        result.rows.remove()
+        if isinstance(result.rows, FolderStore):  # the chunks' files, now in the run's own
+            result.rows.remove()
     return RunResult(spec, runs, seed, result.tally, OutputRows(out), result.timing)
 
 
@@ -298,13 +299,13 @@ def run_ensemble(
     counts = allocate([m.weight for m in ensemble.members], runs)
     parts, offsets, members, tallies = [], [], [], []
     columns: list[str] = []
+    spec = ensemble.spec
     for k, (member, count) in enumerate(zip(ensemble.members, counts, strict=True)):
         members.append(MemberRun(member.spec.name, str(member.path), member.weight, count, member_seed(seed, k)))
         if count == 0:
             continue
-        result = run(
-            member.spec, runs=count, seed=members[-1].seed, trajectories=trajectories, execution=how, config=config
-        )
+        asking = member.spec.model_copy(update={"questions": spec.questions})  # the blend's questions, counted alike
+        result = run(asking, runs=count, seed=members[-1].seed, trajectories=trajectories, execution=how, config=config)
         drawn = dict(assumptions(member.spec))
         sampled = posterior_design(member.spec, members[-1].seed)
         from_posterior = set() if sampled is None else set(sampled.paths)  # a column of its rows, world by world
@@ -317,7 +318,6 @@ def run_ensemble(
         offsets.append(sum(counts[:k]))
         parts.append((member.spec.name, result.rows, fixed))
         tallies.append(result.tally)
-    spec = ensemble.spec
     rows = PooledRows(tuple(parts), tuple(offsets), tuple(columns))
     timing = Timing(seconds=time.perf_counter() - started, worlds=runs)
     pooled = EnsembleResult(spec, runs, seed, sum(tallies, Tally.zero(spec.months)), rows, timing, tuple(members))

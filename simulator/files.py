@@ -51,12 +51,12 @@ def temporary_beside(path: Path) -> Path:
         return candidate
 
 
-def atomically(path: Path, write: Callable[[Path], None]) -> None:
+def atomically(path: Path, write: Callable[[Path], object]) -> None:
     """Call ``write`` with a new temporary file beside ``path``, then move the result to ``path``."""
     together({path: write})
 
 
-def together(writers: dict[Path, Callable[[Path], None]]) -> None:
+def together(writers: dict[Path, Callable[[Path], object]]) -> None:
     """Write each file to a temporary file beside it; replace them all only once every one is written.
 
     A write that fails (a full disk, a folder that refuses) leaves every target as it was.

@@ -27,6 +27,7 @@ import datetime
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -209,7 +210,7 @@ class Record:
         """The coded Giles phase of each month, as its code in ``vocabulary.PHASES``."""
         return self.months["phase"].map(PHASES.index).to_numpy(dtype=int)
 
-    def state(self, month: str) -> dict[str, object]:
+    def state(self, month: str) -> dict[str, Any]:
         """The row of ``month``: its level, phase, war, sanctions, aid, presidents and note."""
         rows = self.months[self.months["month"] == str(Month.parse(month))]
         if rows.empty:

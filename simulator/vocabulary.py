@@ -45,6 +45,8 @@ class Event:
         words: how a narrative tells it.
         shock: the shock that records it (``SHOCK`` only).
         level: the level it marks reaching (``LEVEL`` only).
+        repeats: whether the model can record it in more than one month of a world, so that a question
+            can ask whether it happens again or at least n times (every event asked with ``event:`` can).
     """
 
     name: str
@@ -53,6 +55,7 @@ class Event:
     words: str = ""
     shock: str | None = None
     level: int | None = None
+    repeats: bool = True
 
     @property
     def asked_as(self) -> str:

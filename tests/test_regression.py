@@ -13,9 +13,7 @@ from tests.regression.baseline import BASELINE, differences, measure
 def test_every_shipped_scenario_matches_the_stored_baseline():
     stored = json.loads(BASELINE.read_text())
     moved = differences(stored, measure())
-    assert not moved, "the model's results moved; if meant, run `make regression` and commit:\n" + "\n".join(
-        moved[:40]
-    )
+    assert not moved, "the model's results moved; if meant, run `make regression` and commit:\n" + "\n".join(moved[:40])
 
 
 def test_the_comparison_names_what_moved():

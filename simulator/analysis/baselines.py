@@ -109,10 +109,10 @@ def questions(record: Record | None = None, horizons: tuple[int, ...] = HORIZONS
             end = Month.parse(origin).plus(h)
             if end > last:
                 continue
-            asks = [("event", event) for event in CODED_EVENTS]
+            asks: list[tuple[str, str | int]] = [("event", event) for event in CODED_EVENTS]
             asks += [("level_at_least", k) for k in range(1, len(LEVELS))] + [("falls_below", "")]
             for kind, target in asks:
-                name = LEVELS[target] if kind == "level_at_least" else target
+                name = LEVELS[target] if isinstance(target, int) else target  # a level's code, or an event
                 rows.append(
                     {
                         "id": f"{origin}+{h}:{kind}:{name}" if name else f"{origin}+{h}:{kind}",

@@ -61,6 +61,8 @@ def read_folds(path: Path, section: str = "leave_out") -> dict[str, dict[str, fl
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         folds = data.get(section) if isinstance(data, dict) else None
+        if not isinstance(folds, dict):
+            raise ValueError(f"no {section} mapping")
         return {str(cycle): {str(k): float(v) for k, v in values.items()} for cycle, values in folds.items()}
     except (AttributeError, TypeError, ValueError, yaml.YAMLError):
         raise ValueError(
@@ -77,6 +79,6 @@ def fit_as_of(origin: str, fits: dict[str, dict[str, float]] | None) -> tuple[st
     month = Month.parse(origin)
     known = sorted((Month.parse(point), point) for point in fits or {})
     before = [point for at, point in known if at <= month]
-    if not before:
+    if fits is None or not before:
         return None, dict(PRIOR_CENTRE)
     return before[-1], {**PRIOR_CENTRE, **fits[before[-1]]}

@@ -20,6 +20,7 @@ import pandas as pd
 from simulator.model.events import NEVER
 from simulator.results.outputs import write_files, write_json
 from simulator.results.result import RunResult
+from simulator.scenario.questions import FIRST_MONTH_KINDS
 from simulator.vocabulary import EVENT_INDEX, EVENTS, LEVELS, level_event
 
 #: Files a finished comparison folder holds.
@@ -62,6 +63,10 @@ class Comparison:
         for event in EVENTS:
             outcomes[("event by horizon", event)] = _by(result, event, horizon)
         for question in self.results[0].spec.questions:
+            if question.kind not in FIRST_MONTH_KINDS:  # counted in each run's own worlds, if it asks the same
+                if question in result.spec.questions:
+                    outcomes[("question", question.id)] = result.question_worlds[question.id]
+                continue
             event = question.event or level_event(LEVELS.index(question.level))
             month = str(question.by)
             if month in result.months:
@@ -107,7 +112,7 @@ def write_comparison(comparison: Comparison, out: Path, *, command: list[str] | 
     reference, first = comparison.names[0], comparison.results[0]
     levels = {name: result.levels_by_month for name, result in zip(comparison.names, comparison.results, strict=True)}
     long_levels = pd.concat([frame.assign(scenario=name) for name, frame in levels.items()], ignore_index=True)
-    writers: dict[str, Callable[[Path], None]] = {
+    writers: dict[str, Callable[[Path], object]] = {
         "comparison.csv": lambda p: table.to_csv(p, index=False),
         "levels_by_month.csv": lambda p: long_levels.to_csv(p, index=False),
         "compare_levels.png": lambda p: plots.save(plots.compare_levels(levels, first.runs, first.seed), p),

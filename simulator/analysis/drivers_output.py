@@ -12,11 +12,13 @@ Files written to the output folder:
 
 import re
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
@@ -92,7 +94,9 @@ def tornado(analysis: Analysis, outcome: Outcome, subtitle: str) -> Figure:
     ax.set_xlim(0, max(0.05, float(np.max(reach)) * 1.15))
     ax.set_xlabel("share of the outcome's variance" if analysis.method == "sobol" else LABELS[main])
     ax.set_title(f"What drives: {outcome.text}\n{subtitle}", loc="left", fontsize=11)
-    handles = [Patch(color=DIRECTION_COLOURS[d], label=DIRECTION_WORDS[d]) for d in (1, -1, 0) if d in direction]
+    handles: list[Artist] = [
+        Patch(color=DIRECTION_COLOURS[d], label=DIRECTION_WORDS[d]) for d in (1, -1, 0) if d in direction
+    ]
     if inner is not None:
         handles.append(Patch(color="#252525", alpha=0.55, label=LABELS[inner]))
     floor = (analysis.floor or {}).get(outcome.name, {}).get(main)
@@ -148,7 +152,7 @@ def write_analysis(
     settings: dict[str, Any],
 ) -> list[Path]:
     """Write the analysis's files to ``out``; return their paths."""
-    files: dict[str, Callable[[Path], None]] = {
+    files: dict[str, Callable[[Path], object]] = {
         "indices.csv": lambda p: analysis.indices.to_csv(p, index=False, float_format="%.4f")
     }
     if chosen:
@@ -157,8 +161,9 @@ def write_analysis(
             columns=["assumption", "low", "high", "range_from", "scenario_value"],
         )
         files["ranges.csv"] = lambda p: ranges.to_csv(p, index=False)
-    if analysis.outputs is not None:
-        files["points.parquet"] = lambda p: analysis.outputs.to_parquet(p, index=False)
+    outputs = analysis.outputs
+    if outputs is not None:
+        files["points.parquet"] = lambda p: outputs.to_parquet(p, index=False)
     summary = settings | {"method": analysis.method, "warnings": analysis.warnings, "noise_share": analysis.noise}
     if analysis.floor is not None:
         summary["noise_floor"] = analysis.floor
@@ -167,5 +172,5 @@ def write_analysis(
     for outcome in outcomes:
         if outcome.name in shown:
             fig = tornado(analysis, outcome, subtitle)
-            files[f"tornado_{file_name(outcome.name)}.png"] = lambda p, fig=fig: fig.savefig(p, dpi=120, format="png")
+            files[f"tornado_{file_name(outcome.name)}.png"] = partial(fig.savefig, dpi=120, format="png")
     return write_files(out, files)

@@ -15,17 +15,24 @@ and have no counterpart in 1992-2016 (``CARRY``). How each kind is carried:
 - ``shift``: a behavioural weight is carried as its difference from the
   baseline's, added to the historical value and kept within its domain.
 
-Each thesis is then scored on the question set out of sample: each origin's
-forecast runs with the values fitted on the record as known before that
-origin's cycle (``leave_out`` in ``configs/calibrated_folds.yaml``), the
-thesis's carried values on top. A
-thesis none of whose changes carries has no historical evidence: it keeps
-its prior weight, 1/K of K members, and the others share the rest.
+Each thesis is then scored out of sample on the rolling-origin test's
+questions (``rolling_probabilities``, what ``sim ensemble`` fits on): from
+every origin of ``baselines.origins()`` (1994-2023) the forecast a forecaster
+could have run then (``rolling.origin_spec``, from the record as of the
+origin), the thesis's carried values on top, each question answered as the
+backtest answers it. The older question set of 1992-2016
+(``thesis_probabilities``: three origins, 42 questions, each forecast with the
+values fitted on the record as known before its cycle, ``leave_out`` in
+``configs/calibrated_folds.yaml``) is kept for comparison. A thesis none of whose
+changes carries has no historical evidence: it keeps its prior weight, 1/K
+of K members, and the others share the rest.
 
 Weights are fitted by stacking: the weights of the mixture of the theses'
 question probabilities that maximise its log score (an EM iteration, which
 climbs the concave log likelihood to its maximum). Their uncertainty is a
-bootstrap over questions resampled within each origin. Bayesian model
+bootstrap: on the rolling-origin questions, whole years of origins resampled
+(as the backtest's intervals are); on the 1992-2016 set, questions resampled
+within each origin. Bayesian model
 averaging (weights proportional to the product of each thesis's
 likelihoods) is reported beside it: with some forty questions it puts almost
 all the weight on one thesis.
@@ -41,10 +48,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from simulator.analysis import history, questions
+from simulator.analysis import baselines, history, questions, rolling
 from simulator.analysis.skill import forecast_spec
 from simulator.api import run as run_scenario
 from simulator.files import atomically
+from simulator.record import packaged_record
 from simulator.results.outputs import write_files
 from simulator.results.result import RunResult
 from simulator.scenario import Scenario, assumptions, override
@@ -118,7 +126,7 @@ def changes(thesis: Scenario, baseline: Scenario) -> list[Change]:
         plain = isinstance(value, Fixed) and isinstance(base, Fixed)
         if rule in (SCALE, SHIFT) and not plain:
             rule, reason = None, f"{reason}; a distribution has no single {rule} to carry"
-        elif rule == SCALE and base is not None and base.value == 0:
+        elif rule == SCALE and isinstance(base, Fixed) and base.value == 0:
             rule, reason = None, f"{reason}; the baseline's is 0, so no multiple"
         found.append(Change(thesis.name, path, str(value), str(base), rule, reason))
     if thesis.schedule != baseline.schedule:
@@ -188,6 +196,78 @@ def thesis_probabilities(
     return pd.DataFrame(columns, index=frame["id"])
 
 
+#: What each set of questions is called where the weights say what they were fitted on.
+QUESTION_SET, ROLLING_SET = "1992-2016 question set", "rolling-origin questions 1994-2023"
+
+
+def _rolling_one(task: tuple) -> np.ndarray:
+    origin, asked, runs, seed, carried, baseline = task
+    spec = rolling.origin_spec(origin)
+    spec = historical(spec, carried, baseline) if carried else spec
+    known = packaged_record().as_of(origin)
+    return rolling.answers(spec, asked, runs, seed, int(known.levels[-1]), rolling.us_change(known))
+
+
+def rolling_probabilities(
+    theses: dict[str, list[Change]],
+    baseline: Scenario,
+    runs: int,
+    seed: int,
+    origins: list[str] | None = None,
+    processes: int = 1,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rolling-origin questions the model answers, and each one's probability under each thesis.
+
+    Each origin's forecast is the backtest's (``rolling.origin_spec``, its own seed from ``api.member_seed``)
+    with the thesis's carried changes applied; theses whose carried changes are the same share their runs.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from simulator.api import member_seed
+    from simulator.months import Month
+    from simulator.record import FIRST
+
+    frame = baselines.questions()
+    if origins is not None:
+        frame = frame[frame["origin"].isin(origins)]
+    frame = frame[~frame["target"].isin(rolling.UNANSWERED)].reset_index(drop=True)
+    starts = list(dict.fromkeys(frame["origin"]))
+    cache: dict[tuple, np.ndarray] = {}
+    columns = {}
+    for name, found in theses.items():
+        carried = [c for c in found if c.rule is not None]
+        key = tuple((c.path, c.value) for c in carried)
+        if key not in cache:
+            tasks = [
+                (
+                    o,
+                    frame[frame["origin"] == o],
+                    runs,
+                    member_seed(seed, Month.parse(o).minus(FIRST)),
+                    carried,
+                    baseline,
+                )
+                for o in starts
+            ]
+            if processes > 1:
+                with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as pool:
+                    answered = list(pool.map(_rolling_one, tasks))
+            else:
+                answered = [_rolling_one(task) for task in tasks]
+            cache[key] = np.full(len(frame), np.nan)
+            for origin, values in zip(starts, answered, strict=True):
+                cache[key][np.flatnonzero(frame["origin"].to_numpy() == origin)] = values
+        if progress is not None:
+            progress(name)
+        columns[name] = cache[key]
+    questions_asked = frame[["origin", "horizon", "kind", "target", "outcome"]].assign(
+        id=[f"{r.origin}:{r.horizon}:{r.kind}:{r.target}" for r in frame.itertuples()]
+    )
+    return questions_asked, pd.DataFrame(columns)
+
+
 # Stacking ---------------------------------------------------------------------------------
 
 
@@ -240,23 +320,33 @@ class Weights:
     probabilities: pd.DataFrame  #: question, origin, outcome, each thesis's probability and the blend's
 
 
-def fit(probabilities: pd.DataFrame, evidence: dict[str, bool], seed: int) -> Weights:
-    """Stacking weights with bootstrap intervals, BMA beside them, and every forecast's question-set scores."""
-    frame = questions.questions()
+def fit(
+    probabilities: pd.DataFrame, evidence: dict[str, bool], seed: int, frame: pd.DataFrame | None = None
+) -> Weights:
+    """Stacking weights with bootstrap intervals, BMA beside them, and every forecast's scores.
+
+    ``frame`` is the questions (``id``, ``origin``, ``outcome``) in the rows' order: the rolling-origin ones
+    (``rolling_probabilities``), whose intervals resample whole years and whose blend is scored leaving
+    each year out; None is the 1992-2016 set, resampled within each origin and scored leaving each cycle out.
+    """
+    rolling_set = frame is not None
+    frame = questions.questions() if frame is None else frame
     outcome = frame["outcome"].to_numpy(dtype=bool)
     origins = frame["origin"].to_numpy()
     names = list(probabilities.columns)
     has = np.array([evidence[n] for n in names])
     like = likelihoods(probabilities.to_numpy(), outcome)
     weights = with_prior(stack(like[:, has]), has)
-    replicates = _bootstrap(like, has, origins, np.random.default_rng(seed))
+    rng = np.random.default_rng(seed)
+    years = frame["origin"].str[:4].to_numpy()
+    replicates = _year_bootstrap(like, has, years, rng) if rolling_set else _bootstrap(like, has, origins, rng)
     tail = (1 - COVERAGE) / 2
     low, high = np.quantile(replicates, [tail, 1 - tail], axis=0)
     bma_weights = with_prior(bma(like[:, has]), has)
-    held_out = _leave_one_origin_out(probabilities.to_numpy(), like, has, origins)
+    held_out = _leave_one_origin_out(probabilities.to_numpy(), like, has, years if rolling_set else origins)
     blends = {
         "ensemble, stacked (in sample)": probabilities.to_numpy() @ weights,
-        "ensemble, stacked, leave-one-cycle-out": held_out,
+        f"ensemble, stacked, leave-one-{'year' if rolling_set else 'cycle'}-out": held_out,
         "ensemble, BMA (in sample)": probabilities.to_numpy() @ bma_weights,
         "ensemble, equal weights": probabilities.to_numpy().mean(axis=1),
     }
@@ -266,7 +356,7 @@ def fit(probabilities: pd.DataFrame, evidence: dict[str, bool], seed: int) -> We
     table = pd.DataFrame(
         {
             "thesis": names,
-            "evidence": ["1992-2016 question set" if e else "none: prior weight" for e in has],
+            "evidence": [(ROLLING_SET if rolling_set else QUESTION_SET) if e else "none: prior weight" for e in has],
             "weight": weights,
             "low": low,
             "high": high,
@@ -291,6 +381,19 @@ def _bootstrap(like: np.ndarray, has: np.ndarray, origins: np.ndarray, rng: np.r
     ]
     index = np.concatenate(picks, axis=1)
     return with_prior(stack(like[index][..., has]), has)
+
+
+#: Bootstrap replicates of the rolling-origin fit: each refits the weights on some ten thousand questions.
+YEAR_REPLICATES = 200
+
+
+def _year_bootstrap(like: np.ndarray, has: np.ndarray, years: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Stacking weights refitted on whole years of origins drawn with replacement, one replicate at a time."""
+    unique = np.unique(years)
+    members = [np.flatnonzero(years == year) for year in unique]
+    draws = rng.integers(0, len(unique), size=(YEAR_REPLICATES, len(unique)))
+    fitted = [stack(like[np.concatenate([members[i] for i in draw])][:, has], tolerance=1e-8) for draw in draws]
+    return with_prior(np.array(fitted), has)
 
 
 def _leave_one_origin_out(p: np.ndarray, like: np.ndarray, has: np.ndarray, origins: np.ndarray) -> np.ndarray:
@@ -337,11 +440,34 @@ def fit_ensemble(
     return found, fit(probabilities, evidence_of(found), seed)
 
 
+def fit_ensemble_rolling(
+    members: list[Scenario],
+    runs: int,
+    seed: int,
+    origins: list[str] | None = None,
+    processes: int = 1,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[dict[str, list[Change]], Weights]:
+    """Score every member on the rolling-origin questions out of sample and fit the stacking weights.
+
+    Args:
+        members: the scenarios, the baseline first.
+        runs: worlds per origin.
+        seed: the seed of every run and of the bootstrap.
+        origins: some origins of the grid only (default: all 120).
+        processes: processes that run origins; the results never depend on it.
+        progress: called with a thesis's name as its runs finish.
+    """
+    found = thesis_changes(members)
+    frame, probabilities = rolling_probabilities(found, members[0], runs, seed, origins, processes, progress)
+    return found, fit(probabilities, evidence_of(found), seed, frame)
+
+
 def write_tables(found: dict[str, list[Change]], weights: Weights, out: Path) -> list[Path]:
     """The weights, the scores, each question's probabilities and what each thesis carries, as CSV files."""
     carried = pd.DataFrame([asdict(c) for items in found.values() for c in items])
     carried["rule"] = carried["rule"].fillna("not carried") if len(carried) else carried.get("rule")
-    writers: dict[str, Callable[[Path], None]] = {
+    writers: dict[str, Callable[[Path], object]] = {
         "weights.csv": lambda p: weights.table.to_csv(p, index=False),
         "scores.csv": lambda p: weights.scores.to_csv(p, index=False),
         "questions.csv": lambda p: weights.probabilities.to_csv(p, index=False),
@@ -353,7 +479,15 @@ def write_tables(found: dict[str, list[Change]], weights: Weights, out: Path) ->
 # Writing ------------------------------------------------------------------------------------
 
 
-def write_weights(weights: Weights, target: Path, runs: int, seed: int, folds: bool, members: dict[str, str]) -> None:
+def write_weights(
+    weights: Weights,
+    target: Path,
+    runs: int,
+    seed: int,
+    folds: bool,
+    members: dict[str, str],
+    rolling_set: bool = False,
+) -> None:
     """Write the fitted weights, with a header saying how they were made, where ``weights: fitted`` reads them."""
     table = weights.table
     stacked = next(s for s in weights.scores.itertuples() if s.forecast.startswith("ensemble, stacked, leave"))
@@ -362,15 +496,30 @@ def write_weights(weights: Weights, target: Path, runs: int, seed: int, folds: b
         if folds
         else "in sample (no leave-one-cycle-out fits were found)"
     )
+    if rolling_set:
+        origins = weights.probabilities["origin"]
+        made = (
+            f"# on the {len(weights.probabilities):,} rolling-origin questions of sim backtest ({origins.nunique()} "
+            f"origins, {origins.min()} to {origins.max()}).\n"
+            "# Each thesis's forecasts ran out of sample: from each origin, from the record as known then\n"
+            "# (docs/skill.md), the thesis's carried changes on top,\n"
+            f"# {runs:,} worlds per origin, seed {seed}. Intervals: {COVERAGE:.0%} bootstrap over whole years of\n"
+            f"# origins ({YEAR_REPLICATES} replicates). A thesis none of whose changes carries\n"
+            f"# to 1994-2023 keeps its prior weight, 1/{len(table)}. With weights fitted without each year\n"
+        )
+    else:
+        made = (
+            f"# on the {len(weights.probabilities)} questions of 1992-2016 (data/history/questions_1992_2016.csv).\n"
+            f"# Each thesis's forecasts ran {sample},\n"
+            f"# {runs:,} worlds per origin, seed {seed}. Intervals: {COVERAGE:.0%} bootstrap over the questions,\n"
+            f"# resampled within each origin ({REPLICATES} replicates). A thesis none of whose changes carries\n"
+            f"# to 1992-2016 keeps its prior weight, 1/{len(table)}. With weights fitted without each cycle\n"
+        )
     header = (
         f"# Written by `sim ensemble` (sim {__version__}) on {datetime.now(UTC):%Y-%m-%d}: stacking weights of\n"
         "# the thesis scenarios, fitted to maximise the log score of the mixture of their probabilities\n"
-        f"# on the {len(weights.probabilities)} questions of 1992-2016 (data/history/questions_1992_2016.csv).\n"
-        f"# Each thesis's forecasts ran {sample},\n"
-        f"# {runs:,} worlds per origin, seed {seed}. Intervals: {COVERAGE:.0%} bootstrap over the questions,\n"
-        f"# resampled within each origin ({REPLICATES} replicates). A thesis none of whose changes carries\n"
-        f"# to 1992-2016 keeps its prior weight, 1/{len(table)}. With weights fitted without each cycle\n"
-        f"# scored, the blend scores Brier {stacked.brier:.3f}, log score {stacked.log:.3f}.\n"
+        + made
+        + f"# scored, the blend scores Brier {stacked.brier:.3f}, log score {stacked.log:.3f}.\n"
         "# An ensemble scenario with `weights: fitted` reads `weights`.\n"
     )
     body = {

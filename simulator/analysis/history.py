@@ -205,7 +205,7 @@ def leadership_schedule(start: str, end: str) -> list[dict]:
 
 def timeline_shocks(start: str, end: str, rows: pd.DataFrame | None = None) -> list[dict[str, str]]:
     """Scheduled shocks from the timeline (or ``rows`` in its form) between ``start`` and ``end``, as entries."""
-    entries = []
+    entries: list[dict[str, str]] = []
     for row in (timeline() if rows is None else rows).itertuples():
         if not start <= row.date <= end:
             continue

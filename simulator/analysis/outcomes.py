@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 from simulator.engine.rows import first_month_columns
 from simulator.months import Month
 from simulator.scenario import Scenario
+from simulator.scenario.questions import FIRST_MONTH_KINDS
 from simulator.vocabulary import EVENTS, LEVELS, event_label, level_event
 
 
@@ -62,6 +63,11 @@ def parse_outcome(spec: Scenario, text: str) -> Outcome:
     """
     for question in spec.questions:
         if question.id == text:
+            if question.kind not in FIRST_MONTH_KINDS:
+                raise OutcomeError(
+                    f"outcome {text!r}: the question asks whether {question.sentence(spec.start)} ({question.kind});"
+                    " an outcome here is an event or a level reached by a month: name one, e.g. summit@2025-12"
+                )
             event = question.event or level_event(LEVELS.index(question.level))
             return Outcome(text, event, str(question.by), question.text or _sentence(event, str(question.by)))
     what, _, month = text.partition("@")
@@ -77,12 +83,16 @@ def parse_outcome(spec: Scenario, text: str) -> Outcome:
 
 
 def parse_outcomes(spec: Scenario, texts: list[str] | None) -> list[Outcome]:
-    """The outcomes named, or every question of the scenario when none is named."""
+    """The outcomes named, or every question of the scenario on an event or a level reached when none is named."""
     if texts:
         return [parse_outcome(spec, text) for text in texts]
-    if not spec.questions:
-        raise OutcomeError(f"scenario {spec.name!r} has no questions; name an outcome, e.g. summit@2025-12")
-    return [parse_outcome(spec, question.id) for question in spec.questions]
+    asked = [question for question in spec.questions if question.kind in FIRST_MONTH_KINDS]
+    if not asked:
+        raise OutcomeError(
+            f"scenario {spec.name!r} has no questions on an event or a level reached; name an outcome,"
+            " e.g. summit@2025-12"
+        )
+    return [parse_outcome(spec, question.id) for question in asked]
 
 
 def describe_event(event: str) -> str:

@@ -13,6 +13,13 @@ baselines and the model's forecast from the same origin
 - the CORP Murphy decomposition of each forecast's Brier score, and the
   model's CORP reliability curve with consistency bands.
 
+Beside the raw model, never instead of it, each table has the model
+recalibrated (``stacking``: a logistic stack of the model and the reference
+class fitted at each origin on the questions resolved by then), as a forecast
+of its own (``STACKED``), with its skill against each baseline and its own
+reliability curve (``reliability_recalibrated.csv``); ``confident_misses.csv``
+counts the questions that came true given less than 1 %.
+
 ``headline`` is the one line a reader sees (``sim run``, ``summary.json``,
 ``sim report``, the explorer): the 12-month questions' Brier score, the
 model's against the best baseline's. ``write`` puts the tables, the
@@ -23,20 +30,25 @@ reliability diagram, the per-question CSV and ``skill.md`` in a folder;
 
 import json
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from simulator import files
-from simulator.analysis import baselines, evaluation, rolling
+from simulator.analysis import baselines, evaluation, rolling, stacking
 from simulator.analysis.questions import log_score
 from simulator.files import packaged
 from simulator.record import Record, packaged_record
 from simulator.results.outputs import write_files
 
 MODEL = "model"
-FORECASTS = (MODEL, *baselines.BASELINES)
+#: The model recalibrated on earlier origins (``stacking``), scored beside the raw model.
+STACKED = stacking.STACKED
+#: The model's own forecasts, raw and recalibrated, each scored against every baseline.
+MODELS = (MODEL, STACKED)
+FORECASTS = (*MODELS, *baselines.BASELINES)
 #: The horizon the headline line quotes.
 HEADLINE_HORIZON = 12
 #: The packaged headline, shown wherever a forecast's number is shown.
@@ -58,7 +70,8 @@ def run(
     if origins is not None:
         table = table[table["origin"].isin(origins)].reset_index(drop=True)
     table = baselines.forecasts(table, record)
-    return table.assign(**{MODEL: rolling.forecast(table, worlds, seed, record, processes)})
+    table = table.assign(**{MODEL: rolling.forecast(table, worlds, seed, record, processes)})
+    return table.assign(**{STACKED: stacking.recalibrate(table).forecast})
 
 
 def answered(table: pd.DataFrame) -> pd.DataFrame:
@@ -71,23 +84,24 @@ def _rps_skill(table: pd.DataFrame, seed: int) -> pd.DataFrame:
     rows = []
     for horizon, group in frame.groupby("horizon"):
         years = group["origin"].str[:4].to_numpy()
-        model = group[MODEL].to_numpy()
-        for name in baselines.BASELINES:
-            point, low, high = evaluation.skill(model, group[name].to_numpy(), years, seed=seed)
-            rows.append({"horizon": horizon, "baseline": name, "loss": "rps", "questions": len(group),
-                         "skill": point, "low": low, "high": high})  # fmt: skip
+        for forecast in MODELS:
+            model = group[forecast].to_numpy()
+            for name in baselines.BASELINES:
+                point, low, high = evaluation.skill(model, group[name].to_numpy(), years, seed=seed)
+                rows.append({"forecast": forecast, "horizon": horizon, "baseline": name, "loss": "rps",
+                             "questions": len(group), "skill": point, "low": low, "high": high})  # fmt: skip
     return pd.DataFrame(rows)
 
 
 def skill_by_horizon(table: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
-    """The model's skill against each baseline by horizon: Brier and log on the questions both answer; RPS."""
+    """The model's skill, raw and recalibrated, against each baseline by horizon: Brier, log (both answering), RPS."""
     frames = []
     for loss in ("brier", "log"):
         for name in baselines.BASELINES:
-            one = evaluation.skill_table(table, (MODEL,), name, loss=loss, by=("horizon",), seed=seed)
-            frames.append(one.drop(columns="forecast").assign(baseline=name, loss=loss))
+            one = evaluation.skill_table(table, MODELS, name, loss=loss, by=("horizon",), seed=seed)
+            frames.append(one.assign(baseline=name, loss=loss))
     frames.append(_rps_skill(table, seed))
-    columns = ["loss", "baseline", "horizon", "questions", "skill", "low", "high"]
+    columns = ["forecast", "loss", "baseline", "horizon", "questions", "skill", "low", "high"]
     return pd.concat(frames, ignore_index=True)[columns]
 
 
@@ -137,6 +151,7 @@ def scores(table: pd.DataFrame, seed: int = 0) -> dict[str, pd.DataFrame]:
     """Every table of the test, on the questions the model answers; keyed by the file each is written to."""
     asked = answered(table)
     level_rps = evaluation.rps(asked, FORECASTS).groupby("horizon", as_index=False)[list(FORECASTS)].mean()
+    stack = stacking.recalibrate(asked)
     return {
         "scores_by_horizon.csv": evaluation.scores(asked, FORECASTS, by=("horizon",)),
         "scores_by_kind.csv": evaluation.scores(asked, FORECASTS, by=("kind", "horizon")),
@@ -145,6 +160,15 @@ def scores(table: pd.DataFrame, seed: int = 0) -> dict[str, pd.DataFrame]:
         "skill.csv": skill_by_horizon(asked, seed),
         "murphy.csv": murphy_table(asked),
         "reliability.csv": evaluation.reliability(asked[MODEL].to_numpy(), asked["outcome"].to_numpy(), seed=seed),
+        "reliability_recalibrated.csv": evaluation.reliability(
+            asked[STACKED].to_numpy(), asked["outcome"].to_numpy(), seed=seed
+        ),
+        "stacking.csv": stack.fits,
+        "confident_misses.csv": stacking.confident_misses(
+            asked,
+            {MODEL: asked[MODEL].to_numpy(), f"{STACKED} (before the 1 % floor)": stack.unfloored}
+            | {name: asked[name].to_numpy() for name in (STACKED, *baselines.BASELINES)},
+        ),
     }
 
 
@@ -153,7 +177,7 @@ def headline(table: pd.DataFrame, worlds: int, seed: int) -> dict[str, object]:
     asked = answered(table)
     asked = asked[asked["horizon"] == HEADLINE_HORIZON]
     by = evaluation.scores(asked, FORECASTS).set_index("forecast")["brier"]
-    rivals = by.drop([MODEL, "markov"], errors="ignore")  # the Markov chain answers the level questions only
+    rivals = by.drop([*MODELS, "markov"], errors="ignore")  # the Markov chain answers the level questions only
     best = str(rivals.idxmin())
     first, last = asked["origin"].min()[:4], asked["origin"].max()[:4]
     label = best.replace("_", " ")
@@ -232,14 +256,17 @@ def markdown(table: pd.DataFrame, tables: dict[str, pd.DataFrame], line: dict[st
         "",
         "### The model's skill against each baseline (1 − model / baseline; > 0 beats it; [90 % year-block interval])",
         "",
+        f"`{STACKED}` is the model recalibrated on the earlier origins' resolved questions (the stack, "
+        "docs/skill.md), reported beside the raw model, never instead of it.",
+        "",
     ]
     skill = tables["skill.csv"]
-    lines += ["| loss | baseline | " + " | ".join(f"h = {h}" for h in baselines.HORIZONS) + " |"]
-    lines += ["|---|---|" + "---|" * len(baselines.HORIZONS)]
-    for (loss, name), group in skill.groupby(["loss", "baseline"], sort=False):
+    lines += ["| forecast | loss | baseline | " + " | ".join(f"h = {h}" for h in baselines.HORIZONS) + " |"]
+    lines += ["|---|---|---|" + "---|" * len(baselines.HORIZONS)]
+    for (forecast, loss, name), group in skill.groupby(["forecast", "loss", "baseline"], sort=False):
         cells = group.set_index("horizon")
         values = [_interval(cells.loc[h]) if h in cells.index else "–" for h in baselines.HORIZONS]
-        lines.append(f"| {LOSS_NAMES[loss]} | {name.replace('_', ' ')} | " + " | ".join(values) + " |")
+        lines.append(f"| {forecast} | {LOSS_NAMES[loss]} | {name.replace('_', ' ')} | " + " | ".join(values) + " |")
     if "permutation.csv" in tables:
         lines += permutation_lines(tables["permutation.csv"])
     lines += ["", "### Murphy decomposition (CORP: Brier = miscalibration − discrimination + uncertainty)", ""]
@@ -252,13 +279,20 @@ def markdown(table: pd.DataFrame, tables: dict[str, pd.DataFrame], line: dict[st
             f"| {row.forecast} | {row.questions:,} | {row.brier:.3f} | {row.miscalibration:.3f} | "
             f"{row.discrimination:.3f} | {row.uncertainty:.3f} |"
         )
-    reliability = tables["reliability.csv"]
-    inside = (reliability["recalibrated"] >= reliability["low"]) & (reliability["recalibrated"] <= reliability["high"])
-    share = float((reliability["questions"] * inside).sum() / reliability["questions"].sum())
     lines += [
         "",
-        f"The model's CORP reliability curve lies inside the consistency band for {share:.0%} of its questions "
-        "(`reliability.png`).",
+        f"The model's CORP reliability curve lies inside the consistency band for "
+        f"{_consistent(tables['reliability.csv']):.0%} of its questions (`reliability.png`); the recalibrated "
+        f"model's for {_consistent(tables['reliability_recalibrated.csv']):.0%} (`reliability_recalibrated.csv`).",
+        "",
+        "Questions that came true, given less than 1 % (confident zeros):",
+        "",
+        "| forecast | came true | given < 1 % |",
+        "|---|---|---|",
+        *(
+            f"| {row.forecast} | {row.happened:,} | {row.below_1_percent:,} |"
+            for row in tables["confident_misses.csv"].itertuples(index=False)
+        ),
         "",
         "### Brier score by event (all horizons)",
         "",
@@ -273,6 +307,12 @@ def markdown(table: pd.DataFrame, tables: dict[str, pd.DataFrame], line: dict[st
         n = int(cells.loc[MODEL, "questions"])
         lines.append(f"| `{target}` | {n:,} | {truth[target]:.2f} | " + " | ".join(values) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _consistent(reliability: pd.DataFrame) -> float:
+    """The share of questions whose forecast value's recalibrated frequency lies inside the consistency band."""
+    inside = (reliability["recalibrated"] >= reliability["low"]) & (reliability["recalibrated"] <= reliability["high"])
+    return float((reliability["questions"] * inside).sum() / reliability["questions"].sum())
 
 
 def permutation_lines(frame: pd.DataFrame) -> list[str]:
@@ -333,8 +373,8 @@ def write(
         drawn.savefig(path, dpi=120)
         plt.close(drawn)
 
-    writers: dict[str, Callable[[Path], None]] = {"questions.csv": lambda p: table.to_csv(p, index=False)}
-    writers |= {name: (lambda p, t=t: t.to_csv(p, index=False)) for name, t in tables.items()}
+    writers: dict[str, Callable[[Path], object]] = {"questions.csv": lambda p: table.to_csv(p, index=False)}
+    writers |= {name: partial(t.to_csv, index=False) for name, t in tables.items()}
     writers["reliability.png"] = figure
     writers["skill.md"] = lambda p: p.write_text(report, encoding="utf-8")
     writers["headline.json"] = lambda p: p.write_text(json.dumps(line, indent=2, ensure_ascii=False) + "\n")

@@ -299,9 +299,9 @@ def simulate(
     for batch, first in enumerate(range(0, len(draws), BATCH)):
         rows = draws.iloc[first : first + BATCH]
         parts = []
-        for index, (spec, start) in enumerate(plan):
+        for index, (spec, start_state) in enumerate(plan):
             stretch_seed = int(np.random.SeedSequence(seed, spawn_key=(batch, index)).generate_state(1)[0])
-            parts.append(run_stretch(spec, rows, repeat, stretch_seed, start))
+            parts.append(run_stretch(spec, rows, repeat, stretch_seed, start_state))
         paths = _joined(parts)
         draw = np.arange(len(rows) * repeat) // repeat
         for point in points:

@@ -237,7 +237,7 @@ def _bottom_line(summary: dict, analyses: list[tuple[dict, str]], ledger: "Ledge
     questions = summary.get("questions", {})
     if questions:
         asked = "".join(
-            f"<li>{_e(q.get('text') or qid)} <b>{percent(q['probability'])}</b> "
+            f"<li>{_e(q.get('text') or q.get('asks') or qid)} <b>{percent(q['probability'])}</b> "
             f"(\u00b1 {Z95 * q['standard_error']:.0%})</li>"
             for qid, q in questions.items()
         )
@@ -292,13 +292,18 @@ def _headline(summary: dict) -> str:
     return _section(f"Level of relations at {summary['horizon']}", "levels", headers, rows)
 
 
+def _asks(question: dict) -> str:
+    """What a question of ``summary.json`` asks, in words (a summary written before ``asks`` was kept: its event)."""
+    return question.get("asks") or f"{describe_event(question['event'])} by {question['by']}"
+
+
 def _questions(summary: dict) -> str:
     questions = summary.get("questions", {})
     if not questions:
         return ""
     rows = "".join(
-        f"<tr data-id='{_e(qid)}'><td>{_e(q['text'] or qid)}<br><span class=small>{_e(qid)}: "
-        f"{_e(describe_event(q['event']))} by {_e(q['by'])}</span></td>{_pct(q['probability'])}"
+        f"<tr data-id='{_e(qid)}'><td>{_e(q['text'] or q.get('asks') or qid)}<br><span class=small>{_e(qid)}: "
+        f"{_e(_asks(q))}</span></td>{_pct(q['probability'])}"
         f"<td class=n data-value='{_e(repr(q['standard_error']))}'>\u00b1 {Z95 * q['standard_error']:.1%}</td></tr>"
         for qid, q in questions.items()
     )

@@ -421,7 +421,8 @@ def charts(revisions: Revisions, table: pd.DataFrame) -> dict[str, Callable[[Pat
 
     first = revisions.results[0]
     worlds = f"; {first.runs:,} worlds each, seed {first.seed}"
-    return {
-        name: (lambda path, key=key: plots.save(chart(table, key, worlds), path))
-        for key, name in chart_names(revisions.asked()).items()
-    }
+
+    def writer(key: str) -> Callable[[Path], None]:
+        return lambda path: plots.save(chart(table, key, worlds), path)
+
+    return {name: writer(key) for key, name in chart_names(revisions.asked()).items()}

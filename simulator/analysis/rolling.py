@@ -69,6 +69,7 @@ from simulator.model.model import RelationsModel
 from simulator.months import Month
 from simulator.record import FIRST, IN_OFFICE_SINCE, LAST, Record, packaged_record
 from simulator.scenario import Scenario, load_scenario, override
+from simulator.scenario.distributions import Assumption, Fixed
 from simulator.scenario.schedule import calendar_due
 from simulator.vocabulary import EVENT_INDEX, LEVELS
 
@@ -237,7 +238,7 @@ def origin_spec(
         for month, event, what in calendar_due(start.plus(-1), horizon)
     ]
 
-    values: dict[str, object] = {
+    overrides: dict[str, object] = {
         "name": f"forecast_{origin}",
         "description": f"Forecast from {origin}, from the record as known then.",
         "start": str(start),
@@ -252,9 +253,12 @@ def origin_spec(
     change = us_change(known)
     if change < 1 and any(entry["event"] == "election" for entry in schedule):
         # p + (1 - p) c: a first-term president re-elected (chance p) continues his own policy (module docstring).
-        stays = 1 - base.president.successor_continuity.value
-        values["president.successor_continuity"] = round(1 - change * stays, 6)
-    return override(base, values, source=f"record as of {origin}")
+        continuity: Assumption = base.president.successor_continuity
+        if not isinstance(continuity, Fixed):
+            raise ValueError(f"{base.name}: president.successor_continuity must be one number here, not {continuity}")
+        stays = 1 - continuity.value
+        overrides["president.successor_continuity"] = round(1 - change * stays, 6)
+    return override(base, overrides, source=f"record as of {origin}")
 
 
 def answers(
@@ -269,10 +273,31 @@ def answers(
     while model.running:
         model.step()
         path[model.month - 1] = model.state.level
-    first = model.events.first
+    first = {event: model.events.first[row] for event, row in EVENT_INDEX.items() if event not in UNANSWERED}
     start = Month.parse(str(spec.start))
     inaugurated = [Month.parse(str(e.month)).minus(start) for e in spec.schedule if e.event == "inauguration"]
-    before = np.vstack([np.full((1, worlds), start_level, dtype=np.int8), path[:-1]])
+    own_level = np.full(worlds, start_level, dtype=np.int8)
+    return shares(questions, path, own_level, start_level, first, inaugurated, us_new)
+
+
+def shares(
+    questions: pd.DataFrame,
+    path: np.ndarray,
+    own_level: np.ndarray,
+    start_level: int,
+    first: dict[str, np.ndarray],
+    inaugurated: list[int],
+    us_new: float = 1.0,
+) -> np.ndarray:
+    """The share of worlds in which each question comes true, from the worlds' months after the origin.
+
+    ``path`` is each world's level in each month after the origin; ``own_level`` each world's level at the
+    origin; ``start_level`` the record's level then; ``first`` each answered event's first month after the
+    origin in each world (counted from 0; negative: never); ``inaugurated`` the months of the US inaugurations
+    after the origin, counted the same way, and ``us_new`` the chance one brings a new president
+    (``us_change``). NaN for a question of another event.
+    """
+    before = np.vstack([own_level[None, :], path[:-1]])
     out = np.full(len(questions), np.nan)
     for i, row in enumerate(questions.itertuples()):
         h = int(row.horizon)
@@ -284,11 +309,10 @@ def answers(
             k = int(row.target.removeprefix("level>="))
             out[i] = ((path[:h] >= k) & (before[:h] < k)).any(axis=0).mean()
         elif row.target == "leadership_change" and any(month < h for month in inaugurated):
-            months = first[EVENT_INDEX[row.target]]
-            kremlin = ((months >= 0) & (months < h)).mean()
+            kremlin = ((first[row.target] >= 0) & (first[row.target] < h)).mean()
             out[i] = 1 - (1 - kremlin) * (1 - us_new)  # either capital, independently (module docstring)
-        elif row.target not in UNANSWERED:
-            months = first[EVENT_INDEX[row.target]]
+        elif row.target in first:
+            months = first[row.target]
             out[i] = ((months >= 0) & (months < h)).mean()
     return out
 

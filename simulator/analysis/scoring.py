@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from simulator.scenario import ScenarioError
 from simulator.scenario.loader import read_yaml
+from simulator.scenario.questions import FIRST_MONTH_KINDS
 from simulator.scenario.schema import Question
 from simulator.vocabulary import EVENTS, LEVELS, level_event
 
@@ -44,7 +45,7 @@ def load_answers(path: Path) -> list[Answer]:
         ScenarioError: naming the file and the entry that is wrong.
     """
     data, node = read_yaml(path, "answers")
-    if isinstance(data, dict) and not isinstance(data.get("answers"), list):
+    if isinstance(data, dict) and node is not None and not isinstance(data.get("answers"), list):
         raise ScenarioError(
             f"{path}:{node.start_mark.line + 1}: answers: write the resolved questions as a list,"
             " one entry each, not a mapping; e.g.\n"
@@ -59,6 +60,12 @@ def load_answers(path: Path) -> list[Answer]:
         raise ScenarioError(f"{path}: {where}: {first['msg'].removeprefix('Value error, ')}") from None
     if not answers:
         raise ScenarioError(f"{path}: answers: no resolved questions to score")
+    other = next((i for i, a in enumerate(answers) if a.kind not in FIRST_MONTH_KINDS), None)
+    if other is not None:
+        raise ScenarioError(
+            f"{path}: answers.{other}: {answers[other].id!r} asks {answers[other].kind!r}; sim score reads the"
+            " events by month, so it scores event and level questions: score the other kinds with sim ledger"
+        )
     ids = [a.id for a in answers]
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:

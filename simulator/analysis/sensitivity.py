@@ -253,7 +253,7 @@ def analyse(
             result = denoised(
                 sobol.analyze(problem(chosen), y, calc_second_order=False, seed=seed), noise[outcome.name]
             )
-            measures = {"S1": ("S1", "S1_conf"), "ST": ("ST", "ST_conf")}
+            measures: dict[str, tuple[str, str | None]] = {"S1": ("S1", "S1_conf"), "ST": ("ST", "ST_conf")}
         else:
             result = morris.analyze(problem(chosen), quantiles, y, num_levels=4, seed=seed)
             measures = {"mu_star": ("mu_star", "mu_star_conf"), "sigma": ("sigma", None)}

@@ -48,7 +48,7 @@ def forecast_spec(leaders: Scenario, rows: pd.DataFrame | None = None) -> Scenar
         rows: the timeline in its CSV's form (default: the shipped one); only its counts are used.
     """
     rates = history.shock_base_rates(rows)
-    values = {f"shocks.{shock}.hazard": round(rate, 6) for shock, rate in rates.items()}
+    values: dict[str, object] = {f"shocks.{shock}.hazard": round(rate, 6) for shock, rate in rates.items()}
     values["name"] = leaders.name.removesuffix("_leaders") + "_forecast"
     return override(leaders, values, source="record base rates")
 

@@ -44,6 +44,7 @@ from simulator.files import atomically
 from simulator.months import Month
 from simulator.results.outputs import RunFolderError, WriteFailed, check_run_folder, write_json
 from simulator.scenario import Scenario, ScenarioError, load_scenario
+from simulator.version import missing_extra
 
 #: The output folder of a command that reads a run folder: by default a folder inside it.
 RunOutOption = Annotated[
@@ -126,6 +127,8 @@ def sensitivity_command(
     dask: DaskOption = None,
 ) -> None:
     """Which assumptions drive each outcome: Sobol or Morris indices from a design, or PAWN from a run."""
+    if problem := missing_extra("analysis"):
+        _fail(f"sim sensitivity: {problem}")
     from simulator.analysis import sensitivity as sa
     from simulator.analysis.drivers_output import write_analysis
 
@@ -340,6 +343,8 @@ def discover_command(
     force: ForceOption = False,
 ) -> None:
     """What must be true of the assumptions for an outcome: PRIM boxes and a shallow CART tree."""
+    if problem := missing_extra("analysis"):
+        _fail(f"sim discover: {problem}")
     from simulator.analysis.discovery import (
         DiscoveryError,
         discover,

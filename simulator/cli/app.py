@@ -8,7 +8,8 @@ output folders, run settings, failures) is in ``options``; what is shown, in ``r
 """
 
 import logging
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -61,7 +62,7 @@ def main(
 
 
 #: Every command, by the name it is typed with, in the order ``sim --help`` lists them.
-COMMANDS = {
+COMMANDS: dict[str, typer.Typer | Callable[..., Any]] = {
     "run": run_commands.run,
     "validate": scenario_commands.validate,
     "describe": scenario_commands.describe_command,

@@ -46,12 +46,30 @@ def backtest_command(
     update_skill: Annotated[
         bool, typer.Option("--update-skill", help="Replace the packaged skill.json, the line every run shows.")
     ] = False,
+    evidence: Annotated[
+        list[int] | None,
+        typer.Option(
+            min=1,
+            max=24,
+            help="Also forecast from each origin conditioned on the record's last N months (the evidence test); "
+            "give it more than once for the curve of skill against the window.",
+        ),
+    ] = None,
+    evidence_worlds: Annotated[
+        list[int] | None,
+        typer.Option(
+            min=100,
+            max=20_000,
+            help="With --evidence: also run the first window at this many worlds per origin (the curve of skill "
+            "against the number of worlds); may be given more than once.",
+        ),
+    ] = None,
     config_dir: ConfigOption = None,
 ) -> None:
     """Test forecast skill out of sample: the model from every origin 1994-2023 against four baselines."""
     import time
 
-    from simulator.analysis import baselines, outofsample
+    from simulator.analysis import assimilation, baselines, outofsample
 
     config = _engine_config(config_dir)
     out = _output_dir(out, config.output_root, "backtest", force)
@@ -65,6 +83,10 @@ def backtest_command(
         _fail(f"--first {first} and --last {last} must be origins of the grid: every third month, 1994-01 to 2023-10")
     if update_skill and origins != grid:
         _fail("--update-skill replaces the packaged line with the whole test's: run it over every origin")
+    if evidence_worlds and not evidence:
+        _fail("--evidence-worlds runs the evidence test at more sizes: give --evidence too")
+    windows = tuple(dict.fromkeys(evidence or ()))
+    extra_worlds = tuple(n for n in dict.fromkeys(evidence_worlds or ()) if n != worlds)
     began = time.perf_counter()
     with _interruptible("no scores written") as kept:
         with render.progress() as bar:
@@ -73,11 +95,20 @@ def backtest_command(
             tables = outofsample.scores(table, seed)
             if placebo_worlds:
                 tables["permutation.csv"] = outofsample.permutation(table, placebo_worlds, seed, processes=workers)
+            if windows:
+                evidence_began = time.perf_counter()
+                updated, effective = assimilation.run(table, windows, worlds, seed, None, workers, extra_worlds)
+                evidence_tables = assimilation.scores(updated, effective, windows, worlds, seed)
+                evidence_seconds = time.perf_counter() - evidence_began
         line = outofsample.headline(table, worlds, seed)
         report = outofsample.markdown(table, tables, line, time.perf_counter() - began)
+        if windows:
+            report += assimilation.markdown(evidence_tables, windows, worlds, evidence_seconds)
         kept(f"scores written in part to {out}: run it again with --force")
         try:
             outofsample.write(table, tables, report, line, out)
+            if windows:
+                assimilation.write(updated, evidence_tables, windows, worlds, out)
         except WriteFailed as failure:
             _write_failed(failure)
         if update_skill:
@@ -87,6 +118,8 @@ def backtest_command(
             except OSError as error:
                 _fail(f"cannot replace the packaged skill.json: {error}")
     render.out_of_sample(tables, line)
+    if windows:
+        render.evidence_test(evidence_tables)
     render.written_to(out)
 
 
@@ -120,10 +153,10 @@ def calibrate_command(
     for path in posterior.fitted_paths(write) if write else []:  # the three together, before any work
         _output_file(path, "--write", make_folder=False)
     draws, seed = _sized(config, draws, seed, "--draws")
-    kept, fewest = math.ceil(accept * draws), posterior.fewest_kept()
-    if kept < fewest:
+    accepted, fewest = math.ceil(accept * draws), posterior.fewest_kept()
+    if accepted < fewest:
         _fail(
-            f"--accept {accept:g} of --draws {draws:,} keeps only {kept:,} of them; the posterior needs "
+            f"--accept {accept:g} of --draws {draws:,} keeps only {accepted:,} of them; the posterior needs "
             f"at least {fewest} (two more than the {fewest - 2} summaries): raise --accept or --draws"
         )
     with _interruptible("nothing fitted; the three fitted files are unchanged") as kept:
@@ -181,7 +214,7 @@ def ensemble_command(
     ensemble: Annotated[
         Path, typer.Argument(help="An ensemble file listing the member scenarios, the baseline first.")
     ] = Path("scenarios/ensemble.yaml"),
-    runs: Annotated[int, typer.Option(min=1, help="Worlds per historical run.")] = 2000,
+    runs: Annotated[int, typer.Option(min=1, help="Worlds per historical run (per origin).")] = 2000,
     seed: SeedOption = None,
     out: OutOption = None,
     force: ForceOption = False,
@@ -192,9 +225,20 @@ def ensemble_command(
             "(default: ensemble.yaml in the output folder)."
         ),
     ] = None,
+    questions: Annotated[
+        str,
+        typer.Option(
+            help="The questions the theses are scored on: 'rolling' (sim backtest's, 1994-2023 origins) or "
+            "'1992-2016' (the older 42-question set, three origins)."
+        ),
+    ] = "rolling",
+    first: Annotated[str, typer.Option(help="With rolling: the first origin (YYYY-MM), on the grid.")] = "1994-01",
+    last: Annotated[str, typer.Option(help="With rolling: the last origin (YYYY-MM).")] = "2023-10",
+    workers: Annotated[int, typer.Option(min=1, help="Processes that run origins; results never depend on it.")] = 2,
     config_dir: ConfigOption = None,
 ) -> None:
-    """Weight the member scenarios by their out-of-sample score on the 1992-2016 question set (stacking)."""
+    """Weight the member scenarios by their out-of-sample score on the rolling-origin questions (stacking)."""
+    from simulator.analysis import baselines
     from simulator.analysis import ensemble as fitting
     from simulator.analysis.backtest import load_history
     from simulator.analysis.calibrate import FOLDS_FILE, read_folds
@@ -211,31 +255,52 @@ def ensemble_command(
         folds = read_folds(folder / FOLDS_FILE)
     except (ScenarioError, OSError, ValueError) as error:
         _fail(f"cannot start fitting the ensemble: {error}")
-    worlds = runs * len(members) * len(HISTORY_STARTS)  # at most: theses that carry the same changes share runs
+    rolling_set = questions == "rolling"
+    if questions not in ("rolling", "1992-2016"):
+        _fail(f"--questions {questions}: expected 'rolling' or '1992-2016'")
+    try:
+        origins = baselines.origins(first, last)
+    except ValueError as error:
+        _fail(f"--first/--last: {error}")
+    if not origins or not set(origins) <= set(baselines.origins()):
+        _fail(f"--first {first} and --last {last} must be origins of the grid: every third month, 1994-01 to 2023-10")
+    starts = len(origins) if rolling_set else len(HISTORY_STARTS)
+    worlds = runs * len(members) * starts  # at most: theses that carry the same changes share runs
+    if rolling_set and runs > 20_000:
+        _fail(f"--runs {runs:,}: at most 20,000 worlds per origin")
     if worlds > config.max_runs:
         _fail(
-            f"{len(members):,} members x {len(HISTORY_STARTS)} origins x --runs {runs:,} = {worlds:,} worlds, more "
+            f"{len(members):,} members x {starts} origins x --runs {runs:,} = {worlds:,} worlds, more "
             f"than the {config.max_runs:,} a run may have (max_runs in engine.yaml); lower --runs"
         )
     out = _output_dir(out, config.output_root, "ensemble", force)
     target = _output_file(write, "--write", make_folder=False) if write else out / FITTED_FILE
     with _interruptible(f"no weights written; {target} unchanged") as kept:
         with render.progress() as bar:
-            task = bar.add_task("scoring the theses on 1992-2016", total=len(members), unit="theses")
-            found, weights = fitting.fit_ensemble(
-                [m.spec for m in members], leaders, folds, runs, seed, progress=lambda name: bar.advance(task)
+            task = bar.add_task(
+                f"scoring the theses on {'1994-2023' if rolling_set else '1992-2016'}",
+                total=len(members),
+                unit="theses",
             )
+            if rolling_set:
+                found, weights = fitting.fit_ensemble_rolling(
+                    [m.spec for m in members], runs, seed, origins, workers, progress=lambda name: bar.advance(task)
+                )
+            else:
+                found, weights = fitting.fit_ensemble(
+                    [m.spec for m in members], leaders, folds, runs, seed, progress=lambda name: bar.advance(task)
+                )
         files = {m.spec.name: str(m.path) for m in members}
         replacing = replaced([target])
         kept(f"the weights are written in part to {out}; run it again with --force")
         try:
             fitting.write_tables(found, weights, out)
-            fitting.write_weights(weights, target, runs, seed, folds is not None, files)
+            fitting.write_weights(weights, target, runs, seed, folds is not None, files, rolling_set)
         except (WriteFailed, OSError) as failure:
             errors.print(f"[bold red]error:[/] {escape(str(failure))}", highlight=False, soft_wrap=True)
             raise typer.Exit(code=1) from None
     render.ensemble_weights(weights)
-    if folds is None:
+    if folds is None and not rolling_set:
         console.print("\nIn sample: run `sim calibrate` to write the leave-one-cycle-out fits.")
     use = (
         f"scenarios with `weights: fitted` use them (sim run {escape(str(ensemble))}). {escape(replacing)}"

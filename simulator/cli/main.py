@@ -55,7 +55,7 @@ def _early_processes(args: list[str]) -> int | None:
     if any(arg.split("=")[0] in ("--dask", "--resume", "--config-dir", "--help") for arg in args):
         return None
     runs, workers = _option(args, "--runs"), _option(args, "--workers")
-    if not (runs or "").isdigit() or int(runs) <= _MANY_WORLDS:
+    if runs is None or not runs.isdigit() or int(runs) <= _MANY_WORLDS:
         return None
     if workers is None:
         from simulator.engine.workers import all_cores

@@ -140,7 +140,7 @@ def summary(result: RunResult, elapsed: float) -> None:
         for qid, answer in result.questions().items():
             questions.add_row(
                 qid,
-                escape(answer["text"] or f"{answer['event']} by {answer['by']}"),
+                escape(answer["text"] or answer["asks"]),
                 f"{answer['probability']:.1%} ± {answer['standard_error']:.1%}",
             )
         console.print(questions)
@@ -258,18 +258,19 @@ def out_of_sample(tables: dict[str, pd.DataFrame], line: dict[str, object]) -> N
         scores.add_row(str(horizon), *(f"{cells.loc[f, 'brier']:.3f} / {cells.loc[f, 'log']:.3f}" for f in forecasts))
     wide(scores)
     skill = Table(
-        title="The model's skill against each baseline (> 0 beats it; [90% interval, whole years resampled])",
+        title="The model's skill, raw and recalibrated, against each baseline (> 0 beats it; [90% interval, whole "
+        "years resampled])",
         title_justify="left",
     )
     horizons = sorted(tables["skill.csv"]["horizon"].unique())
-    for column in ("score", "baseline", *(f"{h} months" for h in horizons)):
-        skill.add_column(column, justify="left" if column in ("score", "baseline") else "right")
-    for (loss, baseline), group in tables["skill.csv"].groupby(["loss", "baseline"], sort=False):
+    for column in ("forecast", "score", "baseline", *(f"{h} months" for h in horizons)):
+        skill.add_column(column, justify="left" if column in ("forecast", "score", "baseline") else "right")
+    for (forecast, loss, baseline), group in tables["skill.csv"].groupby(["forecast", "loss", "baseline"], sort=False):
         cells = group.set_index("horizon")
         shown = [
             f"{cells.loc[h, 'skill']:+.2f} [{cells.loc[h, 'low']:+.2f}, {cells.loc[h, 'high']:+.2f}]" for h in horizons
         ]
-        skill.add_row(str(loss), baseline.replace("_", " "), *shown)
+        skill.add_row(forecast.replace("_", " "), str(loss), baseline.replace("_", " "), *shown)
     wide(skill)
     if "permutation.csv" in tables:
         real = tables["permutation.csv"].iloc[0]
@@ -277,6 +278,32 @@ def out_of_sample(tables: dict[str, pd.DataFrame], line: dict[str, object]) -> N
             f"Hindcast given the record's shocks: Brier {real['brier']:.4f} at their real dates; "
             f"share of shifted runs scoring as well or better (p): Brier {real['p_brier']:.2f}, "
             f"log {real['p_log']:.2f}, levels {real['p_level_brier']:.2f}"
+        )
+
+
+def evidence_test(tables: dict[str, pd.DataFrame]) -> None:
+    """The evidence test: each window's Brier skill against no evidence and the reference class; effective worlds."""
+    skill = tables["evidence_skill.csv"]
+    shown = skill[(skill["loss"] == "brier") & skill["baseline"].isin(["model", "reference_class"])]
+    table = Table(title="Conditioned on the record's last months: Brier skill (> 0 beats it; [90% interval])",
+                  title_justify="left")  # fmt: skip
+    horizons = sorted(shown["horizon"].unique())
+    for name in ("forecast", "against", *(f"{h} months" for h in horizons)):
+        table.add_column(name, justify="left" if name in ("forecast", "against") else "right")
+    for (forecast, against), group in shown.groupby(["forecast", "baseline"], sort=False):
+        cells = group.set_index("horizon")
+        values = [
+            f"{cells.loc[h, 'skill']:+.2f} [{cells.loc[h, 'low']:+.2f}, {cells.loc[h, 'high']:+.2f}]" for h in horizons
+        ]
+        table.add_row(
+            forecast.replace("_", " "), "no evidence" if against == "model" else against.replace("_", " "), *values
+        )
+    wide(table)
+    for row in tables["evidence_effective_summary.csv"].itertuples(index=False):
+        console.print(
+            f"Window {row.window} months, {row.worlds:,} worlds: effective worlds after an update at least "
+            f"{row.fewest:.1%} of them (median of the origins' fewest {row.median_of_fewest:.1%}; "
+            f"{row.origins_at_30_percent} of {row.origins} origins never below 30 %)"
         )
 
 
@@ -369,7 +396,9 @@ def ensemble_weights(weights: Weights) -> None:
             escape(row.thesis), f"{row.weight:.2f}", f"[{row.low:.2f}, {row.high:.2f}]", f"{row.bma:.2f}", row.evidence
         )
     console.print(table)
-    scores = Table(title=f"Question set 1992-2016 ({len(weights.probabilities)} questions)", title_justify="left")
+    scored = weights.table["evidence"].iloc[0]
+    title = f"{scored[0].upper()}{scored[1:]} ({len(weights.probabilities):,} questions)"
+    scores = Table(title=title, title_justify="left")
     for column in ("forecast", "Brier", "log score"):
         scores.add_column(column, justify="left" if column == "forecast" else "right")
     for row in weights.scores.itertuples():

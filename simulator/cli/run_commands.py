@@ -53,6 +53,7 @@ from simulator.results.outputs import (
     check_output_dir,
     new_run_dir,
 )
+from simulator.results.result import RunResult
 from simulator.scenario import Scenario
 from simulator.scenario.config import EngineConfig
 from simulator.scenario.ensemble import Ensemble
@@ -185,7 +186,7 @@ def run(
             )
             raise typer.Exit(code=1) from None
     render.summary(result, time.perf_counter() - started)
-    if drawn is not None:
+    if drawn is not None and spec.posterior is not None:  # drawn only from a posterior sample
         render.drawn_from_posterior(drawn.paths, spec.posterior.sample.name)
     if report:
         from simulator.analysis.report import write_report
@@ -296,7 +297,7 @@ def compare(
     names = _unique_names(specs)
     out = _output_dir(out, config.output_root, compare_folder_name(names), force)
     settings = _resolved(config, runs, seed)
-    results = []
+    results: list[RunResult] = []
     with render.progress() as bar:
         for item, spec in zip(loaded, specs, strict=True):
             task = bar.add_task(spec.name, total=settings.runs, unit="worlds")

@@ -27,6 +27,7 @@ from simulator.scenario import ScenarioError
 from simulator.scenario.ensemble import is_ensemble, load_ensemble
 from simulator.scenario.loader import resolve_scenario
 from simulator.scenario.provenance import as_dicts, as_markdown, describe
+from simulator.version import missing_extra
 
 
 class Format(StrEnum):
@@ -102,6 +103,8 @@ def explore(
     config_dir: ConfigOption = None,
 ) -> None:
     """Explore a scenario in the browser: change assumptions and the schedule, watch the forecast move."""
+    if problem := missing_extra("explore"):
+        _fail(f"sim explore: {problem}")
     from simulator.explore import (
         server,  # the web stack is slow to import; only this command needs it
     )

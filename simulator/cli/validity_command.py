@@ -15,7 +15,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from simulator.analysis import validity
-from simulator.analysis import validity_output as told
 from simulator.cli import render
 from simulator.cli.options import _interruptible
 from simulator.cli.render import console, errors
@@ -99,12 +98,12 @@ def validity_command(
     command = _command(scenario, worlds, seed, row, set_)
     try:
         if out is not None and out.suffix == ".csv":
-            told.write_csv(measured, out)
+            validity.write_csv(measured, out)
         elif out is not None:
-            told.write_markdown(told.markdown(measured, spec.name, seed, f"{command} --out {out}"), out)
+            validity.write_markdown(validity.markdown(measured, spec.name, seed, f"{command} --out {out}"), out)
         if write_docs:
-            page = told.markdown(measured, spec.name, seed, f"{command} --write-docs")
-            told.write_markdown(page, DOCS_PAGE)
+            page = validity.markdown(measured, spec.name, seed, f"{command} --write-docs")
+            validity.write_markdown(page, DOCS_PAGE)
     except OSError as error:
         errors.print(f"[bold red]error:[/] cannot write: {escape(str(error))}", highlight=False, soft_wrap=True)
         raise typer.Exit(code=1) from None
@@ -143,11 +142,11 @@ def _show(measured: list[validity.Measured]) -> None:
         shown.add_row(
             escape(f"{row.id}: {row.argument}"),
             escape(f"{row.source}: “{row.quote}”"),
-            escape(told.pair_text(row)),
+            escape(validity.pair_text(row)),
             escape(row.outcome.words()),
-            escape(told.expected_text(row)),
-            escape(told.means_text(m)),
-            escape(told.effect_text(m)),
+            escape(validity.expected_text(row)),
+            escape(validity.means_text(m)),
+            escape(validity.effect_text(m)),
             f"[{STYLES[m.verdict]}]{escape(verdict)}[/]",
         )
     render.wide(shown, width=200)

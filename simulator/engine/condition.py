@@ -68,8 +68,8 @@ def by_month(evidence: Evidence, start_month: int, months: int) -> list[MonthEvi
     """The evidence of each month from the start through ``as_of`` (``months`` of them)."""
     watched = evidence.watched()
     found: list[list[Observation]] = [[] for _ in range(months)]
-    for seen in evidence.observed:
-        found[seen.month.ordinal - start_month].append(seen)
+    for observation in evidence.observed:
+        found[observation.month.ordinal - start_month].append(observation)
     result = []
     for seen in found:
         events = dict.fromkeys(watched, False)
@@ -80,15 +80,16 @@ def by_month(evidence: Evidence, start_month: int, months: int) -> list[MonthEvi
     return result
 
 
-def log_likelihood(model: RelationsModel, seen: MonthEvidence, error: float) -> np.ndarray:
+def log_likelihood(model: RelationsModel, now: dict[str, np.ndarray], seen: MonthEvidence, error: float) -> np.ndarray:
     """The log-likelihood of one month's observations in each world, the record wrong with chance ``error``.
+
+    ``now`` holds, by watched event, the worlds where it happened this month (``WatchedEventLog.now``).
 
     A wrong level (war state) is any other with equal chance, so a world at another level
     than the one observed has likelihood ``error / (levels - 1)``.
     """
     right, wrong = np.log1p(-error), np.log(error)
     total = np.zeros(model.worlds)
-    now = model.events.now
     for event, happened in seen.events.items():
         total += np.where(now[event] == happened, right, wrong)
     for observed, state, kinds in ((seen.level, model.state.level, LEVELS), (seen.war, model.state.war, WAR_STATES)):
@@ -121,6 +122,7 @@ class Filter:
         effective: the effective number of worlds after each month's update, before any resampling.
         resampled: the months (from the start) at which the worlds were resampled.
         ancestors: the world (number in the run) each world descends from, by copies.
+        watched: the model's event log, which also keeps the worlds where each observed event happened this month.
     """
 
     def __init__(self, model: RelationsModel) -> None:
@@ -132,7 +134,8 @@ class Filter:
         self.months = evidence.as_of.minus(spec.start) + 1
         self.seen = by_month(evidence, spec.start.ordinal, self.months)
         observed = {event for month in self.seen for event in month.events}
-        model.events = WatchedEventLog(model.events, tuple(sorted(observed)))
+        self.watched = WatchedEventLog(model.events, tuple(sorted(observed)))
+        model.events = self.watched
         self.log_weights = np.zeros(model.worlds)
         self.effective = np.zeros(self.months)
         self.resampled: list[int] = []
@@ -143,7 +146,7 @@ class Filter:
         """Advance the model through ``as_of``, weighting and resampling its worlds each month."""
         model = self.model
         for month in range(self.months):
-            model.events.clear()
+            self.watched.clear()
             model.step()
             if progress is not None:
                 progress(model.worlds)
@@ -151,7 +154,7 @@ class Filter:
 
     def update(self, month: int) -> None:
         """Weight the worlds by this month's evidence; resample (and rejuvenate) if too few are effective."""
-        self.log_weights += log_likelihood(self.model, self.seen[month], self.evidence.error)
+        self.log_weights += log_likelihood(self.model, self.watched.now, self.seen[month], self.evidence.error)
         weights = np.exp(self.log_weights - self.log_weights.max())
         weights /= weights.sum()
         self.effective[month] = effective_worlds(weights)

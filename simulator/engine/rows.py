@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 from simulator.model.events import NEVER
 from simulator.model.recorder import PATH_CODES
 from simulator.months import month_labels
+from simulator.scenario.questions import FIRST_MONTH_KINDS
 from simulator.vocabulary import EVENT_INDEX, EVENTS, LEVELS, PHASES, level_event
 
 if TYPE_CHECKING:
@@ -57,7 +58,16 @@ def world_table(model: RelationsModel, varying: Iterable[str]) -> pa.Table:
             columns[name] = pa.array(getattr(actor, name))
     for event, column in first_month_columns().items():
         columns[column] = categories(model.events.first[EVENT_INDEX[event]], months)
+    answered = model.answers.worlds()
+    for question in model.spec.questions:
+        if question.kind not in FIRST_MONTH_KINDS:  # those are read from the first months
+            columns[answer_column(question.id)] = pa.array(answered[question.id])
     return pa.table(columns)
+
+
+def answer_column(question: str) -> str:
+    """The column of ``runs.parquet`` holding each world's answer to a question not read from first months."""
+    return f"answer_{question}"
 
 
 def months_as_text(worlds: pa.Table) -> pa.Table:

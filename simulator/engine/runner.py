@@ -363,13 +363,14 @@ def _feed(workers: Workers, plan: RunPlan, todo: "Pending", running: dict[Future
     process collects finished chunks only between chunks of its own, and a worker
     whose queue held only such chunks would wait for it.
     """
-    if not workers.accepting():
+    executor = workers.executor
+    if executor is None or not workers.accepting():
         return
     queued = sum(not future.done() for future in running)
     queue = queue_length(len(todo) + queued, workers.slots, workers.here)
     while queued < queue and todo:
         index = todo.take()
-        running[workers.executor.submit(run_chunk, plan.for_chunk(index), index)] = index
+        running[executor.submit(run_chunk, plan.for_chunk(index), index)] = index
         queued += 1
 
 

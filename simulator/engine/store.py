@@ -242,7 +242,7 @@ class FolderStore:
 
 def _npz(tally: Tally) -> bytes:
     buffer = io.BytesIO()
-    np.savez(buffer, **tally.to_arrays())
+    np.savez(buffer, allow_pickle=False, **tally.to_arrays())  # numbers only, as np.load reads them
     return buffer.getvalue()
 
 

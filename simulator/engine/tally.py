@@ -11,7 +11,7 @@ read from it, so a million worlds need no more memory than a thousand.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -40,6 +40,8 @@ class Tally:
         phase_entries: (phases, months) worlds that first entered each Giles phase in each month.
         effective: (months,) for a run conditioned on evidence, the effective number of worlds after
             each month's update through ``as_of``, summed over the filters (0 after); ``None`` without evidence.
+        answers: (questions,) worlds answering each of the scenario's questions yes (``model.answers``), in
+            the scenario's order; ``None`` for a tally kept before questions were counted this way.
     """
 
     worlds: int
@@ -51,6 +53,7 @@ class Tally:
     max_levels: Array
     phase_entries: Array
     effective: Array | None = None
+    answers: Array | None = None
 
     @classmethod
     def of(cls, model: RelationsModel, effective: Array | None = None) -> Tally:
@@ -66,6 +69,7 @@ class Tally:
             max_levels=np.bincount(recorder.max_level, minlength=len(LEVELS)),
             phase_entries=first_month_counts(recorder.first_entry, model.spec.months),
             effective=None if effective is None else np.pad(effective, (0, model.spec.months - len(effective))),
+            answers=model.answers.counts(),
         )
 
     @classmethod
@@ -88,7 +92,7 @@ class Tally:
 
     def __add__(self, other: Tally) -> Tally:
         """The tally of both sets of worlds; add chunks in world order for bit-identical sums."""
-        added = {f.name: _add(getattr(self, f.name), getattr(other, f.name)) for f in fields(self)}
+        added: dict[str, Any] = {f.name: _add(getattr(self, f.name), getattr(other, f.name)) for f in fields(self)}
         return Tally(**added)
 
     def to_arrays(self) -> dict[str, Array]:
@@ -98,7 +102,7 @@ class Tally:
     @classmethod
     def from_arrays(cls, arrays: dict[str, Array]) -> Tally:
         """The tally saved by ``to_arrays``."""
-        values = {f.name: arrays[f.name] for f in fields(cls) if f.name in arrays}
+        values: dict[str, Any] = {f.name: arrays[f.name] for f in fields(cls) if f.name in arrays}
         return cls(**{**values, "worlds": int(values["worlds"])})
 
     def fewest_effective(self) -> float | None:

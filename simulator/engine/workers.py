@@ -24,6 +24,8 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from simulator.version import missing_extra
+
 #: Seconds to wait for a Dask scheduler to answer.
 DASK_TIMEOUT = 10
 
@@ -119,6 +121,8 @@ def open_workers(processes: int | None = 1, dask: str | None = None, chunks: int
 
 @contextmanager
 def _dask(address: str) -> Iterator[Workers]:
+    if problem := missing_extra("dask"):
+        raise WorkersError(f"--dask {address}: {problem}")
     from distributed import Client  # imported only for a cluster: it is slow to import
 
     _check_reachable(address)

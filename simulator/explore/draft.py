@@ -203,7 +203,8 @@ def _adapter(path: str) -> TypeAdapter | None:
         model = info.annotation
     if info is None:
         return None
-    return TypeAdapter(Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation)
+    field: Any = Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation  # built at run time
+    return TypeAdapter(field)
 
 
 def _accepts(adapter: TypeAdapter, value: float) -> bool:

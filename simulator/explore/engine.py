@@ -6,7 +6,7 @@ runs, then one chunk per worker process. The draws depend only on the seed
 and the world (not on the chunking), so the
 explorer's probabilities are exactly those of ``simulator.run`` with the same
 scenario, seed and number of worlds. Each chunk hands back its tally and, per
-world, the level at the horizon and the first month of every event: all the
+world, the level at the horizon, the first month of every event and its answer to each question: all the
 paired comparison with the scenario as loaded needs, without the per-world
 tables a full run writes. The worker processes are spawned once, when the
 server starts, and import the model once.
@@ -56,21 +56,27 @@ class Forecast(RunResult):
 
     levels: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
     firsts: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.int16))
+    answered: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
-    def final_levels(self) -> np.ndarray:  # type: ignore[override]
+    def question_worlds(self) -> dict[str, np.ndarray]:  # type: ignore[override]
+        """Each question's answer in each world, by question id."""
+        return self.answered
+
+    @property
+    def final_levels(self) -> np.ndarray:
         """Each world's level at the horizon (codes into ``LEVELS``)."""
         return self.levels
 
     @property
-    def first_event(self) -> np.ndarray:  # type: ignore[override]
+    def first_event(self) -> np.ndarray:
         """(events, worlds): month index each event first happened, or -1."""
         return self.firsts
 
 
 def run_block(
     spec: Scenario, seed: int, first: int, count: int, design: Design | None = None
-) -> tuple[Tally, np.ndarray, np.ndarray]:
+) -> tuple[Tally, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """Advance worlds ``first`` .. ``first + count - 1`` to the horizon; the unit a worker runs.
 
     ``design`` is the run's posterior draws (``api.posterior_design``), as ``simulator.run`` makes them.
@@ -78,7 +84,7 @@ def run_block(
     values = None if design is None else design.values(first, count)
     model, conditioned = advance(spec, seed, first, count, values)
     tally = Tally.of(model, None if conditioned is None else conditioned.effective)
-    return tally, model.state.level.astype(np.int8), model.events.first.copy()
+    return tally, model.state.level.astype(np.int8), model.events.first.copy(), model.answers.worlds()
 
 
 class Engine:
@@ -135,7 +141,7 @@ class Engine:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _forecast(spec: Scenario, seed: int, parts: list[tuple[Tally, np.ndarray, np.ndarray]], started: float) -> Forecast:
+def _forecast(spec: Scenario, seed: int, parts: list[tuple], started: float) -> Forecast:
     """The forecast of the chunks ``parts``, the first worlds of the run, in world order."""
     runs = sum(part[1].size for part in parts)
     return Forecast(
@@ -147,6 +153,7 @@ def _forecast(spec: Scenario, seed: int, parts: list[tuple[Tally, np.ndarray, np
         Timing(time.perf_counter() - started, runs),
         levels=np.concatenate([part[1] for part in parts]),
         firsts=np.concatenate([part[2] for part in parts], axis=1),
+        answered={q.id: np.concatenate([part[3][q.id] for part in parts]) for q in spec.questions},
     )
 
 

@@ -43,8 +43,10 @@ runs = solara.reactive(0)
 seed = solara.reactive(0)
 
 
-def open_scenario(path: str) -> None:
-    """Open the scenario at ``path`` in this tab, or say why it cannot be opened."""
+def open_scenario(path: str | None) -> None:
+    """Open the scenario at ``path`` in this tab, or say why it cannot be opened (none chosen: nothing changes)."""
+    if path is None:
+        return
     try:
         opened = Draft.open(Path(path), server.settings().config_dir)
     except ScenarioError as error:
@@ -112,7 +114,8 @@ def Workspace(current: Draft) -> None:
     worlds, root = runs.value, seed.value
     key = (current.spec.model_dump_json(), worlds, root)
 
-    preview, set_preview = solara.use_state(None)
+    first_block: tuple[tuple[str, int, int], Shown] | None = None  # the preview of a long run, keyed by what it runs
+    preview, set_preview = solara.use_state(first_block)
 
     def run() -> Shown:
         if not 1 <= worlds <= MAX_WORLDS or root < 0:
@@ -203,7 +206,8 @@ def _questions_html(edited: Forecast, table) -> str:
         diff = rows.loc[qid] if qid in rows.index else None
         change = f"{_signed(diff['difference'])}</td><td>{_percent(diff['standard_error'])}" if diff is not None else ""
         lines.append(
-            f"<tr><td title='{html.escape(qid)}'>{html.escape(answer['text'] or qid)}</td><td>{answer['by']}</td>"
+            f"<tr><td title='{html.escape(qid)}'>{html.escape(answer['text'] or answer['asks'])}</td>"
+            f"<td>{answer['by']}</td>"
             f"<td id='q-{html.escape(qid)}'>{_percent(answer['probability'])}</td>"
             f"<td>{_percent(answer['standard_error'])}</td><td>{change}</td></tr>"
         )
@@ -267,7 +271,8 @@ def _family(current: Draft, edited: Forecast) -> Revisions | None:
 def RevisionsPanel(current: Draft, edited: Forecast) -> None:
     """The forecast beside the shipped scenarios that make it at other months: how each question moved, on what."""
     key = (current.spec.model_dump_json(), edited.runs, edited.seed)
-    asked, set_asked = solara.use_state(None)
+    nothing_asked: tuple[str, int, int] | None = None  # the key of the revisions asked for, once asked
+    asked, set_asked = solara.use_state(nothing_asked)
     wanted = asked == key
     task = solara.lab.use_task(
         lambda: _family(current, edited) if wanted else None, dependencies=[key, wanted], raise_error=False

@@ -146,7 +146,7 @@ def SchedulePanel(current: Draft, change: Change) -> None:
         set_typo(problem)
         if problem:
             return
-        event = {"month": month.strip(), "event": kind, "note": note}
+        event: dict[str, object] = {"month": month.strip(), "event": kind, "note": note}
         event["set" if kind == "change" else "effects"] = parsed
         if kind == "shock":
             event["shock"] = shock

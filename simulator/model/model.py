@@ -40,6 +40,7 @@ import mesa
 import numpy as np
 
 from simulator.model import order
+from simulator.model.answers import Answers, counted_events
 from simulator.model.events import EventLog
 from simulator.model.interface import (
     Actor,
@@ -120,7 +121,7 @@ class RelationsModel(mesa.Model):
         self.aid_reference = self.state.aid.copy()
         self.initial_intensity = np.broadcast_to(initial["initial.intensity"], (worlds,)).astype(REAL)
         self.agenda = Agenda(worlds)
-        self.events = EventLog(worlds)
+        self.events = EventLog(worlds, counted_events(spec.questions))
         for event in spec.initial.happened:
             self.events.record(event, np.ones(worlds, dtype=bool))
 
@@ -135,6 +136,7 @@ class RelationsModel(mesa.Model):
         #: What the actors a shock's effects can reach do with them (``Actor.struck``), in order.
         self.struck_by = [actor.struck for actor in self.actors if type(actor).struck is not Actor.struck]
         self.recorder = Recorder(self, self.actors, paths=paths, history=history)
+        self.answers = Answers(self)
         for k in range(1, len(LEVELS)):
             self.events.record(level_event(k), self.state.level >= k)
 
@@ -198,6 +200,7 @@ class RelationsModel(mesa.Model):
         for keep in self._month_over:
             keep()
         self.recorder.record(self.relationship.moved)
+        self.answers.record()
         self.month += 1
         self.running = self.month < self.spec.months
 

@@ -64,12 +64,9 @@ def select(model: RelationsModel, index: np.ndarray) -> None:
                 value[key] = _take(item, index, worlds, taken)
         else:
             setattr(model, name, _take(value, index, worlds, taken))
-    events = model.events
-    events.first = events.first[:, index]
-    now: dict[str, np.ndarray] = getattr(events, "now", {})  # a conditioned run's watched events
-    for event, happened in now.items():
-        now[event] = happened[index]
+    model.events.select(index)
     model.recorder.select(index)
+    model.answers.select(index)
     model.relationship.moved = np.zeros(0, dtype=np.intp)
     model.refresh()
 

@@ -15,7 +15,7 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -234,7 +234,7 @@ def write_run(
     caption = plots.Caption(
         spec.name, result.runs, result.seed, tuple(overrides_in(command or [])), _markers(spec), result.effective_runs
     )
-    writers: dict[str, Callable[[Path], None]] = {
+    writers: dict[str, Callable[[Path], object]] = {
         "summary.json": lambda p: write_json(p, result.summary()),
         "levels_by_month.csv": lambda p: result.levels_by_month.to_csv(p, index=False),
         "phases_by_month.csv": lambda p: result.phases_by_month.to_csv(p, index=False),
@@ -267,7 +267,7 @@ def write_run(
     return write_files(out, {name: writers[name] for name in names})
 
 
-def write_files(out: Path, writers: dict[str, Callable[[Path], None]]) -> list[Path]:
+def write_files(out: Path, writers: Mapping[str, Callable[[Path], object]]) -> list[Path]:
     """Write each named file into ``out`` atomically, in the given order; return the paths written.
 
     Raises:

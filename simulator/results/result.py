@@ -21,12 +21,14 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from simulator.engine.condition import FEWEST, TOO_FEW
-from simulator.engine.rows import first_months_of
+from simulator.engine.rows import answer_column, first_months_of
 from simulator.engine.tally import Tally, median_month, share_by
 from simulator.files import SIMULATION_ERROR, out_of_sample_record
+from simulator.model.events import NEVER
 from simulator.model.recorder import TRACKED
 from simulator.months import month_labels
 from simulator.scenario import Scenario
+from simulator.scenario.questions import FIRST_MONTH_KINDS
 from simulator.version import __version__
 from simulator.vocabulary import EVENT_INDEX, EVENTS, LEVELS, PHASES, WAR_STATES, level_event
 
@@ -197,19 +199,47 @@ class RunResult:
         return summary
 
     def questions(self) -> dict[str, dict[str, Any]]:
-        """Each scenario question's probability, with its Monte Carlo standard error over ``effective_runs`` worlds."""
+        """Each scenario question's probability, with its Monte Carlo standard error over ``effective_runs`` worlds.
+
+        A question on an event's first month or a level first reached is read from the events by month;
+        the other kinds from the worlds the tally counted answering yes (``model.answers``).
+        """
         answers = {}
-        for question in self.spec.questions:
-            event = question.event or level_event(LEVELS.index(question.level))
-            p = self.probability_by(event, str(question.by))
+        counted = self.tally.answers
+        for i, question in enumerate(self.spec.questions):
+            event = question.event
+            if question.kind in FIRST_MONTH_KINDS:
+                event = event or level_event(LEVELS.index(question.level))
+                p = self.probability_by(event, str(question.by))
+            elif counted is None or len(counted) != len(self.spec.questions):
+                raise ValueError(f"question {question.id!r}: this run's tally did not count its answers; run it again")
+            else:
+                p = float(counted[i] / self.runs)
             answers[question.id] = {
                 "text": question.text,
                 "probability": p,
                 "standard_error": float(np.sqrt(p * (1 - p) / self.effective_runs)),
                 "event": event,
                 "by": str(question.by),
+                "kind": question.kind,
+                "asks": question.sentence(self.spec.start),
             }
         return answers
+
+    @cached_property
+    def question_worlds(self) -> dict[str, np.ndarray]:
+        """Each question's answer in each world, by question id (for paired comparisons and outcomes)."""
+        found = {}
+        columns = None
+        for question in self.spec.questions:
+            if question.kind in FIRST_MONTH_KINDS:
+                event = question.event or level_event(LEVELS.index(question.level))
+                first = self.first_event[EVENT_INDEX[event]]
+                found[question.id] = (first != NEVER) & (first <= self.months.index(str(question.by)))
+                continue
+            columns = self._world_rows() if columns is None else columns
+            found[question.id] = columns.column(answer_column(question.id)).to_numpy(zero_copy_only=False)
+        return found
 
     def most_likely_level_by_year(self) -> dict[str, tuple[str, float]]:
         """For each year's last simulated month, the most likely level and its probability."""
@@ -254,7 +284,7 @@ class RunResult:
         fewest = self.tally.fewest_effective()
         share = None if fewest is None else fewest / self.runs
         warning = None
-        if fewest is not None and (share < TOO_FEW or fewest < FEWEST):
+        if fewest is not None and share is not None and (share < TOO_FEW or fewest < FEWEST):
             warning = (
                 f"the evidence left {fewest:,.0f} effective worlds of {self.runs:,} after one month's update"
                 f" ({share:.1%}): too few to trust; run more worlds, or check the evidence and its error"

@@ -9,6 +9,7 @@ enforces.
 """
 
 import math
+from typing import Any
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
@@ -27,7 +28,7 @@ def domains(spec: BaseModel) -> dict[str, tuple[float, float]]:
 def _field(spec: BaseModel, path: str) -> FieldInfo:
     """The schema field an assumption's key path ends at (through blocks and mappings of blocks)."""
     *within, name = path.split(".")
-    section: object = spec
+    section: Any = spec  # a block, or a mapping of blocks
     for key in within:
         section = section[key] if isinstance(section, dict) else getattr(section, key)
     return type(section).model_fields[name]
@@ -57,7 +58,7 @@ def _validator_domain(item: object) -> tuple[float, float] | None:
     """The (low, high) a schema validator closes over, if it is a domain check."""
     func = getattr(item, "func", None)
     code = getattr(func, "__code__", None)
-    if code is None or func.__closure__ is None:
+    if func is None or code is None or func.__closure__ is None:
         return None
     cells = dict(zip(code.co_freevars, func.__closure__, strict=True))
     if "low" not in cells or "high" not in cells:

@@ -10,8 +10,8 @@ instead of assumptions::
         trump2025.yaml: 0.6
         deni_structural.yaml: 0.4
 
-or, with the weights ``sim ensemble`` fitted on the 1992-2016 question set
-(``configs/ensemble.yaml``, looked up by each member's scenario name), or
+or, with the weights ``sim ensemble`` fitted on the rolling-origin questions
+of 1994-2023 (``configs/ensemble.yaml``, looked up by each member's scenario name), or
 equal weights::
 
     ensemble:

@@ -107,8 +107,8 @@ class Evidence(Section):
                     f"month {seen.month} lies outside the evidence's {start} to as_of {self.as_of}",
                 )
             by_month[seen.month].append((i, seen))
-        for month, seen in by_month.items():
-            yield from _contradictions(month, seen)
+        for month, found in by_month.items():
+            yield from _contradictions(month, found)
 
 
 def _contradictions(month: Month, seen: list[tuple[int, Observation]]) -> Iterator[tuple[str, str]]:

@@ -105,7 +105,9 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>", origins
         problems = validation_problems(error, source, origins)
         placed = _raw_calendar_problems(data)
     else:
-        problems, placed = [], spec.calendar_problems() + _range_problems(spec) + _start_problems(spec, origins)
+        problems = []
+        placed = spec.calendar_problems() + spec.question_problems() + _range_problems(spec)
+        placed += _start_problems(spec, origins)
     problems += [f"{nearest(path, origins) or source}: {path}: {message}" for path, message in placed]
     if problems:
         raise ScenarioError("\n".join(sorted(problems, key=_place)))
@@ -152,7 +154,7 @@ def _raw_calendar_problems(data: Any) -> list[tuple[str, str]]:
     if start is None or horizon is None:
         return []
     dated = []
-    for section, key in (("schedule", "month"), ("questions", "by")):
+    for section, key in (("schedule", "month"), ("questions", "by"), ("questions", "from")):
         items = data.get(section)
         for i, item in enumerate(items if isinstance(items, list) else []):
             month = month_or_none(item.get(key)) if isinstance(item, dict) else None

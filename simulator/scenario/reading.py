@@ -98,7 +98,8 @@ def _check_events(text: str, where: str) -> None:
     """Refuse aliases and deep nesting from the event stream, which needs no recursion."""
     depth = 0
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        line = event.start_mark.line + 1
+        mark = event.start_mark  # the parser marks every event it makes
+        line = mark.line + 1 if mark is not None else 0
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise ScenarioError(
                 f"{where}:{line}: anchors and aliases (&name, *name) are not supported; "

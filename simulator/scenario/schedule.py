@@ -119,7 +119,7 @@ def _remove(kept: list[Entry], own: list[Entry], replace: bool, where: str) -> s
             continue
         key = _key(entry)
         problem = _removal_problem(entry, key, kept, replace)
-        if problem:
+        if problem or key is None:  # a removal without a key has its problem
             problems.append(f"{entry_origins.get('', where)}: schedule.{j}: {problem}")
             continue
         kept[:] = [(e, o) for e, o in kept if _key(e) != key]

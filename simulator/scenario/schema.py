@@ -43,7 +43,7 @@ from simulator.scenario.kinds import (  # noqa: F401  (read from here too)
     assumed,
     said,
 )
-from simulator.scenario.questions import Question
+from simulator.scenario.questions import Question, question_problems, resolve_combinations
 from simulator.scenario.scheduled import ForcedEvent, Scheduled, ScheduledKind  # noqa: F401  (read from here too)
 from simulator.scenario.sections import YEARS, MonthField, Section, month_or_none  # noqa: F401  (read from here too)
 from simulator.scenario.shocks import DRIVERS, Effects, Shock, ShockName, ShockSpecs, Upside  # noqa: F401
@@ -158,13 +158,20 @@ class Scenario(Section):
             if question.id in seen:
                 raise ValueError(f"question id {question.id!r} is used twice")
             seen.add(question.id)
-        return questions
+        return resolve_combinations(questions)
+
+    def question_problems(self) -> list[tuple[str, str]]:
+        """Key paths of questions the scenario cannot answer: a fall from the start's level, a combination's parts."""
+        return question_problems(self.questions, self.initial.level)
 
     def _dated(self) -> Iterator[tuple[str, Month]]:
         for i, item in enumerate(self.schedule):
             yield f"schedule.{i}.month", item.month
         for i, question in enumerate(self.questions):
-            yield f"questions.{i}.by", question.by
+            if question.by is not None:
+                yield f"questions.{i}.by", question.by
+            if question.from_ is not None:
+                yield f"questions.{i}.from", question.from_
 
     @property
     def months(self) -> int:

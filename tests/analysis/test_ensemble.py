@@ -148,15 +148,21 @@ def test_sim_ensemble_scores_the_theses_and_writes_weights_a_scenario_can_use(tm
     target = tmp_path / "weights.yaml"
     result = CliRunner().invoke(
         app,
-        ["ensemble", str(blend), "--runs", "300", "--seed", "2", "--out", str(tmp_path / "o"), "--write", str(target)],
-    )
+        ["ensemble", str(blend), "--runs", "300", "--seed", "2", "--out", str(tmp_path / "o"), "--write", str(target),
+         "--first", "2008-01", "--last", "2010-10", "--workers", "1"],
+    )  # fmt: skip
     assert result.exit_code == 0, result.output
     written = yaml.safe_load(target.read_text())
     assert target.read_text().startswith("# Written by `sim ensemble`")
+    assert "rolling-origin questions" in target.read_text() and set(written["evidence"].values()) == {
+        "rolling-origin questions 1994-2023",
+        "none: prior weight",
+    }
     assert sum(written["weights"].values()) == pytest.approx(1, abs=1e-3)
     assert written["weights"]["concessions_backfire"] == pytest.approx(1 / 3, abs=1e-4)
     probabilities = pd.read_csv(tmp_path / "o" / "questions.csv")
-    # No change of concessions_backfire carries, so in 1992-2016 it forecasts exactly as the baseline does.
+    assert probabilities["origin"].nunique() == 12  # 2008-01 to 2010-10, every third month
+    # No change of concessions_backfire carries, so before 2024 it forecasts exactly as the baseline does.
     assert (probabilities["concessions_backfire"] == probabilities["trump2025"]).all()
     assert not (probabilities["black_swans"] == probabilities["trump2025"]).all()
     carried = pd.read_csv(tmp_path / "o" / "carried.csv")
@@ -165,3 +171,33 @@ def test_sim_ensemble_scores_the_theses_and_writes_weights_a_scenario_can_use(tm
     shutil.copy(target, tmp_path / "configs" / "ensemble.yaml")
     ensemble = load_ensemble(blend, config_dir=tmp_path / "configs")
     assert [m.weight for m in ensemble.members] == pytest.approx([written["weights"][n] for n in members], abs=1e-3)
+
+
+def test_the_rolling_fit_resamples_whole_years_and_leaves_each_year_out():
+    rows = [(f"{year}-{month:02d}", h) for year in range(2000, 2010) for month in (1, 4) for h in (3, 12)]
+    frame = pd.DataFrame(rows * 10, columns=["origin", "horizon"])
+    rng = np.random.default_rng(4)
+    outcome = rng.random(len(frame)) < 0.3
+    frame = frame.assign(outcome=outcome, id=[f"q{i}" for i in range(len(frame))])
+    p = pd.DataFrame({"base": np.full(len(frame), 0.3), "oracle": np.where(outcome, 0.8, 0.1),
+                      "untested": np.full(len(frame), 0.3)})  # fmt: skip
+    weights = fitting.fit(p, {"base": True, "oracle": True, "untested": False}, seed=1, frame=frame)
+    table = weights.table.set_index("thesis")
+    assert table.at["oracle", "weight"] > 0.6 and table.at["oracle", "low"] > 0.5
+    assert table.at["oracle", "evidence"] == fitting.ROLLING_SET
+    scores = weights.scores.set_index("forecast")
+    assert scores.at["ensemble, stacked, leave-one-year-out", "log"] < scores.at["base", "log"]
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--questions", "2001"], "--questions 2001"),
+        (["--first", "1994-02"], "must be origins of the grid"),
+        (["--runs", "30000"], "at most 20,000 worlds per origin"),
+    ],
+)
+def test_bad_ensemble_options_are_one_message(tmp_path, args, said):
+    result = CliRunner().invoke(app, ["ensemble", "--out", str(tmp_path / "o"), *args])
+    assert result.exit_code == 2 and said in " ".join(result.output.split())
+    assert not (tmp_path / "o").exists()

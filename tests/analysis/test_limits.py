@@ -53,5 +53,6 @@ def test_sim_ensemble_counts_every_members_worlds_against_max_runs(tmp_path):
     members = ", ".join(str(ROOT / "scenarios" / f"{stem}.yaml") for stem in ("trump2025", "black_swans"))
     blend.write_text(f"ensemble:\n  weights: fitted\n  members: [{members}]\n")
     args = ["ensemble", str(blend), "--runs", "200", "--config-dir", str(configs), "--out", str(tmp_path / "o")]
-    _refused_fast(args, "2 members x 3 origins x --runs 200 = 1,200 worlds", "max_runs")
+    _refused_fast(args, "2 members x 120 origins x --runs 200 = 48,000 worlds", "max_runs")
+    _refused_fast([*args, "--questions", "1992-2016"], "2 members x 3 origins x --runs 200 = 1,200 worlds", "max_runs")
     assert not (tmp_path / "o").exists()

@@ -94,3 +94,12 @@ def test_a_later_election_leaves_the_forecast_bit_identical_an_earlier_one_moves
     earlier = other_winner(record, 2004, "John Kerry")
     assert rolling.reelection_chance(earlier.as_of(ORIGIN)) != rolling.reelection_chance(record.as_of(ORIGIN))
     assert not np.array_equal(forecast(earlier, ORIGIN), reference, equal_nan=True)
+
+
+def test_a_base_whose_continuity_is_drawn_cannot_carry_a_reelection():
+    """The origin's continuity is computed from one number: a drawn one is refused by name, not an AttributeError."""
+    base = override(
+        rolling.load_scenario(rolling.BASE), {"president.successor_continuity": "beta(2, 3)"}, source="test"
+    )
+    with pytest.raises(ValueError, match=r"president\.successor_continuity must be one number"):
+        rolling.origin_spec(ORIGIN, base=base)

@@ -51,7 +51,7 @@ COMMANDS = {
     "report": ("simulator.analysis.report.write_report", "report.html not written"),
     "calibrate": ("simulator.analysis.posterior.calibrate", "the three fitted files are unchanged"),
     "backtest": ("simulator.analysis.outofsample.run", "no scores written"),
-    "ensemble": ("simulator.analysis.ensemble.fit_ensemble", "no weights written"),
+    "ensemble": ("simulator.analysis.ensemble.fit_ensemble_rolling", "no weights written"),
     "validity": ("simulator.analysis.validity.measure", "no table written"),
 }
 

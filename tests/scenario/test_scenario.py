@@ -4,7 +4,7 @@ import yaml
 import simulator
 from simulator.scenario import ScenarioError, load_scenario, override, scenario_from_dict
 from simulator.scenario.schema import assumptions
-from simulator.vocabulary import EVENTS
+from simulator.vocabulary import EVENTS, LEVELS
 from tests.conftest import BASELINE, SCENARIOS
 
 
@@ -25,7 +25,8 @@ def test_every_shipped_scenario_validates(path):
     spec = load_scenario(path)
     assert spec.months > 1
     for question in spec.questions:
-        assert question.event in EVENTS or question.level is not None
+        named = [question.event in EVENTS, *(getattr(question, k) in LEVELS for k in ("level", "falls_to", "holds"))]
+        assert sum(named) == 1 or (question.parts and not any(named))
 
 
 def test_unknown_key_names_file_line_path_and_suggestion(tmp_path):

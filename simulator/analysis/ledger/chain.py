@@ -205,7 +205,7 @@ def parse(data: bytes, path: Path) -> Ledger:
     ledger.torn, ledger.size = torn, len(data) - len(torn)
     if not ledger.size:
         return ledger
-    prev, open_ = GENESIS, set()
+    prev, open_ = GENESIS, set[str]()
     for number, line in enumerate(committed.split(b"\n"), start=1):
         entry, problem = _check_entry(line, number, prev)
         if entry is not None and entry["kind"] == "resolution":

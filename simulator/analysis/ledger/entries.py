@@ -5,6 +5,7 @@ import json
 import math
 import re
 import subprocess
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from simulator.record import LAST
 from simulator.results.result import RunResult
 from simulator.scenario import Scenario
 from simulator.scenario.ensemble import Ensemble
+from simulator.scenario.questions import Question
 from simulator.version import __version__
 
 
@@ -80,7 +82,11 @@ def rule_text(spec_start: str, rules: dict[str, Any]) -> str:
         return f"yes if {rules['event']} happens in a month from {spec_start} to {by}, both included"
     if set(rules) == {"level", "by"}:
         return f"yes if relations reach {rules['level']} or a higher level in a month from {spec_start} to {by}"
-    return "yes as " + ", ".join(f"{k}: {v}" for k, v in sorted(rules.items()))
+    try:
+        question = Question.model_validate({"id": "rule", **rules})
+    except ValueError:
+        return "yes as " + ", ".join(f"{k}: {v}" for k, v in sorted(rules.items()))
+    return f"yes if {question.sentence(spec_start)}, both months included"
 
 
 def last_month(rules: dict[str, Any], answer: dict[str, Any], horizon: str) -> str:
@@ -107,7 +113,7 @@ def forecast_body(
     scenario_files: list[Path],
     scenario_path: Path,
     made: datetime,
-    evidence: list[Path] = (),
+    evidence: Sequence[Path] = (),
     config_dir: Path | None = None,
 ) -> dict[str, Any]:
     """The content of a forecast entry for a finished run (not yet numbered, chained or hashed)."""
@@ -128,7 +134,7 @@ def forecast_body(
                 "probability": float(answer["probability"]),
                 "standard_error": float(answer["standard_error"]),
                 "closes": closes,
-                "timing": timing(start, closes, made),
+                "timing": timing(rules.get("from", start), closes, made),  # a hold is open from its first month
             }
         )
     return {

@@ -87,7 +87,7 @@ def baseline_forecasts(rows: pd.DataFrame) -> pd.DataFrame:
     from simulator.record import FIRST, packaged_record
 
     columns: dict[str, list[float]] = {name: [] for name in BASELINES}
-    record, known = packaged_record(), {}
+    record, known = packaged_record(), dict[str, Known]()
     for row in rows.itertuples():
         origin = Month.parse(row.start).plus(-1)
         event = row.rule.get("event")
