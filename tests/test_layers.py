@@ -196,14 +196,9 @@ def test_the_rule_catches_an_upward_import_and_a_cycle(tmp_path, monkeypatch):
     ]
 
 
-def test_no_import_circle_counting_type_imports_but_the_models():
-    """Type imports form no circle either, except the model's through ``RelationsModel``.
-
-    The actors, the shocks, the policy and the recorder name ``RelationsModel`` in their type
-    hints, and it imports them: one circle inside ``simulator.model``, which goes when the actors
-    act on each other through a small typed interface (issue 23, item 1). Any other fails here.
-    """
-    outside = [circle for circle in type_import_circles() if not all(m.startswith("simulator.model.") for m in circle)]
-    assert not outside, "modules importing each other in a circle, type imports included:\n" + "\n".join(
-        " <-> ".join(circle) for circle in outside
+def test_no_import_circle_counting_type_imports():
+    """Type imports form no circle either: actors see the model through ``model.interface``, not ``RelationsModel``."""
+    circles = type_import_circles()
+    assert not circles, "modules importing each other in a circle, type imports included:\n" + "\n".join(
+        " <-> ".join(circle) for circle in circles
     )

@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from simulator.model.events import NEVER
-from simulator.model.recorder import PATH_CODES, TRACKED
+from simulator.model.recorder import PATH_CODES
 from simulator.months import month_labels
 from simulator.scenario.questions import FIRST_MONTH_KINDS
 from simulator.vocabulary import EVENT_INDEX, EVENTS, LEVELS, PHASES, level_event
@@ -53,7 +53,9 @@ def world_table(model: RelationsModel, varying: Iterable[str]) -> pa.Table:
     columns["final_level"] = categories(model.state.level, LEVELS)
     columns["max_level"] = categories(model.recorder.max_level, LEVELS)
     columns["final_phase"] = categories(model.state.phase, PHASES, ordered=False)
-    columns["reversals"] = pa.array(model.president.reversals)
+    for actor in model.actors:  # what each actor keeps of a world at the horizon (``Actor.rows``)
+        for name in actor.rows:
+            columns[name] = pa.array(getattr(actor, name))
     for event, column in first_month_columns().items():
         columns[column] = categories(model.events.first[EVENT_INDEX[event]], months)
     answered = model.answers.worlds()
@@ -107,7 +109,7 @@ def trajectory_table(model: RelationsModel) -> pa.Table:
     }
     for name, names in PATH_CODES.items():
         columns[name] = categories(paths[name].T.ravel(), names, ordered=name != "phase")
-    for name in TRACKED:
+    for name in model.recorder.tracked:
         columns[name] = pa.array(paths[name].T.ravel())
     return pa.table(columns)
 

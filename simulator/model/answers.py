@@ -13,16 +13,12 @@ When worlds are selected and copied (conditioning on evidence), each flag travel
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from simulator.model.events import NEVER
+from simulator.model.interface import Model
 from simulator.scenario.questions import COMBINATIONS, Question
 from simulator.vocabulary import EVENT_INDEX, LEVELS, level_event
-
-if TYPE_CHECKING:
-    from simulator.model.model import RelationsModel
 
 
 def counted_events(questions: list[Question]) -> tuple[str, ...]:
@@ -37,7 +33,7 @@ class Answers:
         flags: by question id, for the kinds followed month by month, each world's answer so far.
     """
 
-    def __init__(self, model: RelationsModel) -> None:
+    def __init__(self, model: Model) -> None:
         spec = model.spec
         self.model = model
         self.questions = spec.questions

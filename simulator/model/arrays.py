@@ -14,9 +14,14 @@ the ufunc directly (numpy's private ``_core.umath.clip``), where ``np.clip``
 costs 1-2 % of it; the numbers are the same.
 """
 
+from typing import Any
+
 import numpy as np
 
 Array = np.ndarray
+
+#: A number or an array of them, as the kernels take them: one shared value, or one per world.
+Number = Array | float | np.floating[Any]
 
 #: The precision of the model's continuous state and decisions: single precision halves the
 #: memory every monthly pass reads and doubles what one vector instruction does, and resolves
@@ -26,14 +31,14 @@ REAL = np.float32
 _ZERO, _ONE = REAL(0), REAL(1)
 
 
-def clip(x: Array | float, low: Array | float, high: Array | float, **kwargs: object) -> Array:
+def clip(x: Number, low: Number, high: Number, **kwargs: Any) -> Array:
     """``x`` held to ``low``..``high``, as ``np.clip`` gives it (``kwargs``, e.g. ``dtype``, go to the ufunc)."""
     if type(x) is np.ndarray:
         return x.clip(low, high, **kwargs)
     return np.clip(x, low, high, **kwargs)
 
 
-def blend(where: Array, new: Array | float, old: Array) -> Array:
+def blend(where: Array, new: Number, old: Array) -> Array:
     """``new`` where ``where`` holds, else ``old``, in ``old``'s type: ``np.where`` by arithmetic.
 
     Each product has a factor of exactly 0 or 1, so for finite numbers the result is
@@ -44,6 +49,6 @@ def blend(where: Array, new: Array | float, old: Array) -> Array:
     return out
 
 
-def share(x: Array) -> Array:
+def share(x: Number) -> Array:
     """``x`` held to 0..1: a share, a chance or an intensity."""
     return clip(x, _ZERO, _ONE)

@@ -36,7 +36,7 @@ def _weights(values: Sequence[Array | float]) -> list[Array | float]:
     ``CAP`` (schema weights lie within +-20 and the features within 0..1, so
     realistic values stay far below it; a capped option only ties with others).
     """
-    weights = []
+    weights: list[Array | float] = []
     for value in values:
         capped = clip(value, -np.inf, CAP, dtype=np.float32)
         weights.append(np.exp(capped, out=capped) if np.ndim(capped) else np.exp(capped))
@@ -93,7 +93,7 @@ def choose_erratically(values: Sequence[Array | float], u: Array, erratic: Array
 
 def among(values: Array | float, worlds: Array | None) -> Array | float:
     """``values`` for the worlds ``worlds`` (indices; ``None``: every world): a per-world array's, or the one number."""
-    if worlds is None or not np.ndim(values):
+    if worlds is None or not isinstance(values, np.ndarray) or not values.ndim:
         return values
     return values[worlds]
 

@@ -7,60 +7,60 @@ chooses each month among a few options by what each is worth to it in its
 world (``simulator.model.choice``); docs/model.md tells each actor's goals,
 options and values, with its sources.
 
-Every month (``step``), in this order:
-
-1. ``shocks``      - the calendar (elections, forced events, changes of assumptions), then chance shocks;
-2. the agents, through Mesa in the order they were registered:
-   ``publics``     - trust drifts, opposition reacts to last month's success and failure;
-   ``president``   - engages, concedes, pressures Moscow or walks away;
-   ``congress``    - reviews relief; holds, passes a sanctions act or an aid package;
-   ``bureaucracy`` - implements, delays or drops what was agreed and ordered;
-   ``kremlin``     - settles, talks, stalls, rejects or escalates;
-   ``allies``      - Europe pushes back and eases; a ceasefire holds or breaks; Ukraine answers terms;
-3. ``relationship``- the Giles phase moves, then the level moves through its gates;
-
-then the month is recorded (``publics.remember`` keeps this month's level for
-the next). China is no agent: it shapes the president's and the Kremlin's
-values (``agents.china``).
+Every month (``step``) the model steps its parts in the one order of
+``simulator.model.order`` (``ORDER``: the shocks and the calendar, then the publics,
+the president, Congress, the bureaucracy, the Kremlin and the allies, then the
+relationship), lets each keep what it needs of the month, and records it. Each
+part is an ``Actor`` (``simulator.model.interface``) that declares its parameters,
+its state, what is recorded and written of it, and what shocks do to it; the
+recorder, the rows and ``snapshot`` are built from those declarations
+(docs/actors.md). China is an actor that does not step: it shapes the
+president's and the Kremlin's values (``agents.china``).
 
 What the model takes from Mesa, and why (docs/model.md, "Mesa"): ``mesa.Model``
-and ``mesa.Agent`` for the registry of the six deciding actors, which
-``agents.do("step")`` steps in the order they were registered, and the
-model's ``running`` flag and step count; with them a one-world model is an
-ordinary Mesa model that Mesa's tools (``batch_run``, ``DataCollector``) run
-as they are, which is how bench/throughput.py compares the two. The shocks and
-the relationship are stepped by hand around the agents, because they are no
-actors: the calendar comes before anyone acts and the gates after everyone
-has. What it does not take: Mesa's random generators, which ``mesa.Model``
-always makes (given the root seed here, so that anything of Mesa's drawing on
-them would stay seed-only); the model never draws on them. Every draw comes
-from the named streams of ``simulator.model.randomness``, addressed by world
-and month, which a run split into chunks across processes needs and one
-sequential generator cannot give. Nor its data collection: the recorder
-counts over arrays of worlds, where Mesa collects a row per agent and step.
+for the model's ``running`` flag and step count, and ``mesa.Agent`` for the registry
+of the six deciding actors (``model.agents``); with them a one-world model is an
+ordinary Mesa model that Mesa's tools (``batch_run``, ``DataCollector``) run as
+they are, which is how bench/throughput.py compares the two. The order is the
+model's own list (``order.ORDER``), stepped directly: the calendar comes before
+anyone acts and the gates after everyone has, and neither is an agent. What it
+does not take: Mesa's random generators, which ``mesa.Model`` always makes (given
+the root seed here, so that anything of Mesa's drawing on them would stay
+seed-only); the model never draws on them. Every draw comes from the named
+streams of ``simulator.model.randomness``, addressed by world and month, which a
+run split into chunks across processes needs and one sequential generator cannot
+give. Nor its data collection: the recorder counts over arrays of worlds, where
+Mesa collects a row per agent and step.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import mesa
 import numpy as np
 
-from simulator.model.agents import Allies, Bureaucracy, China, Congress, Kremlin, President, Publics
-from simulator.model.agents.kremlin import OPTIONS as KREMLIN_OPTIONS
-from simulator.model.agents.president import COURSES
+from simulator.model import order
 from simulator.model.answers import Answers, counted_events
 from simulator.model.events import EventLog
+from simulator.model.interface import (
+    Actor,
+    BureaucracySide,
+    ChinaSide,
+    CongressSide,
+    KremlinSide,
+    PresidentSide,
+    ShockSide,
+)
 from simulator.model.params import Params
+from simulator.model.phases import PhaseValues, by_phase_table
 from simulator.model.randomness import Streams
 from simulator.model.recorder import Recorder
-from simulator.model.relations import PhaseValues, Relationship, by_phase_table
-from simulator.model.shocks import Shocks
-from simulator.model.world import REAL, Agenda, WorldState
+from simulator.model.relations import Relationship
+from simulator.model.world import REAL, Agenda, AidPause, WorldState
 from simulator.months import Month
 from simulator.scenario import Scenario, assumptions
 from simulator.scenario.distributions import Assumption, Fixed
-from simulator.vocabulary import LEVELS, PHASES, WAR_STATES, level_event
+from simulator.vocabulary import LEVELS, PHASES, level_event
 
 
 class RelationsModel(mesa.Model):
@@ -78,7 +78,20 @@ class RelationsModel(mesa.Model):
             draws of the assumptions they name, for designed experiments.
         history: keep every world's path through this many months, so that worlds can be
             selected and copied within them (``selection.select``): for conditioning on evidence.
+
+    Attributes:
+        actors: every part that acts or shapes the others, built and stepped in ``order.ORDER``;
+            each is also an attribute by its name (``model.president``).
     """
+
+    # The actors the others ask things of, as they see them (``interface``); set from ``order.ORDER``.
+    shocks: ShockSide
+    china: ChinaSide
+    president: PresidentSide
+    congress: CongressSide
+    bureaucracy: BureaucracySide
+    kremlin: KremlinSide
+    relationship: Relationship
 
     def __init__(
         self,
@@ -112,17 +125,17 @@ class RelationsModel(mesa.Model):
         for event in spec.initial.happened:
             self.events.record(event, np.ones(worlds, dtype=bool))
 
-        self.shocks = Shocks(self)
-        self.china = China(self)
-        # Registered in the order they step (Mesa keeps it).
-        self.publics = Publics(self)
-        self.president = President(self)
-        self.congress = Congress(self)
-        self.bureaucracy = Bureaucracy(self)
-        self.kremlin = Kremlin(self)
-        self.allies = Allies(self)
-        self.relationship = Relationship(self)
-        self.recorder = Recorder(self, paths=paths, history=history)
+        self.aid_pause = AidPause(worlds)
+        self.actors: tuple[Actor, ...] = ()
+        for kind in order.ORDER:
+            actor = kind(self)
+            self.actors += (actor,)
+            setattr(self, kind.name, actor)
+        self._steps: list[Callable[[], None]] = [actor.step for actor in self.actors if actor.steps]
+        self._month_over = [actor.month_over for actor in self.actors if type(actor).month_over is not Actor.month_over]
+        #: What the actors a shock's effects can reach do with them (``Actor.struck``), in order.
+        self.struck_by = [actor.struck for actor in self.actors if type(actor).struck is not Actor.struck]
+        self.recorder = Recorder(self, self.actors, paths=paths, history=history)
         self.answers = Answers(self)
         for k in range(1, len(LEVELS)):
             self.events.record(level_event(k), self.state.level >= k)
@@ -162,7 +175,8 @@ class RelationsModel(mesa.Model):
     def refresh(self) -> None:
         """Work out again what is derived from the parameters, after they changed (or worlds were copied)."""
         self._phase_tables()
-        self.china.refresh()
+        for actor in self.actors:
+            actor.refresh()
 
     def leader_weight(self) -> np.ndarray | float:
         """How much the leaders' own drives count in each world: 2 x ``structure.agency`` (1 at the midpoint)."""
@@ -178,14 +192,14 @@ class RelationsModel(mesa.Model):
         return self.spec.start.plus(self.month)
 
     def step(self) -> None:
-        """Advance every world by one month, in the order of the module docstring."""
+        """Advance every world by one month, in the order of ``order.ORDER``."""
         self.agenda.clear()
         self.streams.month = self.events.month = self.month
-        self.shocks.step()
-        self.agents.do("step")
-        self.relationship.step()
-        self.publics.remember()
-        self.recorder.record()
+        for step in self._steps:
+            step()
+        for keep in self._month_over:
+            keep()
+        self.recorder.record(self.relationship.moved)
         self.answers.record()
         self.month += 1
         self.running = self.month < self.spec.months
@@ -208,34 +222,23 @@ class RelationsModel(mesa.Model):
         return self.phase_values.now["down"]
 
     def snapshot(self, world: int = 0) -> dict[str, Any]:
-        """One world's state and this month's choices, readable: for stepping a single world by hand."""
-        state = self.state
-        return {
-            "month": str(self.spec.start.plus(self.month - 1)) if self.month else None,
-            "level": LEVELS[state.level[world]],
-            "phase": PHASES[state.phase[world]],
-            "months_in_phase": int(state.phase_age[world]),
-            "war": WAR_STATES[state.war[world]],
-            "intensity": round(float(state.intensity[world]), 3),
-            "sanctions": round(float(state.sanctions[world]), 3),
-            "aid": round(float(state.aid[world]), 3),
-            "trust": round(float(state.trust[world]), 3),
-            "opposition": round(float(state.opposition[world]), 3),
-            "president": COURSES[self.president.course[world]],
-            "president_engaged": bool(self.president.engaged[world]),
-            "frustration": round(float(self.president.frustration[world]), 3),
-            "kremlin": KREMLIN_OPTIONS[self.kremlin.choice[world]],
-            "hawkishness": round(float(self.congress.hawkishness[world]), 3),
-            "review_law": bool(state.review_law[world]),
-        }
+        """One world's state and this month's choices, readable: for stepping a single world by hand.
+
+        The shared state first, then what each actor shows of itself (``Actor.show``), in order.
+        """
+        shown: dict[str, Any] = {"month": str(self.spec.start.plus(self.month - 1)) if self.month else None}
+        shown |= self.state.show(world)
+        for actor in self.actors:
+            shown |= actor.show(world)
+        return shown
 
 
 def _per_phase(value: np.ndarray | float) -> np.ndarray | float:
     """A per-world value shaped to multiply a (worlds, phases) table; one shared number as it is."""
-    return value[:, None] if np.ndim(value) else value
+    return value[:, None] if isinstance(value, np.ndarray) and value.ndim else value
 
 
-def _real(value: np.ndarray | np.floating | float) -> np.ndarray | float:
+def _real(value: np.ndarray | np.floating[Any] | float) -> np.ndarray | np.floating[Any]:
     """A parameter as the model computes with it, in ``REAL``: per-world values, or one shared number.
 
     A shared number is a ``REAL`` scalar too, so that multiplying a mask or a

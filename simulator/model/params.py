@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-Value = np.ndarray | np.float64
+#: One number every world shares, or one per world.
+Value = np.ndarray | np.floating[Any] | float
 
 
 class Group(SimpleNamespace):

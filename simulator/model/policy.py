@@ -7,24 +7,16 @@ in one place. Instruments are graded: a round of pressure or relief has a
 size, and only rounds from ``structure.major`` up count as major events.
 """
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from simulator.model.arrays import blend, share
 from simulator.model.choice import among
+from simulator.model.interface import Array, Model
 from simulator.model.world import REAL
 from simulator.vocabulary import WAR_ACTIVE
 
-if TYPE_CHECKING:
-    from simulator.model.model import RelationsModel
 
-Array = np.ndarray
-
-
-def impose_sanctions(model: RelationsModel, where: Array, grade: Array | float = 1.0) -> None:
+def impose_sanctions(model: Model, where: Array, grade: Array | float = 1.0) -> None:
     """A round of new US sanctions of the given grade: tariffs and designations up to major sanctions (000)."""
     state, structure = model.state, model.p.structure
     applied = where * np.asarray(grade, dtype=REAL)  # the grade where sanctions are imposed, 0 elsewhere
@@ -33,7 +25,7 @@ def impose_sanctions(model: RelationsModel, where: Array, grade: Array | float =
     model.events.record("new_sanctions", applied >= structure.major)
 
 
-def lift_sanctions(model: RelationsModel, where: Array) -> None:
+def lift_sanctions(model: Model, where: Array) -> None:
     """A round of sanctions relief: a concession the Kremlin reads, as weakness or good faith (000, 004)."""
     state = model.state
     before = state.sanctions
@@ -42,43 +34,46 @@ def lift_sanctions(model: RelationsModel, where: Array) -> None:
     model.events.record("sanctions_relief", where & (state.sanctions < before))
 
 
-def increase_aid(model: RelationsModel, where: Array, to: Array | float | None = None) -> None:
+def increase_aid(model: Model, where: Array, to: Array | float | None = None) -> None:
     """More US military aid to Ukraine: a step up, or up to ``to`` (000, 001); ends any pause."""
     state = model.state
     target = state.aid + model.p.structure.aid_step if to is None else np.maximum(state.aid, to)
     raised = where & (state.war == WAR_ACTIVE) & (target > state.aid)
     state.aid = blend(raised, share(target), state.aid)
-    model.president.pause_left *= ~raised
+    model.aid_pause.left *= ~raised
     model.events.record("aid_increase", raised)
 
 
-def pause_aid(model: RelationsModel, where: Array, depth: Array | float, months: Array | float) -> None:
-    """Withhold a share of US aid for some months: a suspension, and a concession to Moscow (004)."""
-    state, president = model.state, model.president
+def pause_aid(model: Model, where: Array, depth: Array | float, months: Array | float) -> None:
+    """Withhold a share of US aid for some months: a suspension, and a concession to Moscow (004).
+
+    The pause (``model.aid_pause``) runs its months and then ends (``AidPause.resume``).
+    """
+    state, pause = model.state, model.aid_pause
     where = where & (state.aid > 0)
     if not where.any():
         return
     withheld = state.aid * depth * where
-    president.withheld = president.withheld + withheld
-    president.pause_left = blend(where, np.round(months), president.pause_left)
+    pause.withheld = pause.withheld + withheld
+    pause.left = blend(where, np.round(months), pause.left)
     state.aid = state.aid - withheld
     model.agenda.concession += withheld
     model.events.record("aid_cut", where)
 
 
-def end_aid(model: RelationsModel, where: Array, down_to: float = 0.0) -> None:
+def end_aid(model: Model, where: Array, down_to: float = 0.0) -> None:
     """End large-scale aid once fighting stops, or cut it outright (000)."""
     state = model.state
     cut = where & (state.aid > down_to)
     if cut.any():
         model.agenda.concession += concession(model, (state.aid - down_to) * cut)
         state.aid = blend(cut, down_to, state.aid)
-        model.president.pause_left *= ~cut
-        model.president.withheld *= ~cut
+        model.aid_pause.left *= ~cut
+        model.aid_pause.withheld *= ~cut
         model.events.record("aid_cut", cut)
 
 
-def concession(model: RelationsModel, given: Array) -> Array:
+def concession(model: Model, given: Array) -> Array:
     """What of ``given`` (relief, aid withdrawn) the Kremlin reads as a concession: only what is given while it fights.
 
     004: "Russia often interprets Western concessions as weakness ... it could encourage further military
@@ -90,21 +85,20 @@ def concession(model: RelationsModel, given: Array) -> Array:
     return given * (model.state.war == WAR_ACTIVE)
 
 
-def hold_summit(model: RelationsModel, where: Array) -> None:
+def hold_summit(model: Model, where: Array) -> None:
     """The presidents meet, the first time or again: contact is completed (000); a first meeting can open a reset.
 
     Every meeting records ``summit`` (the log keeps its first month in the run: "the presidents meet").
     """
-    state, agenda, president = model.state, model.agenda, model.president
+    state, agenda = model.state, model.agenda
     model.events.record("summit", where)
-    agenda.first_meeting |= where & (~state.met | president.new_in_office)
-    president.new_in_office &= ~where
+    agenda.first_meeting |= (where & ~state.met) | model.president.meets(where)
     state.met |= where
     agenda.summit |= where
     agenda.contact |= where
 
 
-def western_support(model: RelationsModel, worlds: Array | None = None) -> Array:
+def western_support(model: Model, worlds: Array | None = None) -> Array:
     """Military support Ukraine has, 0..1: US aid, plus the share of any fall in it that Europe replaces (004).
 
     In every world, or in the worlds ``worlds`` (indices) only.

@@ -68,7 +68,7 @@ class Streams:
         self._months = months
         self._first_block = first // BLOCK
         self._blocks = -(-count // BLOCK)
-        self._generators: dict[str, list[np.random.Generator]] = {}
+        self._generators: dict[str, list[np.random.PCG64]] = {}
         self._position: dict[str, int] = {}
         self._ahead: dict[str, tuple[int, np.ndarray]] = {}
         self._drawn: dict[str, tuple[int, np.ndarray]] = {}
@@ -132,18 +132,17 @@ class Streams:
         raw = np.empty((months, len(generators), _RAW_PER_MONTH), dtype="<u8")
         for block, generator in enumerate(generators):
             if skip:
-                generator.bit_generator.advance(skip)
-            raw[:, block, :] = generator.bit_generator.random_raw(months * _RAW_PER_MONTH).reshape(months, -1)
+                generator.advance(skip)
+            raw[:, block, :] = generator.random_raw(months * _RAW_PER_MONTH).reshape(months, -1)
         self._position[name] = (month + months) * _RAW_PER_MONTH
         self._ahead[name] = (month, raw)
         return raw[0]
 
-    def _spawn(self, name: str) -> list[np.random.Generator]:
+    def _spawn(self, name: str) -> list[np.random.PCG64]:
+        """One PCG64 bit generator per block for the stream ``name``: only its raw outputs are read."""
         key = stream_key(name)
         generators = [
-            np.random.Generator(
-                np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=(self._first_block + block, key)))
-            )
+            np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=(self._first_block + block, key)))
             for block in range(self._blocks)
         ]
         self._generators[name] = generators

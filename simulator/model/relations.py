@@ -14,14 +14,12 @@ them to the model's state once a month, after every actor has moved
 (docs/model.md, "The relationship").
 """
 
-from __future__ import annotations
-
-from functools import lru_cache
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from simulator.model.arrays import blend, share
+from simulator.model.interface import Actor, Model
+from simulator.model.phases import by_phase, by_phase_table  # noqa: F401  (read from here too)
+from simulator.scenario.structure import Structure
 from simulator.vocabulary import (
     CONTACT,
     CRISIS,
@@ -38,59 +36,10 @@ from simulator.vocabulary import (
     level_event,
 )
 
-if TYPE_CHECKING:
-    from simulator.model.model import RelationsModel
-
 Array = np.ndarray
 
 #: Where the cycle goes next from each phase (indexed by phase).
 NEXT_PHASE = np.array([REALISM, DISILLUSIONMENT, CRISIS, RESET, EUPHORIA], dtype=np.int8)
-
-
-def by_phase_table(values: list[Array | float]) -> Array:
-    """A table of one value per phase: (phases,) when every world shares them, else (worlds, phases).
-
-    A world's values lie side by side, so looking up each world's phase reads one
-    short row per world (``by_phase``).
-    """
-    return np.stack(np.broadcast_arrays(*values), axis=-1)
-
-
-def by_phase(table: Array, phase: Array) -> Array:
-    """Each world's entry of a ``by_phase_table`` for the phase it is in."""
-    if table.ndim == 1:
-        return table[phase]
-    return table.reshape(-1).take(_row_starts(phase.size, table.shape[1]) + phase)
-
-
-class PhaseValues:
-    """Each world's entries of some ``by_phase_table``s for the phase it is in, kept current as phases move.
-
-    A phase moves in few worlds a month, so only those worlds look their entries up
-    again (``moved``): the same numbers as ``by_phase`` every month, for a fraction
-    of the work.
-
-    Attributes:
-        now: by table name, each world's entry for its current phase.
-    """
-
-    def __init__(self, tables: dict[str, Array], phase: Array) -> None:
-        self.tables = tables
-        self.now = {name: by_phase(table, phase) for name, table in tables.items()}
-
-    def moved(self, worlds: Array, phase: Array) -> None:
-        """The worlds ``worlds`` (indices) have moved to the phases ``phase[worlds]``."""
-        if not worlds.size:
-            return
-        entered = phase[worlds]
-        for name, table in self.tables.items():
-            self.now[name][worlds] = table[entered] if table.ndim == 1 else table[worlds, entered]
-
-
-@lru_cache(maxsize=4)
-def _row_starts(worlds: int, phases: int) -> Array:
-    """Where each world's row starts in a flattened (worlds, phases) table."""
-    return np.arange(worlds, dtype=np.intp) * phases
 
 
 def in_trouble(phase: Array) -> Array:
@@ -137,14 +86,18 @@ def level_floor(war: Array, intensity: Array, suspension_intensity: float) -> Ar
     return blend(hot, SUSPENDED, np.full(war.shape, CONTACT, dtype=np.int8))
 
 
-class Relationship:
+class Relationship(Actor):
     """Moves each world's Giles phase and level once the actors have acted.
 
     Attributes:
         moved: the worlds (indices) whose phase moved this month.
     """
 
-    def __init__(self, model: RelationsModel) -> None:
+    name = "relationship"
+    block = "structure"
+    parameters = Structure
+
+    def __init__(self, model: Model) -> None:
         self.model = model
         self.moved = np.zeros(0, dtype=np.intp)
         self.p = model.p.structure

@@ -8,10 +8,11 @@ world's drawn assumptions. Discrete states (level, phase, the war, who holds
 office, the president's course) travel whole with their world: nothing is
 averaged across worlds.
 
-What is per world is found, not listed: every array whose first dimension is
-the number of worlds, in the state, the month's agenda, the actors, the
-shocks, China and the parameters (a test checks that no other array lives
-there, so that nothing is missed and nothing shared is mistaken for per world).
+What is per world is found or declared: every array whose first dimension is
+the number of worlds in the state, the month's agenda, the aid pause and the
+parameters, and each actor's declared state (``Actor.state``; tests check that
+no other array lives there and that every actor declares all its per-world
+arrays, so that nothing is missed and nothing shared is mistaken for per world).
 The tables derived from the parameters (the Giles phase's values, China's) are
 worked out again from the copied parameters.
 
@@ -36,8 +37,8 @@ if TYPE_CHECKING:
 #: Arrays already copied in one selection, by the original's id: the original (kept alive) and its copy.
 Taken = dict[int, tuple[np.ndarray, np.ndarray]]
 
-#: Model attributes that hold per-world arrays at their top level, or objects that do.
-_PARTS = ("state", "agenda", "shocks", "china", "publics", "president", "congress", "bureaucracy", "kremlin", "allies")
+#: Model attributes that hold per-world arrays at their top level, beside the actors (``model.actors``).
+_SHARED = ("state", "agenda", "aid_pause")
 
 #: Model attributes that are per-world arrays themselves, or mappings of them.
 _ARRAYS = ("aid_reference", "initial_intensity", "draws")
@@ -50,8 +51,11 @@ def select(model: RelationsModel, index: np.ndarray) -> None:
         raise ValueError(f"select needs one index per world ({model.worlds}), got shape {index.shape}")
     taken: Taken = {}  # arrays several parts share stay shared
     worlds = model.worlds
-    for name in _PARTS:
+    for name in _SHARED:
         _take_attributes(getattr(model, name), index, worlds, taken)
+    for actor in model.actors:
+        for key in actor.state:
+            setattr(actor, key, _take(getattr(actor, key), index, worlds, taken))
     _take_group(model.p, index, worlds, taken)
     for name in _ARRAYS:
         value = getattr(model, name)
@@ -70,10 +74,13 @@ def select(model: RelationsModel, index: np.ndarray) -> None:
 def per_world_arrays(model: RelationsModel) -> dict[str, Any]:
     """Every array ``select`` looks at, by where it lives: for the test that nothing else lives there."""
     found: dict[str, Any] = {}
-    for name in _PARTS:
+    for name in _SHARED:
         for key, value in vars(getattr(model, name)).items():
             if isinstance(value, np.ndarray):
                 found[f"{name}.{key}"] = value
+    for actor in model.actors:
+        for key in actor.state:
+            found[f"{actor.name}.{key}"] = getattr(actor, key)
     stack: list[tuple[str, Group]] = [("p", model.p)]
     while stack:
         prefix, group = stack.pop()

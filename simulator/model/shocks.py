@@ -23,21 +23,18 @@ the same functions the actors use) and assumptions that change from a month on
 (``change``) (docs/model.md, "Shocks" and "Steering").
 """
 
-from __future__ import annotations
-
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 import numpy as np
 
 from simulator.model import policy
 from simulator.model.arrays import share
 from simulator.model.choice import among
-from simulator.scenario.schema import DRIVERS, Effects, Scheduled, ShockSpecs
+from simulator.model.interface import Actor, Array, Model
+from simulator.scenario.scheduled import Scheduled
+from simulator.scenario.shocks import DRIVERS, Effects, ShockSpecs
 from simulator.vocabulary import CRISIS, PHASES, RESET, SHOCK_EVENTS, WAR_ACTIVE, WAR_CEASEFIRE, WAR_PEACE, WAR_STATES
-
-if TYPE_CHECKING:
-    from simulator.model.model import RelationsModel
 
 #: Months before an election or midterms in which the president campaigns.
 CAMPAIGN_MONTHS = 6
@@ -46,15 +43,19 @@ CAMPAIGN_MONTHS = 6
 SHOCKS = tuple(ShockSpecs.model_fields)
 
 
-class Shocks:
+class Shocks(Actor):
     """The scenario's chance shocks and its calendar, striking every world each month.
 
     Attributes:
         campaigning: this month lies in the run-up to a scheduled election or midterms.
     """
 
-    def __init__(self, model: RelationsModel) -> None:
+    name = "shocks"
+    parameters = ShockSpecs
+
+    def __init__(self, model: Model) -> None:
         self.model = model
+        self._drivers: dict[str, Callable[[], Array]] | None = None
         spec = model.spec
         self.calendar: dict[int, list[tuple[int, Scheduled]]] = defaultdict(list)
         self._campaign: set[int] = set()
@@ -72,7 +73,7 @@ class Shocks:
             self._scheduled(index, item)
         self._chance_shocks()
 
-    def hazards(self) -> list[np.ndarray | float]:
+    def hazards(self) -> list[Array | float]:
         """Each chance shock's hazard this month, in the order of ``SHOCKS``."""
         specs, params = self.model.spec.shocks, self.model.p.shocks
         hazards = []
@@ -88,21 +89,27 @@ class Shocks:
             hazards.append(hazard)
         return hazards
 
-    def _driver(self, name: str) -> np.ndarray:
-        """One state a shock's hazard responds to, 0..1 (``schema.DRIVERS``); only those a scenario names are read."""
-        model, state = self.model, self.model.state
-        match name:
-            case "war_intensity":
-                return state.intensity * (state.war == WAR_ACTIVE)
-            case "outreach":
-                return model.president.outreach
-            case "emboldened":
-                return np.minimum(1, model.kremlin.emboldened)
-            case "opposition":
-                return state.opposition
-            case "tension":
-                return 1 - state.trust
-        raise ValueError(f"unknown driver {name!r}; drivers are {', '.join(DRIVERS)}")
+    def drivers(self) -> dict[str, Callable[[], Array]]:
+        """The shared state a hazard may respond to: the fighting, opposition at home, tension (1 - trust)."""
+        state = self.model.state
+        return {
+            "war_intensity": lambda: state.intensity * (state.war == WAR_ACTIVE),
+            "opposition": lambda: state.opposition,
+            "tension": lambda: 1 - state.trust,
+        }
+
+    def _driver(self, name: str) -> Array:
+        """One state a shock's hazard responds to, 0..1 (``schema.DRIVERS``); only those a scenario names are read.
+
+        Each is declared by whoever holds it (``Actor.drivers``): the shared state here, the
+        president's outreach, the Kremlin's emboldening.
+        """
+        if self._drivers is None:
+            self._drivers = {key: read for actor in self.model.actors for key, read in actor.drivers().items()}
+        read = self._drivers.get(name)
+        if read is None:
+            raise ValueError(f"unknown driver {name!r}; drivers are {', '.join(DRIVERS)}")
+        return read()
 
     def _chance_shocks(self) -> None:
         """At most one chance shock a world-month, from one uniform laid over the hazards."""
@@ -125,11 +132,11 @@ class Shocks:
             low = upper[k - 1, hit] if k else 0
             self._strike(SHOCKS[k], struck[hit], (drawn[hit] - low) / widths[k, hit])
 
-    def strike(self, name: str, where: np.ndarray) -> None:
+    def strike(self, name: str, where: Array) -> None:
         """The shock ``name`` strikes where ``where`` is true (the Kremlin, the allies and the calendar use it)."""
         self.strike_at(name, np.flatnonzero(where))
 
-    def strike_at(self, name: str, hit: np.ndarray, record: bool = True) -> None:
+    def strike_at(self, name: str, hit: Array, record: bool = True) -> None:
         """The shock ``name`` strikes the worlds ``hit`` (indices, in increasing order).
 
         ``record``: note the shock's event (``SHOCK_EVENTS``); a truce breaking down acts as an escalation
@@ -138,7 +145,7 @@ class Shocks:
         if hit.size:
             self._strike(name, hit, self.model.streams.uniform(f"shock.{name}.effects")[hit], record)
 
-    def _strike(self, name: str, hit: np.ndarray, position: np.ndarray, record: bool = True) -> None:
+    def _strike(self, name: str, hit: Array, position: Array, record: bool = True) -> None:
         """The shock ``name`` strikes the worlds ``hit`` (indices); ``position`` is an independent uniform for each.
 
         The position decides the upside, and (rescaled) the chance to advance the phase.
@@ -173,7 +180,7 @@ class Shocks:
             case "planned_summit":
                 model.agenda.summit_proposal |= everywhere
                 model.president.summit_planned(everywhere)
-            case "shock":
+            case "shock" if item.shock is not None:  # the schema sees that a scheduled shock names one
                 self.strike(item.shock, everywhere)
             case "change":
                 model.change(item.set)
@@ -186,7 +193,7 @@ class Shocks:
             apply_effects(model, item.effects, hit, model.streams.uniform(f"schedule.{index}.{item.event}")[hit])
 
 
-def force(model: RelationsModel, event: str, where: np.ndarray) -> None:
+def force(model: Model, event: str, where: Array) -> None:
     """Make ``event`` happen in every world of ``where`` this month, through the actors' own actions."""
     agenda = model.agenda
     match event:
@@ -222,7 +229,7 @@ def force(model: RelationsModel, event: str, where: np.ndarray) -> None:
             raise ValueError(f"no way to force {event!r}")
 
 
-def _end_fighting(model: RelationsModel, where: np.ndarray, war: int) -> None:
+def _end_fighting(model: Model, where: Array, war: int) -> None:
     """The fighting stops (a ceasefire) or ends in a peace agreement, where it has not already."""
     state = model.state
     changed = where & (state.war < war)
@@ -234,7 +241,7 @@ def _end_fighting(model: RelationsModel, where: np.ndarray, war: int) -> None:
     model.agenda.settled |= changed
 
 
-def apply_effects(model: RelationsModel, effects: Effects, hit: np.ndarray, chance: np.ndarray) -> None:
+def apply_effects(model: Model, effects: Effects, hit: Array, chance: Array) -> None:
     """Change the state of the worlds ``hit`` (indices) as ``effects`` says; ``chance`` is a uniform for each.
 
     Shocks strike few worlds a month, so the work is done on their indices.
@@ -271,31 +278,20 @@ def apply_effects(model: RelationsModel, effects: Effects, hit: np.ndarray, chan
         _set_war(model, hit, WAR_STATES.index(effects.war))
 
 
-def _apply_to_actors(model: RelationsModel, effects: Effects, hit: np.ndarray) -> None:
-    """Effects on the actors in the worlds ``hit`` (indices): frustration, emboldening, hawkishness, leaders."""
-    if effects.frustration:
-        president = model.president
-        president.frustration[hit] = share(president.frustration[hit] + effects.frustration)
-    if effects.emboldened:
-        kremlin = model.kremlin
-        kremlin.emboldened[hit] = np.maximum(0, kremlin.emboldened[hit] + effects.emboldened)
-    if effects.hawkishness:
-        congress = model.congress
-        congress.hawkishness[hit] = share(congress.hawkishness[hit] + effects.hawkishness)
-    if effects.new_president is not None:
-        model.president.take_office(_mask(model, hit), engaged=effects.new_president == "engaged")
-    if effects.new_kremlin_leader:
-        model.kremlin.new_leader(hit)
+def _apply_to_actors(model: Model, effects: Effects, hit: Array) -> None:
+    """Effects on the actors in the worlds ``hit`` (indices): each says what they do to it (``Actor.struck``)."""
+    for struck in model.struck_by:
+        struck(effects, hit)
 
 
-def _mask(model: RelationsModel, hit: np.ndarray) -> np.ndarray:
+def _mask(model: Model, hit: Array) -> Array:
     """A mask over every world, true in the worlds ``hit``."""
     where = np.zeros(model.worlds, dtype=bool)
     where[hit] = True
     return where
 
 
-def _relieve(model: RelationsModel, where: np.ndarray, amount: float) -> None:
+def _relieve(model: Model, where: Array, amount: float) -> None:
     state = model.state
     before = state.sanctions.copy()
     state.sanctions[where] = np.maximum(0, before[where] - amount)
@@ -304,7 +300,7 @@ def _relieve(model: RelationsModel, where: np.ndarray, amount: float) -> None:
     model.events.record("sanctions_relief", moved)
 
 
-def _move_aid(model: RelationsModel, where: np.ndarray, change: float) -> None:
+def _move_aid(model: Model, where: Array, change: float) -> None:
     """Aid up (``aid_increase``) or down (``aid_cut``, a concession the Kremlin reads) by ``change``."""
     state = model.state
     before = state.aid.copy()
@@ -316,7 +312,7 @@ def _move_aid(model: RelationsModel, where: np.ndarray, change: float) -> None:
     model.events.record("aid_cut", state.aid < before)
 
 
-def _set_war(model: RelationsModel, hit: np.ndarray, war: int) -> None:
+def _set_war(model: Model, hit: Array, war: int) -> None:
     """The war in the worlds ``hit`` (indices) resumes at its usual intensity at least, or its fighting ends."""
     state = model.state
     if war == WAR_ACTIVE:

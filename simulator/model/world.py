@@ -7,11 +7,13 @@ read and change lives here (docs/model.md, "State").
 """
 
 from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import numpy as np
 
 from simulator.model.arrays import REAL, share
-from simulator.vocabulary import CONTACT, LEVELS, PHASES, WAR_STATES
+from simulator.scenario.initial import Initial
+from simulator.vocabulary import CONTACT, LEVELS, PHASES, WAR_ACTIVE, WAR_STATES
 
 Array = np.ndarray
 
@@ -19,6 +21,9 @@ Array = np.ndarray
 @dataclass
 class WorldState:
     """The relationship, the war and Western policy, per world."""
+
+    #: Continuous state whose mean over worlds the recorder keeps month by month (before the actors' own).
+    tracked: ClassVar[tuple[str, ...]] = ("sanctions", "aid", "trust", "opposition", "intensity")
 
     level: Array  #: Zhao's level, 0 suspended .. 4 strategic partnership (000)
     phase: Array  #: Giles phase, index into PHASES (001)
@@ -40,10 +45,10 @@ class WorldState:
         return share(2 * (self.opposition - 0.5))
 
     @classmethod
-    def initial(cls, worlds: int, spec_initial: object, values: dict[str, Array | float]) -> "WorldState":
+    def initial(cls, worlds: int, spec_initial: Initial, values: dict[str, Any]) -> "WorldState":
         """The start-month state: the scenario's named state in every world, with drawn numbers in ``values``."""
 
-        def filled(value: int | bool | float | Array, dtype: type) -> Array:
+        def filled(value: Any, dtype: type) -> Array:
             return np.full(worlds, value, dtype=dtype)
 
         level = LEVELS.index(spec_initial.level)
@@ -64,6 +69,49 @@ class WorldState:
             met=filled(spec_initial.met or level > CONTACT, bool),
             shared_goals=filled(False, bool),
         )
+
+    def show(self, world: int) -> dict[str, Any]:
+        """One world's state, readable (``RelationsModel.snapshot``)."""
+        return {
+            "level": LEVELS[self.level[world]],
+            "phase": PHASES[self.phase[world]],
+            "months_in_phase": int(self.phase_age[world]),
+            "war": WAR_STATES[self.war[world]],
+            "intensity": round(float(self.intensity[world]), 3),
+            "sanctions": round(float(self.sanctions[world]), 3),
+            "aid": round(float(self.aid[world]), 3),
+            "trust": round(float(self.trust[world]), 3),
+            "opposition": round(float(self.opposition[world]), 3),
+            "review_law": bool(self.review_law[world]),
+        }
+
+
+class AidPause:
+    """A pause of US aid to Ukraine, per world: a policy, whoever starts it (004).
+
+    The president pauses aid to move stuck talks (``policy.pause_aid``); it runs for some
+    months, after which the withheld aid flows again if the war goes on (``resume``). More
+    aid (``policy.increase_aid``) or an end of aid (``policy.end_aid``) ends it early.
+
+    Attributes:
+        left: months the pause has to run; 0 without one.
+        withheld: aid withheld by the running pause, restored when it ends.
+    """
+
+    def __init__(self, worlds: int) -> None:
+        self.left = np.zeros(worlds, dtype=REAL)
+        self.withheld = np.zeros(worlds, dtype=REAL)
+
+    def resume(self, state: WorldState) -> None:
+        """A month of the pause passes; where it runs out, the withheld aid flows again while the war goes on (004)."""
+        running = np.flatnonzero(self.left)  # few worlds: work on their indices
+        if not running.size:
+            return
+        self.left[running] -= 1
+        ends = running[self.left[running] == 0]
+        flows = ends[state.war[ends] == WAR_ACTIVE]
+        state.aid[flows] = np.minimum(1, state.aid[flows] + self.withheld[flows])
+        self.withheld[ends] = 0.0
 
 
 #: The month's messages: flags (who proposed, accepted, suffered what) and amounts.

@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from simulator.scenario.config import config_dir as default_config_dir
-from simulator.scenario.loader import _key_lines, load_scenario, override
+from simulator.scenario.loader import load_scenario, override
+from simulator.scenario.messages import key_lines
 from simulator.scenario.reading import ScenarioError, read_yaml
 from simulator.scenario.schema import Scenario
 
@@ -119,7 +120,7 @@ def load_ensemble(
     """
     path = Path(path)
     data, node = read_yaml(path)
-    lines = _key_lines(node)
+    lines = key_lines(node)
 
     def where(key: str) -> str:
         line = lines.get(key)

@@ -19,19 +19,17 @@ gave values, which the sample never replaces.
 import difflib
 import logging
 import re
-import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ValidationError
-from pydantic_core import ErrorDetails
+from pydantic import ValidationError
 
 from simulator.files import packaged
 from simulator.scenario.config import config_dir as default_config_dir
 from simulator.scenario.domains import domains
+from simulator.scenario.messages import Origins, key_lines, nearest, validation_problems
 from simulator.scenario.notes import scenario_notes
 from simulator.scenario.reading import MAX_DEPTH, ScenarioError, parse, read_yaml
 from simulator.scenario.sample import posterior_source
@@ -40,9 +38,6 @@ from simulator.scenario.schema import Scenario, month_or_none, span_problems
 from simulator.scenario.starts import start_problems
 
 __all__ = ["Origins", "Resolved", "ScenarioError", "load_scenario", "override", "read_yaml", "resolve_scenario"]
-
-#: Where each key path's value came from: ``"file:line"`` or ``"--set key=value"``.
-Origins = dict[str, str]
 
 #: The longest ``extends`` chain, in files (the shipped ones have three).
 MAX_EXTENDS = 16
@@ -64,7 +59,7 @@ class Resolved:
 
     def origin(self, path: str) -> str:
         """Where the value at ``path`` (or its nearest enclosing key) was set."""
-        return _nearest(path, self.origins) or str(self.files[-1])
+        return nearest(path, self.origins) or str(self.files[-1])
 
 
 def load_scenario(path: str | Path, sets: Iterable[str] = (), config_dir: Path | None = None) -> Scenario:
@@ -88,7 +83,7 @@ def resolve_scenario(path: str | Path, sets: Iterable[str] = (), config_dir: Pat
     spec = scenario_from_dict(data, source=str(path), origins=origins)
     spec._posterior = posterior_source(folder, files, origins, spec)
     said = scenario_notes(spec, removed={(month, event) for month, event, _ in removed})
-    notes = tuple(f"{_nearest(key, origins) or path}: {key}: {message}" for key, message in said)
+    notes = tuple(f"{nearest(key, origins) or path}: {key}: {message}" for key, message in said)
     for note in notes:
         log.warning(note)
     return Resolved(spec, origins, files, notes)
@@ -107,13 +102,13 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>", origins
     try:
         spec = Scenario.model_validate(data)
     except ValidationError as error:
-        problems = _describe(error, source, origins)
+        problems = validation_problems(error, source, origins)
         placed = _raw_calendar_problems(data)
     else:
         problems = []
         placed = spec.calendar_problems() + spec.question_problems() + _range_problems(spec)
         placed += _start_problems(spec, origins)
-    problems += [f"{_nearest(path, origins) or source}: {path}: {message}" for path, message in placed]
+    problems += [f"{nearest(path, origins) or source}: {path}: {message}" for path, message in placed]
     if problems:
         raise ScenarioError("\n".join(sorted(problems, key=_place)))
     return spec
@@ -146,8 +141,8 @@ def _start_problems(spec: Scenario, origins: Origins) -> list[tuple[str, str]]:
     """A start whose ``initial`` values and ``initial.happened`` contradict each other, naming where each was set."""
     found = []
     for path, message, other in start_problems(spec.initial):
-        where = _nearest(other, origins)
-        found.append((path, f"{message} ({other}: {where})" if where and where != _nearest(path, origins) else message))
+        where = nearest(other, origins)
+        found.append((path, f"{message} ({other}: {where})" if where and where != nearest(path, origins) else message))
     return found
 
 
@@ -252,7 +247,7 @@ def _read_evidence_file(data: dict, origins: Origins, scenario: Path) -> None:
     found, node = read_yaml(path)
     if not isinstance(found, dict):
         raise ScenarioError(f"{path}:1: a file of evidence is a mapping of keys such as as_of, error, observed")
-    found_origins = {f"evidence.{key}": f"{path}:{line}" for key, line in _key_lines(node).items()}
+    found_origins = {f"evidence.{key}": f"{path}:{line}" for key, line in key_lines(node).items()}
     found.update(evidence)  # what the scenario writes beside file: wins
     found_origins.update({p: o for p, o in origins.items() if p.startswith("evidence.") and p != "evidence.file"})
     for stale in [p for p in origins if p.startswith("evidence.")]:
@@ -304,7 +299,7 @@ def _read_file(path: Path) -> tuple[dict, Origins]:
         data = {}
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}:1: a scenario is a mapping of keys such as name, start, horizon")
-    return data, {key: f"{path}:{line}" for key, line in _key_lines(node).items()}
+    return data, {key: f"{path}:{line}" for key, line in key_lines(node).items()}
 
 
 def _merge(base: dict, base_origins: Origins, child: dict, child_origins: Origins, prefix: str = "") -> None:
@@ -362,127 +357,3 @@ def _walk(data: Any, path: str, create: bool = False, where: str = "") -> tuple[
             return node, key
         node = node[key]
     raise ScenarioError(f"{where or path}: empty key path")
-
-
-# Error messages --------------------------------------------------------------------------
-
-
-#: Parts of a pydantic error location that name its own machinery (a union member, a mapping's key), not a key.
-_INTERNAL_LOC = re.compile(r"^(\[key\]|[a-z-]+\[.*\])$")
-
-
-def _describe(error: ValidationError, source: str, origins: Origins) -> list[str]:
-    problems: list[str] = []
-    refused: dict[str, tuple[int, list[str]]] = {}  # a name every member of a union refuses: one message for all
-    for item in error.errors():
-        loc = tuple(part for part in item["loc"] if not (isinstance(part, str) and _INTERNAL_LOC.match(part)))
-        path = ".".join(str(part) for part in loc)
-        where = _set_within(path, origins) or _nearest(path, origins) or source
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            message = "unknown key" + _suggestion(loc)
-        elif item["type"] == "missing":
-            message = "missing key"
-        elif item["type"] == "literal_error":
-            index, names = refused.setdefault(path, (len(problems), []))
-            names += re.findall(r"'([^']*)'", str(item.get("ctx", {}).get("expected", "")))
-            message = f"{item['input']!r:.80} is not allowed: choose one of {', '.join(names)}{_closest(item, names)}"
-            if index < len(problems):
-                problems[index] = f"{where}: {path}: {message}"
-                continue
-        problems.append(f"{where}: {path or '(top level)'}: {message}")
-    return problems
-
-
-#: Names an analyst may write for an event, and the names the simulator has for it (those allowed are offered).
-_MEANT = {
-    "walk_away": ("disengage", "president_turns_tough"),
-    "walkaway": ("disengage", "president_turns_tough"),
-    "disengagement": ("disengage",),
-    "pressure": ("president_turns_tough", "new_sanctions"),
-    "turn_to_pressure": ("president_turns_tough",),
-    "truce": ("ceasefire",),
-    "armistice": ("ceasefire",),
-    "peace": ("peace_agreement",),
-    "relief": ("sanctions_relief",),
-    "sanctions_lifted": ("sanctions_relief",),
-    "meeting": ("summit", "planned_summit"),
-    "new_start": ("treaty_expiry", "arms_control_deal"),
-    "escalation": ("russian_escalation", "crisis"),
-}
-
-
-def _closest(item: ErrorDetails, allowed: list[str]) -> str:
-    """'did you mean ...?' for a mistyped or other name (an event, level, phase, shock), from the names allowed.
-
-    The names an analyst may mean by it (``_MEANT``: ``walk_away`` is ``disengage`` where
-    that exists, else ``president_turns_tough``), then the names spelled alike, then those
-    containing it; at most three.
-    """
-    written = str(item["input"]).strip().lower().replace("-", "_").replace(" ", "_")
-    offered = [name for name in _MEANT.get(written, ()) if name in allowed]
-    offered += difflib.get_close_matches(written, allowed, n=3, cutoff=0.6)
-    if not offered and len(written) >= 4:
-        offered += [name for name in allowed if written in name]
-    offered = list(dict.fromkeys(offered))[:3]
-    if not offered:
-        return ""
-    return "; did you mean " + " or ".join(repr(name) for name in offered) + "?"
-
-
-def _suggestion(loc: tuple) -> str:
-    """'did you mean ...?' for an unknown key, from the schema section it sits in."""
-    annotation: Any = Scenario
-    for part in loc[:-1]:
-        annotation = _unwrap(annotation)
-        if isinstance(part, int) or not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
-            continue
-        field = annotation.model_fields.get(part)
-        if field is None:
-            return ""
-        annotation = field.annotation
-    annotation = _unwrap(annotation)
-    if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
-        return ""
-    close = difflib.get_close_matches(str(loc[-1]), list(annotation.model_fields), n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
-def _unwrap(annotation: Any) -> Any:
-    """The model inside ``list[Model]``, ``Model | None`` and the like."""
-    for arg in typing.get_args(annotation):
-        if isinstance(arg, type) and issubclass(arg, BaseModel):
-            return arg
-    return annotation
-
-
-def _set_within(path: str, origins: Origins) -> str | None:
-    """The ``--set`` that changed something at or below ``path``, if one did: it is the likelier culprit."""
-    prefix = f"{path}." if path else ""
-    return next((o for p, o in origins.items() if o.startswith("--set ") and (p == path or p.startswith(prefix))), None)
-
-
-def _nearest(path: str, origins: Origins) -> str | None:
-    parts = path.split(".") if path else []
-    while parts:
-        found = origins.get(".".join(parts))
-        if found:
-            return found
-        parts.pop()
-    return None
-
-
-def _key_lines(node: yaml.Node | None, prefix: str = "") -> dict[str, int]:
-    """Line (1-based) of every key path in a composed YAML document."""
-    lines: dict[str, int] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            path = f"{prefix}{key.value}"
-            lines[path] = key.start_mark.line + 1
-            lines.update(_key_lines(value, path + "."))
-    elif isinstance(node, yaml.SequenceNode):
-        for i, value in enumerate(node.value):
-            path = f"{prefix}{i}"
-            lines[path] = value.start_mark.line + 1
-            lines.update(_key_lines(value, path + "."))
-    return lines

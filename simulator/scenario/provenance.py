@@ -14,7 +14,8 @@ from pydantic import BaseModel
 
 from simulator.scenario.distributions import Assumption
 from simulator.scenario.loader import Resolved
-from simulator.scenario.schema import ASSUMED, Effects
+from simulator.scenario.schema import ASSUMED, Effects, Scenario
+from simulator.scenario.sections import Section
 
 #: The source documents, by the number the schema cites (files in simulator/data/seeds/; key in docs/sources.md).
 SOURCES: dict[str, tuple[str, str]] = {
@@ -25,19 +26,23 @@ SOURCES: dict[str, tuple[str, str]] = {
     "004": ("004_4eebdac05a43f491.txt", "news analysis (2025)"),
 }
 
-#: Blocks of a scenario whose values are assumptions about the world.
-DESCRIBED = (
-    "initial",
-    "president",
-    "kremlin",
-    "congress",
-    "bureaucracy",
-    "allies",
-    "publics",
-    "china",
-    "structure",
-    "shocks",
-)
+
+def described(spec: type[BaseModel]) -> tuple[str, ...]:
+    """The blocks of a scenario whose values are assumptions about the world, in schema order.
+
+    Every block that is a section of its own: the start state, each actor's parameters
+    (``scenario/actors/``), the structure and the shocks. An actor's block added to the
+    schema is described with no change here.
+    """
+    return tuple(
+        name
+        for name, field in spec.model_fields.items()
+        if isinstance(field.annotation, type) and issubclass(field.annotation, Section)
+    )
+
+
+#: The blocks ``sim describe`` shows of a shipped scenario: initial, each actor, structure, shocks.
+DESCRIBED = described(Scenario)
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,7 @@ class Row:
 def describe(resolved: Resolved) -> list[Row]:
     """Every assumption of a resolved scenario, in schema order, as its runs use it."""
     rows: list[Row] = []
-    for name in DESCRIBED:
+    for name in described(type(resolved.spec)):
         field = type(resolved.spec).model_fields[name]
         _walk(getattr(resolved.spec, name), name, _meta(field), resolved, rows)
     drawn = _posterior_draws(resolved)

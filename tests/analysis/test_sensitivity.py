@@ -12,6 +12,7 @@ from simulator.analysis.outcomes import OutcomeError, parse_outcome, parse_outco
 from simulator.api import Execution
 from simulator.cli.app import app
 from simulator.engine.design import Design
+from simulator.scenario.distributions import Fixed
 from simulator.scenario.domains import domains
 from tests.conftest import BASELINE
 
@@ -133,7 +134,7 @@ def test_cli_bad_input_is_one_message_and_exit_2(tmp_path):
 def test_noise_correction_removes_the_binomial_inflation():
     # Shares of W worlds whose chance depends on the first of three quantiles only.
     rng = np.random.default_rng(0)
-    chosen = [sa.Factor(f"x{i}", sa.Fixed(0.5), 0.0, 1.0, "test") for i in range(3)]
+    chosen = [sa.Factor(f"x{i}", Fixed(0.5), 0.0, 1.0, "test") for i in range(3)]
     quantiles = sa.sample(chosen, "sobol", 512, seed=2)
     worlds = 16
     shares = rng.binomial(worlds, 0.2 + 0.6 * quantiles[:, 0]) / worlds
@@ -161,7 +162,7 @@ def test_point_shares_are_those_of_the_worlds_whatever_the_chunks_and_workers(ba
 def test_noise_correction_recovers_shared_indices_that_the_noise_would_halve():
     # p = 0.1 + 0.4 x0 + 0.4 x1: each of x0, x1 has S1 = ST = 1/2, x2 none; 8 worlds a point.
     rng = np.random.default_rng(1)
-    chosen = [sa.Factor(f"x{i}", sa.Fixed(0.5), 0.0, 1.0, "test") for i in range(3)]
+    chosen = [sa.Factor(f"x{i}", Fixed(0.5), 0.0, 1.0, "test") for i in range(3)]
     quantiles = sa.sample(chosen, "sobol", 2048, seed=3)
     worlds = 8
     shares = rng.binomial(worlds, 0.1 + 0.4 * quantiles[:, 0] + 0.4 * quantiles[:, 1]) / worlds

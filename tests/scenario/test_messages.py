@@ -72,11 +72,11 @@ def test_a_refused_event_name_gets_a_suggestion(written, suggested):
 
 
 def test_walk_away_suggests_disengage_where_it_is_a_forceable_event():
-    from simulator.scenario import loader
+    from simulator.scenario import messages
 
     item = {"input": "walk_away"}
-    assert loader._closest(item, ["summit", "president_turns_tough"]) == "; did you mean 'president_turns_tough'?"
-    assert loader._closest(item, ["disengage", "president_turns_tough"]).startswith("; did you mean 'disengage'")
+    assert messages.closest(item, ["summit", "president_turns_tough"]) == "; did you mean 'president_turns_tough'?"
+    assert messages.closest(item, ["disengage", "president_turns_tough"]).startswith("; did you mean 'disengage'")
 
 
 def test_an_answers_file_written_as_a_mapping_says_to_write_a_list(tmp_path):

@@ -1,8 +1,9 @@
-"""The actors (docs/model.md, "Actors").
+"""The actors (docs/model.md, "Actors"; docs/actors.md for what each declares).
 
-Six are Mesa agents, one each, stepped in the model's order: the publics, the
-president, Congress, the bureaucracy, the Kremlin and the allies. China is no
-agent and never steps: it shapes the president's and the Kremlin's values.
+Six are Mesa agents, one each, stepped in the model's order (``simulator.model.order``):
+the publics, the president, Congress, the bureaucracy, the Kremlin and the allies.
+China is an actor too but no Mesa agent, and never steps: it shapes the president's
+and the Kremlin's values.
 """
 
 from simulator.model.agents.allies import Allies

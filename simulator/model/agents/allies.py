@@ -16,29 +16,29 @@ peace, and its pushback raises opposition in Washington (docs/model.md,
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import mesa
 import numpy as np
 
 from simulator.model import policy
 from simulator.model.arrays import blend, share
 from simulator.model.choice import among, sigmoid
+from simulator.model.interface import Actor, Array, Model
+from simulator.scenario import actors as blocks
 from simulator.vocabulary import WAR_ACTIVE, WAR_CEASEFIRE, WAR_PEACE
-
-if TYPE_CHECKING:
-    from simulator.model.model import RelationsModel
 
 #: The highest monthly chance a ceasefire breaks down, however emboldened the Kremlin.
 MAX_BREAKDOWN = 0.5
 
 
-class Allies(mesa.Agent):
+class Allies(Actor, mesa.Agent):
     """Ukraine and the European allies in every world."""
 
-    model: RelationsModel
+    name = "allies"
+    parameters = blocks.Allies
 
-    def __init__(self, model: RelationsModel) -> None:
+    model: Model
+
+    def __init__(self, model: Model) -> None:
         super().__init__(model)
         self.p = model.p.allies
 
@@ -61,7 +61,7 @@ class Allies(mesa.Agent):
         relaxed = state.intensity + model.p.structure.intensity_relax * (usual - state.intensity)
         state.intensity = relaxed * at_war
 
-    def acceptance(self, worlds: np.ndarray | None = None) -> np.ndarray:
+    def acceptance(self, worlds: Array | None = None) -> Array:
         """Chance Ukraine accepts terms this month: lower the more Western support it has (004).
 
         In every world, or in the worlds ``worlds`` (indices) only.

@@ -11,25 +11,22 @@ and the more hawkish Congress is, the likelier they are quietly dropped
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import mesa
 import numpy as np
 
 from simulator.model import policy
 from simulator.model.choice import among, choose
+from simulator.model.interface import Actor, Array, Model
 from simulator.model.world import REAL
+from simulator.scenario import actors as blocks
 from simulator.vocabulary import WAR_ACTIVE
-
-if TYPE_CHECKING:
-    from simulator.model.model import RelationsModel
 
 #: The bureaucracy's options, in the order of its values.
 OPTIONS = ("implement", "delay", "drop")
 IMPLEMENT, DELAY, DROP = range(3)
 
 
-class Bureaucracy(mesa.Agent):
+class Bureaucracy(Actor, mesa.Agent):
     """The executive branch's foreign-policy machinery in every world.
 
     Attributes:
@@ -40,9 +37,13 @@ class Bureaucracy(mesa.Agent):
         waited: months the oldest pending initiative has waited.
     """
 
-    model: RelationsModel
+    name = "bureaucracy"
+    parameters = blocks.Bureaucracy
+    state = ("pending_working", "pending_deal", "pending_arms", "pending_relief", "waited")
 
-    def __init__(self, model: RelationsModel) -> None:
+    model: Model
+
+    def __init__(self, model: Model) -> None:
         super().__init__(model)
         self.p = model.p.bureaucracy
         n = model.worlds
@@ -54,10 +55,10 @@ class Bureaucracy(mesa.Agent):
 
     def take_on(
         self,
-        working: np.ndarray | None = None,
-        deal: np.ndarray | None = None,
-        arms: np.ndarray | None = None,
-        relief: np.ndarray | None = None,
+        working: Array | None = None,
+        deal: Array | None = None,
+        arms: Array | None = None,
+        relief: Array | None = None,
     ) -> None:
         """Queue initiatives agreed or ordered at the top."""
         for pending, new in (
@@ -69,12 +70,16 @@ class Bureaucracy(mesa.Agent):
             if new is not None:
                 pending |= new
 
-    def shelve(self, where: np.ndarray) -> None:
+    def shelve(self, where: Array) -> None:
         """Drop every pending initiative where the president has turned tough."""
         for pending in (self.pending_working, self.pending_deal, self.pending_arms, self.pending_relief):
             pending &= ~where
 
-    def pending(self) -> np.ndarray:
+    def drop_relief(self, where: Array) -> None:
+        """Drop the relief waiting where a sanctions law has just bound the president (002)."""
+        self.pending_relief &= ~where
+
+    def pending(self) -> Array:
         """Where anything waits to be implemented."""
         return self.pending_working | self.pending_deal | self.pending_arms | self.pending_relief
 

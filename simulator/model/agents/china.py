@@ -19,22 +19,25 @@ brings major sanctions and arms for Ukraine (docs/model.md, "China").
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-if TYPE_CHECKING:
-    from simulator.model.model import RelationsModel
+from simulator.model.interface import Actor, Model
+from simulator.scenario import actors as blocks
 
 
-class China:
+class China(Actor):
     """The China factor in every world: the US strategy, drawn once, and what it adds to each side's values.
 
     Attributes:
         weakens: the US strategy is to weaken Russia (else to pull it away from China).
     """
 
-    def __init__(self, model: RelationsModel) -> None:
+    name = "china"
+    parameters = blocks.China
+    state = ("weakens", "engage_value", "pressure_value", "pressure_grade", "tool_cost")
+    steps = False
+
+    def __init__(self, model: Model) -> None:
         self.p = model.p.china
         self.weakens = model.streams.bernoulli("china.strategy", self.p.weaken_share)
         self.refresh()

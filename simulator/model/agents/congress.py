@@ -18,7 +18,7 @@ its value is ``sharpness`` times the support above the majority it needs
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 import mesa
 import numpy as np
@@ -26,11 +26,11 @@ import numpy as np
 from simulator.model import policy
 from simulator.model.arrays import blend, share
 from simulator.model.choice import CLOSED, among, choose, sigmoid
+from simulator.model.interface import Actor, Array, Model
 from simulator.model.world import REAL
+from simulator.scenario import actors as blocks
+from simulator.scenario.shocks import Effects
 from simulator.vocabulary import WAR_ACTIVE
-
-if TYPE_CHECKING:
-    from simulator.model.model import RelationsModel
 
 #: Congress's options, in the order of its values.
 OPTIONS = ("hold", "sanctions_act", "aid_package")
@@ -40,7 +40,7 @@ HOLD, SANCTIONS_ACT, AID_PACKAGE = range(3)
 MAJORITY, VETO_PROOF = 0.5, 2 / 3
 
 
-class Congress(mesa.Agent):
+class Congress(Actor, mesa.Agent):
     """Congress in every world.
 
     Attributes:
@@ -48,15 +48,20 @@ class Congress(mesa.Agent):
         choice: the option chosen this month (index into ``OPTIONS``).
     """
 
-    model: RelationsModel
+    name = "congress"
+    parameters = blocks.Congress
+    state = ("hawkishness", "choice")
+    tracked = ("hawkishness",)
 
-    def __init__(self, model: RelationsModel) -> None:
+    model: Model
+
+    def __init__(self, model: Model) -> None:
         super().__init__(model)
         self.p = model.p.congress
         self.hawkishness = np.full(model.worlds, self.p.hawkishness, dtype=REAL)
         self.choice = np.zeros(model.worlds, dtype=np.int8)
 
-    def support(self) -> np.ndarray:
+    def support(self) -> Array:
         """Share of Congress ready to vote to bind the president's Russia policy (002)."""
         p, state = self.p, self.model.state
         aroused = state.domestic_attack()
@@ -76,14 +81,14 @@ class Congress(mesa.Agent):
         if packages.any():
             policy.increase_aid(self.model, packages, to=self.p.aid_floor)
 
-    def values(self, support: np.ndarray, needed: np.ndarray) -> list[np.ndarray | float]:
+    def values(self, support: Array, needed: Array) -> list[Array | float]:
         """What each option is worth to Congress this month, in the order of ``OPTIONS``."""
         p, state = self.p, self.model.state
         margin = p.sharpness * (support - needed)
         short = (state.war == WAR_ACTIVE) & (state.aid < p.aid_floor)
         return [0.0, p.act_value + margin, np.where(short, p.aid_value + margin, CLOSED)]
 
-    def _review_relief(self, support: np.ndarray) -> None:
+    def _review_relief(self, support: Array) -> None:
         """Under a sanctions-review law, Congress may block the president's relief (002)."""
         model = self.model
         order = model.agenda.relief_order
@@ -101,14 +106,23 @@ class Congress(mesa.Agent):
         model.agenda.setback |= blocked
         model.bureaucracy.take_on(relief=order & ~blocked)
 
-    def pass_sanctions_act(self, where: np.ndarray) -> None:
+    def pass_sanctions_act(self, where: Array) -> None:
         """A sanctions law: major new sanctions, and a review that binds the president's relief (002)."""
         model = self.model
         model.state.review_law |= where
         model.events.record("congress_sanctions_act", where)
         policy.impose_sanctions(model, where, 1.0)
-        model.bureaucracy.pending_relief &= ~where
+        model.bureaucracy.drop_relief(where)
 
     def midterms(self) -> None:
         """The midterm elections change Congress's composition (001)."""
         self.hawkishness = np.clip(self.hawkishness + self.p.midterm_shift, 0, 1)
+
+    def struck(self, effects: Effects, hit: Array) -> None:
+        """A shock moves its hawkishness."""
+        if effects.hawkishness:
+            self.hawkishness[hit] = share(self.hawkishness[hit] + effects.hawkishness)
+
+    def show(self, world: int) -> dict[str, Any]:
+        """Its hawkishness in one world."""
+        return {"hawkishness": round(float(self.hawkishness[world]), 3)}

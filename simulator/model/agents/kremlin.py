@@ -27,7 +27,8 @@ Its five options and what each is worth (docs/model.md, "The Kremlin"):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any
 
 import mesa
 import numpy as np
@@ -35,11 +36,11 @@ import numpy as np
 from simulator.model import policy
 from simulator.model.arrays import share
 from simulator.model.choice import CLOSED, among, choose
+from simulator.model.interface import Actor, Array, Model
 from simulator.model.world import REAL
+from simulator.scenario import actors as blocks
+from simulator.scenario.shocks import Effects
 from simulator.vocabulary import SUSPENDED, WAR_ACTIVE
-
-if TYPE_CHECKING:
-    from simulator.model.model import RelationsModel
 
 #: The Kremlin's options, in the order of its values.
 OPTIONS = ("settle", "talk", "stall", "reject", "escalate")
@@ -49,7 +50,7 @@ SETTLE, TALK, STALL, REJECT, ESCALATE = range(5)
 CONCESSION_HALF_LIFE = 6.0
 
 
-class Kremlin(mesa.Agent):
+class Kremlin(Actor, mesa.Agent):
     """The Russian leadership in every world.
 
     Attributes:
@@ -57,9 +58,14 @@ class Kremlin(mesa.Agent):
         emboldened: recent US concessions it remembers, fading (004; read by ``concession_reading``).
     """
 
-    model: RelationsModel
+    name = "kremlin"
+    parameters = blocks.Kremlin
+    state = ("choice", "emboldened", "aggression")
+    tracked = ("emboldened",)
 
-    def __init__(self, model: RelationsModel) -> None:
+    model: Model
+
+    def __init__(self, model: Model) -> None:
         super().__init__(model)
         self.p = model.p.kremlin
         self.choice = np.full(model.worlds, STALL, dtype=np.int8)
@@ -72,7 +78,7 @@ class Kremlin(mesa.Agent):
         self.choice = choose(self.values(), self.model.streams.uniform("kremlin.choice"))
         self._answer()
 
-    def reading(self, worlds: np.ndarray | None = None) -> np.ndarray:
+    def reading(self, worlds: Array | None = None) -> Array:
         """Concessions remembered, signed by how they are read: + weakness, - good faith.
 
         In every world, or in the worlds ``worlds`` (indices) only.
@@ -81,7 +87,7 @@ class Kremlin(mesa.Agent):
         weight = among(p.concession_reading, worlds) * among(p.concession_weight, worlds)
         return weight * share(among(self.emboldened, worlds))
 
-    def values(self) -> list[np.ndarray | float]:
+    def values(self) -> list[Array | float]:
         """What each option is worth to the Kremlin this month, in the order of ``OPTIONS``."""
         model, p, state, agenda = self.model, self.p, self.model.state, self.model.agenda
         at_war = state.war == WAR_ACTIVE
@@ -120,7 +126,7 @@ class Kremlin(mesa.Agent):
         escalate = p.escalation_value + self.aggression
         return [settle, talk, p.stall_value, reject, escalate]
 
-    def _aggression(self, reading: np.ndarray, support: np.ndarray) -> np.ndarray:
+    def _aggression(self, reading: Array, support: Array) -> Array:
         """What moves the Kremlin's appetite for new aggression against a neighbour, on the scale of its values.
 
         Concessions read as weakness raise it (004: "it could encourage further military actions against
@@ -136,7 +142,7 @@ class Kremlin(mesa.Agent):
         at_peace = state.war != WAR_ACTIVE
         return (reading - p.deterrence * support + np.where(at_peace, calm, 0)).astype(REAL, copy=False)
 
-    def aggression_factor(self) -> np.ndarray:
+    def aggression_factor(self) -> Array:
         """How this month's appetite for aggression multiplies the hazard of aggression outside its choice (``shocks``).
 
         1 with no Western military support, the war going on and no concession remembered: the record's
@@ -169,7 +175,7 @@ class Kremlin(mesa.Agent):
             agenda.peace_plan &= ~escalates
             model.shocks.strike("ukraine_escalation", escalates)
 
-    def new_leader(self, worlds: np.ndarray) -> None:
+    def new_leader(self, worlds: Array) -> None:
         """Russia's leadership changes in the worlds ``worlds`` (indices) (000).
 
         The successor's war aims differ by an assumption of either sign, and it remembers no concessions.
@@ -178,3 +184,18 @@ class Kremlin(mesa.Agent):
         aims[worlds] = share(aims[worlds] + among(self.p.successor_aims_shift, worlds))
         self.p.war_aims = aims
         self.emboldened[worlds] = 0.0
+
+    def drivers(self) -> dict[str, Callable[[], Array]]:
+        """A shock's hazard may respond to how emboldened it is (004), held to 1."""
+        return {"emboldened": lambda: np.minimum(1, self.emboldened)}
+
+    def struck(self, effects: Effects, hit: Array) -> None:
+        """A shock adds to the concessions it remembers, or changes Russia's leadership (000)."""
+        if effects.emboldened:
+            self.emboldened[hit] = np.maximum(0, self.emboldened[hit] + effects.emboldened)
+        if effects.new_kremlin_leader:
+            self.new_leader(hit)
+
+    def show(self, world: int) -> dict[str, Any]:
+        """Its choice this month in one world."""
+        return {"kremlin": OPTIONS[self.choice[world]]}

@@ -30,7 +30,8 @@ and, away from engagement, the deals in the pipeline and the mood.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any
 
 import mesa
 import numpy as np
@@ -38,11 +39,11 @@ import numpy as np
 from simulator.model import policy
 from simulator.model.arrays import clip, share
 from simulator.model.choice import CLOSED, choose_erratically
+from simulator.model.interface import Actor, Array, Model
 from simulator.model.world import REAL
+from simulator.scenario import actors as blocks
+from simulator.scenario.shocks import Effects
 from simulator.vocabulary import CONTACT, EUPHORIA, RESET, SUSPENDED, WAR_ACTIVE, WAR_NONE
-
-if TYPE_CHECKING:
-    from simulator.model.model import RelationsModel
 
 #: The president's courses, in the order of his values.
 COURSES = ("engage", "concede", "pressure", "disengage")
@@ -64,7 +65,7 @@ LEAST_GRADE = REAL(0.25)
 CAMPAIGN_GRADE = REAL(0.5)
 
 
-class President(mesa.Agent):
+class President(Actor, mesa.Agent):
     """The US president in every world.
 
     Attributes:
@@ -72,8 +73,6 @@ class President(mesa.Agent):
         frustration: frustration with a Kremlin that rebuffs him, 0..1 (000).
         stall: how long the talks have stalled without a settlement, 0..1.
         outreach: memory of his engagement over recent months, 0..1 (drives scandal and Congress).
-        pause_left: months an aid pause has to run; 0 without one.
-        withheld: aid withheld by the running pause, restored when it ends.
         reversals: erratic reversals so far.
         last_major: the last month (index) he pressed Moscow at a major grade; -2 if never.
         summit_prep: months both sides have worked on the summit he proposes.
@@ -82,9 +81,26 @@ class President(mesa.Agent):
         walks_away: a schedule forces him to disengage this month (``disengage``, ``force: true``).
     """
 
-    model: RelationsModel
+    name = "president"
+    parameters = blocks.President
+    state = (
+        "course",
+        "frustration",
+        "stall",
+        "outreach",
+        "reversals",
+        "last_major",
+        "summit_prep",
+        "continues",
+        "new_in_office",
+        "walks_away",
+    )
+    tracked = ("engaged",)
+    rows = ("reversals",)
 
-    def __init__(self, model: RelationsModel) -> None:
+    model: Model
+
+    def __init__(self, model: Model) -> None:
         super().__init__(model)
         self.p = model.p.president
         n = model.worlds
@@ -93,8 +109,6 @@ class President(mesa.Agent):
         self.frustration = np.zeros(n, dtype=REAL)
         self.stall = np.zeros(n, dtype=REAL)
         self.outreach = starts_engaged.astype(REAL)
-        self.pause_left = np.zeros(n, dtype=REAL)
-        self.withheld = np.zeros(n, dtype=REAL)
         self.reversals = np.zeros(n, dtype=np.int16)
         self.last_major = np.full(n, -2, dtype=np.int16)
         self.summit_prep = np.zeros(n, dtype=REAL)
@@ -103,7 +117,7 @@ class President(mesa.Agent):
         self.walks_away = np.zeros(n, dtype=bool)
 
     @property
-    def engaged(self) -> np.ndarray:
+    def engaged(self) -> Array:
         """Where he is pursuing rapprochement this month (engaging or conceding)."""
         return self.course <= CONCEDE
 
@@ -112,7 +126,7 @@ class President(mesa.Agent):
         p = self.p
         self.frustration *= 1 - p.frustration_decay
         self.stall *= 1 - p.frustration_decay
-        self._resume_paused_aid()
+        self.model.aid_pause.resume(self.model.state)
         last = self.course
         u = self.model.streams.uniform("president.course")
         self.course = choose_erratically(self.values(), u, p.volatility, last)
@@ -126,7 +140,7 @@ class President(mesa.Agent):
         self.outreach += OUTREACH_MEMORY * (self.engaged - self.outreach)
         self._act(last)
 
-    def _reversal_costs(self, reversed_: np.ndarray, last: np.ndarray) -> None:
+    def _reversal_costs(self, reversed_: Array, last: Array) -> None:
         """What an erratic reversal undoes: trust, and, when he drops engagement, the pipeline and the mood.
 
         000: "Trump's decisions are swift, sudden, and sharp, but so are his reversals"; "the stability and
@@ -141,7 +155,7 @@ class President(mesa.Agent):
         model.bureaucracy.shelve(dropped)
         model.agenda.sours |= dropped
 
-    def values(self) -> list[np.ndarray | float]:
+    def values(self) -> list[Array | float]:
         """What each course is worth to him this month, in the order of ``COURSES``."""
         model, p, state = self.model, self.p, self.model.state
         attacked = state.domestic_attack()
@@ -149,7 +163,7 @@ class President(mesa.Agent):
         # A concession is a way out of stuck talks (004), not a course of its own: it is open only
         # once the talks have stalled for about half a year.
         stuck = self.stall >= STUCK
-        can_concede = stuck & (state.war == WAR_ACTIVE) & (state.aid > 0) & (self.pause_left == 0)
+        can_concede = stuck & (state.war == WAR_ACTIVE) & (state.aid > 0) & (model.aid_pause.left == 0)
         stay = [p.inertia * (self.course == course) for course in range(len(COURSES))]
         # How much his own drives count against the structure is the documents' disagreement
         # (structure.agency: 001 "defies control by leaders" vs 000 "a strong personal imprint").
@@ -165,7 +179,7 @@ class President(mesa.Agent):
         )
         return [engage + stay[ENGAGE], concede + stay[CONCEDE], pressure + stay[PRESSURE], stay[DISENGAGE]]
 
-    def _act(self, last: np.ndarray) -> None:
+    def _act(self, last: Array) -> None:
         """Carry out this month's course."""
         engaged = self.engaged
         if engaged.any():
@@ -178,7 +192,7 @@ class President(mesa.Agent):
         if pressing.any():
             self.press(pressing)
 
-    def _personal_diplomacy(self, engaged: np.ndarray) -> None:
+    def _personal_diplomacy(self, engaged: Array) -> None:
         """Calls and envoys, a summit, peace terms and deals: the next steps the state allows (000).
 
         Presidents who have met go on meeting while he engages and the talks go on: 000 "Trump's Russia
@@ -199,7 +213,7 @@ class President(mesa.Agent):
         good_times = (state.phase == RESET) | (state.phase == EUPHORIA)
         agenda.arms_offer |= talking & state.met & good_times & ~self.model.events.happened("arms_control_deal")
 
-    def prepare_summit(self, worked_on: np.ndarray) -> np.ndarray:
+    def prepare_summit(self, worked_on: Array) -> Array:
         """Another month of preparing the summit where ``worked_on`` (he proposes it, Moscow talks); where it is held.
 
         A summit takes months to prepare (000: "A planned meeting between the Russian and US
@@ -212,11 +226,11 @@ class President(mesa.Agent):
         self.summit_prep *= ~held
         return held
 
-    def summit_planned(self, where: np.ndarray) -> None:
+    def summit_planned(self, where: Array) -> None:
         """A summit on the calendar (``planned_summit``): prepared, it is held if Moscow talks this month."""
         self.summit_prep = np.where(where, np.inf, self.summit_prep).astype(REAL)
 
-    def _wind_down_the_proxy_war(self, engaged: np.ndarray) -> None:
+    def _wind_down_the_proxy_war(self, engaged: Array) -> None:
         """Once fighting stops: order sanctions relief and end large-scale aid (000).
 
         000: normalization needs the US to "gradually lift most sanctions" once the proxy war ends. With no
@@ -230,19 +244,7 @@ class President(mesa.Agent):
         model.agenda.relief_order |= (ended | warming) & (state.sanctions > 0)
         policy.end_aid(model, ended, down_to=model.spec.structure.gates.aid_max)
 
-    def _resume_paused_aid(self) -> None:
-        """An aid pause runs out: the withheld aid flows again while the war goes on (004)."""
-        state = self.model.state
-        running = np.flatnonzero(self.pause_left)  # few worlds: work on their indices
-        if not running.size:
-            return
-        self.pause_left[running] -= 1
-        ends = running[self.pause_left[running] == 0]
-        flows = ends[state.war[ends] == WAR_ACTIVE]
-        state.aid[flows] = np.minimum(1, state.aid[flows] + self.withheld[flows])
-        self.withheld[ends] = 0.0
-
-    def press(self, where: np.ndarray) -> None:
+    def press(self, where: Array) -> None:
         """Pressure on Moscow, graded by his strongest reason: tariffs and designations up to a major turn (000).
 
         Where the US strategy is to weaken Russia (003), weakening adds ``china.weaken_grade``
@@ -275,13 +277,13 @@ class President(mesa.Agent):
             model.events.record("president_turns_tough", turns)
             model.agenda.sours |= turns & model.streams.bernoulli("president.sours", model.p.structure.pressure_sours)
 
-    def turn_tough(self, where: np.ndarray) -> None:
+    def turn_tough(self, where: Array) -> None:
         """A forced turn: he walks away from the talks in anger and presses Moscow at full strength."""
         self.course = np.where(where, PRESSURE, self.course).astype(np.int8)
         self.frustration = np.where(where, 1.0, self.frustration)
         self.press(where)
 
-    def disengage(self, where: np.ndarray) -> None:
+    def disengage(self, where: Array) -> None:
         """A forced walk-away: where ``where``, he disengages this month, as if he had chosen to.
 
         DOMAIN §7 lists disengaging among his courses, the strategic disinterest of 003 ("Without this
@@ -293,20 +295,26 @@ class President(mesa.Agent):
         """
         self.walks_away |= where
 
-    def rebuffed(self, where: np.ndarray) -> None:
+    def rebuffed(self, where: Array) -> None:
         """The Kremlin rejected his proposals: 'anyone obstructing his peace plan will face his ire' (000)."""
         self.frustration = share(self.frustration + self.p.frustration_per_rebuff * where)
 
-    def stalled(self, where: np.ndarray) -> None:
+    def stalled(self, where: Array) -> None:
         """Talks went on this month without a settlement, or Kyiv refused the terms (000, 004)."""
         self.stall = share(self.stall + STALL_PER_MONTH * where)
 
-    def take_office(self, where: np.ndarray, engaged: bool) -> None:
+    def take_office(self, where: Array, engaged: bool) -> None:
         """A new president takes office, seeking a reset (engaged) or not; he has yet to meet Moscow."""
         self.course = np.where(where, ENGAGE if engaged else DISENGAGE, self.course).astype(np.int8)
         self.frustration[where] = 0.0
         self.stall[where] = 0.0
         self.new_in_office |= where
+
+    def meets(self, where: Array) -> Array:
+        """The presidents meet where ``where``: where he is new in office, it is his first meeting with Moscow."""
+        first = where & self.new_in_office
+        self.new_in_office &= ~where
+        return first
 
     def election(self) -> None:
         """Decide in each world whether the successor will continue the policy (000)."""
@@ -322,3 +330,24 @@ class President(mesa.Agent):
         # "Even if progress is made, its sustainability will depend on developments after
         # Trump's presidency" (000): a successor who breaks with the policy drops the shared goals.
         self.model.state.shared_goals &= ~breaks
+
+    def drivers(self) -> dict[str, Callable[[], Array]]:
+        """A scandal's hazard may respond to his outreach (002)."""
+        return {"outreach": lambda: self.outreach}
+
+    def struck(self, effects: Effects, hit: Array) -> None:
+        """A shock adds to his frustration, or puts a new president in office."""
+        if effects.frustration:
+            self.frustration[hit] = share(self.frustration[hit] + effects.frustration)
+        if effects.new_president is not None:
+            where = np.zeros(self.model.worlds, dtype=bool)
+            where[hit] = True
+            self.take_office(where, engaged=effects.new_president == "engaged")
+
+    def show(self, world: int) -> dict[str, Any]:
+        """His course, engagement and frustration in one world."""
+        return {
+            "president": COURSES[self.course[world]],
+            "president_engaged": bool(self.engaged[world]),
+            "frustration": round(float(self.frustration[world]), 3),
+        }

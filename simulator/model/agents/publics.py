@@ -9,33 +9,34 @@ Washington for a rapprochement": its heat fades month by month.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import mesa
 import numpy as np
 
 from simulator.model.arrays import share
+from simulator.model.interface import Actor, Model
 from simulator.model.world import REAL
+from simulator.scenario import actors as blocks
 from simulator.vocabulary import LEVELS
-
-if TYPE_CHECKING:
-    from simulator.model.model import RelationsModel
 
 #: Share of a scandal's heat that fades each month: slowly, half in about a year, "as more details on the
 #: Trump-Russia scandal continue to emerge" (002); the 2017 scandal ran for two years.
 SCANDAL_COOLING = 0.05
 
 
-class Publics(mesa.Agent):
+class Publics(Actor, mesa.Agent):
     """Public opinion and elites in both countries, in every world.
 
     They react to last month's relationship first thing each month, before the
     actors weigh their options.
     """
 
-    model: RelationsModel
+    name = "publics"
+    parameters = blocks.Publics
+    state = ("resting_opposition", "_last_level", "_setback")
 
-    def __init__(self, model: RelationsModel) -> None:
+    model: Model
+
+    def __init__(self, model: Model) -> None:
         super().__init__(model)
         self.p = model.p.publics
         self.resting_opposition = model.state.opposition.copy()
@@ -55,6 +56,6 @@ class Publics(mesa.Agent):
         state.scandal_heat *= 1 - SCANDAL_COOLING
         self._last_level = state.level.copy()
 
-    def remember(self) -> None:
-        """Keep this month's setbacks for next month's reaction (called once the month is over)."""
+    def month_over(self) -> None:
+        """Keep this month's setbacks for next month's reaction."""
         self._setback = self.model.agenda.setback.copy()
