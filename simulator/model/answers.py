@@ -23,7 +23,7 @@ from simulator.vocabulary import EVENT_INDEX, LEVELS, level_event
 
 def counted_events(questions: list[Question]) -> tuple[str, ...]:
     """The events whose months the questions count (``again``, ``times``), each once."""
-    return tuple(dict.fromkeys(q.event for q in questions if q.needed_months is not None))
+    return tuple(dict.fromkeys(q.event for q in questions if q.needed_months is not None and q.event is not None))
 
 
 class Answers:
@@ -57,7 +57,7 @@ class Answers:
                 flag |= level <= LEVELS.index(question.falls_to)
             elif question.kind == "holds" and m >= self.first[question.id]:
                 flag &= level >= LEVELS.index(question.holds)
-            elif question.needed_months is not None and m == self.by[question.id]:
+            elif question.needed_months is not None and question.event is not None and m == self.by[question.id]:
                 flag[:] = model.events.counts[question.event] >= question.needed_months
 
     def select(self, index: np.ndarray) -> None:
@@ -76,7 +76,7 @@ class Answers:
             elif question.kind not in COMBINATIONS:
                 found[question.id] = self.flags[question.id].copy()
         for question in self.questions:
-            if question.kind in COMBINATIONS:
+            if question.parts is not None:
                 a, b = (found[part] for part in question.parts)
                 found[question.id] = a & b if question.kind == "both" else a | b
         return found
