@@ -405,7 +405,8 @@ def report_command(
 ) -> None:
     """One self-contained HTML report of a run, to open in any browser or send."""
     from simulator.analysis.ledger import LedgerError, read
-    from simulator.analysis.report import ReportError, write_report
+    from simulator.analysis.report import write_report
+    from simulator.analysis.report_analyses import ReportError
 
     run_folder_spec(run)
     if not (run / "summary.json").is_file():

@@ -14,7 +14,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from simulator.analysis import validity
+from simulator.analysis import validity, validity_output, validity_table
 from simulator.cli import render
 from simulator.cli.options import _interruptible
 from simulator.cli.render import console, errors
@@ -73,9 +73,9 @@ def validity_command(
     if write_docs and not DOCS_PAGE.parent.is_dir():
         _fail(f"--write-docs: no {DOCS_PAGE.parent}/ folder here; run it from the repository")
     try:
-        rows = validity.load_table(table).chosen(row)
+        rows = validity_table.load_table(table).chosen(row)
         spec = resolve_scenario(scenario, set_ or ()).spec
-    except (validity.ValidityError, ScenarioError) as error:
+    except (validity_table.ValidityError, ScenarioError) as error:
         _fail(str(error))
     rows, left_out = validity.applicable(spec, rows)
     for skipped, reason in left_out:
@@ -91,19 +91,21 @@ def validity_command(
             measured = validity.measure(
                 spec, rows, worlds, seed, progress=lambda done: bar.update(task, completed=done)
             )
-        except validity.ValidityError as error:
+        except validity_table.ValidityError as error:
             _fail(str(error))
     elapsed = time.perf_counter() - started
     _show(measured)
     command = _command(scenario, worlds, seed, row, set_)
     try:
         if out is not None and out.suffix == ".csv":
-            validity.write_csv(measured, out)
+            validity_output.write_csv(measured, out)
         elif out is not None:
-            validity.write_markdown(validity.markdown(measured, spec.name, seed, f"{command} --out {out}"), out)
+            validity_output.write_markdown(
+                validity_output.markdown(measured, spec.name, seed, f"{command} --out {out}"), out
+            )
         if write_docs:
-            page = validity.markdown(measured, spec.name, seed, f"{command} --write-docs")
-            validity.write_markdown(page, DOCS_PAGE)
+            page = validity_output.markdown(measured, spec.name, seed, f"{command} --write-docs")
+            validity_output.write_markdown(page, DOCS_PAGE)
     except OSError as error:
         errors.print(f"[bold red]error:[/] cannot write: {escape(str(error))}", highlight=False, soft_wrap=True)
         raise typer.Exit(code=1) from None
@@ -142,11 +144,11 @@ def _show(measured: list[validity.Measured]) -> None:
         shown.add_row(
             escape(f"{row.id}: {row.argument}"),
             escape(f"{row.source}: “{row.quote}”"),
-            escape(validity.pair_text(row)),
+            escape(validity_output.pair_text(row)),
             escape(row.outcome.words()),
-            escape(validity.expected_text(row)),
-            escape(validity.means_text(m)),
-            escape(validity.effect_text(m)),
+            escape(validity_output.expected_text(row)),
+            escape(validity_output.means_text(m)),
+            escape(validity_output.effect_text(m)),
             f"[{STYLES[m.verdict]}]{escape(verdict)}[/]",
         )
     render.wide(shown, width=200)

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 from typer.testing import CliRunner
 
-from simulator.analysis import report
+from simulator.analysis import report, report_analyses, report_assumptions, report_html
 from simulator.cli.app import app
 from tests.conftest import BASELINE
 
@@ -180,9 +180,9 @@ def test_values_read_as_a_reader_writes_them(reported):
     assert len(cells) > 300
     for cell in cells:
         assert not re.search(r"\b(None|True|False|nan)\b|\{\}|\[\]", cell), cell
-    assert report._reader_value("{'war_intensity': 2.0}") == "war intensity: 2.0"
-    assert report._reader_value("new_kremlin_leader: True") == "new_kremlin_leader: yes"
-    assert [report._reader_value(v) for v in ("None", "{}", "[]", "False")] == ["none", "none", "none", "no"]
+    assert report_html._reader_value("{'war_intensity': 2.0}") == "war intensity: 2.0"
+    assert report_html._reader_value("new_kremlin_leader: True") == "new_kremlin_leader: yes"
+    assert [report_html._reader_value(v) for v in ("None", "{}", "[]", "False")] == ["none", "none", "none", "no"]
 
 
 def test_assumptions_are_folded_away_and_say_which_line_of_the_users_file_set_them(reported):
@@ -198,9 +198,9 @@ def test_assumptions_are_folded_away_and_say_which_line_of_the_users_file_set_th
 
 def test_set_in_falls_back_to_the_run_when_the_users_file_changed(reported, tmp_path):
     metadata = json.loads((reported / "metadata.json").read_text())
-    assert report._user_origins(metadata)["initial.review_law"] == f"{BASELINE}:30"
-    assert report._user_origins(metadata | {"scenario_sha256": "0" * 64}) == {}
-    assert report._user_origins(metadata | {"scenario_file": str(tmp_path / "gone.yaml")}) == {}
+    assert report_assumptions._user_origins(metadata)["initial.review_law"] == f"{BASELINE}:30"
+    assert report_assumptions._user_origins(metadata | {"scenario_sha256": "0" * 64}) == {}
+    assert report_assumptions._user_origins(metadata | {"scenario_file": str(tmp_path / "gone.yaml")}) == {}
 
 
 def test_the_track_record_is_the_packaged_line_or_says_none_was_measured(monkeypatch, tmp_path):
@@ -218,7 +218,7 @@ def test_the_track_record_is_the_packaged_line_or_says_none_was_measured(monkeyp
 
 def test_a_changed_scenario_file_is_said_and_values_are_placed_in_the_runs_copy(reported, monkeypatch):
     metadata = json.loads((reported / "metadata.json").read_text())
-    monkeypatch.setattr(report, "_user_origins", lambda metadata: {})
+    monkeypatch.setattr(report_assumptions, "_user_origins", lambda metadata: {})
     page = report.render(reported, [])
     folded = page[page.index("<details") : page.index("</details>")]
     assert f"{metadata['scenario_file']} has changed since the run" in folded
@@ -226,5 +226,5 @@ def test_a_changed_scenario_file_is_said_and_values_are_placed_in_the_runs_copy(
 
 
 def test_sensitivity_indices_below_zero_read_as_noise():
-    assert report._index_value(-0.108) == "0 (noise)"
-    assert report._index_value(0.0002) == "0" and report._index_value(0.144) == "0.144"
+    assert report_analyses._index_value(-0.108) == "0 (noise)"
+    assert report_analyses._index_value(0.0002) == "0" and report_analyses._index_value(0.144) == "0.144"

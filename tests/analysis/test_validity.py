@@ -7,15 +7,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from simulator.analysis.validity import (
-    FAILING,
-    MECHANISMS,
-    SIGMAS,
-    ValidityError,
-    applicable,
-    load_table,
-    measure,
-)
+from simulator.analysis.validity import FAILING, SIGMAS, applicable, measure
+from simulator.analysis.validity_table import MECHANISMS, ValidityError, load_table
 from simulator.api import run
 from simulator.cli.app import app
 from simulator.scenario import load_scenario
