@@ -54,7 +54,7 @@ def read_folds(path: Path, section: str = "leave_out") -> dict[str, dict[str, fl
     """One section of the fits file (``as_of``: by fit point; ``leave_out``, ``rolling``: by cycle); None if absent.
 
     Raises:
-        ValueError: naming the file, if it is not in the form ``posterior.write_held_out`` writes.
+        ValueError: naming the file, if it is not in the form ``posterior_output.write_held_out`` writes.
     """
     if not path.is_file():
         return None

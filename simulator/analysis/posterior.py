@@ -55,61 +55,42 @@ its own acceptance on the same draws' summaries cut at its month.
 Rejection over many worlds per draw, rather than a library's sequential Monte
 Carlo (pyabc), because the engine runs hundreds of thousands of designed
 worlds in minutes, and one pass needs no state between rounds.
+
+The stretches, the paths and the summaries are in ``posterior_summaries``; the
+files ``sim calibrate`` writes, and its figures, in ``posterior_output``.
 """
 
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from simulator.analysis.calibrate import FOLDS_FILE, LINEAR, PARAMETERS, PRIOR_CENTRE, fit_as_of
+from simulator.analysis.calibrate import LINEAR, PARAMETERS, PRIOR_CENTRE
+from simulator.analysis.posterior_summaries import (
+    COUNTED,
+    FIT_POINTS,
+    SHIPPED,
+    Paths,
+    kind,
+    months_to,
+    observed_summaries,
+    stretches,
+    summaries,
+    summary_names,
+)
 from simulator.analysis.rolling import origin_spec
-from simulator.files import atomically, together
 from simulator.model.events import WatchedEventLog
 from simulator.model.model import RelationsModel
 from simulator.months import Month
-from simulator.record import LAST, Record, packaged_record
+from simulator.record import Record, packaged_record
 from simulator.scenario import Scenario, override
-from simulator.scenario.config import POSTERIOR_FILE
-from simulator.version import __version__
-from simulator.vocabulary import LEVELS, PHASES
 
-#: The months the stretches start from (the record's state at the month; the worlds run from the next): the
-#: record's first month, the month each US presidential term from 1997 begins (its president in office, so no
-#: inauguration of the model's own opens the stretch), and the war's first month.
-STRETCHES = ("1991-12", "1997-01", "2001-01", "2005-01", "2009-01", "2013-01", "2017-01", "2021-01", "2022-02")
-#: The fit points of the backtest: each origin uses the latest at or before it (``calibrate.fit_as_of``).
-FIT_POINTS = ("1994-01", "1999-01", "2004-01", "2009-01", "2014-01", "2019-01")
-#: The shipped fit's month: the record's end.
-SHIPPED = str(LAST)
-#: The events whose months per year are summaries: the record codes each, and the actors' choices bring them.
-COUNTED = (
-    "summit",
-    "new_sanctions",
-    "sanctions_relief",
-    "cooperation_deal",
-    "arms_control_deal",
-    "working_level_deal",
-    "congress_sanctions_act",
-    "aid_increase",
-    "president_turns_tough",
-    "reset",
-    "crisis",
-    "contact_resumed",
-    "ceasefire",
-)
 #: Worlds run with each parameter draw (``sim calibrate --worlds-per-draw``); a draw's summaries are their mean.
 WORLDS_PER_DRAW = 8
 #: Draws run together in one engine call: bounds the memory the month-by-month paths need.
 BATCH = 1024
-#: The historical cycles of ``sim ensemble``, by key, and the month each starts: each is given the fit as of the
-#: month before it (``calibrated_folds.yaml``'s ``leave_out``).
-CYCLE_STARTS = {"1992": "1992-01", "2001": "2001-09", "2009": "2009-03"}
 
 
 def prior_text() -> list[str]:
@@ -130,110 +111,6 @@ def draw_prior(draws: int, rng: np.random.Generator) -> pd.DataFrame:
         else:
             columns[path] = np.exp(rng.uniform(math.log(low), math.log(high), draws))
     return pd.DataFrame(columns)
-
-
-@dataclass(frozen=True)
-class Paths:
-    """Month-by-month paths over the fit's months, one row per world (or one, the record's), stretches end to end.
-
-    Attributes:
-        levels: each month's level code (worlds x months).
-        phases: each month's Giles phase code (worlds x months).
-        events: by event of ``COUNTED``, whether it happened in each month (worlds x months).
-        start_level: the level each month's stretch started from (months).
-        start_phase: the phase each month's stretch started from (months).
-        opens: whether each month is its stretch's first (months).
-    """
-
-    levels: np.ndarray
-    phases: np.ndarray
-    events: dict[str, np.ndarray]
-    start_level: np.ndarray
-    start_phase: np.ndarray
-    opens: np.ndarray
-
-    def upto(self, months: int) -> "Paths":
-        """The first ``months`` months."""
-        return Paths(
-            self.levels[:, :months],
-            self.phases[:, :months],
-            {event: happened[:, :months] for event, happened in self.events.items()},
-            self.start_level[:months],
-            self.start_phase[:months],
-            self.opens[:months],
-        )
-
-
-def summary_names() -> list[str]:
-    """The summaries, in the order of the table ``summaries`` returns."""
-    names = [f"share at or above {level}" for level in LEVELS[1:]]
-    names += ["share below the stretch's first level", "share above the stretch's first level"]
-    names += ["rises per year", "falls per year"]
-    names += [f"share in {phase}" for phase in PHASES]
-    names += ["phase changes per year"]
-    return names + [f"{event} per year" for event in COUNTED]
-
-
-def kind(name: str) -> str:
-    """The kind of a summary: levels, phases or events (each kind weighs equally in the distance)."""
-    if name.split()[0] in COUNTED:
-        return "events"
-    return "phases" if "phase" in name or name.startswith("share in") else "levels"
-
-
-def summaries(paths: Paths) -> pd.DataFrame:
-    """Each world's summaries (one row per world) of its paths: the same function for the record and the worlds."""
-    levels, phases = paths.levels, paths.phases
-    per_year = 12 / levels.shape[1]
-    level_before = np.where(paths.opens, paths.start_level, np.roll(levels, 1, axis=1))
-    phase_before = np.where(paths.opens, paths.start_phase, np.roll(phases, 1, axis=1))
-    out = {f"share at or above {level}": (levels >= k).mean(axis=1) for k, level in enumerate(LEVELS) if k}
-    out["share below the stretch's first level"] = (levels < paths.start_level).mean(axis=1)
-    out["share above the stretch's first level"] = (levels > paths.start_level).mean(axis=1)
-    out["rises per year"] = (levels > level_before).sum(axis=1) * per_year
-    out["falls per year"] = (levels < level_before).sum(axis=1) * per_year
-    out |= {f"share in {phase}": (phases == p).mean(axis=1) for p, phase in enumerate(PHASES)}
-    out["phase changes per year"] = (phases != phase_before).sum(axis=1) * per_year
-    out |= {f"{event} per year": paths.events[event].sum(axis=1) * per_year for event in COUNTED}
-    return pd.DataFrame(out)[summary_names()]
-
-
-def stretches(through: str = SHIPPED) -> list[tuple[str, Month]]:
-    """Each stretch that starts before ``through``: its starting month and its last month (fixed, not ``through``)."""
-    ends = [Month.parse(start) for start in STRETCHES[1:]] + [LAST]
-    cut = Month.parse(through)
-    return [(start, end) for start, end in zip(STRETCHES, ends, strict=True) if Month.parse(start) < cut]
-
-
-def months_to(through: str) -> int:
-    """How many of the fit's months (from the month after the record's first) lie up to ``through``."""
-    return Month.parse(through).minus(Month.parse(STRETCHES[0]))
-
-
-def record_paths(known: Record) -> Paths:
-    """The record's paths as one world, over its months after its first, with the stretches' starts."""
-    months = known.months["month"].tolist()
-    levels, phases = known.levels, known.phases
-    starts = [months.index(start) for start, _ in stretches(known.through)]
-    owner = np.searchsorted(starts, np.arange(1, len(months)), side="left") - 1
-    events = {}
-    for event in COUNTED:
-        happened = set(known.happened(event))
-        events[event] = np.array([[month in happened for month in months[1:]]], dtype=bool)
-    return Paths(
-        levels[None, 1:],
-        phases[None, 1:],
-        events,
-        levels[np.array(starts)[owner]],
-        phases[np.array(starts)[owner]],
-        np.isin(np.arange(1, len(months)), np.array(starts) + 1),
-    )
-
-
-def observed_summaries(through: str = SHIPPED, record: Record | None = None) -> pd.Series:
-    """The record's summaries as known at ``through``."""
-    known = (packaged_record() if record is None else record).as_of(through)
-    return summaries(record_paths(known)).iloc[0]
 
 
 def stretch_spec(start: str, end: Month, record: Record | None = None) -> Scenario:
@@ -358,7 +235,7 @@ def accept_closest(
     return prior.iloc[kept].reset_index(drop=True), float(distance[kept].max()), names
 
 
-def _figures(value: float) -> float:
+def five_figures(value: float) -> float:
     """A fitted value to five significant figures, as the files keep it."""
     return float(f"{value:.5g}")
 
@@ -393,7 +270,7 @@ class Posterior:
 
     def medians(self) -> dict[str, float]:
         """The sample's median of each parameter: the point values of ``calibrated.yaml``."""
-        return {path: _figures(self.sample[path].median()) for path in PARAMETERS}
+        return {path: five_figures(self.sample[path].median()) for path in PARAMETERS}
 
 
 def infer(
@@ -463,166 +340,3 @@ def widths(posterior: Posterior, coverage: float = 0.9) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
-
-
-def _made(posterior: Posterior) -> str:
-    draws = len(posterior.prior)
-    return f"{draws:,} draws x {posterior.repeat} worlds"
-
-
-def write_sample(posterior: Posterior, path: Path) -> None:
-    """Write the posterior sample as CSV, with a header of ``#`` lines saying how it was made (atomically).
-
-    ``write_fitted`` writes it with the two files that belong with it.
-    """
-    draws = len(posterior.prior)
-    header = [
-        f"Written by `sim calibrate` (sim {__version__}) on {datetime.now(UTC):%Y-%m-%d}: a posterior sample of",
-        "the calibrated parameters, by rejection ABC, against the monthly record",
-        f"1991-12 to {posterior.through} (simulator/data/record/). Forecast scenarios draw each world's",
-        "parameters from these rows (`calibration: posterior`), but those they set themselves;",
-        "`sim calibrate` rewrites the file.",
-        f"seed {posterior.seed}; {draws:,} draws from the prior, {posterior.repeat} worlds each in every stretch",
-        f"(from the record's state at {', '.join(STRETCHES[:5])},",
-        f"{', '.join(STRETCHES[5:])}; each to the next).",
-        "prior:",
-        *(f"  {line}" for line in prior_text()),
-        "summaries (the mean over a draw's worlds, scaled by their spread over the prior; levels, phases and",
-        "events weigh equally): shares of months at or above each level, below and above the stretch's first",
-        "level, rises and falls per year; shares of months in each phase, phase changes per year; months per",
-        f"year with each of {', '.join(COUNTED[:6])},",
-        f"{', '.join(COUNTED[6:])}.",
-        f"used: {len(posterior.used)} of {len(posterior.summaries.columns)} (the others lie outside the central"
-        f" {REACH:.0%} of the prior's draws: no parameter value reaches them).",
-        f"tolerance: distance <= {posterior.tolerance:.4f}, the closest {len(posterior.sample) / draws:.2%} of draws;",
-        f"accepted: {len(posterior.sample):,}",
-    ]
-    text = "".join(f"# {line}\n" for line in header) + posterior.sample.to_csv(index=False, float_format="%.6g")
-    atomically(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
-
-
-def _nested(values: dict[str, float]) -> dict:
-    tree: dict = {}
-    for dotted, value in values.items():
-        node = tree
-        *parents, leaf = dotted.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = value
-    return tree
-
-
-def write_point(posterior: Posterior, path: Path) -> None:
-    """Write ``calibrated.yaml``: the posterior's medians over ``structure.yaml``, for ``calibration: point``."""
-    header = [
-        f"# Written by `sim calibrate` on {datetime.now(UTC):%Y-%m-%d}: the medians of the posterior sample in",
-        f"# {POSTERIOR_FILE} (seed {posterior.seed}, {len(posterior.sample):,} of {_made(posterior)}"
-        " accepted), fitted to the",
-        f"# record 1991-12 to {posterior.through}. Scenarios with `calibration: point` run every world with these"
-        " values; the",
-        "# default, `calibration: posterior`, draws each world's from the sample instead (but what a scenario sets).",
-    ]
-    body = yaml.safe_dump({"extends": "structure.yaml", **_nested(posterior.medians())}, sort_keys=False)
-    text = "\n".join(header) + "\n" + body
-    atomically(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
-
-
-def held_out(fits: dict[str, Posterior]) -> dict[str, dict[str, dict[str, float]]]:
-    """The fits file's sections: ``as_of`` each fit point but the shipped one; by cycle, the fit known before it.
-
-    ``leave_out`` and ``rolling`` give each historical cycle of ``sim ensemble`` the latest fit as of a
-    month before its start (the prior's centre for 1992-01): fitted on nothing it is scored on.
-    """
-    as_of = {point: fit.medians() for point, fit in fits.items() if point != SHIPPED}
-    before = {key: fit_as_of(str(Month.parse(start).plus(-1)), as_of)[1] for key, start in CYCLE_STARTS.items()}
-    before = {key: {path: _figures(v) for path, v in values.items()} for key, values in before.items()}
-    return {"as_of": as_of, "leave_out": before, "rolling": {key: dict(values) for key, values in before.items()}}
-
-
-def write_held_out(fits: dict[str, Posterior], path: Path) -> None:
-    """Write the fits as of each fit point (``calibrate.FOLDS_FILE``), which the backtest's origins use."""
-    shipped = fits[max(fits, key=Month.parse)]
-    header = [
-        f"# Written by `sim calibrate` on {datetime.now(UTC):%Y-%m-%d}: the posterior medians fitted on the record",
-        "# as known at each fit point (as_of: only the months up to it), from the same draws as",
-        f"# {POSTERIOR_FILE} (seed {shipped.seed}, {_made(shipped)}). `sim backtest` gives each origin the latest",
-        "# fit point at or before it; leave_out and rolling give sim ensemble's historical cycles the fit as of",
-        "# the month before each starts (the prior's centre where none is).",
-    ]
-    body = yaml.safe_dump(held_out(fits), sort_keys=False)
-    text = "\n".join(header) + "\n" + body
-    atomically(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
-
-
-def fitted_paths(sample: Path) -> list[Path]:
-    """The three files of one calibration: the sample at ``sample``, its medians and the fits as of each point."""
-    return [sample, sample.with_name("calibrated.yaml"), sample.with_name(FOLDS_FILE)]
-
-
-def write_fitted(fits: dict[str, Posterior], sample: Path) -> list[Path]:
-    """Write the shipped sample, its medians and the fits as of each point, replacing none unless all are written.
-
-    The three belong together (the point values are the sample's medians, the fits its draws), so a
-    write that fails leaves the three files there before as they were.
-    """
-    shipped = fits[max(fits, key=Month.parse)]
-    paths = fitted_paths(sample)
-    writers = (lambda p: write_sample(shipped, p), lambda p: write_point(shipped, p), lambda p: write_held_out(fits, p))
-    together(dict(zip(paths, writers, strict=True)))
-    return paths
-
-
-def pair_plot(posterior: Posterior):
-    """Pairs of the fitted parameters: the prior in grey, the posterior sample in blue (log axes, but linear)."""
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import NullFormatter
-
-    names = list(PARAMETERS)
-    n = len(names)
-    fig = Figure(figsize=(2.4 * n, 2.4 * n))
-    axes = fig.subplots(n, n)
-    shown_prior = posterior.prior.iloc[: min(len(posterior.prior), 4000)]
-    for i, row in enumerate(names):
-        for j, column in enumerate(names):
-            ax = axes[i, j]
-            if i == j:  # each bin's share of the draws, bins of equal width on the axis's scale
-                spaced = np.linspace if row in LINEAR else np.geomspace
-                bins = spaced(*PARAMETERS[row], 25)
-                for values, colour in ((posterior.prior[row], "lightgrey"), (posterior.sample[row], "tab:blue")):
-                    ax.hist(values, bins=bins, weights=np.full(len(values), 1 / len(values)), color=colour, alpha=0.8)
-                ax.set_yticks([])
-            else:
-                ax.scatter(shown_prior[column], shown_prior[row], s=1, color="lightgrey", rasterized=True)
-                ax.scatter(
-                    posterior.sample[column], posterior.sample[row], s=1, color="tab:blue", alpha=0.5, rasterized=True
-                )
-                ax.set_yscale("linear" if row in LINEAR else "log")
-                ax.yaxis.set_minor_formatter(NullFormatter())
-            ax.set_xscale("linear" if column in LINEAR else "log")
-            ax.xaxis.set_minor_formatter(NullFormatter())
-            if i == n - 1:
-                ax.set_xlabel(column.removeprefix("structure."), fontsize=8)
-            if j == 0 and i != j:
-                ax.set_ylabel(row.removeprefix("structure."), fontsize=8)
-            ax.tick_params(labelsize=6)
-    fig.suptitle(
-        f"Posterior (blue, {len(posterior.sample):,} draws) against the prior (grey), record 1991-12 to "
-        f"{posterior.through}, seed {posterior.seed}"
-    )
-    fig.tight_layout()
-    return fig
-
-
-def write_outputs(posterior: Posterior, widths_table: pd.DataFrame, out: Path) -> list[Path]:
-    """Write the identifiability table, the accepted draws with their summaries, and the pair plot into ``out``."""
-    from simulator.results import plots  # matplotlib is slow to import; only writing needs it
-    from simulator.results.outputs import write_files
-
-    return write_files(
-        out,
-        {
-            "posterior_widths.csv": lambda p: widths_table.to_csv(p, index=False),
-            "posterior_sample.csv": lambda p: posterior.sample.to_csv(p, index=False),
-            "posterior_pairs.png": lambda p: plots.save(pair_plot(posterior), p),
-        },
-    )

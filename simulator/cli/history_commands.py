@@ -144,13 +144,14 @@ def calibrate_command(
     config_dir: ConfigOption = None,
 ) -> None:
     """Fit the structural parameters and top behaviour weights to the monthly record by ABC, as of each fit point."""
-    from simulator.analysis import posterior
+    from simulator.analysis import posterior, posterior_output
     from simulator.analysis.calibrate import FOLDS_FILE
+    from simulator.analysis.posterior_summaries import FIT_POINTS, SHIPPED
 
     config = _engine_config(config_dir)
     out = _output_dir(out, config.output_root, "calibrate", force)
     target = write or out / POSTERIOR_FILE
-    for path in posterior.fitted_paths(write) if write else []:  # the three together, before any work
+    for path in posterior_output.fitted_paths(write) if write else []:  # the three together, before any work
         _output_file(path, "--write", make_folder=False)
     draws, seed = _sized(config, draws, seed, "--draws")
     accepted, fewest = math.ceil(accept * draws), posterior.fewest_kept()
@@ -163,13 +164,13 @@ def calibrate_command(
         with render.progress() as bar:
             task = bar.add_task("calibrating", total=draws, unit=f"draws x {worlds_per_draw} worlds")
             fits = posterior.calibrate(draws, accept, seed, worlds_per_draw, progress=lambda n: bar.advance(task, n))
-        fitted = fits[posterior.SHIPPED]
+        fitted = fits[SHIPPED]
         widths = posterior.widths(fitted)
-        replacing = replaced(posterior.fitted_paths(target))
+        replacing = replaced(posterior_output.fitted_paths(target))
         kept(f"the fit is written in part to {out}; run it again with --force")
         try:  # the output folder first: the fitted parameter sets replace the configs' only once it is written
-            posterior.write_outputs(fitted, widths, out)
-            posterior.write_fitted(fits, target)
+            posterior_output.write_outputs(fitted, widths, out)
+            posterior_output.write_fitted(fits, target)
         except (WriteFailed, OSError) as failure:
             _write_failed(failure, "; the three fitted files are unchanged")
     render.posterior(widths, fitted)
@@ -181,8 +182,8 @@ def calibrate_command(
         soft_wrap=True,
     )
     console.print(
-        f"\nWritten to [bold]{escape(str(target))}[/] (fitted on the record to {posterior.SHIPPED}), its medians to "
-        f"calibrated.yaml and the fits as of {', '.join(posterior.FIT_POINTS)} to {escape(FOLDS_FILE)} beside it. "
+        f"\nWritten to [bold]{escape(str(target))}[/] (fitted on the record to {SHIPPED}), its medians to "
+        f"calibrated.yaml and the fits as of {', '.join(FIT_POINTS)} to {escape(FOLDS_FILE)} beside it. "
         + (
             escape(replacing)
             if write

@@ -23,7 +23,7 @@ from simulator.vocabulary import KEY_EVENTS, LEVELS
 
 if TYPE_CHECKING:  # for the hints only: the analysis modules are slow to import
     from simulator.analysis.compare import Comparison
-    from simulator.analysis.ensemble import Weights
+    from simulator.analysis.ensemble_weights import Weights
     from simulator.analysis.posterior import Posterior
     from simulator.analysis.revisions import Revisions
     from simulator.api import EnsembleResult

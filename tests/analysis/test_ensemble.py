@@ -8,8 +8,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from simulator.analysis import backtest, questions
-from simulator.analysis import ensemble as fitting
+from simulator.analysis import backtest, ensemble_weights, questions, thesis_carry, thesis_scores
 from simulator.cli.app import app
 from simulator.files import packaged
 from simulator.scenario import assumptions, load_scenario
@@ -28,7 +27,7 @@ def theses():
 
 @pytest.fixture(scope="module")
 def found(theses):
-    return fitting.thesis_changes(list(theses.values()))
+    return thesis_carry.thesis_changes(list(theses.values()))
 
 
 def rules(items):
@@ -38,26 +37,26 @@ def rules(items):
 def test_what_each_thesis_carries_to_history(found):
     assert found["trump2025"] == []
     deni = rules(found["deni_structural"])
-    assert deni["kremlin.talk_value"] == fitting.SHIFT
-    assert {r for p, r in deni.items() if p.startswith("structure.")} == {fitting.SET}
-    assert set(rules(found["black_swans"]).values()) == {fitting.SCALE}
+    assert deni["kremlin.talk_value"] == thesis_carry.SHIFT
+    assert {r for p, r in deni.items() if p.startswith("structure.")} == {thesis_carry.SET}
+    assert set(rules(found["black_swans"]).values()) == {thesis_carry.SCALE}
     zhao = rules(found["zhao_success"])
     assert zhao["kremlin.war_aims"] is None and zhao["president.volatility"] is None
-    assert zhao["kremlin.talk_value"] == fitting.SHIFT
+    assert zhao["kremlin.talk_value"] == thesis_carry.SHIFT
     assert rules(found["hawkish_congress"])["congress.midterm_shift"] is None
     # Concessions backfire changes only what 1992-2016 had no counterpart for: no evidence, the prior weight.
     assert not any(rules(found["concessions_backfire"]).values())
-    evidence = fitting.evidence_of(found)
+    evidence = thesis_carry.evidence_of(found)
     assert evidence == {name: name != "concessions_backfire" for name in found}
 
 
 def test_carried_changes_set_scale_and_shift_the_historical_values(theses, found):
     leaders = backtest.load_history()
-    origin = fitting.forecast_specs(leaders, None)["2001-09"]
+    origin = thesis_scores.forecast_specs(leaders, None)["2001-09"]
     before, baseline = value_of(origin), value_of(theses["trump2025"])
 
     def carried(thesis):
-        return value_of(fitting.historical(origin, [c for c in found[thesis] if c.rule], theses["trump2025"]))
+        return value_of(thesis_carry.historical(origin, [c for c in found[thesis] if c.rule], theses["trump2025"]))
 
     deni = carried("deni_structural")
     assert deni["kremlin.talk_value"] == pytest.approx(before["kremlin.talk_value"] - 0.7)
@@ -87,7 +86,7 @@ def planted(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
 
 def test_stacking_gives_the_weight_to_the_thesis_that_answers_well():
     outcome, p = planted(200, np.random.default_rng(1))
-    weights = fitting.stack(fitting.likelihoods(p, outcome))
+    weights = ensemble_weights.stack(ensemble_weights.likelihoods(p, outcome))
     assert weights.sum() == pytest.approx(1)
     assert weights[1] > 0.9 and weights[2] < 0.01
 
@@ -96,8 +95,8 @@ def test_stacking_reaches_the_maximum_of_the_mixture_log_score():
     rng = np.random.default_rng(2)
     outcome = rng.random(60) < 0.5
     p = rng.uniform(0.05, 0.95, size=(60, 4))
-    like = fitting.likelihoods(p, outcome)
-    weights = fitting.stack(like)
+    like = ensemble_weights.likelihoods(p, outcome)
+    weights = ensemble_weights.stack(like)
     # Optimality on the simplex: the mean log score's gradient is 1 where a weight is positive, at most 1 elsewhere.
     gradient = (like / (like @ weights)[:, None]).mean(axis=0)
     assert np.allclose(gradient[weights > 1e-4], 1, atol=1e-3)
@@ -109,7 +108,7 @@ def test_stacking_reaches_the_maximum_of_the_mixture_log_score():
 
 def test_a_thesis_without_evidence_keeps_its_prior_weight():
     free = np.array([0.2, 0.8])
-    weights = fitting.with_prior(free, np.array([True, False, True]))
+    weights = ensemble_weights.with_prior(free, np.array([True, False, True]))
     assert weights == pytest.approx([0.2 * 2 / 3, 1 / 3, 0.8 * 2 / 3])
 
 
@@ -125,7 +124,7 @@ def test_fit_on_the_question_set_weights_a_planted_oracle(theses, found):
         },
         index=frame["id"],
     )
-    weights = fitting.fit(p, {"trump2025": True, "oracle": True, "fool": True, "untested": False}, seed=1)
+    weights = ensemble_weights.fit(p, {"trump2025": True, "oracle": True, "fool": True, "untested": False}, seed=1)
     table = weights.table.set_index("thesis")
     assert table["weight"].sum() == pytest.approx(1)
     assert table.at["oracle", "weight"] > 0.7 and table.at["oracle", "low"] > 0.5
@@ -181,10 +180,10 @@ def test_the_rolling_fit_resamples_whole_years_and_leaves_each_year_out():
     frame = frame.assign(outcome=outcome, id=[f"q{i}" for i in range(len(frame))])
     p = pd.DataFrame({"base": np.full(len(frame), 0.3), "oracle": np.where(outcome, 0.8, 0.1),
                       "untested": np.full(len(frame), 0.3)})  # fmt: skip
-    weights = fitting.fit(p, {"base": True, "oracle": True, "untested": False}, seed=1, frame=frame)
+    weights = ensemble_weights.fit(p, {"base": True, "oracle": True, "untested": False}, seed=1, frame=frame)
     table = weights.table.set_index("thesis")
     assert table.at["oracle", "weight"] > 0.6 and table.at["oracle", "low"] > 0.5
-    assert table.at["oracle", "evidence"] == fitting.ROLLING_SET
+    assert table.at["oracle", "evidence"] == ensemble_weights.ROLLING_SET
     scores = weights.scores.set_index("forecast")
     assert scores.at["ensemble, stacked, leave-one-year-out", "log"] < scores.at["base", "log"]
 

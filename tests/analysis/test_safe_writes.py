@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from simulator.analysis import posterior
+from simulator.analysis import posterior, posterior_output
 from simulator.analysis.calibrate import FOLDS_FILE
 from simulator.cli.app import app
 from simulator.files import atomically, packaged
@@ -122,7 +122,7 @@ def test_a_calibration_whose_third_file_cannot_be_written_changes_no_config(tmp_
         path.write_text("# half")
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
-    monkeypatch.setattr(posterior, "write_held_out", full_disk)
+    monkeypatch.setattr(posterior_output, "write_held_out", full_disk)
     result = runner.invoke(app, [*CALIBRATE, *write, "--out", str(tmp_path / "o1")])
     assert result.exit_code == 1, result.output
     assert "No space left on device" in result.output and "Traceback" not in result.output
